@@ -1,0 +1,51 @@
+# Enishi: `make run` serves the app, `make test` runs every test. Both install what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app webapp
+CATALOGUES := webapp/translations/ja/LC_MESSAGES/messages.mo webapp/translations/en/LC_MESSAGES/messages.mo
+
+.PHONY: run test install install-dev node messages translations artifacts vendor lint clean
+
+run: install $(CATALOGUES)
+	$(FLASK) enishi serve
+
+test: install-dev node $(CATALOGUES)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/.installed: pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# Node.js is needed only to compile contracts and by tests (solc, OpenZeppelin, axe-core).
+node: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Translations: `make messages` extracts and merges; the .mo files are built from the .po files.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o webapp/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations --no-fuzzy-matching
+
+$(CATALOGUES): webapp/translations/%/LC_MESSAGES/messages.mo: webapp/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d webapp/translations -l $*
+
+# Contracts: compile with the pinned solc into the committed artifacts.
+artifacts: node
+	node chain/compile.mjs
+
+lint: install-dev
+	$(BIN)/ruff check webapp chain tests bench
+
+clean:
+	rm -rf $(VENV) node_modules

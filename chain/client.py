@@ -1,0 +1,139 @@
+"""The chain client: deploys Enishi's contracts and reads and writes them."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+
+from chain.artifacts import load_artifact
+from chain.sender import SignedTx, fetch_receipt, send_signed, sign_transaction
+
+TOKEN_NAME = "Enishi Community Token"
+TOKEN_SYMBOL = "ENS"
+CARD_NAME = "Enishi Membership Card"
+CARD_SYMBOL = "ENSM"
+
+
+class ChainError(Exception):
+    """A transaction failed or the node answered something unusable."""
+
+
+@dataclass(frozen=True)
+class ContractAddresses:
+    token: str
+    badge: str
+    card: str
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Deployment:
+    addresses: ContractAddresses
+    block_number: int
+
+
+class ChainClient:
+    """One node, one operator key, and (once deployed) the three contracts."""
+
+    def __init__(self, w3: Web3, operator: LocalAccount, addresses: ContractAddresses | None = None):
+        self.w3 = w3
+        # Calls need a sender on some nodes (eth-tester has no accounts of its own here).
+        self.w3.eth.default_account = operator.address
+        self.operator = operator
+        self.addresses = addresses
+
+    # -- reading ---------------------------------------------------------------------------
+
+    @property
+    def chain_id(self) -> int:
+        return self.w3.eth.chain_id
+
+    def block_number(self) -> int:
+        return self.w3.eth.block_number
+
+    def token_balance(self, member: str) -> int:
+        return self._contract("CommunityToken", self._bound().token).functions.balanceOf(member).call()
+
+    def badge_balance(self, member: str, event_id: int) -> int:
+        badge = self._contract("ParticipationBadge", self._bound().badge)
+        return badge.functions.balanceOf(member, event_id).call()
+
+    def has_card(self, member: str) -> bool:
+        card = self._contract("MembershipCard", self._bound().card)
+        return card.functions.balanceOf(member).call() > 0
+
+    def receipt(self, tx_hash: str):
+        return fetch_receipt(self.w3, tx_hash)
+
+    def next_nonce(self) -> int:
+        return self.w3.eth.get_transaction_count(self.operator.address, "pending")
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def deploy(self, badge_uri: str) -> Deployment:
+        """Deploys the three contracts and grants the operator and the badge their roles."""
+        admin = self.operator.address
+        nonce = self.next_nonce()
+        token = self._deploy_one("CommunityToken", (TOKEN_NAME, TOKEN_SYMBOL, admin), nonce)
+        badge = self._deploy_one("ParticipationBadge", (badge_uri, admin, token), nonce + 1)
+        card = self._deploy_one("MembershipCard", (CARD_NAME, CARD_SYMBOL, admin), nonce + 2)
+        self.addresses = ContractAddresses(token=token, badge=badge, card=card)
+        grants = [
+            ("CommunityToken", token, "MINTER_ROLE", badge),
+            ("CommunityToken", token, "MINTER_ROLE", admin),
+            ("CommunityToken", token, "REDEEMER_ROLE", admin),
+            ("ParticipationBadge", badge, "MINTER_ROLE", admin),
+            ("MembershipCard", card, "ISSUER_ROLE", admin),
+        ]
+        last = None
+        for offset, (name, address, role, account) in enumerate(grants, start=3):
+            contract = self._contract(name, address)
+            role_id = getattr(contract.functions, role)().call()
+            tx = contract.functions.grantRole(role_id, account).build_transaction({"from": admin})
+            last = self._send_and_wait(self._sign(tx, nonce + offset))
+        return Deployment(addresses=self.addresses, block_number=last["blockNumber"])
+
+    def prepare_award(self, event_id: int, members: list[str], reward_each: int, nonce: int) -> SignedTx:
+        """Signs one transaction that awards the event's badge and reward to `members`."""
+        badge = self._contract("ParticipationBadge", self._bound().badge)
+        call = badge.functions.award(event_id, members, reward_each)
+        return self._sign(call.build_transaction({"from": self.operator.address}), nonce)
+
+    def prepare_issue_card(self, member: str, nonce: int) -> SignedTx:
+        card = self._contract("MembershipCard", self._bound().card)
+        call = card.functions.issue(member)
+        return self._sign(call.build_transaction({"from": self.operator.address}), nonce)
+
+    def send(self, signed: SignedTx) -> str:
+        return send_signed(self.w3, signed)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _bound(self) -> ContractAddresses:
+        if self.addresses is None:
+            raise ChainError("contracts are not deployed")
+        return self.addresses
+
+    def _contract(self, name: str, address: str):
+        return self.w3.eth.contract(address=address, abi=load_artifact(name)["abi"])
+
+    def _sign(self, tx: dict, nonce: int) -> SignedTx:
+        return sign_transaction(self.w3, self.operator, tx, nonce)
+
+    def _deploy_one(self, name: str, args: tuple, nonce: int) -> str:
+        artifact = load_artifact(name)
+        factory = self.w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
+        tx = factory.constructor(*args).build_transaction({"from": self.operator.address})
+        receipt = self._send_and_wait(self._sign(tx, nonce))
+        return receipt["contractAddress"]
+
+    def _send_and_wait(self, signed: SignedTx):
+        self.send(signed)
+        receipt = self.w3.eth.wait_for_transaction_receipt(signed.hash, timeout=120)
+        if receipt["status"] != 1:
+            raise ChainError(f"transaction {signed.hash} reverted")
+        return receipt

@@ -1,0 +1,171 @@
+"""Fixtures: an app on a fresh SQLite file and a fresh embedded chain for every test.
+
+Migrating and deploying take seconds, so both happen once per session into template files
+that each test copies.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+
+from chain.embedded import EmbeddedChainProvider
+from chain.wallets import Keyring
+from webapp import create_app
+from webapp.accounts.models import Role
+from webapp.accounts.services import create_user
+from webapp.core.db import utcnow
+from webapp.events.services import create_event
+from webapp.extensions import db
+from webapp.membership.services import issue_membership
+from webapp.onchain.connection import get_chain_client
+from webapp.onchain.services import deploy_contracts
+
+TEST_MNEMONIC = "test test test test test test test test test test test junk"
+PASSWORD = "correct horse battery"
+
+
+def app_config(instance: Path, provider) -> dict:
+    return {
+        "TESTING": True,
+        "INSTANCE_DIR": instance,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'enishi.sqlite'}",
+        "CHAIN_DB_PATH": instance / "chain.sqlite",
+        "CHAIN_PROVIDER": provider,
+        "MASTER_MNEMONIC": TEST_MNEMONIC,
+        "SESSION_COOKIE_SECURE": False,
+        "BASE_URL": "http://localhost",
+        "DEMO": True,
+    }
+
+
+def open_app(instance: Path):
+    """An app over the instance folder's database and chain (as a restart would open them)."""
+    operator = Keyring(TEST_MNEMONIC).operator.address
+    provider = EmbeddedChainProvider(instance / "chain.sqlite", [operator])
+    return create_app(app_config(instance, provider)), provider
+
+
+@pytest.fixture(scope="session")
+def template_instance(tmp_path_factory) -> Path:
+    instance = tmp_path_factory.mktemp("template")
+    app, provider = open_app(instance)
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+        deploy_contracts(db.session, get_chain_client(db.session), "http://localhost/badges/{id}.json")
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    provider.close()
+    return instance
+
+
+@pytest.fixture
+def instance(template_instance, tmp_path) -> Path:
+    folder = tmp_path / "instance"
+    folder.mkdir()
+    for name in ("enishi.sqlite", "chain.sqlite"):
+        shutil.copy(template_instance / name, folder / name)
+    return folder
+
+
+@pytest.fixture
+def app(instance):
+    app, provider = open_app(instance)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    provider.close()
+
+
+@pytest.fixture
+def session(app):
+    return db.session
+
+
+@pytest.fixture
+def keyring(app) -> Keyring:
+    return app.extensions["enishi.keyring"]
+
+
+@pytest.fixture
+def chain(app, session):
+    return get_chain_client(session)
+
+
+@pytest.fixture
+def make_user(session, keyring):
+    counter = iter(range(1, 10_000))
+
+    def make(role: Role = Role.MEMBER, member: bool = True, email: str | None = None):
+        n = next(counter)
+        user = create_user(
+            session,
+            keyring,
+            email=email or f"{role}{n}@example.org",
+            password=PASSWORD,
+            display_name=f"{role} {n}",
+            role=role,
+        )
+        if member:
+            issue_membership(session, user)
+        session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def organiser(make_user):
+    return make_user(Role.ORGANISER, member=False)
+
+
+@pytest.fixture
+def member(make_user):
+    return make_user(Role.MEMBER)
+
+
+@pytest.fixture
+def make_event(session, organiser):
+    def make(**overrides):
+        owner = overrides.pop("organiser", organiser)
+        now = utcnow()
+        fields = {
+            "title": "塩尻ワイン講座",
+            "venue": "えんぱーく",
+            "starts_at": now - timedelta(hours=1),
+            "ends_at": now + timedelta(hours=2),
+            "reward": 10,
+        }
+        fields.update(overrides)
+        event = create_event(session, owner, **fields)
+        session.commit()
+        return event
+
+    return make
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    page = client.get(path).get_data(as_text=True)
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)"', page)
+    assert match, "the page has no csrf-token meta tag"
+    return match.group(1)
+
+
+def log_in(client, email: str, password: str = PASSWORD):
+    token = csrf_token(client)
+    return client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token}, follow_redirects=False
+    )

@@ -1,0 +1,60 @@
+import base64
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from webapp.core.qr import make_qr
+from webapp.events import codes
+
+SECRET = b"s" * 32
+OTHER_SECRET = b"o" * 32
+
+
+def test_round_trip_keeps_event_slot_and_kind():
+    token = codes.make_token(42, SECRET, 1_000_000)
+    code = codes.parse_token(token)
+    assert (code.event_id, code.slot, code.kind) == (42, 1_000_000, codes.KIND_DISPLAY)
+    assert codes.is_authentic(code, SECRET)
+
+
+def test_a_whole_url_parses_like_its_token():
+    token = codes.make_token(7, SECRET, 5)
+    url = codes.checkin_url("https://enishi.example.jp/", token)
+    assert url == f"https://enishi.example.jp/c/{token}"
+    assert codes.parse_token(url) == codes.parse_token(token)
+
+
+@pytest.mark.parametrize("position", range(codes.TOKEN_BYTES))
+def test_changing_any_byte_is_detected(position):
+    raw = bytearray(base64.urlsafe_b64decode(codes.make_token(42, SECRET, 99) + "="))
+    raw[position] ^= 0x01
+    forged = base64.urlsafe_b64encode(bytes(raw)).rstrip(b"=").decode()
+    try:
+        code = codes.parse_token(forged)
+    except codes.MalformedCode:
+        return  # version or kind byte: not a code at all
+    assert not codes.is_authentic(code, SECRET)
+
+
+def test_a_code_does_not_verify_under_another_events_secret():
+    code = codes.parse_token(codes.make_token(42, SECRET, 99))
+    assert not codes.is_authentic(code, OTHER_SECRET)
+
+
+@pytest.mark.parametrize("text", ["", "hello", "http://x/c/", "A" * 27, "A" * 200, "!!!!"])
+def test_garbage_is_malformed(text):
+    with pytest.raises(codes.MalformedCode):
+        codes.parse_token(text)
+
+
+def test_slots_are_thirty_seconds():
+    start = datetime(2026, 11, 30, 0, 0, 0, tzinfo=UTC)
+    assert codes.slot_at(start + timedelta(seconds=29)) == codes.slot_at(start)
+    assert codes.slot_at(start + timedelta(seconds=30)) == codes.slot_at(start) + 1
+    assert codes.slot_start(codes.slot_at(start)) == start
+
+
+def test_a_check_in_url_fits_a_version_5_qr_at_level_m():
+    token = codes.make_token(2**32 - 1, SECRET, 2**32 - 1)
+    url = codes.checkin_url("https://enishi.shiojiri-dao.example.jp", token)
+    assert make_qr(url).version <= 5

@@ -1,0 +1,103 @@
+"""Enishi (縁): the participation app of a local community DAO."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Flask, jsonify, request
+
+from webapp.config import load_config
+from webapp.core.db import configure_engine
+from webapp.core.errors import DomainError
+from webapp.extensions import babel, csrf, db, login_manager, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, static_folder="static", template_folder="templates")
+    app.config.update(load_config())
+    app.config.update(config or {})
+    instance: Path = app.config["INSTANCE_DIR"]
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _load_or_create_secret(instance / "secret-key.txt")
+
+    _import_models()
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    from webapp.core.i18n import init_i18n
+
+    init_i18n(app)
+
+    from webapp.onchain.connection import init_chain
+
+    init_chain(app)
+    _register_blueprints(app)
+    _register_error_handlers(app)
+
+    from webapp.core.cli import cli
+
+    app.cli.add_command(cli)
+    return app
+
+
+def _import_models() -> None:
+    # Every table must be known to SQLAlchemy (relationships by name) and to Alembic.
+    import webapp.accounts.models  # noqa: F401
+    import webapp.checkin.models  # noqa: F401
+    import webapp.events.models  # noqa: F401
+    import webapp.membership.models  # noqa: F401
+    import webapp.onchain.models  # noqa: F401
+    import webapp.perks.models  # noqa: F401
+    import webapp.rewards.models  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from webapp.accounts.views import bp as accounts
+    from webapp.api import bp as api
+    from webapp.checkin.views import bp as checkin
+    from webapp.core.views import bp as core
+    from webapp.events.views import bp as events
+    from webapp.wallet.views import bp as wallet
+
+    for blueprint in (core, accounts, events, checkin, wallet, api):
+        app.register_blueprint(blueprint)
+
+
+def _register_error_handlers(app: Flask) -> None:
+    from flask import render_template
+    from flask_wtf.csrf import CSRFError
+
+    def wants_json() -> bool:
+        return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        if wants_json():
+            return jsonify(error.as_dict()), error.status
+        return render_template("error.html", error=error), error.status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return domain_error(DomainError("csrf", _csrf_message(), status=400))
+
+
+def _csrf_message():
+    from flask_babel import lazy_gettext as _l
+
+    return _l("This page was open too long or came from elsewhere. Please reload and try again.")
+
+
+def _load_or_create_secret(path: Path) -> str:
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    value = secrets.token_hex(32)
+    path.write_text(value + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return value

@@ -1,0 +1,1 @@
+"""Accounts: people, their roles and their custodial addresses; logging in and out."""

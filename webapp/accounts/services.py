@@ -1,0 +1,68 @@
+"""Account operations: create people, check passwords."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from chain.wallets import Keyring
+from webapp.accounts.models import Role, User
+from webapp.core.errors import DomainError
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def create_user(
+    session: Session,
+    keyring: Keyring,
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    role: Role = Role.MEMBER,
+) -> User:
+    """Creates a person with a custodial address derived at the index of their id."""
+    email = normalise_email(email)
+    if "@" not in email:
+        raise DomainError("bad_email", _l("Enter an email address."))
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError("short_password", _l("The password needs at least 10 characters."))
+    if get_user_by_email(session, email) is not None:
+        raise DomainError("email_taken", _l("Someone already uses this email address."))
+    user = User(
+        email=email,
+        display_name=display_name.strip() or email,
+        password_hash=generate_password_hash(password),
+        role=Role(role),
+    )
+    session.add(user)
+    session.flush()
+    user.wallet_index = user.id
+    user.address = keyring.member_address(user.wallet_index)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    user = get_user_by_email(session, email)
+    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+        return None
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def get_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def count_users(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(User))
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.core.db import UTCDateTime, utcnow
+from webapp.extensions import db
+
+
+class ClaimStatus(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+class Claim(db.Model):
+    """One scan as the phone reported it; every claim is kept, whatever its answer."""
+
+    __tablename__ = "claims"
+    __table_args__ = (
+        CheckConstraint("status IN ('accepted', 'duplicate', 'rejected')", name="status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # made by the client
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
+    code: Mapped[str] = mapped_column(String(512))
+    slot: Mapped[int | None]
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    source: Mapped[str] = mapped_column(String(16))  # "link" (opened /c/...) or "api" (the app)
+    offline: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(32))
+
+    event = relationship("Event")
+
+
+class Attendance(db.Model):
+    """A member's proven presence at an event: at most one per member and event."""
+
+    __tablename__ = "attendances"
+    __table_args__ = (UniqueConstraint("user_id", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), unique=True)
+    chain_job_id: Mapped[int] = mapped_column(ForeignKey("chain_jobs.id"))
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user = relationship("User")
+    event = relationship("Event")
+    chain_job = relationship("ChainJob")

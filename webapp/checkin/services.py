@@ -1,0 +1,220 @@
+"""The check-in algorithm: one function decides every claim, whichever route brought it.
+
+A claim is a scan as the phone reported it: its own id (made on the phone, the same on every
+retry), the code and the scan time. The answer is accepted, duplicate or rejected with a
+stable reason code; every claim is stored with its answer, and a claim id seen before gets
+the first answer again. An accepted claim makes, in the same transaction, one attendance,
+one ledger credit and one chain job.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.accounts.models import User
+from webapp.checkin.models import Attendance, Claim, ClaimStatus
+from webapp.core.errors import DomainError
+from webapp.events import codes
+from webapp.events.models import Event
+from webapp.events.services import checkin_opens_at
+from webapp.membership.services import is_member
+from webapp.onchain.services import queue_award
+from webapp.rewards.services import credit_reward
+
+# Reason codes are part of the API: never rename one; add new ones.
+REASONS = {
+    "malformed": _l("This is not an Enishi check-in code."),
+    "unknown_event": _l("This code belongs to no event here."),
+    "bad_signature": _l("This code is not genuine."),
+    "stale_code": _l("This code has changed since. Please scan the code shown now."),
+    "future_code": _l("This code is not valid yet. Check the clock of the screen showing it."),
+    "not_yet_open": _l("Check-in for this event has not opened yet."),
+    "expired": _l("This event has ended; check-in is closed."),
+    "not_a_member": _l("Only members can check in. Please ask the organiser."),
+    "already_checked_in": _l("You are already checked in to this event."),
+    "id_conflict": _l("This claim id is already used. Please scan again."),
+}
+MAX_CODE_CHARS = 512
+MAX_ID_CHARS = 36
+
+
+@dataclass(frozen=True)
+class ClaimInput:
+    id: str
+    code: str
+    scanned_at: datetime
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    id: str
+    status: str
+    reason: str | None = None
+    event: Event | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == ClaimStatus.ACCEPTED
+
+    @property
+    def message(self) -> str | None:
+        return str(REASONS[self.reason]) if self.reason else None
+
+    def as_dict(self) -> dict:
+        answer = {"id": self.id, "status": self.status, "reason": self.reason}
+        if self.reason:
+            answer["message"] = self.message
+        if self.event is not None:
+            answer["event"] = {"id": self.event.id, "title": self.event.title}
+        return answer
+
+
+def record_claim(
+    session: Session,
+    user: User,
+    claim: ClaimInput,
+    *,
+    now: datetime,
+    source: str,
+    observed_at: datetime | None = None,
+) -> ClaimResult:
+    """Decides and stores one claim. `observed_at` is when the server first saw the code
+    (defaults to `now`); the rotation allowance is measured from it."""
+    # One member's claims are decided one at a time: a retry racing its original must find it.
+    session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    previous = session.get(Claim, claim.id)
+    if previous is not None:
+        if previous.user_id != user.id:
+            return ClaimResult(claim.id, ClaimStatus.REJECTED, "id_conflict")
+        return ClaimResult(previous.id, previous.status, previous.reason, previous.event)
+
+    status, reason, event, slot = _decide(session, user, claim.code, observed_at or now)
+    stored = Claim(
+        id=claim.id,
+        user_id=user.id,
+        event_id=event.id if event else None,
+        code=claim.code[:MAX_CODE_CHARS],
+        slot=slot,
+        scanned_at=claim.scanned_at,
+        received_at=now,
+        source=source,
+        status=status,
+        reason=reason,
+    )
+    session.add(stored)
+    session.flush()
+    if status == ClaimStatus.ACCEPTED:
+        _attend(session, user, event, stored, now)
+    return ClaimResult(claim.id, status, reason, event)
+
+
+def record_claims(
+    session: Session, user: User, claims: list[ClaimInput], *, now: datetime, source: str
+) -> list[ClaimResult]:
+    return [record_claim(session, user, claim, now=now, source=source) for claim in claims]
+
+
+def _decide(session: Session, user: User, code_text: str, observed_at: datetime):
+    """(status, reason, event, slot) for a code, checked in the order a member can act on."""
+    try:
+        code = codes.parse_token(code_text)
+    except codes.MalformedCode:
+        return ClaimStatus.REJECTED, "malformed", None, None
+    event = session.get(Event, code.event_id)
+    if event is None:
+        return ClaimStatus.REJECTED, "unknown_event", None, code.slot
+    if not codes.is_authentic(code, event.secret):
+        return ClaimStatus.REJECTED, "bad_signature", None, code.slot
+    if _has_attended(session, user, event):
+        return ClaimStatus.DUPLICATE, "already_checked_in", event, code.slot
+    live_slot = codes.slot_at(observed_at)
+    if code.slot > live_slot:
+        return ClaimStatus.REJECTED, "future_code", event, code.slot
+    if code.slot < live_slot - 1:
+        return ClaimStatus.REJECTED, "stale_code", event, code.slot
+    shown_at = codes.slot_start(code.slot)
+    if shown_at + codes.SLOT_LENGTH <= checkin_opens_at(event):
+        return ClaimStatus.REJECTED, "not_yet_open", event, code.slot
+    if shown_at >= event.ends_at:
+        return ClaimStatus.REJECTED, "expired", event, code.slot
+    if not is_member(session, user):
+        return ClaimStatus.REJECTED, "not_a_member", event, code.slot
+    return ClaimStatus.ACCEPTED, None, event, code.slot
+
+
+def _has_attended(session: Session, user: User, event: Event) -> bool:
+    query = select(Attendance.id).where(Attendance.user_id == user.id, Attendance.event_id == event.id)
+    return session.scalar(query) is not None
+
+
+def _attend(session: Session, user: User, event: Event, claim: Claim, now: datetime) -> Attendance:
+    job = queue_award(session, user, event)
+    attendance = Attendance(
+        user_id=user.id, event_id=event.id, claim_id=claim.id, chain_job_id=job.id, checked_in_at=now
+    )
+    session.add(attendance)
+    session.flush()
+    credit_reward(session, attendance, event.reward)
+    return attendance
+
+
+def list_attendances(session: Session, event: Event) -> list[Attendance]:
+    query = select(Attendance).where(Attendance.event_id == event.id).order_by(Attendance.id)
+    return list(session.scalars(query))
+
+
+def list_member_attendances(session: Session, user: User) -> list[Attendance]:
+    query = (
+        select(Attendance)
+        .join(Event, Attendance.event_id == Event.id)
+        .where(Attendance.user_id == user.id)
+        .order_by(Event.starts_at.desc())
+    )
+    return list(session.scalars(query))
+
+
+def parse_claims(payload, limit: int) -> list[ClaimInput]:
+    """Reads a batch `{"claims": [{"id", "code", "scanned_at"}, ...]}`; the whole batch is
+    refused (nothing stored) if any part of its shape is wrong."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("claims"), list):
+        raise DomainError("malformed_batch", _l('Send a JSON object with a "claims" list.'))
+    items = payload["claims"]
+    if not items:
+        raise DomainError("malformed_batch", _l("The batch has no claims."))
+    if len(items) > limit:
+        raise DomainError(
+            "batch_too_large", _l("Send at most %(limit)s claims at once.", limit=limit)
+        )
+    return [_parse_claim(item, index) for index, item in enumerate(items)]
+
+
+def _parse_claim(item, index: int) -> ClaimInput:
+    def refuse(what):
+        return DomainError("malformed_batch", _l("Claim %(n)s: %(what)s", n=index + 1, what=what))
+
+    if not isinstance(item, dict):
+        raise refuse(_l("not an object."))
+    claim_id, code, scanned_at = item.get("id"), item.get("code"), item.get("scanned_at")
+    if not isinstance(claim_id, str) or len(claim_id) > MAX_ID_CHARS:
+        raise refuse(_l('"id" must be a UUID.'))
+    try:
+        claim_id = str(uuid.UUID(claim_id))
+    except ValueError:
+        raise refuse(_l('"id" must be a UUID.')) from None
+    if not isinstance(code, str) or not code.strip() or len(code) > MAX_CODE_CHARS:
+        raise refuse(_l('"code" must be the scanned text.'))
+    if not isinstance(scanned_at, str):
+        raise refuse(_l('"scanned_at" must be an ISO 8601 time.'))
+    try:
+        when = datetime.fromisoformat(scanned_at.replace("Z", "+00:00"))
+    except ValueError:
+        raise refuse(_l('"scanned_at" must be an ISO 8601 time.')) from None
+    if when.tzinfo is None:
+        raise refuse(_l('"scanned_at" needs a time zone (e.g. "Z").'))
+    return ClaimInput(id=claim_id, code=code, scanned_at=when)

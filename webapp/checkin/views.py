@@ -1,0 +1,49 @@
+"""`/c/<token>`: what the phone's camera app opens. A logged-in member is checked in at once."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from webapp.checkin.services import ClaimInput, record_claim
+from webapp.core.db import utcnow
+from webapp.extensions import db
+
+bp = Blueprint("checkin", __name__)
+
+# A scan made while logged out is remembered for this long, so a slow login still counts it.
+PENDING_SCAN_KEY = "pending_scan"
+
+
+@bp.get("/c/<token>")
+def claim(token: str):
+    now = utcnow()
+    if not current_user.is_authenticated:
+        # Remember when the server saw the code: the rotation allowance counts from then.
+        session[PENDING_SCAN_KEY] = {"token": token, "seen_at": now.isoformat()}
+        return redirect(url_for("accounts.login", next=request.path))
+    observed_at = _take_pending_scan(token) or now
+    result = record_claim(
+        db.session,
+        current_user,
+        ClaimInput(id=str(uuid.uuid4()), code=token, scanned_at=observed_at),
+        now=now,
+        source="link",
+        observed_at=observed_at,
+    )
+    db.session.commit()
+    status = 200 if result.status != "rejected" else 422
+    return render_template("checkin/result.html", result=result), status
+
+
+def _take_pending_scan(token: str) -> datetime | None:
+    pending = session.pop(PENDING_SCAN_KEY, None)
+    if not pending or pending.get("token") != token:
+        return None
+    try:
+        return datetime.fromisoformat(pending["seen_at"])
+    except (KeyError, TypeError, ValueError):
+        return None

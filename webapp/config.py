@@ -1,0 +1,64 @@
+"""Settings, read from ENISHI_* environment variables with embedded defaults.
+
+With nothing set, Enishi runs from one instance folder: a SQLite database, the embedded chain's
+state and the master secret all live in it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config() -> dict:
+    """The configuration for this process's environment."""
+    instance = Path(os.environ.get("ENISHI_INSTANCE", PROJECT_DIR / "instance")).resolve()
+    port = int(os.environ.get("ENISHI_PORT", "5000"))
+    chain_port = int(os.environ.get("ENISHI_CHAIN_PORT", "8545"))
+    debug = _flag("ENISHI_DEBUG", False)
+    rpc_url = os.environ.get("ENISHI_RPC_URL") or None
+    return {
+        "INSTANCE_DIR": instance,
+        "PORT": port,
+        "BASE_URL": os.environ.get("ENISHI_BASE_URL", f"http://127.0.0.1:{port}").rstrip("/"),
+        "DEBUG": debug,
+        "DEMO": _flag("ENISHI_DEMO", True),
+        "SECRET_KEY": os.environ.get("ENISHI_SECRET_KEY"),  # None: kept in the instance folder
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "ENISHI_DATABASE_URL", f"sqlite:///{instance / 'enishi.sqlite'}"
+        ),
+        # The embedded chain runs as its own small node process (see chain/node.py) unless an
+        # RPC URL points elsewhere; the web app and the worker both talk JSON-RPC to it.
+        "CHAIN_EMBEDDED": rpc_url is None,
+        "CHAIN_RPC_URL": rpc_url or f"http://127.0.0.1:{chain_port}",
+        "CHAIN_PORT": chain_port,
+        "CHAIN_DB_PATH": instance / "chain.sqlite",
+        "CHAIN_PROVIDER": None,  # a ready web3 provider (tests); else one for CHAIN_RPC_URL
+        "MASTER_MNEMONIC": os.environ.get("ENISHI_MASTER_MNEMONIC") or None,
+        "MASTER_SECRET_FILE": Path(
+            os.environ.get("ENISHI_MASTER_SECRET_FILE", instance / "master-secret.txt")
+        ),
+        "MINTER_KEY": os.environ.get("ENISHI_MINTER_KEY") or None,
+        "WORKER_INTERVAL": float(os.environ.get("ENISHI_WORKER_INTERVAL", "2")),
+        "WORKER_BATCH_SIZE": int(os.environ.get("ENISHI_WORKER_BATCH_SIZE", "100")),
+        "CHECKIN_BATCH_LIMIT": 50,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not debug and not _flag("ENISHI_INSECURE_COOKIES", False),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,  # a phone left open on the wallet page must still post
+        "BABEL_DEFAULT_LOCALE": "ja",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
+        "LANGUAGES": ("ja", "en"),
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+    }

@@ -1,0 +1,164 @@
+"""`flask --app webapp enishi ...`: setup, deploy, the worker, and `serve` for `make run`."""
+
+from __future__ import annotations
+
+import getpass
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+from werkzeug.serving import run_simple
+
+from webapp.accounts.models import Role
+from webapp.core.db import utcnow
+from webapp.extensions import db
+
+cli = AppGroup("enishi", help="Enishi's operations.")
+
+
+@cli.command("setup")
+def setup_command() -> None:
+    """Migrate the database, deploy the contracts if needed, load demo data on a first start."""
+    setup()
+
+
+def setup() -> None:
+    from webapp.accounts.services import count_users
+    from webapp.core.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo_data
+    from webapp.onchain.connection import get_keyring
+
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    deploy()
+    try:
+        if current_app.config["DEMO"] and count_users(db.session) == 0:
+            load_demo_data(db.session, get_keyring(), utcnow())
+            click.echo("Demo data loaded. Logins (password: %s):" % DEMO_PASSWORD)
+            for email, _name, role in DEMO_LOGINS:
+                click.echo(f"  {email:<24} {role}")
+        db.session.commit()
+    finally:
+        # On SQLite every transaction holds the write lock: never leave one open.
+        db.session.remove()
+
+
+@cli.command("deploy")
+def deploy_command() -> None:
+    """Deploy the contracts on the configured chain (does nothing if they are there)."""
+    deploy()
+
+
+def deploy() -> None:
+    from webapp.onchain.connection import get_chain_client
+    from webapp.onchain.services import deploy_contracts
+
+    client = get_chain_client(db.session)
+    base = current_app.config["BASE_URL"]
+    deployment, new = deploy_contracts(db.session, client, f"{base}/badges/{{id}}.json")
+    db.session.commit()
+    click.echo(
+        f"{'Deployed' if new else 'Already deployed'} on chain {deployment.chain_id} "
+        f"at block {deployment.block_number}:\n"
+        f"  token {deployment.token_address}\n"
+        f"  badge {deployment.badge_address}\n"
+        f"  card  {deployment.card_address}"
+    )
+
+
+@cli.command("worker")
+@click.option("--once", is_flag=True, help="Run one round and exit.")
+def worker_command(once: bool) -> None:
+    """Run the chain job queue."""
+    from webapp.onchain.connection import get_chain_client
+    from webapp.onchain.worker import run_forever, run_once
+
+    app = current_app._get_current_object()
+    if once:
+        client = get_chain_client(db.session)
+        click.echo(run_once(db.session, client, app.config["WORKER_BATCH_SIZE"]))
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    click.echo("worker: running (Ctrl-C stops)")
+    try:
+        run_forever(app, stop)
+    except KeyboardInterrupt:
+        pass
+
+
+@cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.MEMBER.value)
+@click.option("--member/--no-member", default=True, help="Issue a membership too.")
+def create_user_command(email: str, display_name: str, role: str, member: bool) -> None:
+    """Create a login (the password is asked for)."""
+    from webapp.accounts.services import create_user
+    from webapp.membership.services import issue_membership
+    from webapp.onchain.connection import get_keyring
+
+    password = getpass.getpass("Password: ")
+    user = create_user(
+        db.session, get_keyring(), email=email, password=password, display_name=display_name, role=Role(role)
+    )
+    if member:
+        issue_membership(db.session, user)
+    db.session.commit()
+    click.echo(f"created {user.email} ({user.role}), address {user.address}")
+
+
+@cli.command("serve")
+def serve_command() -> None:
+    """What `make run` runs: the embedded chain (unless ENISHI_RPC_URL), setup, the worker and
+    the web server, stopped together."""
+    app = current_app._get_current_object()
+    children: list[subprocess.Popen] = []
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so that `finally` stops the children
+    try:
+        if app.config["CHAIN_EMBEDDED"]:
+            children.append(_start_chain_node(app))
+        setup()
+        children.append(
+            subprocess.Popen([sys.executable, "-m", "flask", "--app", "webapp", "enishi", "worker"])
+        )
+        click.echo(f"Enishi on http://127.0.0.1:{app.config['PORT']}")
+        run_simple("127.0.0.1", app.config["PORT"], app, threaded=True)
+    finally:
+        for child in reversed(children):
+            child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def _start_chain_node(app) -> subprocess.Popen:
+    from web3 import Web3
+
+    from webapp.onchain.connection import get_keyring
+
+    command = [
+        sys.executable, "-m", "chain.node",
+        "--db", str(app.config["CHAIN_DB_PATH"]),
+        "--fund", get_keyring(app).operator.address,
+        "--port", str(app.config["CHAIN_PORT"]),
+    ]  # fmt: skip
+    node = subprocess.Popen(command)
+    w3 = Web3(Web3.HTTPProvider(app.config["CHAIN_RPC_URL"], request_kwargs={"timeout": 2}))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if node.poll() is not None:
+            raise click.ClickException("the embedded chain did not start (is the port taken?)")
+        try:
+            w3.eth.block_number
+            return node
+        except Exception:
+            time.sleep(0.2)
+    node.terminate()
+    raise click.ClickException("the embedded chain did not answer within 60 seconds")

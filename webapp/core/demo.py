@@ -1,0 +1,48 @@
+"""Demo data for a first start: three logins, one open event and a few perks."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from chain.wallets import Keyring
+from webapp.accounts.models import Role
+from webapp.accounts.services import create_user
+from webapp.events.services import create_event
+from webapp.membership.services import issue_membership
+from webapp.perks.services import create_perk
+
+DEMO_PASSWORD = "demo-password"
+DEMO_LOGINS = (
+    ("admin@example.org", "管理者 デモ", Role.ADMIN),
+    ("organiser@example.org", "主催者 デモ", Role.ORGANISER),
+    ("member@example.org", "塩尻 花子", Role.MEMBER),
+)
+
+
+def load_demo_data(session: Session, keyring: Keyring, now: datetime) -> None:
+    users = {
+        email: create_user(
+            session, keyring, email=email, password=DEMO_PASSWORD, display_name=name, role=role
+        )
+        for email, name, role in DEMO_LOGINS
+    }
+    for user in users.values():
+        issue_membership(session, user)
+    create_event(
+        session,
+        users["organiser@example.org"],
+        title="塩尻ラボ 交流会",
+        venue="えんぱーく 3階",
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=30),
+        reward=10,
+        description="デモ用のイベントです。",
+    )
+    for title_ja, title_en, partner, price in (
+        ("ワイナリーでグラスワイン1杯", "A glass at the winery", "塩尻ワイナリー", 30),
+        ("カフェのコーヒー1杯", "A coffee at the café", "大門カフェ", 10),
+        ("木曽漆器ワークショップ参加", "A seat at the lacquerware workshop", "木曽平沢工房", 50),
+    ):
+        create_perk(session, title_ja=title_ja, title_en=title_en, partner_name=partner, price=price)

@@ -1,0 +1,25 @@
+"""Language and time zone: Japanese first, English second; times shown in Asia/Tokyo."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, has_request_context, session
+from flask_babel import format_datetime, get_locale
+
+from webapp.extensions import babel
+
+
+def select_locale() -> str:
+    chosen = session.get("lang") if has_request_context() else None
+    return chosen if chosen in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def init_i18n(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["local_datetime"] = lambda value, fmt="medium": (
+        format_datetime(value, fmt) if value else ""
+    )
+    app.jinja_env.globals["current_language"] = current_language

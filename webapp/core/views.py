@@ -1,0 +1,91 @@
+"""Routes every page shares: home, language switch, health, the web app manifest."""
+
+from __future__ import annotations
+
+import json
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import text
+
+from webapp.extensions import db
+from webapp.onchain.connection import get_chain_client
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login"))
+    if current_user.is_organiser:
+        return redirect(url_for("events.index"))
+    return redirect(url_for("wallet.show"))
+
+
+@bp.post("/lang")
+def switch_language():
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    target = request.form.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+
+
+@bp.get("/healthz")
+def healthz():
+    report = {"database": _database_status(), "chain": _chain_status()}
+    healthy = report["database"]["ok"] and report["chain"]["ok"]
+    report["status"] = "ok" if healthy else "degraded"
+    return jsonify(report), 200 if healthy else 503
+
+
+def _database_status() -> dict:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as exc:
+        db.session.rollback()
+        return {"ok": False, "error": type(exc).__name__}
+    return {"ok": True, "dialect": db.engine.dialect.name}
+
+
+def _chain_status() -> dict:
+    try:
+        client = get_chain_client(db.session)
+        status = {"chain_id": client.chain_id, "block": client.block_number()}
+    except Exception as exc:
+        db.session.rollback()
+        return {"ok": False, "error": type(exc).__name__}
+    status["contracts"] = client.addresses.as_dict() if client.addresses else None
+    status["ok"] = client.addresses is not None
+    if client.addresses is None:
+        status["error"] = "contracts not deployed"
+    return status
+
+
+@bp.get("/manifest.json")
+def manifest():
+    body = {
+        "name": _("Enishi — community participation"),
+        "short_name": "Enishi",
+        "lang": "ja",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#1f4e3d",
+        "icons": [
+            {"src": url_for("static", filename="icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+        ],
+    }
+    return Response(json.dumps(body, ensure_ascii=False), mimetype="application/manifest+json")

@@ -1,0 +1,88 @@
+"""Check-in codes: `<base>/c/<token>`, the token carrying event, time slot and a MAC.
+
+Token layout (20 bytes, base64url without padding = 27 characters, so the whole URL fits a
+version 4-5 QR code at level M):
+
+    version (1) | kind (1) | event id (4) | slot (4) | HMAC-SHA256(secret, first 10 bytes)[:10]
+
+A display code's slot is the 30-second step of the time it was shown: the kiosk rotates it,
+and a claim arriving live may carry the current or the previous slot. Pure functions only.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import struct
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+VERSION = 1
+KIND_DISPLAY = 1
+KINDS = {KIND_DISPLAY}
+SLOT_SECONDS = 30
+SLOT_LENGTH = timedelta(seconds=SLOT_SECONDS)
+MAC_BYTES = 10
+_HEADER = struct.Struct(">BBII")
+TOKEN_BYTES = _HEADER.size + MAC_BYTES
+MAX_TOKEN_CHARS = 64
+
+
+class MalformedCode(ValueError):
+    """The text is not a check-in code at all."""
+
+
+@dataclass(frozen=True)
+class CheckinCode:
+    event_id: int
+    slot: int
+    kind: int
+    mac: bytes
+
+    def header(self) -> bytes:
+        return _HEADER.pack(VERSION, self.kind, self.event_id, self.slot)
+
+
+def slot_at(moment: datetime) -> int:
+    return int(moment.timestamp()) // SLOT_SECONDS
+
+
+def slot_start(slot: int) -> datetime:
+    return datetime.fromtimestamp(slot * SLOT_SECONDS, UTC)
+
+
+def make_token(event_id: int, secret: bytes, slot: int, kind: int = KIND_DISPLAY) -> str:
+    header = _HEADER.pack(VERSION, kind, event_id, slot)
+    token = header + _mac(secret, header)
+    return base64.urlsafe_b64encode(token).rstrip(b"=").decode("ascii")
+
+
+def parse_token(text: str) -> CheckinCode:
+    """Reads a token, or a whole check-in URL, without checking its MAC."""
+    token = text.strip().rstrip("/").rsplit("/c/", 1)[-1]
+    if not token or len(token) > MAX_TOKEN_CHARS:
+        raise MalformedCode("not a check-in code")
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise MalformedCode("not base64url") from exc
+    if len(raw) != TOKEN_BYTES:
+        raise MalformedCode("wrong length")
+    version, kind, event_id, slot = _HEADER.unpack(raw[: _HEADER.size])
+    if version != VERSION or kind not in KINDS:
+        raise MalformedCode("unknown version or kind")
+    return CheckinCode(event_id=event_id, slot=slot, kind=kind, mac=raw[_HEADER.size :])
+
+
+def is_authentic(code: CheckinCode, secret: bytes) -> bool:
+    return hmac.compare_digest(code.mac, _mac(secret, code.header()))
+
+
+def checkin_url(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}/c/{token}"
+
+
+def _mac(secret: bytes, header: bytes) -> bytes:
+    return hmac.new(secret, header, hashlib.sha256).digest()[:MAC_BYTES]

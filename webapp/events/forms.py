@@ -1,0 +1,20 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from webapp.events.services import MAX_REWARD
+
+
+class EventForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    venue = StringField(_l("Venue"), validators=[DataRequired(), Length(max=200)])
+    starts_at = DateTimeLocalField(_l("Starts"), validators=[DataRequired()], format="%Y-%m-%dT%H:%M")
+    ends_at = DateTimeLocalField(_l("Ends"), validators=[DataRequired()], format="%Y-%m-%dT%H:%M")
+    reward = IntegerField(
+        _l("Reward (tokens per participant)"),
+        default=10,
+        validators=[InputRequired(), NumberRange(min=0, max=MAX_REWARD)],
+    )
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    submit = SubmitField(_l("Create event"))

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.core.db import UTCDateTime, utcnow
+from webapp.extensions import db
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="window"),
+        CheckConstraint("reward >= 0", name="reward"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    venue: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reward: Mapped[int] = mapped_column(default=0)
+    # Signs the event's check-in codes; it reaches only the event's organisers.
+    secret: Mapped[bytes] = mapped_column(LargeBinary(32))
+    organiser_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organiser = relationship("User")

@@ -1,0 +1,91 @@
+"""Event operations: create, read, and who may manage an event."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.accounts.models import User
+from webapp.core.errors import DomainError, Forbidden, NotFound
+from webapp.events import codes
+from webapp.events.models import Event
+
+MAX_REWARD = 10_000
+MAX_DURATION = timedelta(days=366)
+# Check-in opens a little before the start: people arrive early.
+OPENS_BEFORE_START = timedelta(minutes=30)
+
+
+def create_event(
+    session: Session,
+    organiser: User,
+    *,
+    title: str,
+    venue: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    reward: int,
+    description: str = "",
+) -> Event:
+    if not organiser.is_organiser:
+        raise Forbidden("not_an_organiser", _l("Only organisers can create events."))
+    title, venue = title.strip(), venue.strip()
+    if not title:
+        raise DomainError("title_required", _l("Give the event a title."))
+    if ends_at <= starts_at:
+        raise DomainError("ends_before_start", _l("The end must be after the start."))
+    if ends_at - starts_at > MAX_DURATION:
+        raise DomainError("too_long", _l("An event can last at most one year."))
+    if not 0 <= reward <= MAX_REWARD:
+        raise DomainError("bad_reward", _l("The reward must be between 0 and 10,000 tokens."))
+    event = Event(
+        title=title,
+        venue=venue,
+        description=description.strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reward=reward,
+        secret=os.urandom(32),
+        organiser_id=organiser.id,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def get_event(session: Session, event_id: int) -> Event:
+    event = session.get(Event, event_id)
+    if event is None:
+        raise NotFound("unknown_event", _l("There is no such event."))
+    return event
+
+
+def get_managed_event(session: Session, user: User, event_id: int) -> Event:
+    """The event, if `user` organises it (or is an admin)."""
+    event = get_event(session, event_id)
+    if not can_manage(user, event):
+        raise Forbidden("not_your_event", _l("Only the event's organisers can see this."))
+    return event
+
+
+def can_manage(user: User, event: Event) -> bool:
+    return user.is_admin or (user.is_organiser and event.organiser_id == user.id)
+
+
+def list_managed_events(session: Session, user: User) -> list[Event]:
+    query = select(Event).order_by(Event.starts_at.desc())
+    if not user.is_admin:
+        query = query.where(Event.organiser_id == user.id)
+    return list(session.scalars(query))
+
+
+def current_display_token(event: Event, now: datetime) -> str:
+    return codes.make_token(event.id, event.secret, codes.slot_at(now))
+
+
+def checkin_opens_at(event: Event) -> datetime:
+    return event.starts_at - OPENS_BEFORE_START

@@ -1,0 +1,15 @@
+"""Unbound extensions; `create_app` binds them."""
+
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+
+from webapp.core.db import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+babel = Babel()
+csrf = CSRFProtect()

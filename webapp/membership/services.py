@@ -1,0 +1,30 @@
+"""Membership operations: issue a membership (and its card on chain), ask who is a member."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.accounts.models import User
+from webapp.core.errors import DomainError
+from webapp.membership.models import Membership
+from webapp.onchain.services import queue_card
+
+
+def issue_membership(session: Session, user: User) -> Membership:
+    if get_membership(session, user) is not None:
+        raise DomainError("already_a_member", _l("This person is already a member."))
+    membership = Membership(user_id=user.id, chain_job_id=queue_card(session, user).id)
+    session.add(membership)
+    session.flush()
+    return membership
+
+
+def get_membership(session: Session, user: User) -> Membership | None:
+    return session.scalar(select(Membership).where(Membership.user_id == user.id))
+
+
+def is_member(session: Session, user: User) -> bool:
+    membership = get_membership(session, user)
+    return membership is not None and membership.is_active

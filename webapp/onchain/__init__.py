@@ -1,0 +1,1 @@
+"""On-chain: the deployed contracts and the queue of chain jobs the worker mints from."""

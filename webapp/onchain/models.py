@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.core.db import UTCDateTime, utcnow
+from webapp.extensions import db
+
+
+class JobKind(StrEnum):
+    AWARD = "award"  # the event's badge and its reward, in one contract call
+    ISSUE_CARD = "issue_card"
+
+
+class JobStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    CONFIRMED = "confirmed"
+    FAILED = "failed"
+
+
+class ChainJob(db.Model):
+    __tablename__ = "chain_jobs"
+    __table_args__ = (
+        CheckConstraint("kind IN ('award', 'issue_card')", name="kind"),
+        CheckConstraint("status IN ('pending', 'sent', 'confirmed', 'failed')", name="status"),
+        Index("ix_chain_jobs_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    amount: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(16), default=JobStatus.PENDING)
+    tx_hash: Mapped[str | None] = mapped_column(String(66), index=True)
+    nonce: Mapped[int | None] = mapped_column(BigInteger)
+    block_number: Mapped[int | None] = mapped_column(BigInteger)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user = relationship("User")
+
+    @property
+    def on_chain(self) -> bool:
+        return self.status == JobStatus.CONFIRMED
+
+
+class Deployment(db.Model):
+    """Where Enishi's contracts live on one chain."""
+
+    __tablename__ = "deployments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chain_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    token_address: Mapped[str] = mapped_column(String(42))
+    badge_address: Mapped[str] = mapped_column(String(42))
+    card_address: Mapped[str] = mapped_column(String(42))
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

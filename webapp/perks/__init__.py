@@ -1,0 +1,1 @@
+"""Perks: what community tokens buy at local partners."""

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.core.db import UTCDateTime, utcnow
+from webapp.extensions import db
+
+
+class LedgerEntry(db.Model):
+    """A credit (positive) or debit (negative) of whole community tokens."""
+
+    __tablename__ = "ledger_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    amount: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(20))  # "reward" for now; "redemption" with perks
+    attendance_id: Mapped[int | None] = mapped_column(ForeignKey("attendances.id"), unique=True)
+    chain_job_id: Mapped[int | None] = mapped_column(ForeignKey("chain_jobs.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    chain_job = relationship("ChainJob")
