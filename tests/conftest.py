@@ -12,6 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from chain.embedded import EmbeddedChainProvider
@@ -45,11 +47,33 @@ def app_config(instance: Path, provider) -> dict:
     }
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests get their own app context, as in production.
+
+    Tests hold an app context open for their own DB session; Flask would reuse it for every
+    request, sharing `g` (Flask-Login's cached user) and the DB session between requests."""
+
+    def open(self, *args, **kwargs):
+        # The test's own session commits first, so the request sees its data and the test
+        # afterwards reads what the request wrote (not an old SQLite snapshot).
+        if _cv_app.get(None) is not None:
+            db.session.commit()
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+            if _cv_app.get(None) is not None:
+                db.session.expire_all()
+
+
 def open_app(instance: Path):
     """An app over the instance folder's database and chain (as a restart would open them)."""
     operator = Keyring(TEST_MNEMONIC).operator.address
     provider = EmbeddedChainProvider(instance / "chain.sqlite", [operator])
-    return create_app(app_config(instance, provider)), provider
+    app = create_app(app_config(instance, provider))
+    app.test_client_class = IsolatedClient
+    return app, provider
 
 
 @pytest.fixture(scope="session")

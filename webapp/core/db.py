@@ -66,7 +66,10 @@ def configure_engine(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _begin_immediate(connection):
-        # SQLite has no row locks: taking the write lock at BEGIN serialises writers, which
-        # `with_for_update()` does on PostgreSQL. Keep transactions short on SQLite.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    def _begin(connection):
+        # A deferred BEGIN: readers never wait. SQLite has one writer at a time; a writer waits
+        # up to busy_timeout, and in the rare case that another write landed between its first
+        # read and its first write it fails at once (SQLITE_BUSY), which the request answers
+        # with a 5xx that the phone's outbox retries. PostgreSQL (row locks) is the answer at
+        # scale.
+        connection.exec_driver_sql("BEGIN")

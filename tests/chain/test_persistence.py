@@ -1,0 +1,86 @@
+"""The embedded chain keeps its state in one file, across restarts of the object or the process."""
+
+import socket
+import subprocess
+import sys
+import time
+
+from web3 import Web3
+
+from chain.client import ChainClient
+from chain.embedded import EmbeddedChainProvider
+
+from ..support import PROJECT_DIR
+
+
+def test_state_survives_reopening_the_chain_file(tmp_path, keys):
+    path = tmp_path / "chain.sqlite"
+    provider = EmbeddedChainProvider(path, [keys.operator.address])
+    client = ChainClient(Web3(provider), keys.operator)
+    deployment = client.deploy("http://localhost/badges/{id}.json")
+    signed = client.prepare_award(3, [keys.member_address(1)], 12, client.next_nonce())
+    client.send(signed)
+    height = client.block_number()
+    provider.close()
+
+    reopened = EmbeddedChainProvider(path, [keys.operator.address])
+    try:
+        client = ChainClient(Web3(reopened), keys.operator, deployment.addresses)
+        assert client.block_number() == height
+        assert client.token_balance(keys.member_address(1)) == 12
+        assert client.badge_balance(keys.member_address(1), 3) == 1
+        assert client.receipt(signed.hash)["status"] == 1
+        # and it goes on from there: the next nonce, the next block
+        client.send(client.prepare_award(3, [keys.member_address(2)], 12, client.next_nonce()))
+        assert client.block_number() == height + 1
+    finally:
+        reopened.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_node(path, operator: str, port: int) -> subprocess.Popen:
+    node = subprocess.Popen(
+        [sys.executable, "-m", "chain.node", "--db", str(path), "--fund", operator, "--port", str(port)],
+        cwd=PROJECT_DIR,
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return node
+        except OSError:
+            assert node.poll() is None, "the node exited"
+            time.sleep(0.1)
+    node.kill()
+    raise AssertionError("the node did not start")
+
+
+def test_the_node_process_serves_json_rpc_and_keeps_state_across_restarts(tmp_path, keys):
+    path, port = tmp_path / "chain.sqlite", free_port()
+    node = start_node(path, keys.operator.address, port)
+    try:
+        client = ChainClient(Web3(Web3.HTTPProvider(f"http://127.0.0.1:{port}")), keys.operator)
+        deployment = client.deploy("http://localhost/badges/{id}.json")
+        signed = client.prepare_award(5, [keys.member_address(1)], 7, client.next_nonce())
+        client.send(signed)
+        assert client.w3.eth.wait_for_transaction_receipt(signed.hash)["status"] == 1
+    finally:
+        node.terminate()
+        node.wait(timeout=10)
+
+    node = start_node(path, keys.operator.address, port)
+    try:
+        client = ChainClient(
+            Web3(Web3.HTTPProvider(f"http://127.0.0.1:{port}")), keys.operator, deployment.addresses
+        )
+        assert client.token_balance(keys.member_address(1)) == 7
+        assert client.receipt(signed.hash)["blockNumber"] > 0
+    finally:
+        node.terminate()
+        node.wait(timeout=10)

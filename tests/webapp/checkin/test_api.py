@@ -1,0 +1,139 @@
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from webapp.checkin import services as checkin_services
+from webapp.checkin.models import Attendance, Claim
+from webapp.core.db import utcnow
+from webapp.rewards.models import LedgerEntry
+
+from ...conftest import csrf_token, log_in
+from .helpers import code_for
+
+
+def new_claim(code: str, claim_id: str | None = None) -> dict:
+    return {"id": claim_id or str(uuid.uuid4()), "code": code, "scanned_at": utcnow().isoformat()}
+
+
+@pytest.fixture
+def member_client(client, member):
+    log_in(client, member.email)
+    return client
+
+
+def post(client, body, with_csrf=True):
+    headers = {"X-CSRFToken": csrf_token(client, "/wallet")} if with_csrf else {}
+    return client.post("/api/v1/checkins", json=body, headers=headers)
+
+
+def stored_claims(session) -> int:
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(Claim))
+
+
+def test_a_batch_mixing_good_and_bad_claims_answers_each(member_client, session, make_event):
+    event, ended = make_event(), make_event(title="昨日の会")
+    good = new_claim(code_for(event))
+    response = post(
+        member_client,
+        {"claims": [good, new_claim("nonsense"), new_claim(f"http://localhost/c/{code_for(event)}"), good]},
+    )
+    assert response.status_code == 200
+    results = response.get_json()["results"]
+    assert [(r["status"], r["reason"]) for r in results] == [
+        ("accepted", None),
+        ("rejected", "malformed"),
+        ("duplicate", "already_checked_in"),  # a second claim for the same event
+        ("accepted", None),  # the same claim id again: the first answer
+    ]
+    assert results[0]["event"] == {"id": event.id, "title": event.title}
+    assert results[1]["message"]
+    assert stored_claims(session) == 3
+    assert session.scalar(select(func.count()).select_from(Attendance)) == 1
+    assert ended.id != event.id
+
+
+def test_the_answer_is_in_japanese_by_default(member_client, make_event):
+    result = post(member_client, {"claims": [new_claim("nonsense")]}).get_json()["results"][0]
+    assert result["reason"] == "malformed"
+    assert "チェックイン" in result["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ([], "claims"),
+        ({"claims": "x"}, "claims"),
+        ({"claims": []}, "no claims"),
+        ({"claims": [42]}, "Claim 1"),
+        ({"claims": [{"id": "not-a-uuid", "code": "x", "scanned_at": "2026-11-30T10:00:00Z"}]}, "UUID"),
+        ({"claims": [{"id": str(uuid.uuid4()), "code": "", "scanned_at": "2026-11-30T10:00:00Z"}]}, "code"),
+        ({"claims": [{"id": str(uuid.uuid4()), "code": "x", "scanned_at": "yesterday"}]}, "ISO 8601"),
+        ({"claims": [{"id": str(uuid.uuid4()), "code": "x", "scanned_at": "2026-11-30T10:00:00"}]}, "time zone"),
+    ],
+)
+def test_malformed_batches_get_400_and_store_nothing(member_client, session, make_event, body, words):
+    good = new_claim(code_for(make_event()))
+    if isinstance(body, dict) and isinstance(body.get("claims"), list) and body["claims"]:
+        body = {"claims": [good, *body["claims"]]}  # a good claim first: it must not be kept
+        words = words.replace("Claim 1", "Claim 2")
+    response = post(member_client, body)
+    assert response.status_code == 400
+    answer = response.get_json()
+    assert answer["error"] == "malformed_batch"
+    assert stored_claims(session) == 0
+
+
+def test_an_oversized_batch_gets_400_and_stores_nothing(member_client, session, make_event, app):
+    event = make_event()
+    limit = app.config["CHECKIN_BATCH_LIMIT"]
+    response = post(member_client, {"claims": [new_claim(code_for(event)) for _ in range(limit + 1)]})
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "batch_too_large"
+    assert str(limit) in response.get_json()["message"]
+    assert stored_claims(session) == 0
+
+
+def test_a_body_that_is_not_json_gets_400(member_client):
+    response = member_client.post(
+        "/api/v1/checkins", data="claims!", headers={"X-CSRFToken": csrf_token(member_client, "/wallet")}
+    )
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "malformed_batch"
+
+
+def test_a_failure_mid_batch_leaves_nothing_half_written(member_client, session, make_user, make_event, monkeypatch):
+    event = make_event()
+    calls = []
+
+    def credit_then_fail(session_, attendance, amount):
+        calls.append(attendance)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real_credit(session_, attendance, amount)
+
+    real_credit = checkin_services.credit_reward
+    monkeypatch.setattr(checkin_services, "credit_reward", credit_then_fail)
+    other_event = make_event(title="二つ目")
+    with pytest.raises(RuntimeError):
+        post(member_client, {"claims": [new_claim(code_for(event)), new_claim(code_for(other_event))]})
+    session.rollback()
+    assert stored_claims(session) == 0
+    assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 0
+
+
+def test_the_api_needs_the_csrf_token(member_client, session, make_event):
+    response = post(member_client, {"claims": [new_claim(code_for(make_event()))]}, with_csrf=False)
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "csrf"
+    assert stored_claims(session) == 0
+
+
+def test_the_api_needs_a_login(client, make_event):
+    token = csrf_token(client)
+    response = client.post(
+        "/api/v1/checkins", json={"claims": [new_claim(code_for(make_event()))]}, headers={"X-CSRFToken": token}
+    )
+    assert response.status_code == 401
+    assert response.get_json()["error"] == "login_required"

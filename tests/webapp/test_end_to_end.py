@@ -1,0 +1,66 @@
+"""The whole path through the Flask client: event → claim → worker → wallet."""
+
+import re
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from webapp.core.db import utcnow
+
+from webapp.checkin.models import Attendance
+from webapp.onchain.worker import run_once
+
+from ..conftest import csrf_token, log_in
+
+
+def in_tokyo(moment) -> str:
+    return moment.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_organiser_creates_event_member_checks_in_worker_mints_wallet_shows_it(
+    app, session, chain, organiser, member
+):
+    organiser_browser, member_browser = app.test_client(), app.test_client()
+
+    log_in(organiser_browser, organiser.email)
+    response = organiser_browser.post(
+        "/events/new",
+        data={
+            "csrf_token": csrf_token(organiser_browser, "/events/new"),
+            "title": "塩尻ワイン講座",
+            "venue": "えんぱーく",
+            "starts_at": in_tokyo(utcnow() - timedelta(hours=1)),
+            "ends_at": in_tokyo(utcnow() + timedelta(hours=3)),
+            "reward": "15",
+        },
+    )
+    assert response.status_code == 302
+    event_page = response.headers["Location"]
+    display = organiser_browser.get(event_page + "/display").get_data(as_text=True)
+    link = re.search(r"<code data-link>(http://localhost/c/[\w-]+)</code>", display).group(1)
+    assert "<svg" in display
+
+    log_in(member_browser, member.email)
+    checked_in = member_browser.get(link.removeprefix("http://localhost"))
+    assert checked_in.status_code == 200, checked_in.get_data(as_text=True)[-1500:]
+    assert "チェックインしました" in checked_in.get_data(as_text=True)
+    assert "塩尻ワイン講座" in checked_in.get_data(as_text=True)
+
+    wallet = member_browser.get("/wallet").get_data(as_text=True)
+    assert "塩尻ワイン講座" in wallet
+    assert "記録待ち" in wallet  # pending until mined
+    assert '<span data-testid="balance">15</span>' in wallet
+
+    result = run_once(session, chain, batch_size=100)
+    assert result.sent_transactions == 2  # the member's card and the event's award
+
+    wallet = member_browser.get("/wallet").get_data(as_text=True)
+    assert "記録待ち" not in wallet
+    hashes = re.findall(r"<code>(0x[0-9a-f]{64})</code>", wallet)
+    assert len(hashes) == 2  # card and badge, each with its transaction
+    assert "ブロックチェーン上の残高: 15 トークン" in wallet
+    attendance = session.scalar(select(Attendance).where(Attendance.user_id == member.id))
+    assert chain.badge_balance(member.address, attendance.event_id) == 1
+    assert chain.token_balance(member.address) == 15
+    assert chain.receipt(attendance.chain_job.tx_hash)["status"] == 1
