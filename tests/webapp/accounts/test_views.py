@@ -1,0 +1,57 @@
+from ...conftest import PASSWORD, csrf_token, log_in
+
+
+def test_login_with_the_right_password_opens_the_wallet(client, member):
+    response = log_in(client, member.email)
+    assert response.status_code == 302
+    assert client.get("/").headers["Location"] == "/wallet"
+
+
+def test_organisers_land_on_their_events(client, organiser):
+    log_in(client, organiser.email)
+    assert client.get("/").headers["Location"] == "/events"
+
+
+def test_a_wrong_password_is_refused_in_plain_words(client, member):
+    response = log_in(client, member.email, "not the password")
+    assert response.status_code == 200
+    assert "メールアドレスかパスワードがちがいます" in response.get_data(as_text=True)
+    assert client.get("/wallet").status_code == 302
+
+
+def test_login_without_the_csrf_token_is_refused(client, member):
+    response = client.post("/login", data={"email": member.email, "password": PASSWORD})
+    assert response.status_code == 400
+    assert client.get("/wallet").status_code == 302
+
+
+def test_the_next_target_must_stay_on_this_site(client, member):
+    token = csrf_token(client)
+    response = client.post(
+        "/login?next=//evil.example/", data={"email": member.email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_logout_is_a_post_with_the_token(client, member):
+    log_in(client, member.email)
+    assert client.get("/logout").status_code == 405
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/wallet")})
+    assert client.get("/wallet").status_code == 302
+
+
+def test_the_session_cookie_is_httponly_and_lax(client, member):
+    response = log_in(client, member.email)
+    cookies = response.headers.getlist("Set-Cookie")
+    session_cookie = next(c for c in cookies if c.startswith("session="))
+    assert "HttpOnly" in session_cookie and "SameSite=Lax" in session_cookie
+
+
+def test_the_language_switch_changes_the_pages_to_english_and_back(client, member):
+    log_in(client, member.email)
+    assert "わたしのウォレット" in client.get("/wallet").get_data(as_text=True)
+    client.post("/lang", data={"lang": "en", "next": "/wallet", "csrf_token": csrf_token(client, "/wallet")})
+    page = client.get("/wallet").get_data(as_text=True)
+    assert "My wallet" in page and '<html lang="en">' in page
+    client.post("/lang", data={"lang": "ja", "next": "/wallet", "csrf_token": csrf_token(client, "/wallet")})
+    assert '<html lang="ja">' in client.get("/wallet").get_data(as_text=True)

@@ -1,0 +1,56 @@
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from webapp.checkin.models import Claim
+from webapp.core.db import utcnow
+
+from ...conftest import PASSWORD, csrf_token
+from .helpers import code_for
+
+
+def test_opening_a_code_link_checks_the_member_in(client, member, make_event):
+    from ...conftest import log_in
+
+    event = make_event()
+    log_in(client, member.email)
+    response = client.get(f"/c/{code_for(event)}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "チェックインしました" in page and event.title in page
+
+
+def test_a_forged_link_is_refused_with_a_reason(client, member, make_event):
+    from ...conftest import log_in
+
+    event = make_event()
+    log_in(client, member.email)
+    token = code_for(event)
+    forged = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
+    response = client.get(f"/c/{forged}")
+    assert response.status_code == 422
+    assert "このコードは正しくありません" in response.get_data(as_text=True)
+
+
+def test_a_scan_while_logged_out_counts_after_login_even_when_the_code_has_rotated(
+    client, member, make_event, session, monkeypatch
+):
+    event = make_event()
+    token = code_for(event)
+    response = client.get(f"/c/{token}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/login?next=/c/{token}"
+
+    # The member takes two minutes to log in: the code has rotated four times meanwhile.
+    import webapp.checkin.views as views
+
+    later = utcnow() + timedelta(minutes=2)
+    monkeypatch.setattr(views, "utcnow", lambda: later)
+    login = client.post(
+        f"/login?next=/c/{token}",
+        data={"email": member.email, "password": PASSWORD, "csrf_token": csrf_token(client)},
+    )
+    assert login.headers["Location"] == f"/c/{token}"
+    page = client.get(f"/c/{token}").get_data(as_text=True)
+    assert "チェックインしました" in page
+    assert session.scalar(select(func.count()).select_from(Claim)) == 1

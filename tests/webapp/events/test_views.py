@@ -1,0 +1,102 @@
+import re
+
+import pytest
+
+from webapp.accounts.models import Role
+
+from ...conftest import csrf_token, log_in
+
+
+@pytest.fixture
+def event(make_event):
+    return make_event(title="ぶどう収穫祭")
+
+
+ORGANISER_ROUTES = ["/events/{id}", "/events/{id}/display", "/events/{id}/code"]
+
+
+@pytest.mark.parametrize("route", ORGANISER_ROUTES)
+def test_the_events_organiser_sees_its_pages(client, organiser, event, route):
+    log_in(client, organiser.email)
+    response = client.get(route.format(id=event.id))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("route", ORGANISER_ROUTES)
+@pytest.mark.parametrize("who", ["member", "other organiser"])
+def test_nobody_else_sees_an_events_codes(client, make_user, event, route, who):
+    intruder = make_user(Role.MEMBER) if who == "member" else make_user(Role.ORGANISER)
+    log_in(client, intruder.email)
+    response = client.get(route.format(id=event.id))
+    assert response.status_code == 403
+    assert event.title not in response.get_data(as_text=True)
+
+
+def test_an_admin_sees_every_event(client, make_user, event):
+    log_in(client, make_user(Role.ADMIN).email)
+    assert client.get(f"/events/{event.id}").status_code == 200
+
+
+def test_logged_out_visitors_are_sent_to_login(client, event):
+    response = client.get(f"/events/{event.id}/display")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_the_display_page_shows_a_qr_and_the_link_written_out(client, organiser, event):
+    log_in(client, organiser.email)
+    page = client.get(f"/events/{event.id}/display").get_data(as_text=True)
+    assert re.search(r'<svg role="img" aria-label="[^"]*ぶどう収穫祭', page)
+    assert re.search(r"<code data-link>http://localhost/c/[\w-]{27}</code>", page)
+    assert "kiosk.js" in page
+
+
+def test_the_code_endpoint_gives_the_current_code_and_when_it_changes(client, organiser, event):
+    log_in(client, organiser.email)
+    code = client.get(f"/events/{event.id}/code").get_json()
+    assert code["url"] == f"http://localhost/c/{code['token']}"
+    assert code["svg"].startswith("<svg")
+    assert 0 < code["refresh_in_ms"] <= 30_000
+
+
+def test_creating_an_event_with_bad_times_says_what_is_wrong(client, organiser):
+    log_in(client, organiser.email)
+    response = client.post(
+        "/events/new",
+        data={
+            "csrf_token": csrf_token(client, "/events/new"),
+            "title": "逆さまの会",
+            "venue": "公民館",
+            "starts_at": "2026-12-10T18:00",
+            "ends_at": "2026-12-10T09:00",
+            "reward": "5",
+        },
+    )
+    assert response.status_code == 400
+    assert "終了は開始より後にしてください" in response.get_data(as_text=True)
+
+
+def test_members_cannot_create_events(client, member):
+    log_in(client, member.email)
+    assert client.get("/events/new").status_code == 403
+
+
+def test_event_times_are_entered_and_shown_in_japan_time(client, organiser, session):
+    log_in(client, organiser.email)
+    response = client.post(
+        "/events/new",
+        data={
+            "csrf_token": csrf_token(client, "/events/new"),
+            "title": "朝市",
+            "venue": "大門商店街",
+            "starts_at": "2026-12-10T09:00",
+            "ends_at": "2026-12-10T12:00",
+            "reward": "0",
+        },
+    )
+    assert response.status_code == 302
+    from webapp.events.models import Event
+
+    event = session.query(Event).filter_by(title="朝市").one()
+    assert event.starts_at.isoformat() == "2026-12-10T00:00:00+00:00"  # 09:00 JST
+    assert "9:00" in client.get(response.headers["Location"]).get_data(as_text=True)
