@@ -7,8 +7,9 @@ CATALOGUES := webapp/translations/ja/LC_MESSAGES/messages.mo webapp/translations
 
 .PHONY: run test install install-dev node messages translations artifacts vendor lint clean
 
+# A local run is a debug run: plain http on 127.0.0.1, so cookies cannot be Secure.
 run: install $(CATALOGUES)
-	$(FLASK) enishi serve
+	ENISHI_DEBUG=$${ENISHI_DEBUG:-1} $(FLASK) enishi serve
 
 test: install-dev node $(CATALOGUES)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -18,7 +18,7 @@ def load_artifact(name: str) -> dict:
 
 
 def source_file(source_name: str, node_modules: Path) -> Path:
-    """Where a source recorded in an artifact lives: ours under chain/, libraries in node_modules."""
+    """Where a source named in an artifact lives: ours in chain/, libraries in node_modules."""
     if source_name.startswith("@"):
         return node_modules / source_name
     return CHAIN_DIR / source_name

@@ -39,7 +39,9 @@ class Deployment:
 class ChainClient:
     """One node, one operator key, and (once deployed) the three contracts."""
 
-    def __init__(self, w3: Web3, operator: LocalAccount, addresses: ContractAddresses | None = None):
+    def __init__(
+        self, w3: Web3, operator: LocalAccount, addresses: ContractAddresses | None = None
+    ):
         self.w3 = w3
         # Calls need a sender on some nodes (eth-tester has no accounts of its own here).
         self.w3.eth.default_account = operator.address
@@ -56,7 +58,9 @@ class ChainClient:
         return self.w3.eth.block_number
 
     def token_balance(self, member: str) -> int:
-        return self._contract("CommunityToken", self._bound().token).functions.balanceOf(member).call()
+        return (
+            self._contract("CommunityToken", self._bound().token).functions.balanceOf(member).call()
+        )
 
     def badge_balance(self, member: str, event_id: int) -> int:
         badge = self._contract("ParticipationBadge", self._bound().badge)
@@ -97,7 +101,9 @@ class ChainClient:
             last = self._send_and_wait(self._sign(tx, nonce + offset))
         return Deployment(addresses=self.addresses, block_number=last["blockNumber"])
 
-    def prepare_award(self, event_id: int, members: list[str], reward_each: int, nonce: int) -> SignedTx:
+    def prepare_award(
+        self, event_id: int, members: list[str], reward_each: int, nonce: int
+    ) -> SignedTx:
         """Signs one transaction that awards the event's badge and reward to `members`."""
         badge = self._contract("ParticipationBadge", self._bound().badge)
         call = badge.functions.award(event_id, members, reward_each)

@@ -82,7 +82,10 @@ class PersistentPyEVMBackend(PyEVMBackend):
         else:
             genesis_state = {
                 bytes.fromhex(address.removeprefix("0x")): {
-                    "balance": GENESIS_BALANCE, "nonce": 0, "code": b"", "storage": {},
+                    "balance": GENESIS_BALANCE,
+                    "nonce": 0,
+                    "code": b"",
+                    "storage": {},
                 }
                 for address in funded
             }

@@ -82,7 +82,9 @@ def template_instance(tmp_path_factory) -> Path:
     app, provider = open_app(instance)
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
-        deploy_contracts(db.session, get_chain_client(db.session), "http://localhost/badges/{id}.json")
+        deploy_contracts(
+            db.session, get_chain_client(db.session), "http://localhost/badges/{id}.json"
+        )
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
@@ -191,5 +193,14 @@ def csrf_token(client, path: str = "/login") -> str:
 def log_in(client, email: str, password: str = PASSWORD):
     token = csrf_token(client)
     return client.post(
-        "/login", data={"email": email, "password": password, "csrf_token": token}, follow_redirects=False
+        "/login",
+        data={"email": email, "password": password, "csrf_token": token},
+        follow_redirects=False,
     )
+
+
+def submit_event_form(client, *, title, venue, starts_at: str, ends_at: str, reward: str):
+    """Posts the organiser's "create an event" form; times as typed, in Japan time."""
+    fields = {"title": title, "venue": venue, "starts_at": starts_at, "ends_at": ends_at}
+    fields.update(reward=reward, csrf_token=csrf_token(client, "/events/new"))
+    return client.post("/events/new", data=fields)

@@ -10,7 +10,7 @@ from flask import Flask, jsonify, request
 from webapp.config import load_config
 from webapp.core.db import configure_engine
 from webapp.core.errors import DomainError
-from webapp.extensions import babel, csrf, db, login_manager, migrate
+from webapp.extensions import csrf, db, login_manager, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
@@ -75,7 +75,9 @@ def _register_error_handlers(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
     def wants_json() -> bool:
-        return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+        return (
+            request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+        )
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):

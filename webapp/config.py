@@ -53,8 +53,9 @@ def load_config() -> dict:
         "CHECKIN_BATCH_LIMIT": 50,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": not debug and not _flag("ENISHI_INSECURE_COOKIES", False),
+        "SESSION_COOKIE_SECURE": not debug,
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": not debug,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,  # a phone left open on the wallet page must still post
         "BABEL_DEFAULT_LOCALE": "ja",

@@ -1,5 +1,7 @@
 """A member logs in with a real browser and sees the wallet."""
 
+from playwright.sync_api import expect
+
 from webapp.core.demo import DEMO_PASSWORD
 
 from .conftest import axe_violations
@@ -17,10 +19,10 @@ def test_the_demo_member_logs_in_and_sees_the_wallet(live_server, page):
     assert axe_violations(page) == []
     log_in(page, live_server, "member@example.org")
     page.wait_for_url(f"{live_server}/wallet")
-    assert page.get_by_role("heading", name="わたしのウォレット").is_visible()
-    assert page.get_by_role("heading", name="会員証").is_visible()
-    assert page.get_by_text("ワイナリーでグラスワイン1杯").is_visible()
-    assert page.get_by_test_id("balance").inner_text() == "0"
+    expect(page.get_by_role("heading", name="わたしのウォレット")).to_be_visible()
+    expect(page.get_by_role("heading", name="会員証")).to_be_visible()
+    expect(page.get_by_text("ワイナリーでグラスワイン1杯")).to_be_visible()
+    expect(page.get_by_test_id("balance")).to_have_text("0")
     assert axe_violations(page) == []
 
 
@@ -31,3 +33,29 @@ def test_the_wallet_text_is_large_enough_to_read(live_server, page):
     assert size >= 18
     button = page.get_by_role("button", name="ログアウト").bounding_box()
     assert button["height"] >= 44
+
+
+def test_the_organisers_display_page_is_accessible_and_its_link_checks_a_member_in(
+    live_server, page, browser
+):
+    log_in(page, live_server, "organiser@example.org")
+    page.wait_for_url(f"{live_server}/events")
+    page.get_by_role("link", name="塩尻ラボ 交流会").click()
+    page.get_by_role("link", name="チェックイン用コードを表示").click()
+    qr = page.get_by_role("img", name="塩尻ラボ 交流会 のチェックイン用コード")
+    expect(qr).to_be_visible()
+    assert qr.bounding_box()["width"] >= 300  # most of a phone's width
+    assert axe_violations(page) == []
+    link = page.locator("[data-link]").inner_text()
+    assert link.startswith(f"{live_server}/c/")
+
+    phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    try:
+        phone.goto(link)  # logged out: the login comes first, then the check-in
+        phone.get_by_label("メールアドレス").fill("member@example.org")
+        phone.get_by_label("パスワード").fill(DEMO_PASSWORD)
+        phone.get_by_role("button", name="ログイン").click()
+        expect(phone.get_by_role("heading", name="チェックインしました")).to_be_visible()
+        assert axe_violations(phone) == []
+    finally:
+        phone.context.close()

@@ -34,7 +34,10 @@ def client(provider, keys) -> ChainClient:
 
 def fund(client: ChainClient, address: str, wei: int = 10**18) -> None:
     signed = sign_transaction(
-        client.w3, client.operator, {"to": address, "value": wei, "gas": 21_000}, client.next_nonce()
+        client.w3,
+        client.operator,
+        {"to": address, "value": wei, "gas": 21_000},
+        client.next_nonce(),
     )
     send_signed(client.w3, signed)
 

@@ -30,7 +30,11 @@ def test_library_sources_match_their_artifacts():
 def test_a_fresh_compile_gives_the_committed_artifacts():
     require_node_modules()
     result = subprocess.run(
-        ["node", "chain/compile.mjs", "--check"], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=300
+        ["node", "chain/compile.mjs", "--check"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
 
@@ -42,7 +46,9 @@ def test_a_changed_source_is_detected(tmp_path, monkeypatch):
     copy.mkdir()
     for source in (artifacts.CHAIN_DIR / "contracts").glob("*.sol"):
         (copy / source.name).write_text(source.read_text())
-    (copy / "CommunityToken.sol").write_text((copy / "CommunityToken.sol").read_text() + "\n// changed\n")
+    (copy / "CommunityToken.sol").write_text(
+        (copy / "CommunityToken.sol").read_text() + "\n// changed\n"
+    )
     monkeypatch.setattr(artifacts, "CHAIN_DIR", tmp_path)
     stale = [s for s in stale_sources("CommunityToken", NODE_MODULES) if not s.startswith("@")]
     assert stale == ["contracts/CommunityToken.sol"]

@@ -1,7 +1,6 @@
 import pytest
-from web3.exceptions import ContractLogicError
 from eth_tester.exceptions import TransactionFailed
-
+from web3.exceptions import ContractLogicError
 from web3.logs import DISCARD
 
 from chain.artifacts import load_artifact
@@ -12,8 +11,11 @@ EVENT = 7
 
 
 def contract(client, name):
-    address = {"CommunityToken": client.addresses.token, "ParticipationBadge": client.addresses.badge,
-               "MembershipCard": client.addresses.card}[name]
+    address = {
+        "CommunityToken": client.addresses.token,
+        "ParticipationBadge": client.addresses.badge,
+        "MembershipCard": client.addresses.card,
+    }[name]
     return client.w3.eth.contract(address=address, abi=load_artifact(name)["abi"])
 
 
@@ -42,7 +44,11 @@ def test_a_second_badge_for_the_same_member_and_event_is_refused_and_not_paid(cl
     assert client.token_balance(first) == 10
     assert client.badge_balance(second, EVENT) == 1
     assert client.token_balance(second) == 10
-    logs = contract(client, "ParticipationBadge").events.BadgesAwarded().process_receipt(receipt, errors=DISCARD)
+    logs = (
+        contract(client, "ParticipationBadge")
+        .events.BadgesAwarded()
+        .process_receipt(receipt, errors=DISCARD)
+    )
     assert logs[0]["args"]["newlyAwarded"] == 1
 
 
@@ -51,7 +57,20 @@ def test_a_badge_cannot_be_transferred(client, keys):
     award(client, [holder.address])
     fund(client, holder.address)
     badge = contract(client, "ParticipationBadge")
-    assert transact(client, holder, badge, "safeTransferFrom", holder.address, keys.member_address(2), EVENT, 1, b"")["status"] == 0  # reverted
+    assert (
+        transact(
+            client,
+            holder,
+            badge,
+            "safeTransferFrom",
+            holder.address,
+            keys.member_address(2),
+            EVENT,
+            1,
+            b"",
+        )["status"]
+        == 0
+    )  # reverted
     assert client.badge_balance(holder.address, EVENT) == 1
     assert client.badge_balance(keys.member_address(2), EVENT) == 0
 
@@ -66,7 +85,12 @@ def test_a_membership_card_is_one_per_address_and_cannot_be_transferred(client, 
     fund(client, holder.address)
     card = contract(client, "MembershipCard")
     card_id = card.functions.cardId(holder.address).call()
-    assert transact(client, holder, card, "transferFrom", holder.address, keys.member_address(2), card_id)["status"] == 0  # reverted
+    assert (
+        transact(
+            client, holder, card, "transferFrom", holder.address, keys.member_address(2), card_id
+        )["status"]
+        == 0
+    )  # reverted
     assert card.functions.ownerOf(card_id).call() == holder.address
 
 
@@ -84,12 +108,16 @@ def test_tokens_are_minted_and_burned_by_their_roles_only(client, keys):
     outsider = keys.member_account(3)
     fund(client, outsider.address)
     token = contract(client, "CommunityToken")
-    assert transact(client, outsider, token, "mint", outsider.address, 100)["status"] == 0  # reverted
+    assert (
+        transact(client, outsider, token, "mint", outsider.address, 100)["status"] == 0
+    )  # reverted
     assert client.token_balance(outsider.address) == 0
 
     assert transact(client, client.operator, token, "mint", outsider.address, 100)["status"] == 1
     ref = b"\x01" * 32
-    assert transact(client, outsider, token, "redeem", outsider.address, 40, ref)["status"] == 0  # reverted
+    assert (
+        transact(client, outsider, token, "redeem", outsider.address, 40, ref)["status"] == 0
+    )  # reverted
     receipt = transact(client, client.operator, token, "redeem", outsider.address, 40, ref)
     assert client.token_balance(outsider.address) == 60
     redeemed = token.events.Redeemed().process_receipt(receipt, errors=DISCARD)[0]["args"]
@@ -101,5 +129,7 @@ def test_badges_are_awarded_only_by_the_minter(client, keys):
     outsider = keys.member_account(4)
     fund(client, outsider.address)
     badge = contract(client, "ParticipationBadge")
-    assert transact(client, outsider, badge, "award", EVENT, [outsider.address], 1000)["status"] == 0  # reverted
+    assert (
+        transact(client, outsider, badge, "award", EVENT, [outsider.address], 1000)["status"] == 0
+    )  # reverted
     assert client.token_balance(outsider.address) == 0

@@ -45,7 +45,17 @@ def free_port() -> int:
 
 def start_node(path, operator: str, port: int) -> subprocess.Popen:
     node = subprocess.Popen(
-        [sys.executable, "-m", "chain.node", "--db", str(path), "--fund", operator, "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "chain.node",
+            "--db",
+            str(path),
+            "--fund",
+            operator,
+            "--port",
+            str(port),
+        ],
         cwd=PROJECT_DIR,
         stdout=subprocess.DEVNULL,
     )

@@ -43,9 +43,9 @@ def test_the_manifest_is_served_at_the_root(client):
 
 
 def test_cookies_are_secure_outside_debug(monkeypatch):
-    for name in ("ENISHI_DEBUG", "ENISHI_INSECURE_COOKIES"):
-        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("ENISHI_DEBUG", raising=False)
     assert load_config()["SESSION_COOKIE_SECURE"] is True
+    assert load_config()["REMEMBER_COOKIE_SECURE"] is True
     monkeypatch.setenv("ENISHI_DEBUG", "1")
     assert load_config()["SESSION_COOKIE_SECURE"] is False
 

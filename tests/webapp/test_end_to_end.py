@@ -6,12 +6,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from webapp.core.db import utcnow
-
 from webapp.checkin.models import Attendance
+from webapp.core.db import utcnow
 from webapp.onchain.worker import run_once
 
-from ..conftest import csrf_token, log_in
+from ..conftest import log_in, submit_event_form
 
 
 def in_tokyo(moment) -> str:
@@ -24,16 +23,13 @@ def test_organiser_creates_event_member_checks_in_worker_mints_wallet_shows_it(
     organiser_browser, member_browser = app.test_client(), app.test_client()
 
     log_in(organiser_browser, organiser.email)
-    response = organiser_browser.post(
-        "/events/new",
-        data={
-            "csrf_token": csrf_token(organiser_browser, "/events/new"),
-            "title": "塩尻ワイン講座",
-            "venue": "えんぱーく",
-            "starts_at": in_tokyo(utcnow() - timedelta(hours=1)),
-            "ends_at": in_tokyo(utcnow() + timedelta(hours=3)),
-            "reward": "15",
-        },
+    response = submit_event_form(
+        organiser_browser,
+        title="塩尻ワイン講座",
+        venue="えんぱーく",
+        starts_at=in_tokyo(utcnow() - timedelta(hours=1)),
+        ends_at=in_tokyo(utcnow() + timedelta(hours=3)),
+        reward="15",
     )
     assert response.status_code == 302
     event_page = response.headers["Location"]

@@ -26,12 +26,27 @@ def test_database_and_chain_survive_a_restart(instance):
     with app.app_context():
         session = db.session
         keyring = get_keyring()
-        organiser = create_user(session, keyring, email="o@example.org", password=PASSWORD,
-                                display_name="O", role=Role.ORGANISER)
-        member = create_user(session, keyring, email="m@example.org", password=PASSWORD, display_name="M")
+        organiser = create_user(
+            session,
+            keyring,
+            email="o@example.org",
+            password=PASSWORD,
+            display_name="O",
+            role=Role.ORGANISER,
+        )
+        member = create_user(
+            session, keyring, email="m@example.org", password=PASSWORD, display_name="M"
+        )
         issue_membership(session, member)
-        event = create_event(session, organiser, title="再起動テスト", venue="v",
-                             starts_at=utcnow() - timedelta(hours=1), ends_at=utcnow() + timedelta(hours=1), reward=4)
+        event = create_event(
+            session,
+            organiser,
+            title="再起動テスト",
+            venue="v",
+            starts_at=utcnow() - timedelta(hours=1),
+            ends_at=utcnow() + timedelta(hours=1),
+            reward=4,
+        )
         session.commit()
         record_claim(session, member, claim(code_for(event)), now=utcnow(), source="api")
         session.commit()

@@ -14,9 +14,23 @@ TRANSLATIONS = PROJECT_DIR / "webapp" / "translations"
 def extracted_ids(tmp_path: Path) -> set[str]:
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l",
-         "-o", str(pot), "--no-location", "."],
-        cwd=PROJECT_DIR, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-o",
+            str(pot),
+            "--no-location",
+            ".",
+        ],
+        cwd=PROJECT_DIR,
+        check=True,
+        capture_output=True,
     )
     with pot.open("rb") as f:
         ids = {m.id for m in read_po(f) if m.id}

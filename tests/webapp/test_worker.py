@@ -39,11 +39,15 @@ def test_one_transaction_per_event_for_many_members(session, chain, make_user, m
     assert chain.token_balance(people[3].address) == 5
 
 
-def test_a_node_error_keeps_the_jobs_and_retries_them_later(session, chain, member, make_event, monkeypatch):
+def test_a_node_error_keeps_the_jobs_and_retries_them_later(
+    session, chain, member, make_event, monkeypatch
+):
     event = make_event()
     attend(session, member, event)
     real_send = chain.send
-    monkeypatch.setattr(chain, "send", lambda signed: (_ for _ in ()).throw(ConnectionError("node down")))
+    monkeypatch.setattr(
+        chain, "send", lambda signed: (_ for _ in ()).throw(ConnectionError("node down"))
+    )
     result = run_once(session, chain, batch_size=100)
     assert result.failed_attempts >= 1
     award = jobs(session, kind="award")[0]
@@ -62,7 +66,9 @@ def test_a_node_error_keeps_the_jobs_and_retries_them_later(session, chain, memb
     assert chain.badge_balance(member.address, event.id) == 1
 
 
-def test_a_transaction_lost_after_recording_is_sent_again_and_pays_once(session, chain, member, make_event, monkeypatch):
+def test_a_transaction_lost_after_recording_is_sent_again_and_pays_once(
+    session, chain, member, make_event, monkeypatch
+):
     event = make_event(reward=9)
     attend(session, member, event)
     # The worker records the hash, then dies before the transaction leaves.

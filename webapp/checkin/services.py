@@ -149,14 +149,20 @@ def _decide(session: Session, user: User, code_text: str, observed_at: datetime)
 
 
 def _has_attended(session: Session, user: User, event: Event) -> bool:
-    query = select(Attendance.id).where(Attendance.user_id == user.id, Attendance.event_id == event.id)
+    query = select(Attendance.id).where(
+        Attendance.user_id == user.id, Attendance.event_id == event.id
+    )
     return session.scalar(query) is not None
 
 
 def _attend(session: Session, user: User, event: Event, claim: Claim, now: datetime) -> Attendance:
     job = queue_award(session, user, event)
     attendance = Attendance(
-        user_id=user.id, event_id=event.id, claim_id=claim.id, chain_job_id=job.id, checked_in_at=now
+        user_id=user.id,
+        event_id=event.id,
+        claim_id=claim.id,
+        chain_job_id=job.id,
+        checked_in_at=now,
     )
     session.add(attendance)
     session.flush()

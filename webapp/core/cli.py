@@ -38,7 +38,7 @@ def setup() -> None:
     try:
         if current_app.config["DEMO"] and count_users(db.session) == 0:
             load_demo_data(db.session, get_keyring(), utcnow())
-            click.echo("Demo data loaded. Logins (password: %s):" % DEMO_PASSWORD)
+            click.echo(f"Demo data loaded. Logins (password: {DEMO_PASSWORD}):")
             for email, _name, role in DEMO_LOGINS:
                 click.echo(f"  {email:<24} {role}")
         db.session.commit()
@@ -104,7 +104,12 @@ def create_user_command(email: str, display_name: str, role: str, member: bool) 
 
     password = getpass.getpass("Password: ")
     user = create_user(
-        db.session, get_keyring(), email=email, password=password, display_name=display_name, role=Role(role)
+        db.session,
+        get_keyring(),
+        email=email,
+        password=password,
+        display_name=display_name,
+        role=Role(role),
     )
     if member:
         issue_membership(db.session, user)
@@ -156,7 +161,7 @@ def _start_chain_node(app) -> subprocess.Popen:
         if node.poll() is not None:
             raise click.ClickException("the embedded chain did not start (is the port taken?)")
         try:
-            w3.eth.block_number
+            w3.eth.get_block_number()
             return node
         except Exception:
             time.sleep(0.2)

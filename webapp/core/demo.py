@@ -45,4 +45,6 @@ def load_demo_data(session: Session, keyring: Keyring, now: datetime) -> None:
         ("カフェのコーヒー1杯", "A coffee at the café", "大門カフェ", 10),
         ("木曽漆器ワークショップ参加", "A seat at the lacquerware workshop", "木曽平沢工房", 50),
     ):
-        create_perk(session, title_ja=title_ja, title_en=title_en, partner_name=partner, price=price)
+        create_perk(
+            session, title_ja=title_ja, title_en=title_en, partner_name=partner, price=price
+        )

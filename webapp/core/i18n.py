@@ -10,7 +10,11 @@ from webapp.extensions import babel
 
 def select_locale() -> str:
     chosen = session.get("lang") if has_request_context() else None
-    return chosen if chosen in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
+    return (
+        chosen
+        if chosen in current_app.config["LANGUAGES"]
+        else current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def current_language() -> str:

@@ -85,7 +85,11 @@ def manifest():
         "background_color": "#ffffff",
         "theme_color": "#1f4e3d",
         "icons": [
-            {"src": url_for("static", filename="icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+            {
+                "src": url_for("static", filename="icons/icon.svg"),
+                "sizes": "any",
+                "type": "image/svg+xml",
+            },
         ],
     }
     return Response(json.dumps(body, ensure_ascii=False), mimetype="application/manifest+json")

@@ -9,7 +9,9 @@ from webapp.events.services import MAX_REWARD
 class EventForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     venue = StringField(_l("Venue"), validators=[DataRequired(), Length(max=200)])
-    starts_at = DateTimeLocalField(_l("Starts"), validators=[DataRequired()], format="%Y-%m-%dT%H:%M")
+    starts_at = DateTimeLocalField(
+        _l("Starts"), validators=[DataRequired()], format="%Y-%m-%dT%H:%M"
+    )
     ends_at = DateTimeLocalField(_l("Ends"), validators=[DataRequired()], format="%Y-%m-%dT%H:%M")
     reward = IntegerField(
         _l("Reward (tokens per participant)"),

@@ -33,7 +33,9 @@ def organisers_only():
 
 @bp.get("")
 def index():
-    return render_template("events/index.html", events=list_managed_events(db.session, current_user))
+    return render_template(
+        "events/index.html", events=list_managed_events(db.session, current_user)
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

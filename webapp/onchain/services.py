@@ -44,7 +44,9 @@ def addresses_of(deployment: Deployment) -> ContractAddresses:
     )
 
 
-def deploy_contracts(session: Session, client: ChainClient, badge_uri: str) -> tuple[Deployment, bool]:
+def deploy_contracts(
+    session: Session, client: ChainClient, badge_uri: str
+) -> tuple[Deployment, bool]:
     """Deploys the contracts unless this chain has them; returns (deployment, newly_deployed)."""
     chain_id = client.chain_id
     existing = get_deployment(session, chain_id)

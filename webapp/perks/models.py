@@ -27,4 +27,6 @@ class Perk(db.Model):
         return self.title_en if locale == "en" and self.title_en else self.title_ja
 
     def description(self, locale: str) -> str:
-        return self.description_en if locale == "en" and self.description_en else self.description_ja
+        return (
+            self.description_en if locale == "en" and self.description_en else self.description_ja
+        )

@@ -62,9 +62,17 @@ def get_wallet(session: Session, user: User, client: ChainClient | None) -> Wall
     membership = get_membership(session, user)
     card = None
     if membership is not None:
-        card = CardItem(membership.issued_at, membership.is_active, OnChainState.of(membership.chain_job))
+        card = CardItem(
+            membership.issued_at, membership.is_active, OnChainState.of(membership.chain_job)
+        )
     badges = [
-        BadgeItem(a.event.id, a.event.title, a.event.venue, a.event.starts_at, OnChainState.of(a.chain_job))
+        BadgeItem(
+            a.event.id,
+            a.event.title,
+            a.event.venue,
+            a.event.starts_at,
+            OnChainState.of(a.chain_job),
+        )
         for a in list_member_attendances(session, user)
     ]
     return Wallet(

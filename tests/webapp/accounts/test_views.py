@@ -28,7 +28,8 @@ def test_login_without_the_csrf_token_is_refused(client, member):
 def test_the_next_target_must_stay_on_this_site(client, member):
     token = csrf_token(client)
     response = client.post(
-        "/login?next=//evil.example/", data={"email": member.email, "password": PASSWORD, "csrf_token": token}
+        "/login?next=//evil.example/",
+        data={"email": member.email, "password": PASSWORD, "csrf_token": token},
     )
     assert response.headers["Location"] == "/"
 
@@ -50,8 +51,12 @@ def test_the_session_cookie_is_httponly_and_lax(client, member):
 def test_the_language_switch_changes_the_pages_to_english_and_back(client, member):
     log_in(client, member.email)
     assert "わたしのウォレット" in client.get("/wallet").get_data(as_text=True)
-    client.post("/lang", data={"lang": "en", "next": "/wallet", "csrf_token": csrf_token(client, "/wallet")})
+    client.post(
+        "/lang", data={"lang": "en", "next": "/wallet", "csrf_token": csrf_token(client, "/wallet")}
+    )
     page = client.get("/wallet").get_data(as_text=True)
     assert "My wallet" in page and '<html lang="en">' in page
-    client.post("/lang", data={"lang": "ja", "next": "/wallet", "csrf_token": csrf_token(client, "/wallet")})
+    client.post(
+        "/lang", data={"lang": "ja", "next": "/wallet", "csrf_token": csrf_token(client, "/wallet")}
+    )
     assert '<html lang="ja">' in client.get("/wallet").get_data(as_text=True)

@@ -37,7 +37,14 @@ def test_a_batch_mixing_good_and_bad_claims_answers_each(member_client, session,
     good = new_claim(code_for(event))
     response = post(
         member_client,
-        {"claims": [good, new_claim("nonsense"), new_claim(f"http://localhost/c/{code_for(event)}"), good]},
+        {
+            "claims": [
+                good,
+                new_claim("nonsense"),
+                new_claim(f"http://localhost/c/{code_for(event)}"),
+                good,
+            ]
+        },
     )
     assert response.status_code == 200
     results = response.get_json()["results"]
@@ -67,13 +74,35 @@ def test_the_answer_is_in_japanese_by_default(member_client, make_event):
         ({"claims": "x"}, "claims"),
         ({"claims": []}, "no claims"),
         ({"claims": [42]}, "Claim 1"),
-        ({"claims": [{"id": "not-a-uuid", "code": "x", "scanned_at": "2026-11-30T10:00:00Z"}]}, "UUID"),
-        ({"claims": [{"id": str(uuid.uuid4()), "code": "", "scanned_at": "2026-11-30T10:00:00Z"}]}, "code"),
-        ({"claims": [{"id": str(uuid.uuid4()), "code": "x", "scanned_at": "yesterday"}]}, "ISO 8601"),
-        ({"claims": [{"id": str(uuid.uuid4()), "code": "x", "scanned_at": "2026-11-30T10:00:00"}]}, "time zone"),
+        (
+            {"claims": [{"id": "not-a-uuid", "code": "x", "scanned_at": "2026-11-30T10:00:00Z"}]},
+            "UUID",
+        ),
+        (
+            {
+                "claims": [
+                    {"id": str(uuid.uuid4()), "code": "", "scanned_at": "2026-11-30T10:00:00Z"}
+                ]
+            },
+            "code",
+        ),
+        (
+            {"claims": [{"id": str(uuid.uuid4()), "code": "x", "scanned_at": "yesterday"}]},
+            "ISO 8601",
+        ),
+        (
+            {
+                "claims": [
+                    {"id": str(uuid.uuid4()), "code": "x", "scanned_at": "2026-11-30T10:00:00"}
+                ]
+            },
+            "time zone",
+        ),
     ],
 )
-def test_malformed_batches_get_400_and_store_nothing(member_client, session, make_event, body, words):
+def test_malformed_batches_get_400_and_store_nothing(
+    member_client, session, make_event, body, words
+):
     good = new_claim(code_for(make_event()))
     if isinstance(body, dict) and isinstance(body.get("claims"), list) and body["claims"]:
         body = {"claims": [good, *body["claims"]]}  # a good claim first: it must not be kept
@@ -88,7 +117,9 @@ def test_malformed_batches_get_400_and_store_nothing(member_client, session, mak
 def test_an_oversized_batch_gets_400_and_stores_nothing(member_client, session, make_event, app):
     event = make_event()
     limit = app.config["CHECKIN_BATCH_LIMIT"]
-    response = post(member_client, {"claims": [new_claim(code_for(event)) for _ in range(limit + 1)]})
+    response = post(
+        member_client, {"claims": [new_claim(code_for(event)) for _ in range(limit + 1)]}
+    )
     assert response.status_code == 400
     assert response.get_json()["error"] == "batch_too_large"
     assert str(limit) in response.get_json()["message"]
@@ -97,13 +128,17 @@ def test_an_oversized_batch_gets_400_and_stores_nothing(member_client, session, 
 
 def test_a_body_that_is_not_json_gets_400(member_client):
     response = member_client.post(
-        "/api/v1/checkins", data="claims!", headers={"X-CSRFToken": csrf_token(member_client, "/wallet")}
+        "/api/v1/checkins",
+        data="claims!",
+        headers={"X-CSRFToken": csrf_token(member_client, "/wallet")},
     )
     assert response.status_code == 400
     assert response.get_json()["error"] == "malformed_batch"
 
 
-def test_a_failure_mid_batch_leaves_nothing_half_written(member_client, session, make_user, make_event, monkeypatch):
+def test_a_failure_mid_batch_leaves_nothing_half_written(
+    member_client, session, make_user, make_event, monkeypatch
+):
     event = make_event()
     calls = []
 
@@ -117,7 +152,10 @@ def test_a_failure_mid_batch_leaves_nothing_half_written(member_client, session,
     monkeypatch.setattr(checkin_services, "credit_reward", credit_then_fail)
     other_event = make_event(title="二つ目")
     with pytest.raises(RuntimeError):
-        post(member_client, {"claims": [new_claim(code_for(event)), new_claim(code_for(other_event))]})
+        post(
+            member_client,
+            {"claims": [new_claim(code_for(event)), new_claim(code_for(other_event))]},
+        )
     session.rollback()
     assert stored_claims(session) == 0
     assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 0
@@ -133,7 +171,9 @@ def test_the_api_needs_the_csrf_token(member_client, session, make_event):
 def test_the_api_needs_a_login(client, make_event):
     token = csrf_token(client)
     response = client.post(
-        "/api/v1/checkins", json={"claims": [new_claim(code_for(make_event()))]}, headers={"X-CSRFToken": token}
+        "/api/v1/checkins",
+        json={"claims": [new_claim(code_for(make_event()))]},
+        headers={"X-CSRFToken": token},
     )
     assert response.status_code == 401
     assert response.get_json()["error"] == "login_required"

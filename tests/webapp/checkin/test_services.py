@@ -27,7 +27,9 @@ def decide(session, user, code, claim_id=None, now=None):
     return result
 
 
-def test_an_accepted_claim_makes_one_attendance_one_credit_and_one_chain_job(session, member, make_event):
+def test_an_accepted_claim_makes_one_attendance_one_credit_and_one_chain_job(
+    session, member, make_event
+):
     event = make_event(reward=25)
     result = decide(session, member, code_for(event))
     assert (result.status, result.reason, result.event.id) == ("accepted", None, event.id)
@@ -36,26 +38,39 @@ def test_an_accepted_claim_makes_one_attendance_one_credit_and_one_chain_job(ses
     assert get_balance(session, member).total == 25
     assert get_balance(session, member).pending == 25
     job = session.get(ChainJob, attendance.chain_job_id)
-    assert (job.kind, job.event_id, job.amount, job.status) == (JobKind.AWARD, event.id, 25, "pending")
+    assert (job.kind, job.event_id, job.amount, job.status) == (
+        JobKind.AWARD,
+        event.id,
+        25,
+        "pending",
+    )
 
 
 def test_the_previous_slot_is_still_accepted_live(session, member, make_event):
     event = make_event()
-    assert decide(session, member, code_for(event, utcnow() - timedelta(seconds=30))).status == "accepted"
+    assert (
+        decide(session, member, code_for(event, utcnow() - timedelta(seconds=30))).status
+        == "accepted"
+    )
 
 
 @pytest.mark.parametrize(
     ("setup", "reason"),
     [
         (lambda e: "not-a-code", "malformed"),
-        (lambda e: codes.make_token(e.id + 1000, e.secret, codes.slot_at(utcnow())), "unknown_event"),
+        (
+            lambda e: codes.make_token(e.id + 1000, e.secret, codes.slot_at(utcnow())),
+            "unknown_event",
+        ),
         (lambda e: codes.make_token(e.id, b"x" * 32, codes.slot_at(utcnow())), "bad_signature"),
         (lambda e: code_for(e, utcnow() - timedelta(seconds=61)), "stale_code"),
         (lambda e: code_for(e, utcnow() + timedelta(seconds=31)), "future_code"),
     ],
     ids=["malformed", "unknown_event", "bad_signature", "stale_code", "future_code"],
 )
-def test_codes_that_cannot_count_are_rejected_with_their_reason(session, member, make_event, setup, reason):
+def test_codes_that_cannot_count_are_rejected_with_their_reason(
+    session, member, make_event, setup, reason
+):
     event = make_event()
     result = decide(session, member, setup(event))
     assert (result.status, result.reason) == ("rejected", reason)
@@ -68,17 +83,23 @@ def test_codes_that_cannot_count_are_rejected_with_their_reason(session, member,
 
 
 def test_before_check_in_opens_is_not_yet_open(session, member, make_event):
-    event = make_event(starts_at=utcnow() + timedelta(hours=2), ends_at=utcnow() + timedelta(hours=4))
+    event = make_event(
+        starts_at=utcnow() + timedelta(hours=2), ends_at=utcnow() + timedelta(hours=4)
+    )
     assert decide(session, member, code_for(event)).reason == "not_yet_open"
 
 
 def test_check_in_opens_thirty_minutes_before_the_start(session, member, make_event):
-    event = make_event(starts_at=utcnow() + timedelta(minutes=20), ends_at=utcnow() + timedelta(hours=2))
+    event = make_event(
+        starts_at=utcnow() + timedelta(minutes=20), ends_at=utcnow() + timedelta(hours=2)
+    )
     assert decide(session, member, code_for(event)).status == "accepted"
 
 
 def test_after_the_end_is_expired(session, member, make_event):
-    event = make_event(starts_at=utcnow() - timedelta(hours=3), ends_at=utcnow() - timedelta(minutes=5))
+    event = make_event(
+        starts_at=utcnow() - timedelta(hours=3), ends_at=utcnow() - timedelta(minutes=5)
+    )
     assert decide(session, member, code_for(event)).reason == "expired"
 
 
@@ -89,7 +110,9 @@ def test_people_without_membership_are_not_a_member(session, make_user, make_eve
 
 def test_a_repeated_claim_id_gets_the_first_answer_and_changes_nothing(session, member, make_event):
     event = make_event()
-    first = decide(session, member, code_for(event), claim_id="6f1c1c9e-0000-4000-8000-000000000001")
+    first = decide(
+        session, member, code_for(event), claim_id="6f1c1c9e-0000-4000-8000-000000000001"
+    )
     # The retry carries a code that would now be rejected: the stored answer still wins.
     again = decide(session, member, "garbage", claim_id="6f1c1c9e-0000-4000-8000-000000000001")
     assert (first.status, again.status, again.reason) == ("accepted", "accepted", None)
@@ -101,7 +124,9 @@ def test_a_repeated_claim_id_gets_the_first_answer_and_changes_nothing(session, 
 def test_a_rejected_claim_id_stays_rejected_on_retry(session, member, make_event):
     event = make_event()
     first = decide(session, member, "garbage", claim_id="6f1c1c9e-0000-4000-8000-000000000002")
-    again = decide(session, member, code_for(event), claim_id="6f1c1c9e-0000-4000-8000-000000000002")
+    again = decide(
+        session, member, code_for(event), claim_id="6f1c1c9e-0000-4000-8000-000000000002"
+    )
     assert (first.reason, again.status, again.reason) == ("malformed", "rejected", "malformed")
     assert count(session, Attendance) == 0
 
@@ -110,7 +135,11 @@ def test_a_second_claim_for_the_same_event_is_a_duplicate(session, member, make_
     event = make_event()
     decide(session, member, code_for(event))
     second = decide(session, member, code_for(event))
-    assert (second.status, second.reason, second.event.id) == ("duplicate", "already_checked_in", event.id)
+    assert (second.status, second.reason, second.event.id) == (
+        "duplicate",
+        "already_checked_in",
+        event.id,
+    )
     assert count(session, Claim) == 2  # both stored
     assert count(session, Attendance) == 1
     assert count(session, ChainJob, kind=JobKind.AWARD) == 1
@@ -121,7 +150,9 @@ def test_someone_elses_claim_id_is_refused(session, member, make_user, make_even
     event = make_event()
     other = make_user()
     decide(session, member, code_for(event), claim_id="6f1c1c9e-0000-4000-8000-000000000003")
-    result = decide(session, other, code_for(event), claim_id="6f1c1c9e-0000-4000-8000-000000000003")
+    result = decide(
+        session, other, code_for(event), claim_id="6f1c1c9e-0000-4000-8000-000000000003"
+    )
     assert (result.status, result.reason) == ("rejected", "id_conflict")
     assert count(session, Attendance, user_id=other.id) == 0
 

@@ -1,10 +1,12 @@
 import re
 
 import pytest
+from sqlalchemy import select
 
 from webapp.accounts.models import Role
+from webapp.events.models import Event
 
-from ...conftest import csrf_token, log_in
+from ...conftest import log_in, submit_event_form
 
 
 @pytest.fixture
@@ -61,17 +63,10 @@ def test_the_code_endpoint_gives_the_current_code_and_when_it_changes(client, or
 
 def test_creating_an_event_with_bad_times_says_what_is_wrong(client, organiser):
     log_in(client, organiser.email)
-    response = client.post(
-        "/events/new",
-        data={
-            "csrf_token": csrf_token(client, "/events/new"),
-            "title": "逆さまの会",
-            "venue": "公民館",
-            "starts_at": "2026-12-10T18:00",
-            "ends_at": "2026-12-10T09:00",
-            "reward": "5",
-        },
-    )
+    response = submit_event_form(
+        client, title="逆さまの会", venue="公民館",
+        starts_at="2026-12-10T18:00", ends_at="2026-12-10T09:00", reward="5",
+    )  # fmt: skip
     assert response.status_code == 400
     assert "終了は開始より後にしてください" in response.get_data(as_text=True)
 
@@ -83,20 +78,11 @@ def test_members_cannot_create_events(client, member):
 
 def test_event_times_are_entered_and_shown_in_japan_time(client, organiser, session):
     log_in(client, organiser.email)
-    response = client.post(
-        "/events/new",
-        data={
-            "csrf_token": csrf_token(client, "/events/new"),
-            "title": "朝市",
-            "venue": "大門商店街",
-            "starts_at": "2026-12-10T09:00",
-            "ends_at": "2026-12-10T12:00",
-            "reward": "0",
-        },
-    )
+    response = submit_event_form(
+        client, title="朝市", venue="大門商店街",
+        starts_at="2026-12-10T09:00", ends_at="2026-12-10T12:00", reward="0",
+    )  # fmt: skip
     assert response.status_code == 302
-    from webapp.events.models import Event
-
-    event = session.query(Event).filter_by(title="朝市").one()
+    event = session.scalars(select(Event).where(Event.title == "朝市")).one()
     assert event.starts_at.isoformat() == "2026-12-10T00:00:00+00:00"  # 09:00 JST
     assert "9:00" in client.get(response.headers["Location"]).get_data(as_text=True)

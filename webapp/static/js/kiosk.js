@@ -26,3 +26,13 @@ async function refresh() {
 }
 
 setTimeout(refresh, Number(screen.dataset.refreshIn) || RETRY_MS);
+
+// Full screen hides the browser's bars so the code is as large as the screen allows.
+const fullscreen = screen.querySelector("[data-fullscreen]");
+if (document.fullscreenEnabled) {
+  fullscreen.hidden = false;
+  fullscreen.addEventListener("click", () => document.documentElement.requestFullscreen());
+  document.addEventListener("fullscreenchange", () => {
+    fullscreen.hidden = Boolean(document.fullscreenElement);
+  });
+}
