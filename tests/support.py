@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -33,3 +37,37 @@ def require_node_modules() -> None:
 
 def require_chromium() -> None:
     require(Path(CHROMIUM).exists(), f"Chromium at {CHROMIUM} (apt-get install chromium)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_node(path, operator: str, port: int) -> subprocess.Popen:
+    node = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "chain.node",
+            "--db",
+            str(path),
+            "--fund",
+            operator,
+            "--port",
+            str(port),
+        ],
+        cwd=PROJECT_DIR,
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return node
+        except OSError:
+            assert node.poll() is None, "the node exited"
+            time.sleep(0.1)
+    node.kill()
+    raise AssertionError("the node did not start")

@@ -1,16 +1,11 @@
 """The embedded chain keeps its state in one file, across restarts of the object or the process."""
 
-import socket
-import subprocess
-import sys
-import time
-
 from web3 import Web3
 
 from chain.client import ChainClient
 from chain.embedded import EmbeddedChainProvider
 
-from ..support import PROJECT_DIR
+from ..support import free_port, start_node
 
 
 def test_state_survives_reopening_the_chain_file(tmp_path, keys):
@@ -35,40 +30,6 @@ def test_state_survives_reopening_the_chain_file(tmp_path, keys):
         assert client.block_number() == height + 1
     finally:
         reopened.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_node(path, operator: str, port: int) -> subprocess.Popen:
-    node = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "chain.node",
-            "--db",
-            str(path),
-            "--fund",
-            operator,
-            "--port",
-            str(port),
-        ],
-        cwd=PROJECT_DIR,
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return node
-        except OSError:
-            assert node.poll() is None, "the node exited"
-            time.sleep(0.1)
-    node.kill()
-    raise AssertionError("the node did not start")
 
 
 def test_the_node_process_serves_json_rpc_and_keeps_state_across_restarts(tmp_path, keys):

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from webapp.api.openapi import openapi_document
 from webapp.checkin.services import parse_claims, record_claims
 from webapp.core.db import utcnow
 from webapp.core.errors import DomainError
@@ -14,8 +15,15 @@ from webapp.extensions import db
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document(current_app.config["CHECKIN_BATCH_LIMIT"]))
+
+
 @bp.before_request
 def require_login():
+    if request.endpoint == "api.openapi":
+        return
     if not current_user.is_authenticated:
         raise DomainError("login_required", _l("Please log in first."), status=401)
 

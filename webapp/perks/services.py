@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webapp.core.errors import DomainError
 from webapp.perks.models import Perk
 
 
@@ -18,6 +20,10 @@ def create_perk(
     description_ja: str = "",
     description_en: str = "",
 ) -> Perk:
+    if price <= 0:
+        raise DomainError("bad_price", _l("A perk costs at least one token."))
+    if not title_ja.strip() or not partner_name.strip():
+        raise DomainError("title_required", _l("Give the perk a title and a partner."))
     perk = Perk(
         title_ja=title_ja,
         title_en=title_en,

@@ -177,3 +177,15 @@ def test_the_api_needs_a_login(client, make_event):
     )
     assert response.status_code == 401
     assert response.get_json()["error"] == "login_required"
+
+
+def test_the_openapi_document_lists_every_reason_and_the_batch_limit(client, app):
+    from webapp.checkin.services import REASONS
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    post_op = document["paths"]["/checkins"]["post"]
+    body = post_op["requestBody"]["content"]["application/json"]["schema"]
+    assert body["properties"]["claims"]["maxItems"] == app.config["CHECKIN_BATCH_LIMIT"]
+    results = post_op["responses"]["200"]["content"]["application/json"]["schema"]
+    reasons = results["properties"]["results"]["items"]["properties"]["reason"]["enum"]
+    assert set(reasons) == set(REASONS) | {None}
