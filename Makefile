@@ -7,9 +7,10 @@ CATALOGUES := webapp/translations/ja/LC_MESSAGES/messages.mo webapp/translations
 
 .PHONY: run test install install-dev node messages translations artifacts vendor lint clean
 
-# A local run is a debug run: plain http on 127.0.0.1, so cookies cannot be Secure.
+# A local run is a debug run with demo data: plain http on 127.0.0.1, so cookies cannot be
+# Secure. Production leaves both off (the defaults).
 run: install $(CATALOGUES)
-	ENISHI_DEBUG=$${ENISHI_DEBUG:-1} $(FLASK) enishi serve
+	ENISHI_DEBUG=$${ENISHI_DEBUG:-1} ENISHI_DEMO=$${ENISHI_DEMO:-1} $(FLASK) enishi serve
 
 test: install-dev node $(CATALOGUES)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

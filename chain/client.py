@@ -8,8 +8,9 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 from chain.artifacts import load_artifact
-from chain.sender import SignedTx, fetch_receipt, send_signed, sign_transaction
+from chain.sender import SignedTx, fetch_receipt, is_known, send_signed, sign_transaction
 
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 TOKEN_NAME = "Enishi Community Token"
 TOKEN_SYMBOL = "ENS"
 CARD_NAME = "Enishi Membership Card"
@@ -40,9 +41,14 @@ class ChainClient:
     """One node, one operator key, and (once deployed) the three contracts."""
 
     def __init__(
-        self, w3: Web3, operator: LocalAccount, addresses: ContractAddresses | None = None
+        self,
+        w3: Web3,
+        operator: LocalAccount,
+        addresses: ContractAddresses | None = None,
+        deployed_block: int = 0,
     ):
         self.w3 = w3
+        self.deployed_block = deployed_block  # where to start looking for the contracts' logs
         # Calls need a sender on some nodes (eth-tester has no accounts of its own here).
         self.w3.eth.default_account = operator.address
         self.operator = operator
@@ -73,6 +79,22 @@ class ChainClient:
     def receipt(self, tx_hash: str):
         return fetch_receipt(self.w3, tx_hash)
 
+    def is_known(self, tx_hash: str) -> bool:
+        return is_known(self.w3, tx_hash)
+
+    def find_card_issue(self, member: str, from_block: int = 0) -> tuple[str, int] | None:
+        """(transaction hash, block) that minted `member`'s current card, if it holds one."""
+        card = self._contract("MembershipCard", self._bound().card)
+        if card.functions.balanceOf(member).call() == 0:
+            return None
+        logs = card.events.Transfer().get_logs(
+            argument_filters={"from": ZERO_ADDRESS, "to": member}, from_block=from_block
+        )
+        if not logs:
+            return None
+        last = logs[-1]
+        return Web3.to_hex(last["transactionHash"]), last["blockNumber"]
+
     def next_nonce(self) -> int:
         return self.w3.eth.get_transaction_count(self.operator.address, "pending")
 
@@ -86,6 +108,7 @@ class ChainClient:
         badge = self._deploy_one("ParticipationBadge", (badge_uri, admin, token), nonce + 1)
         card = self._deploy_one("MembershipCard", (CARD_NAME, CARD_SYMBOL, admin), nonce + 2)
         self.addresses = ContractAddresses(token=token, badge=badge, card=card)
+        self.deployed_block = self.block_number()
         grants = [
             ("CommunityToken", token, "MINTER_ROLE", badge),
             ("CommunityToken", token, "MINTER_ROLE", admin),

@@ -21,6 +21,9 @@ from web3.exceptions import ContractLogicError
 from chain.embedded import EmbeddedChainProvider
 
 MAX_BODY = 5 * 1024 * 1024
+# Only the standard namespaces: eth-tester's own (evm_revert, testing_timeTravel, ...) would let
+# any caller rewind the persistent chain.
+ALLOWED_NAMESPACES = ("eth_", "net_", "web3_")
 
 
 def make_server(provider: EmbeddedChainProvider, host: str, port: int) -> ThreadingHTTPServer:
@@ -31,6 +34,11 @@ def make_server(provider: EmbeddedChainProvider, host: str, port: int) -> Thread
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
+            # JSON only: a web page cannot send that cross-origin without a preflight, which
+            # this node never answers.
+            if self.headers.get_content_type() != "application/json":
+                self._reply(415, _error(None, -32600, "send application/json"))
+                return
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_BODY:
                 self._reply(413, {"error": "request too large"})
@@ -63,6 +71,8 @@ def _answer(request_func, request: dict) -> dict:
     request_id = request.get("id") if isinstance(request, dict) else None
     if not isinstance(request, dict) or not isinstance(request.get("method"), str):
         return _error(request_id, -32600, "invalid request")
+    if not request["method"].startswith(ALLOWED_NAMESPACES):
+        return _error(request_id, -32601, f"method not available: {request['method']}")
     try:
         response = request_func(request["method"], request.get("params") or [])
     except ContractLogicError as exc:
@@ -95,6 +105,10 @@ def _error(request_id, code: int, message: str, data=None) -> dict:
     return {"jsonrpc": "2.0", "id": request_id, "error": error}
 
 
+def _stop(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, required=True, help="SQLite file holding the chain")
@@ -105,7 +119,7 @@ def main(argv: list[str] | None = None) -> None:
 
     provider = EmbeddedChainProvider(args.db, args.fund)
     server = make_server(provider, args.host, args.port)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+    signal.signal(signal.SIGTERM, _stop)
     print(f"embedded chain on http://{args.host}:{args.port} (state in {args.db})", flush=True)
     try:
         server.serve_forever()

@@ -23,8 +23,11 @@ class SignedTx:
     nonce: int
 
 
-def sign_transaction(w3: Web3, account: LocalAccount, tx: dict, nonce: int) -> SignedTx:
-    """Completes `tx` (chain id, nonce, EIP-1559 fees, gas with headroom) and signs it."""
+def sign_transaction(
+    w3: Web3, account: LocalAccount, tx: dict, nonce: int, gas: int | None = None
+) -> SignedTx:
+    """Completes `tx` (chain id, nonce, EIP-1559 fees, and gas: `gas` if given, else the
+    node's estimate with headroom) and signs it."""
     base_fee = w3.eth.get_block("latest")["baseFeePerGas"]
     tx = {
         **tx,
@@ -35,8 +38,8 @@ def sign_transaction(w3: Web3, account: LocalAccount, tx: dict, nonce: int) -> S
         "maxPriorityFeePerGas": DEFAULT_PRIORITY_FEE,
         "maxFeePerGas": 2 * base_fee + DEFAULT_PRIORITY_FEE,
     }
-    if "gas" not in tx:
-        tx["gas"] = int(w3.eth.estimate_gas(tx) * GAS_HEADROOM)
+    tx.pop("gas", None)  # web3's build_transaction fills in a bare estimate
+    tx["gas"] = gas if gas is not None else int(w3.eth.estimate_gas(tx) * GAS_HEADROOM)
     signed = account.sign_transaction(tx)
     return SignedTx(hash=Web3.to_hex(signed.hash), raw=signed.raw_transaction, nonce=nonce)
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
 from flask import Flask, jsonify, request
 
 from webapp.config import load_config
-from webapp.core.db import configure_engine
+from webapp.core.db import configure_engine, mark_writing
 from webapp.core.errors import DomainError
 from webapp.extensions import csrf, db, login_manager, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -40,6 +42,12 @@ def create_app(config: dict | None = None) -> Flask:
     init_chain(app)
     _register_blueprints(app)
     _register_error_handlers(app)
+
+    @app.before_request
+    def declare_writes():
+        view = app.view_functions.get(request.endpoint)
+        if request.method not in SAFE_METHODS or getattr(view, "writes_database", False):
+            mark_writing()
 
     from webapp.core.cli import cli
 
@@ -100,6 +108,7 @@ def _load_or_create_secret(path: Path) -> str:
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
     value = secrets.token_hex(32)
-    path.write_text(value + "\n", encoding="utf-8")
-    path.chmod(0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(value + "\n")
     return value

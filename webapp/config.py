@@ -31,7 +31,7 @@ def load_config() -> dict:
         "PORT": port,
         "BASE_URL": os.environ.get("ENISHI_BASE_URL", f"http://127.0.0.1:{port}").rstrip("/"),
         "DEBUG": debug,
-        "DEMO": _flag("ENISHI_DEMO", True),
+        "DEMO": _flag("ENISHI_DEMO", False),  # `make run` turns it on
         "SECRET_KEY": os.environ.get("ENISHI_SECRET_KEY"),  # None: kept in the instance folder
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "ENISHI_DATABASE_URL", f"sqlite:///{instance / 'enishi.sqlite'}"

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+
 import pytest
+from eth_tester.exceptions import TransactionFailed
 from web3 import Web3
+from web3.exceptions import ContractLogicError
 
 from chain.client import ChainClient
 from chain.embedded import EmbeddedChainProvider
@@ -45,8 +49,29 @@ def fund(client: ChainClient, address: str, wei: int = 10**18) -> None:
 def transact(client: ChainClient, account, contract, function: str, *args):
     """Sends `contract.function(*args)` from `account`; returns the receipt (status 0 or 1)."""
     call = getattr(contract.functions, function)(*args)
+    # A fixed gas limit: a refused call is then mined as reverted instead of failing estimation.
     tx = call.build_transaction({"from": account.address, "gas": 500_000})
     nonce = client.w3.eth.get_transaction_count(account.address)
-    signed = sign_transaction(client.w3, account, tx, nonce)
+    signed = sign_transaction(client.w3, account, tx, nonce, gas=500_000)
     send_signed(client.w3, signed)
     return client.w3.eth.get_transaction_receipt(signed.hash)
+
+
+def revert_error(contract, account, function: str, *args) -> str:
+    """The name of the custom error that `contract.function(*args)` from `account` reverts
+    with (a call, so nothing is sent)."""
+    call = getattr(contract.functions, function)(*args)
+    try:
+        call.call({"from": account.address})
+    except TransactionFailed as exc:  # eth-tester prints the raw revert data as a bytes literal
+        data = ast.literal_eval(str(exc).removeprefix("execution reverted: "))
+    except ContractLogicError as exc:
+        data = bytes.fromhex(str(exc.data).removeprefix("0x"))
+    else:
+        raise AssertionError(f"{function} did not revert")
+    for entry in contract.abi:
+        if entry["type"] == "error":
+            signature = f"{entry['name']}({','.join(i['type'] for i in entry['inputs'])})"
+            if Web3.keccak(text=signature)[:4] == data[:4]:
+                return entry["name"]
+    raise AssertionError(f"{function} reverted with unknown data {data!r}")

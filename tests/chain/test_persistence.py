@@ -55,3 +55,33 @@ def test_the_node_process_serves_json_rpc_and_keeps_state_across_restarts(tmp_pa
     finally:
         node.terminate()
         node.wait(timeout=10)
+
+
+def test_the_node_refuses_methods_that_rewind_the_chain_and_non_json_posts(tmp_path, keys):
+    import json
+    import urllib.error
+    import urllib.request
+
+    port = free_port()
+    node = start_node(tmp_path / "chain.sqlite", keys.operator.address, port)
+
+    def post(body: dict, content_type: str = "application/json"):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}", json.dumps(body).encode(), {"Content-Type": content_type}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    try:
+        call = {"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber", "params": []}
+        assert post(call) == (200, {"jsonrpc": "2.0", "id": 1, "result": "0x0"})
+        status, answer = post({**call, "method": "evm_revert", "params": ["0x0"]})
+        assert answer["error"]["code"] == -32601
+        status, answer = post(call, content_type="text/plain")
+        assert status == 415
+    finally:
+        node.terminate()
+        node.wait(timeout=10)

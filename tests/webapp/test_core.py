@@ -39,7 +39,10 @@ def test_the_manifest_is_served_at_the_root(client):
     assert response.mimetype == "application/manifest+json"
     manifest = json.loads(response.get_data(as_text=True))
     assert manifest["start_url"] == "/" and manifest["display"] == "standalone"
-    assert manifest["lang"] == "ja"
+    assert manifest["lang"] == "ja" and manifest["short_name"] == "縁 Enishi"
+    for icon in manifest["icons"]:
+        with client.get(icon["src"]) as image:
+            assert image.status_code == 200
 
 
 def test_cookies_are_secure_outside_debug(monkeypatch):
@@ -48,6 +51,13 @@ def test_cookies_are_secure_outside_debug(monkeypatch):
     assert load_config()["REMEMBER_COOKIE_SECURE"] is True
     monkeypatch.setenv("ENISHI_DEBUG", "1")
     assert load_config()["SESSION_COOKIE_SECURE"] is False
+
+
+def test_demo_data_is_off_unless_asked_for(monkeypatch):
+    monkeypatch.delenv("ENISHI_DEMO", raising=False)
+    assert load_config()["DEMO"] is False
+    monkeypatch.setenv("ENISHI_DEMO", "1")
+    assert load_config()["DEMO"] is True
 
 
 def test_instance_and_port_come_from_the_environment(monkeypatch, tmp_path):

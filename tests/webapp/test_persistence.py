@@ -16,7 +16,7 @@ from webapp.rewards.services import get_balance
 from webapp.wallet.services import get_wallet
 
 from ..conftest import PASSWORD, open_app
-from .checkin.helpers import claim, code_for
+from .checkin.scans import claim, code_for
 
 
 def test_database_and_chain_survive_a_restart(instance):

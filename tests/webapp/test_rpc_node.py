@@ -16,7 +16,7 @@ from webapp.onchain.worker import run_once
 
 from ..conftest import TEST_MNEMONIC
 from ..support import free_port, start_node
-from .checkin.helpers import claim, code_for
+from .checkin.scans import claim, code_for
 
 
 @pytest.fixture
@@ -32,6 +32,7 @@ def test_setup_deploys_to_the_node_and_a_check_in_is_minted_there(tmp_path, node
     monkeypatch.setenv("ENISHI_RPC_URL", node)
     monkeypatch.setenv("ENISHI_INSTANCE", str(tmp_path / "instance"))
     monkeypatch.setenv("ENISHI_MASTER_MNEMONIC", TEST_MNEMONIC)
+    monkeypatch.setenv("ENISHI_DEMO", "1")
     app = create_app({"TESTING": True})
     assert app.config["CHAIN_EMBEDDED"] is False
 

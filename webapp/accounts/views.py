@@ -27,7 +27,7 @@ def login():
     if form.validate_on_submit():
         user = authenticate(db.session, form.email.data, form.password.data)
         if user is not None:
-            login_user(user, remember=True)
+            login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
         flash(_("The email address or the password is not right."), "error")
     return render_template("accounts/login.html", form=form), 200 if not form.errors else 400

@@ -3,29 +3,32 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from webapp.checkin.services import ClaimInput, record_claim
-from webapp.core.db import utcnow
+from webapp.core.db import utcnow, writes_database
 from webapp.extensions import db
 
 bp = Blueprint("checkin", __name__)
 
-# A scan made while logged out is remembered for this long, so a slow login still counts it.
+# A scan made while logged out is remembered, so that a slow login still counts it, but only
+# for this long: the remembered time is what the code's age is measured from.
 PENDING_SCAN_KEY = "pending_scan"
+PENDING_SCAN_MAX_AGE = timedelta(minutes=15)
 
 
 @bp.get("/c/<token>")
+@writes_database
 def claim(token: str):
     now = utcnow()
     if not current_user.is_authenticated:
         # Remember when the server saw the code: the rotation allowance counts from then.
         session[PENDING_SCAN_KEY] = {"token": token, "seen_at": now.isoformat()}
         return redirect(url_for("accounts.login", next=request.path))
-    observed_at = _take_pending_scan(token) or now
+    observed_at = _take_pending_scan(token, now) or now
     result = record_claim(
         db.session,
         current_user,
@@ -39,11 +42,12 @@ def claim(token: str):
     return render_template("checkin/result.html", result=result), status
 
 
-def _take_pending_scan(token: str) -> datetime | None:
+def _take_pending_scan(token: str, now: datetime) -> datetime | None:
     pending = session.pop(PENDING_SCAN_KEY, None)
     if not pending or pending.get("token") != token:
         return None
     try:
-        return datetime.fromisoformat(pending["seen_at"])
+        seen_at = datetime.fromisoformat(pending["seen_at"])
     except (KeyError, TypeError, ValueError):
         return None
+    return seen_at if timedelta(0) <= now - seen_at <= PENDING_SCAN_MAX_AGE else None

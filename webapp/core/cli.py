@@ -83,7 +83,7 @@ def worker_command(once: bool) -> None:
         click.echo(run_once(db.session, client, app.config["WORKER_BATCH_SIZE"]))
         return
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     click.echo("worker: running (Ctrl-C stops)")
     try:
         run_forever(app, stop)
@@ -123,7 +123,8 @@ def serve_command() -> None:
     the web server, stopped together."""
     app = current_app._get_current_object()
     children: list[subprocess.Popen] = []
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so that `finally` stops the children
+    # SIGTERM exits like Ctrl-C, so that `finally` stops the children.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     try:
         if app.config["CHAIN_EMBEDDED"]:
             children.append(_start_chain_node(app))

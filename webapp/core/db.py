@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask import g, has_app_context
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -67,9 +68,23 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        # A deferred BEGIN: readers never wait. SQLite has one writer at a time; a writer waits
-        # up to busy_timeout, and in the rare case that another write landed between its first
-        # read and its first write it fails at once (SQLITE_BUSY), which the request answers
-        # with a 5xx that the phone's outbox retries. PostgreSQL (row locks) is the answer at
-        # scale.
-        connection.exec_driver_sql("BEGIN")
+        # SQLite has one writer at a time and no row locks. A transaction that will write takes
+        # the write lock at BEGIN (waiting up to busy_timeout), so it cannot fail later when a
+        # read-only snapshot would have to become a writer; readers begin deferred and never
+        # wait. This is what `with_for_update()` gives on PostgreSQL.
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing() else "BEGIN")
+
+
+def mark_writing() -> None:
+    """Declares that this app context's transactions write (see `configure_engine`)."""
+    g.db_writes = True
+
+
+def writes_database(view):
+    """Marks a view reached by GET that writes, such as the check-in link."""
+    view.writes_database = True
+    return view
+
+
+def _writing() -> bool:
+    return has_app_context() and g.get("db_writes", False)

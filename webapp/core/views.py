@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import (
     Blueprint,
     Response,
@@ -14,10 +12,10 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 
+from webapp.config import PROJECT_DIR
 from webapp.extensions import db
 from webapp.onchain.connection import get_chain_client
 
@@ -75,21 +73,7 @@ def _chain_status() -> dict:
 
 @bp.get("/manifest.json")
 def manifest():
-    body = {
-        "name": _("Enishi — community participation"),
-        "short_name": "Enishi",
-        "lang": "ja",
-        "start_url": "/",
-        "scope": "/",
-        "display": "standalone",
-        "background_color": "#ffffff",
-        "theme_color": "#1f4e3d",
-        "icons": [
-            {
-                "src": url_for("static", filename="icons/icon.svg"),
-                "sizes": "any",
-                "type": "image/svg+xml",
-            },
-        ],
-    }
-    return Response(json.dumps(body, ensure_ascii=False), mimetype="application/manifest+json")
+    # The manifest lives at the project's root (one file, edited by hand), served from here so
+    # that its scope is the whole app.
+    body = (PROJECT_DIR / "manifest.json").read_bytes()
+    return Response(body, mimetype="application/manifest+json")

@@ -55,8 +55,7 @@ def slot_start(slot: int) -> datetime:
 
 def make_token(event_id: int, secret: bytes, slot: int, kind: int = KIND_DISPLAY) -> str:
     header = _HEADER.pack(VERSION, kind, event_id, slot)
-    token = header + _mac(secret, header)
-    return base64.urlsafe_b64encode(token).rstrip(b"=").decode("ascii")
+    return _encode(header + _mac(secret, header))
 
 
 def parse_token(text: str) -> CheckinCode:
@@ -65,15 +64,27 @@ def parse_token(text: str) -> CheckinCode:
     if not token or len(token) > MAX_TOKEN_CHARS:
         raise MalformedCode("not a check-in code")
     try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        raw = base64.b64decode(token + "=" * (-len(token) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError) as exc:
         raise MalformedCode("not base64url") from exc
-    if len(raw) != TOKEN_BYTES:
-        raise MalformedCode("wrong length")
+    if len(raw) != TOKEN_BYTES or _encode(raw) != token:
+        raise MalformedCode("wrong length or not the canonical spelling")
     version, kind, event_id, slot = _HEADER.unpack(raw[: _HEADER.size])
     if version != VERSION or kind not in KINDS:
         raise MalformedCode("unknown version or kind")
     return CheckinCode(event_id=event_id, slot=slot, kind=kind, mac=raw[_HEADER.size :])
+
+
+def slot_age(slot: int, observed_at: datetime) -> int:
+    """How many slots before `observed_at` the code was shown: 0 for the current slot, 1 for
+    the previous one, negative for a slot that has not come yet."""
+    return slot_at(observed_at) - slot
+
+
+def is_live(slot: int, observed_at: datetime) -> bool:
+    """A display code seen live may be from the current or the previous slot: a phone that
+    read it just before it rotated must still count."""
+    return 0 <= slot_age(slot, observed_at) <= 1
 
 
 def is_authentic(code: CheckinCode, secret: bytes) -> bool:
@@ -82,6 +93,10 @@ def is_authentic(code: CheckinCode, secret: bytes) -> bool:
 
 def checkin_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/c/{token}"
+
+
+def _encode(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
 def _mac(secret: bytes, header: bytes) -> bytes:

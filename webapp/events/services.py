@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -83,8 +84,26 @@ def list_managed_events(session: Session, user: User) -> list[Event]:
     return list(session.scalars(query))
 
 
-def current_display_token(event: Event, now: datetime) -> str:
-    return codes.make_token(event.id, event.secret, codes.slot_at(now))
+@dataclass(frozen=True)
+class DisplayCode:
+    """The code a display shows now, and when it changes."""
+
+    token: str
+    url: str
+    slot: int
+    refresh_in_ms: int
+
+
+def get_display_code(event: Event, base_url: str, now: datetime) -> DisplayCode:
+    slot = codes.slot_at(now)
+    token = codes.make_token(event.id, event.secret, slot)
+    changes_at = codes.slot_start(slot + 1)
+    return DisplayCode(
+        token=token,
+        url=codes.checkin_url(base_url, token),
+        slot=slot,
+        refresh_in_ms=max(int((changes_at - now).total_seconds() * 1000), 250),
+    )
 
 
 def checkin_opens_at(event: Event) -> datetime:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -11,11 +12,10 @@ from webapp.checkin.services import list_attendances
 from webapp.core.db import utcnow
 from webapp.core.errors import DomainError, Forbidden
 from webapp.core.qr import qr_svg
-from webapp.events import codes
 from webapp.events.forms import EventForm
 from webapp.events.services import (
     create_event,
-    current_display_token,
+    get_display_code,
     get_managed_event,
     list_managed_events,
 )
@@ -87,18 +87,9 @@ def code(event_id: int):
 
 
 def _current_code(event) -> dict:
-    now = utcnow()
-    token = current_display_token(event, now)
-    url = codes.checkin_url(current_app.config["BASE_URL"], token)
-    slot = codes.slot_at(now)
-    next_change = codes.slot_start(slot + 1)
-    return {
-        "token": token,
-        "url": url,
-        "svg": qr_svg(url, label=_("Check-in code for %(title)s", title=event.title)),
-        "slot": slot,
-        "refresh_in_ms": max(int((next_change - now).total_seconds() * 1000), 250),
-    }
+    code = get_display_code(event, current_app.config["BASE_URL"], utcnow())
+    label = _("Check-in code for %(title)s", title=event.title)
+    return {**asdict(code), "svg": qr_svg(code.url, label=label)}
 
 
 def _from_local(value: datetime) -> datetime:

@@ -37,4 +37,5 @@ def get_chain_client(session: Session, app: Flask | None = None) -> ChainClient:
     deployment = get_deployment(session, client.chain_id)
     if deployment is not None:
         client.addresses = addresses_of(deployment)
+        client.deployed_block = deployment.block_number
     return client

@@ -19,14 +19,13 @@ class JobStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     CONFIRMED = "confirmed"
-    FAILED = "failed"
 
 
 class ChainJob(db.Model):
     __tablename__ = "chain_jobs"
     __table_args__ = (
         CheckConstraint("kind IN ('award', 'issue_card')", name="kind"),
-        CheckConstraint("status IN ('pending', 'sent', 'confirmed', 'failed')", name="status"),
+        CheckConstraint("status IN ('pending', 'sent', 'confirmed')", name="status"),
         Index("ix_chain_jobs_status_next_attempt_at", "status", "next_attempt_at"),
     )
 

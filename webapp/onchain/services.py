@@ -13,8 +13,12 @@ from webapp.accounts.models import User
 from webapp.events.models import Event
 from webapp.onchain.models import ChainJob, Deployment, JobKind, JobStatus
 
-MAX_ATTEMPTS = 8
+# A sent transaction neither mined nor known to the node after this long is sent again.
 RESEND_AFTER = timedelta(minutes=2)
+# How long a worker may hold jobs it took before another may take them.
+LEASE = timedelta(minutes=1)
+BACKOFF_BASE = timedelta(seconds=2)
+BACKOFF_CAP = timedelta(minutes=10)
 
 
 def queue_award(session: Session, user: User, event: Event) -> ChainJob:
@@ -70,27 +74,32 @@ def deploy_contracts(
 
 
 # -- the worker's steps -----------------------------------------------------------------------
+# Each step is a short transaction over job ids and plain values, so the worker never holds a
+# database transaction (and, on SQLite, the write lock) while it waits for the node.
 
 
-@dataclass
+@dataclass(frozen=True)
 class JobBatch:
     """Jobs that one transaction settles: an event's awards, or one membership card."""
 
     kind: str
-    jobs: list[ChainJob]
-    event: Event | None = None
+    job_ids: tuple[int, ...]
+    members: tuple[str, ...]
+    event_id: int | None = None
+    reward_each: int = 0
 
-    @property
-    def reward_each(self) -> int:
-        return self.jobs[0].amount
 
-    @property
-    def members(self) -> list[str]:
-        return [job.user.address for job in self.jobs]
+@dataclass(frozen=True)
+class SentTransaction:
+    tx_hash: str
+    job_ids: tuple[int, ...]
+    sent_at: datetime
 
 
 def take_due_batches(session: Session, now: datetime, limit: int) -> list[JobBatch]:
-    """Pending jobs whose time has come, grouped into one batch per event (awards) or job."""
+    """Leases the pending jobs whose time has come and groups them: one batch per event (and
+    reward) for awards, one per card. A lease counts as an attempt and keeps other workers
+    off the jobs until it runs out; a worker that dies mid-way thus delays, never drops."""
     query = (
         select(ChainJob)
         .where(ChainJob.status == JobStatus.PENDING, ChainJob.next_attempt_at <= now)
@@ -98,73 +107,73 @@ def take_due_batches(session: Session, now: datetime, limit: int) -> list[JobBat
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    # Awards of one event share a transaction; the reward is part of the key, so each member
-    # is paid what the ledger credited them even if the event's reward changed meanwhile.
-    awards: dict[tuple[int, int], JobBatch] = {}
-    batches: list[JobBatch] = []
+    # The reward is part of an award batch's key, so each member is paid what the ledger
+    # credited them even if the event's reward changed meanwhile.
+    groups: dict[tuple, list[ChainJob]] = {}
     for job in session.scalars(query):
-        if job.kind == JobKind.AWARD:
-            key = (job.event_id, job.amount)
-            if key not in awards:
-                awards[key] = JobBatch(JobKind.AWARD, [], session.get(Event, job.event_id))
-                batches.append(awards[key])
-            awards[key].jobs.append(job)
-        else:
-            batches.append(JobBatch(JobKind.ISSUE_CARD, [job]))
-    return batches
+        job.attempts += 1
+        job.next_attempt_at = now + LEASE
+        key = (job.kind, job.event_id, job.amount) if job.kind == JobKind.AWARD else (job.id,)
+        groups.setdefault(key, []).append(job)
+    session.flush()
+    return [
+        JobBatch(
+            kind=jobs[0].kind,
+            job_ids=tuple(job.id for job in jobs),
+            members=tuple(job.user.address for job in jobs),
+            event_id=jobs[0].event_id,
+            reward_each=jobs[0].amount,
+        )
+        for jobs in groups.values()
+    ]
 
 
-def mark_sent(batch: JobBatch, tx_hash: str, nonce: int, now: datetime) -> None:
-    for job in batch.jobs:
+def mark_sent(session: Session, job_ids: tuple[int, ...], tx_hash: str, nonce: int, now: datetime):
+    for job in _jobs(session, job_ids):
         job.status = JobStatus.SENT
         job.tx_hash = tx_hash
         job.nonce = nonce
         job.sent_at = now
-        job.attempts += 1
+    session.flush()
 
 
-def mark_attempt_failed(batch_jobs: list[ChainJob], error: str, now: datetime) -> None:
-    """Puts jobs back in the queue with exponential backoff, or fails them for good."""
-    for job in batch_jobs:
-        job.last_error = error[:2000]
+def mark_confirmed(
+    session: Session, job_ids: tuple[int, ...], tx_hash: str, block_number: int, now: datetime
+) -> None:
+    for job in _jobs(session, job_ids):
+        job.status = JobStatus.CONFIRMED
+        job.tx_hash = tx_hash
+        job.block_number = block_number
+        job.confirmed_at = now
+        job.last_error = None
+    session.flush()
+
+
+def mark_retry(session: Session, job_ids: tuple[int, ...], error: str, now: datetime) -> None:
+    """Back to the queue, after a pause that grows with each attempt (capped, never given up:
+    a job that cannot be minted stays visible with its last error)."""
+    for job in _jobs(session, job_ids):
+        job.status = JobStatus.PENDING
         job.tx_hash = None
-        if job.attempts >= MAX_ATTEMPTS:
-            job.status = JobStatus.FAILED
-        else:
-            job.status = JobStatus.PENDING
-            job.next_attempt_at = now + backoff(job.attempts)
+        job.nonce = None
+        job.last_error = error[:2000]
+        job.next_attempt_at = now + backoff(job.attempts)
+    session.flush()
 
 
 def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(2 ** max(attempts, 1), 600))
+    return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
 
 
-def settle_sent_jobs(session: Session, client: ChainClient, now: datetime) -> int:
-    """Looks up the receipts of sent jobs; confirms the mined ones. Returns how many."""
-    sent = session.scalars(
-        select(ChainJob).where(ChainJob.status == JobStatus.SENT).order_by(ChainJob.id)
-    ).all()
-    by_hash: dict[str, list[ChainJob]] = {}
-    for job in sent:
-        by_hash.setdefault(job.tx_hash, []).append(job)
-    confirmed = 0
-    for tx_hash, jobs in by_hash.items():
-        receipt = client.receipt(tx_hash)
-        if receipt is None:
-            if now - jobs[0].sent_at > RESEND_AFTER:
-                # Never mined (dropped, or lost in a crash): send again. Awards skip members who
-                # already hold the badge, so a second send cannot pay twice.
-                mark_attempt_failed(jobs, f"transaction {tx_hash} was not mined in time", now)
-            continue
-        if receipt["status"] == 1:
-            for job in jobs:
-                job.status = JobStatus.CONFIRMED
-                job.block_number = receipt["blockNumber"]
-                job.confirmed_at = now
-            confirmed += len(jobs)
-        else:
-            mark_attempt_failed(jobs, f"transaction {tx_hash} reverted", now)
-    return confirmed
+def list_sent_transactions(session: Session) -> list[SentTransaction]:
+    sent: dict[str, list[ChainJob]] = {}
+    query = select(ChainJob).where(ChainJob.status == JobStatus.SENT).order_by(ChainJob.id)
+    for job in session.scalars(query):
+        sent.setdefault(job.tx_hash, []).append(job)
+    return [
+        SentTransaction(tx_hash, tuple(job.id for job in jobs), min(job.sent_at for job in jobs))
+        for tx_hash, jobs in sent.items()
+    ]
 
 
 def list_jobs(session: Session, status: str | None = None) -> list[ChainJob]:
@@ -172,3 +181,7 @@ def list_jobs(session: Session, status: str | None = None) -> list[ChainJob]:
     if status is not None:
         query = query.where(ChainJob.status == status)
     return list(session.scalars(query))
+
+
+def _jobs(session: Session, job_ids: tuple[int, ...]) -> list[ChainJob]:
+    return list(session.scalars(select(ChainJob).where(ChainJob.id.in_(job_ids))))

@@ -1,7 +1,9 @@
 """The chain worker: sends queued jobs in batches and confirms them from their receipts.
 
-Each step commits before it talks to the node, so a crash leaves every job either still
-pending or sent with a recorded transaction hash, never half-way.
+The database is never held open while the node is asked something: each step reads or writes
+in a short transaction and commits. The hash of a transaction is on record before it leaves,
+so after a crash every job is pending, or sent with a hash to look up; awards skip members who
+already hold the badge, so a transaction sent twice cannot pay twice.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from sqlalchemy.orm import Session
 
 from chain.client import ChainClient, ChainError
 from webapp.core.db import utcnow
-from webapp.onchain.models import JobKind, JobStatus
+from webapp.onchain.models import JobKind
 from webapp.onchain.services import (
+    RESEND_AFTER,
     JobBatch,
-    mark_attempt_failed,
+    list_sent_transactions,
+    mark_confirmed,
+    mark_retry,
     mark_sent,
-    settle_sent_jobs,
     take_due_batches,
 )
 
@@ -31,59 +35,91 @@ log = logging.getLogger(__name__)
 class TickResult:
     sent_transactions: int = 0
     confirmed_jobs: int = 0
-    failed_attempts: int = 0
+    retried_jobs: int = 0
 
 
 def run_once(session: Session, client: ChainClient, batch_size: int) -> TickResult:
     result = TickResult()
-    result.confirmed_jobs += settle_sent_jobs(session, client, utcnow())
-    session.commit()
+    settle(session, client, result)
     if client.addresses is None:
         log.warning("contracts are not deployed on chain %s; jobs wait", client.chain_id)
         return result
     batches = take_due_batches(session, utcnow(), batch_size)
-    nonce = client.next_nonce() if batches else 0
-    for batch in batches:
-        if _send(session, client, batch, nonce):
-            nonce += 1
-            result.sent_transactions += 1
-        else:
-            result.failed_attempts += 1
-    result.confirmed_jobs += settle_sent_jobs(session, client, utcnow())
     session.commit()
+    nonce = None
+    for batch in batches:
+        if nonce is None:
+            nonce = client.next_nonce()
+        if _send(session, client, batch, nonce, result):
+            nonce += 1
+        else:
+            nonce = None  # ask the node again: an error may have left it elsewhere
+    settle(session, client, result)
     return result
 
 
-def _send(session: Session, client: ChainClient, batch: JobBatch, nonce: int) -> bool:
-    try:
-        if batch.kind == JobKind.ISSUE_CARD and client.has_card(batch.members[0]):
-            # Already on chain (a retry after a lost answer): nothing left to send.
-            for job in batch.jobs:
-                job.status = JobStatus.CONFIRMED
-                job.confirmed_at = utcnow()
-            session.commit()
-            return False
-        signed = _prepare(client, batch, nonce)
-    except Exception as exc:  # a node error or a revert at estimation: retry later
-        mark_attempt_failed(batch.jobs, _describe(exc), utcnow())
+def settle(session: Session, client: ChainClient, result: TickResult) -> None:
+    """Confirms mined transactions; sends again those the node has lost."""
+    sent = list_sent_transactions(session)
+    session.commit()
+    for tx in sent:
+        receipt = client.receipt(tx.tx_hash)
+        now = utcnow()
+        if receipt is not None and receipt["status"] == 1:
+            mark_confirmed(session, tx.job_ids, tx.tx_hash, receipt["blockNumber"], now)
+            result.confirmed_jobs += len(tx.job_ids)
+        elif receipt is not None:
+            mark_retry(session, tx.job_ids, f"transaction {tx.tx_hash} reverted", now)
+            result.retried_jobs += len(tx.job_ids)
+        elif now - tx.sent_at > RESEND_AFTER and not client.is_known(tx.tx_hash):
+            mark_retry(session, tx.job_ids, f"transaction {tx.tx_hash} was lost", now)
+            result.retried_jobs += len(tx.job_ids)
         session.commit()
-        log.warning("could not prepare %s batch: %s", batch.kind, exc)
+
+
+def _send(session: Session, client: ChainClient, batch: JobBatch, nonce: int, result) -> bool:
+    """Sends one batch with `nonce`; True if the nonce was used."""
+    try:
+        if batch.kind == JobKind.ISSUE_CARD:
+            issued = client.find_card_issue(batch.members[0], client.deployed_block)
+            if issued is not None:  # already on chain (an earlier send whose answer was lost)
+                mark_confirmed(session, batch.job_ids, issued[0], issued[1], utcnow())
+                session.commit()
+                return False
+        signed = _prepare(client, batch, nonce)
+    except Exception as exc:  # a node error, or a revert found at estimation: retry later
+        mark_retry(session, batch.job_ids, _describe(exc), utcnow())
+        session.commit()
+        result.retried_jobs += len(batch.job_ids)
+        log.warning("could not prepare a %s batch: %s", batch.kind, exc)
         return False
-    mark_sent(batch, signed.hash, nonce, utcnow())
+    mark_sent(session, batch.job_ids, signed.hash, nonce, utcnow())
     session.commit()  # the hash is on record before the transaction leaves
     try:
         client.send(signed)
     except Exception as exc:
-        mark_attempt_failed(batch.jobs, _describe(exc), utcnow())
-        session.commit()
-        log.warning("could not send %s: %s", signed.hash, exc)
-        return False
+        log.warning("sending %s failed: %s", signed.hash, exc)
+        if _node_lacks(client, signed.hash):
+            mark_retry(session, batch.job_ids, _describe(exc), utcnow())
+            session.commit()
+            result.retried_jobs += len(batch.job_ids)
+            return False
+        # The node may have it after all: it stays sent, and `settle` finds out.
+    result.sent_transactions += 1
     return True
+
+
+def _node_lacks(client: ChainClient, tx_hash: str) -> bool:
+    """True only when the node answers that it does not know the transaction."""
+    try:
+        return not client.is_known(tx_hash)
+    except Exception:
+        return False
 
 
 def _prepare(client: ChainClient, batch: JobBatch, nonce: int):
     if batch.kind == JobKind.AWARD:
-        return client.prepare_award(batch.event.id, batch.members, batch.reward_each, nonce)
+        return client.prepare_award(batch.event_id, list(batch.members), batch.reward_each, nonce)
     if batch.kind == JobKind.ISSUE_CARD:
         return client.prepare_issue_card(batch.members[0], nonce)
     raise ChainError(f"unknown job kind {batch.kind}")
@@ -95,16 +131,19 @@ def _describe(exc: Exception) -> str:
 
 def run_forever(app: Flask, stop: threading.Event) -> None:
     """The worker loop: a tick every WORKER_INTERVAL seconds until `stop` is set."""
+    from webapp.core.db import mark_writing
     from webapp.extensions import db
     from webapp.onchain.connection import get_chain_client
 
     interval = app.config["WORKER_INTERVAL"]
     while not stop.is_set():
         with app.app_context():
+            mark_writing()
             try:
                 client = get_chain_client(db.session)
+                db.session.commit()
                 result = run_once(db.session, client, app.config["WORKER_BATCH_SIZE"])
-                if result.sent_transactions or result.confirmed_jobs:
+                if result.sent_transactions or result.confirmed_jobs or result.retried_jobs:
                     log.info("worker: %s", result)
             except Exception:
                 db.session.rollback()

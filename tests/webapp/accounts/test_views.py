@@ -60,3 +60,30 @@ def test_the_language_switch_changes_the_pages_to_english_and_back(client, membe
         "/lang", data={"lang": "ja", "next": "/wallet", "csrf_token": csrf_token(client, "/wallet")}
     )
     assert '<html lang="ja">' in client.get("/wallet").get_data(as_text=True)
+
+
+def test_stay_logged_in_is_a_choice(client, member):
+    token = csrf_token(client)
+    kept = client.post(
+        "/login",
+        data={"email": member.email, "password": PASSWORD, "csrf_token": token, "remember": "y"},
+    )
+    assert any(c.startswith("remember_token=") for c in kept.headers.getlist("Set-Cookie"))
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/wallet")})
+    shared_tablet = client.post(
+        "/login",
+        data={"email": member.email, "password": PASSWORD, "csrf_token": csrf_token(client)},
+    )
+    assert not any(
+        c.startswith("remember_token=") for c in shared_tablet.headers.getlist("Set-Cookie")
+    )
+
+
+def test_outside_debug_the_session_cookie_is_secure(app, client, member, monkeypatch):
+    from webapp.config import load_config
+
+    monkeypatch.delenv("ENISHI_DEBUG", raising=False)
+    app.config["SESSION_COOKIE_SECURE"] = load_config()["SESSION_COOKIE_SECURE"]
+    response = log_in(client, member.email)
+    session_cookie = next(c for c in response.headers.getlist("Set-Cookie") if "session=" in c)
+    assert "Secure" in session_cookie

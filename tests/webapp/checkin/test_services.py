@@ -11,7 +11,7 @@ from webapp.onchain.models import ChainJob, JobKind
 from webapp.rewards.models import LedgerEntry
 from webapp.rewards.services import get_balance
 
-from .helpers import claim, code_for
+from .scans import claim, code_for
 
 
 def count(session, model, **where):
@@ -163,3 +163,8 @@ def test_each_member_gets_their_own_attendance(session, make_user, make_event):
     for person in people:
         assert decide(session, person, code_for(event)).status == "accepted"
     assert count(session, Attendance, event_id=event.id) == 3
+
+
+def test_an_event_id_beyond_the_tables_range_is_an_unknown_event(session, member):
+    token = codes.make_token(2**32 - 1, b"x" * 32, codes.slot_at(utcnow()))
+    assert decide(session, member, token).reason == "unknown_event"

@@ -6,7 +6,7 @@ from webapp.checkin.models import Claim
 from webapp.core.db import utcnow
 
 from ...conftest import PASSWORD, csrf_token
-from .helpers import code_for
+from .scans import code_for
 
 
 def test_opening_a_code_link_checks_the_member_in(client, member, make_event):
@@ -54,3 +54,41 @@ def test_a_scan_while_logged_out_counts_after_login_even_when_the_code_has_rotat
     page = client.get(f"/c/{token}").get_data(as_text=True)
     assert "チェックインしました" in page
     assert session.scalar(select(func.count()).select_from(Claim)) == 1
+
+
+def test_a_crowd_scanning_at_once_is_checked_in_without_errors(app, make_user, make_event, session):
+    """Everyone at a venue scans the same code within a second; SQLite must serialise them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from webapp.checkin.models import Attendance
+
+    from ...conftest import log_in
+
+    event = make_event()
+    people = [make_user() for n in range(12)]
+    browsers = [app.test_client() for person in people]
+    for browser, person in zip(browsers, people, strict=True):
+        log_in(browser, person.email)
+    token = code_for(event)
+    session.commit()
+    with ThreadPoolExecutor(max_workers=len(browsers)) as pool:
+        statuses = list(pool.map(lambda browser: browser.get(f"/c/{token}").status_code, browsers))
+    assert statuses == [200] * len(people)
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Attendance)) == len(people)
+
+
+def test_a_logged_out_scan_is_remembered_for_a_while_only(client, member, make_event, monkeypatch):
+    import webapp.checkin.views as views
+
+    event = make_event()
+    token = code_for(event)
+    client.get(f"/c/{token}")
+    much_later = utcnow() + views.PENDING_SCAN_MAX_AGE + timedelta(minutes=1)
+    monkeypatch.setattr(views, "utcnow", lambda: much_later)
+    client.post(
+        f"/login?next=/c/{token}",
+        data={"email": member.email, "password": PASSWORD, "csrf_token": csrf_token(client)},
+    )
+    page = client.get(f"/c/{token}").get_data(as_text=True)
+    assert "コードが切り替わりました" in page  # measured from now: the code is stale

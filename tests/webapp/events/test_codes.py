@@ -58,3 +58,28 @@ def test_a_check_in_url_fits_a_version_5_qr_at_level_m():
     token = codes.make_token(2**32 - 1, SECRET, 2**32 - 1)
     url = codes.checkin_url("https://enishi.shiojiri-dao.example.jp", token)
     assert make_qr(url).version <= 5
+
+
+def test_only_the_canonical_spelling_of_a_token_is_accepted():
+    token = codes.make_token(42, SECRET, 99)
+    assert codes.parse_token(token)
+    for variant in (token + "=", token[:5] + "*" + token[5:], token[:-1] + "B"):
+        if variant != token:
+            with pytest.raises(codes.MalformedCode):
+                codes.parse_token(variant)
+
+
+def test_a_display_code_is_live_for_its_slot_and_the_next():
+    shown = datetime(2026, 11, 30, 10, 0, 0, tzinfo=UTC)
+    slot = codes.slot_at(shown)
+    assert codes.is_live(slot, shown)
+    assert codes.is_live(slot, shown + timedelta(seconds=59))  # the code rotated once since
+    assert codes.slot_age(slot, shown + timedelta(seconds=60)) == 2
+    assert not codes.is_live(slot, shown + timedelta(seconds=60))  # too old
+
+
+def test_a_code_from_a_slot_not_yet_come_is_not_live():
+    now = datetime(2026, 11, 30, 10, 0, 0, tzinfo=UTC)
+    future = codes.slot_at(now + timedelta(seconds=30))
+    assert codes.slot_age(future, now) == -1
+    assert not codes.is_live(future, now)

@@ -91,7 +91,7 @@ def upgrade():
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint("kind IN ('award', 'issue_card')", name=op.f('ck_chain_jobs_kind')),
-    sa.CheckConstraint("status IN ('pending', 'sent', 'confirmed', 'failed')", name=op.f('ck_chain_jobs_status')),
+    sa.CheckConstraint("status IN ('pending', 'sent', 'confirmed')", name=op.f('ck_chain_jobs_status')),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_chain_jobs_event_id_events')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_chain_jobs_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_chain_jobs'))
