@@ -202,5 +202,6 @@ def log_in(client, email: str, password: str = PASSWORD):
 def submit_event_form(client, *, title, venue, starts_at: str, ends_at: str, reward: str):
     """Posts the organiser's "create an event" form; times as typed, in Japan time."""
     fields = {"title": title, "venue": venue, "starts_at": starts_at, "ends_at": ends_at}
-    fields.update(reward=reward, csrf_token=csrf_token(client, "/events/new"))
+    fields.update(reward=reward, offline_claim_days="7")
+    fields.update(csrf_token=csrf_token(client, "/events/new"))
     return client.post("/events/new", data=fields)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from webapp.api.openapi import openapi_document
 from webapp.checkin.services import parse_claims, record_claims
 from webapp.core.db import utcnow
 from webapp.core.errors import DomainError
+from webapp.events.services import list_current_events
 from webapp.extensions import db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -20,9 +22,30 @@ def openapi():
     return jsonify(openapi_document(current_app.config["CHECKIN_BATCH_LIMIT"]))
 
 
+@bp.get("/session")
+def session_state():
+    """Whether this phone is logged in, and the CSRF token for its next post."""
+    return jsonify({"logged_in": current_user.is_authenticated, "csrf_token": generate_csrf()})
+
+
+@bp.get("/events")
+def current_events():
+    events = list_current_events(db.session, utcnow())
+    return jsonify({"events": [{"id": event.id, "title": event.title} for event in events]})
+
+
+PUBLIC_ENDPOINTS = frozenset({"api.openapi", "api.session_state"})
+
+
+@bp.after_request
+def never_cache(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.before_request
 def require_login():
-    if request.endpoint == "api.openapi":
+    if request.endpoint in PUBLIC_ENDPOINTS:
         return
     if not current_user.is_authenticated:
         raise DomainError("login_required", _l("Please log in first."), status=401)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -34,6 +34,7 @@ REASONS = {
     "bad_signature": _l("This code is not genuine."),
     "stale_code": _l("This code has changed since. Please scan the code shown now."),
     "future_code": _l("This code is not valid yet. Check the clock of the screen showing it."),
+    "too_late": _l("This check-in was sent too long after the scan to count."),
     "not_yet_open": _l("Check-in for this event has not opened yet."),
     "expired": _l("This event has ended; check-in is closed."),
     "not_a_member": _l("Only members can check in. Please ask the organiser."),
@@ -50,6 +51,7 @@ class ClaimInput:
     id: str
     code: str
     scanned_at: datetime
+    offline: bool = False  # the phone had no connection when it scanned
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class ClaimResult:
     status: str
     reason: str | None = None
     event: Event | None = None
+    offline: bool = False
 
     @property
     def accepted(self) -> bool:
@@ -68,7 +71,12 @@ class ClaimResult:
         return str(REASONS[self.reason]) if self.reason else None
 
     def as_dict(self) -> dict:
-        answer = {"id": self.id, "status": self.status, "reason": self.reason}
+        answer = {
+            "id": self.id,
+            "status": self.status,
+            "reason": self.reason,
+            "offline": self.offline,
+        }
         if self.reason:
             answer["message"] = self.message
         if self.event is not None:
@@ -93,26 +101,31 @@ def record_claim(
     if previous is not None:
         if previous.user_id != user.id:
             return ClaimResult(claim.id, ClaimStatus.REJECTED, "id_conflict")
-        return ClaimResult(previous.id, previous.status, previous.reason, previous.event)
+        return ClaimResult(
+            previous.id, previous.status, previous.reason, previous.event, previous.offline
+        )
 
-    status, reason, event, slot = _decide(session, user, claim.code, observed_at or now)
+    decision = _decide(session, user, claim.code, observed_at or now)
     stored = Claim(
         id=claim.id,
         user_id=user.id,
-        event_id=event.id if event else None,
+        event_id=decision.event.id if decision.event else None,
         code=claim.code[:MAX_CODE_CHARS],
-        slot=slot,
+        slot=decision.slot,
         scanned_at=claim.scanned_at,
         received_at=now,
         source=source,
-        status=status,
-        reason=reason,
+        # Offline if the phone says it scanned with no connection, or if the claim came later
+        # than a live scan could: either way the organiser sees it marked.
+        offline=claim.offline or decision.late,
+        status=decision.status,
+        reason=decision.reason,
     )
     session.add(stored)
     session.flush()
-    if status == ClaimStatus.ACCEPTED:
-        _attend(session, user, event, stored, now)
-    return ClaimResult(claim.id, status, reason, event)
+    if decision.status == ClaimStatus.ACCEPTED:
+        _attend(session, user, decision.event, stored, now)
+    return ClaimResult(claim.id, decision.status, decision.reason, decision.event, stored.offline)
 
 
 def record_claims(
@@ -121,31 +134,50 @@ def record_claims(
     return [record_claim(session, user, claim, now=now, source=source) for claim in claims]
 
 
-def _decide(session: Session, user: User, code_text: str, observed_at: datetime):
-    """(status, reason, event, slot) for a code, checked in the order a member can act on."""
+@dataclass(frozen=True)
+class _Decision:
+    status: str
+    reason: str | None = None
+    event: Event | None = None
+    slot: int | None = None
+    late: bool = False  # accepted after the rotation allowance, as an offline claim
+
+
+def _decide(session: Session, user: User, code_text: str, observed_at: datetime) -> _Decision:
+    """The answer to a code, checked in the order a member can act on.
+
+    Precedence: a code that is not genuine is rejected first; then a member already checked
+    in gets `duplicate` whatever the code's age; then the code's time; then membership."""
     try:
         code = codes.parse_token(code_text)
     except codes.MalformedCode:
-        return ClaimStatus.REJECTED, "malformed", None, None
+        return _Decision(ClaimStatus.REJECTED, "malformed")
     event = session.get(Event, code.event_id) if code.event_id <= MAX_EVENT_ID else None
     if event is None:
-        return ClaimStatus.REJECTED, "unknown_event", None, code.slot
+        return _Decision(ClaimStatus.REJECTED, "unknown_event", slot=code.slot)
     if not codes.is_authentic(code, event.secret):
-        return ClaimStatus.REJECTED, "bad_signature", None, code.slot
+        return _Decision(ClaimStatus.REJECTED, "bad_signature", slot=code.slot)
+
+    def reject(reason: str) -> _Decision:
+        return _Decision(ClaimStatus.REJECTED, reason, event, code.slot)
+
     if _has_attended(session, user, event):
-        return ClaimStatus.DUPLICATE, "already_checked_in", event, code.slot
+        return _Decision(ClaimStatus.DUPLICATE, "already_checked_in", event, code.slot)
     if codes.slot_age(code.slot, observed_at) < 0:
-        return ClaimStatus.REJECTED, "future_code", event, code.slot
-    if not codes.is_live(code.slot, observed_at):
-        return ClaimStatus.REJECTED, "stale_code", event, code.slot
+        return reject("future_code")
+    late = not codes.is_live(code.slot, observed_at)
     shown_at = codes.slot_start(code.slot)
+    if late and event.offline_claim_days == 0:
+        return reject("stale_code")
+    if late and observed_at - shown_at > timedelta(days=event.offline_claim_days):
+        return reject("too_late")
     if shown_at + codes.SLOT_LENGTH <= checkin_opens_at(event):
-        return ClaimStatus.REJECTED, "not_yet_open", event, code.slot
+        return reject("not_yet_open")
     if shown_at >= event.ends_at:
-        return ClaimStatus.REJECTED, "expired", event, code.slot
+        return reject("expired")
     if not is_member(session, user):
-        return ClaimStatus.REJECTED, "not_a_member", event, code.slot
-    return ClaimStatus.ACCEPTED, None, event, code.slot
+        return reject("not_a_member")
+    return _Decision(ClaimStatus.ACCEPTED, None, event, code.slot, late=late)
 
 
 def _has_attended(session: Session, user: User, event: Event) -> bool:
@@ -223,4 +255,7 @@ def _parse_claim(item, index: int) -> ClaimInput:
         raise refuse(_l('"scanned_at" must be an ISO 8601 time.')) from None
     if when.tzinfo is None:
         raise refuse(_l('"scanned_at" needs a time zone (e.g. "Z").'))
-    return ClaimInput(id=claim_id, code=code, scanned_at=when)
+    offline = item.get("offline", False)
+    if not isinstance(offline, bool):
+        raise refuse(_l('"offline" must be true or false.'))
+    return ClaimInput(id=claim_id, code=code, scanned_at=when, offline=offline)

@@ -20,6 +20,13 @@ PENDING_SCAN_KEY = "pending_scan"
 PENDING_SCAN_MAX_AGE = timedelta(minutes=15)
 
 
+@bp.get("/scan")
+def scan():
+    """The in-app scanner. Open to everyone: a scan made while logged out waits on the phone
+    and is sent after login."""
+    return render_template("checkin/scan.html")
+
+
 @bp.get("/c/<token>")
 @writes_database
 def claim(token: str):

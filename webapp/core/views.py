@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from flask import (
     Blueprint,
     Response,
     current_app,
     jsonify,
     redirect,
+    render_template,
     request,
     session,
     url_for,
@@ -16,6 +20,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from webapp.config import PROJECT_DIR
+from webapp.core.shell import shell_urls, shell_version
 from webapp.extensions import db
 from webapp.onchain.connection import get_chain_client
 
@@ -77,3 +82,22 @@ def manifest():
     # that its scope is the whole app.
     body = (PROJECT_DIR / "manifest.json").read_bytes()
     return Response(body, mimetype="application/manifest+json")
+
+
+@bp.get("/offline")
+def offline():
+    return render_template("offline.html")
+
+
+@bp.get("/sw.js")
+def service_worker():
+    shell = shell_urls()
+    body = (
+        (Path(current_app.static_folder) / "sw.js")
+        .read_text(encoding="utf-8")
+        .replace("__VERSION__", shell_version(current_app, shell))
+        .replace("__SHELL__", json.dumps(shell))
+    )
+    response = Response(body, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"  # a new version must reach phones at once
+    return response

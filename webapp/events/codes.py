@@ -3,7 +3,9 @@
 Token layout (20 bytes, base64url without padding = 27 characters, so the whole URL fits a
 version 4-5 QR code at level M):
 
-    version (1) | kind (1) | event id (4) | slot (4) | HMAC-SHA256(secret, first 10 bytes)[:10]
+    version (1) | kind (1) | event id (4) | slot (4) | HMAC-SHA256(key, first 10 bytes)[:10]
+
+where key = kind_key(event secret, kind).
 
 A display code's slot is the 30-second step of the time it was shown: the kiosk rotates it,
 and a claim arriving live may carry the current or the previous slot. Pure functions only.
@@ -53,9 +55,16 @@ def slot_start(slot: int) -> datetime:
     return datetime.fromtimestamp(slot * SLOT_SECONDS, UTC)
 
 
+def kind_key(secret: bytes, kind: int) -> bytes:
+    """The key that signs one kind of code, derived from the event's secret. A display's key
+    is handed to the kiosk page (which computes rotating codes offline); holding it lets one
+    make display codes, nothing more."""
+    return hmac.new(secret, b"enishi code key v1 kind %d" % kind, hashlib.sha256).digest()
+
+
 def make_token(event_id: int, secret: bytes, slot: int, kind: int = KIND_DISPLAY) -> str:
     header = _HEADER.pack(VERSION, kind, event_id, slot)
-    return _encode(header + _mac(secret, header))
+    return _encode(header + _mac(kind_key(secret, kind), header))
 
 
 def parse_token(text: str) -> CheckinCode:
@@ -88,7 +97,7 @@ def is_live(slot: int, observed_at: datetime) -> bool:
 
 
 def is_authentic(code: CheckinCode, secret: bytes) -> bool:
-    return hmac.compare_digest(code.mac, _mac(secret, code.header()))
+    return hmac.compare_digest(code.mac, _mac(kind_key(secret, code.kind), code.header()))
 
 
 def checkin_url(base_url: str, token: str) -> str:

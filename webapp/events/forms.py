@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from webapp.events.services import MAX_REWARD
+from webapp.events.services import MAX_OFFLINE_CLAIM_DAYS, MAX_REWARD
 
 
 class EventForm(FlaskForm):
@@ -17,6 +17,11 @@ class EventForm(FlaskForm):
         _l("Reward (tokens per participant)"),
         default=10,
         validators=[InputRequired(), NumberRange(min=0, max=MAX_REWARD)],
+    )
+    offline_claim_days = IntegerField(
+        _l("Check-ins made with no signal count if sent within (days)"),
+        default=7,
+        validators=[InputRequired(), NumberRange(min=0, max=MAX_OFFLINE_CLAIM_DAYS)],
     )
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     submit = SubmitField(_l("Create event"))

@@ -14,6 +14,7 @@ class Event(db.Model):
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="window"),
         CheckConstraint("reward >= 0", name="reward"),
+        CheckConstraint("offline_claim_days BETWEEN 0 AND 30", name="offline_claim_days"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -23,6 +24,9 @@ class Event(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reward: Mapped[int] = mapped_column(default=0)
+    # Claims scanned with no connection count if they arrive within this many days of the
+    # scan (0: only live scans count).
+    offline_claim_days: Mapped[int] = mapped_column(default=7, server_default="7")
     # Signs the event's check-in codes; it reaches only the event's organisers.
     secret: Mapped[bytes] = mapped_column(LargeBinary(32))
     organiser_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

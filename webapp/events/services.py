@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from webapp.events import codes
 from webapp.events.models import Event
 
 MAX_REWARD = 10_000
+MAX_OFFLINE_CLAIM_DAYS = 30
 MAX_DURATION = timedelta(days=366)
 # Check-in opens a little before the start: people arrive early.
 OPENS_BEFORE_START = timedelta(minutes=30)
@@ -31,6 +33,7 @@ def create_event(
     ends_at: datetime,
     reward: int,
     description: str = "",
+    offline_claim_days: int = 7,
 ) -> Event:
     if not organiser.is_organiser:
         raise Forbidden("not_an_organiser", _l("Only organisers can create events."))
@@ -43,6 +46,8 @@ def create_event(
         raise DomainError("too_long", _l("An event can last at most one year."))
     if not 0 <= reward <= MAX_REWARD:
         raise DomainError("bad_reward", _l("The reward must be between 0 and 10,000 tokens."))
+    if not 0 <= offline_claim_days <= MAX_OFFLINE_CLAIM_DAYS:
+        raise DomainError("bad_offline_days", _l("Offline check-ins can count for 0 to 30 days."))
     event = Event(
         title=title,
         venue=venue,
@@ -50,6 +55,7 @@ def create_event(
         starts_at=starts_at,
         ends_at=ends_at,
         reward=reward,
+        offline_claim_days=offline_claim_days,
         secret=os.urandom(32),
         organiser_id=organiser.id,
     )
@@ -108,3 +114,35 @@ def get_display_code(event: Event, base_url: str, now: datetime) -> DisplayCode:
 
 def checkin_opens_at(event: Event) -> datetime:
     return event.starts_at - OPENS_BEFORE_START
+
+
+@dataclass(frozen=True)
+class KioskSetup:
+    """What the display page needs to compute rotating codes itself, offline."""
+
+    key: str  # the display key, base64url: it reaches only the event's organisers
+    base_url: str
+    slot_seconds: int
+    server_time_ms: int
+
+
+def get_kiosk_setup(event: Event, base_url: str, now: datetime) -> KioskSetup:
+    key = codes.kind_key(event.secret, codes.KIND_DISPLAY)
+    return KioskSetup(
+        key=base64.urlsafe_b64encode(key).rstrip(b"=").decode("ascii"),
+        base_url=base_url.rstrip("/"),
+        slot_seconds=codes.SLOT_SECONDS,
+        server_time_ms=int(now.timestamp() * 1000),
+    )
+
+
+def list_current_events(session: Session, now: datetime, around: timedelta = timedelta(days=7)):
+    """Events whose check-in is open or near: a phone keeps their names to label offline
+    scans."""
+    query = (
+        select(Event)
+        .where(Event.starts_at <= now + around, Event.ends_at >= now - around)
+        .order_by(Event.starts_at)
+        .limit(200)
+    )
+    return list(session.scalars(query))

@@ -4,7 +4,15 @@ from dataclasses import asdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -16,6 +24,7 @@ from webapp.events.forms import EventForm
 from webapp.events.services import (
     create_event,
     get_display_code,
+    get_kiosk_setup,
     get_managed_event,
     list_managed_events,
 )
@@ -51,6 +60,7 @@ def new():
                 starts_at=_from_local(form.starts_at.data),
                 ends_at=_from_local(form.ends_at.data),
                 reward=form.reward.data,
+                offline_claim_days=form.offline_claim_days.data,
                 description=form.description.data or "",
             )
         except DomainError as error:
@@ -76,7 +86,15 @@ def show(event_id: int):
 @bp.get("/<int:event_id>/display")
 def display(event_id: int):
     event = get_managed_event(db.session, current_user, event_id)
-    return render_template("events/display.html", event=event, checkin=_current_code(event))
+    kiosk = get_kiosk_setup(event, current_app.config["BASE_URL"], utcnow())
+    response = make_response(
+        render_template(
+            "events/display.html", event=event, checkin=_current_code(event), kiosk=kiosk
+        )
+    )
+    # The page carries the display key: no cache may keep it.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/<int:event_id>/code")

@@ -1,10 +1,11 @@
+import uuid
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from webapp.checkin.models import Attendance, Claim
-from webapp.checkin.services import record_claim
+from webapp.checkin.services import ClaimInput, record_claim
 from webapp.core.db import utcnow
 from webapp.events import codes
 from webapp.onchain.models import ChainJob, JobKind
@@ -71,7 +72,7 @@ def test_the_previous_slot_is_still_accepted_live(session, member, make_event):
 def test_codes_that_cannot_count_are_rejected_with_their_reason(
     session, member, make_event, setup, reason
 ):
-    event = make_event()
+    event = make_event(offline_claim_days=0)  # only live scans count
     result = decide(session, member, setup(event))
     assert (result.status, result.reason) == ("rejected", reason)
     assert result.message  # a sentence a member can read
@@ -168,3 +169,46 @@ def test_each_member_gets_their_own_attendance(session, make_user, make_event):
 def test_an_event_id_beyond_the_tables_range_is_an_unknown_event(session, member):
     token = codes.make_token(2**32 - 1, b"x" * 32, codes.slot_at(utcnow()))
     assert decide(session, member, token).reason == "unknown_event"
+
+
+def test_a_claim_arriving_late_counts_as_offline_within_the_events_limit(
+    session, member, make_event
+):
+    event = make_event(
+        starts_at=utcnow() - timedelta(days=2), ends_at=utcnow() + timedelta(hours=1)
+    )
+    scanned = utcnow() - timedelta(days=1)  # scanned yesterday in a hall with no signal
+    result = decide(session, member, code_for(event, scanned))
+    assert (result.status, result.offline) == ("accepted", True)
+    assert session.get(Claim, result.id).offline is True
+    assert count(session, Attendance) == 1
+
+
+def test_a_claim_arriving_after_the_events_limit_is_too_late(session, member, make_event):
+    event = make_event(
+        starts_at=utcnow() - timedelta(days=9), ends_at=utcnow() - timedelta(days=8),
+        offline_claim_days=7,
+    )  # fmt: skip
+    result = decide(session, member, code_for(event, utcnow() - timedelta(days=8, hours=12)))
+    assert (result.status, result.reason) == ("rejected", "too_late")
+
+
+def test_a_late_claim_must_still_fall_in_the_events_window(session, member, make_event):
+    event = make_event(
+        starts_at=utcnow() - timedelta(hours=5), ends_at=utcnow() - timedelta(hours=3)
+    )
+    result = decide(session, member, code_for(event, utcnow() - timedelta(hours=2)))
+    assert (result.status, result.reason) == ("rejected", "expired")
+    before = decide(session, member, code_for(event, utcnow() - timedelta(hours=6)))
+    assert (before.status, before.reason) == ("rejected", "not_yet_open")
+
+
+def test_a_live_claim_the_phone_marks_offline_keeps_the_mark(session, member, make_event):
+    event = make_event()
+    result = record_claim(
+        session, member, ClaimInput(str(uuid.uuid4()), code_for(event), utcnow(), offline=True),
+        now=utcnow(), source="api",
+    )  # fmt: skip
+    session.commit()
+    assert (result.status, result.offline) == ("accepted", True)
+    assert decide(session, member, code_for(event)).offline is False  # the duplicate is live

@@ -35,7 +35,7 @@ def test_a_forged_link_is_refused_with_a_reason(client, member, make_event):
 def test_a_scan_while_logged_out_counts_after_login_even_when_the_code_has_rotated(
     client, member, make_event, session, monkeypatch
 ):
-    event = make_event()
+    event = make_event(offline_claim_days=0)  # so that only the remembered time can save it
     token = code_for(event)
     response = client.get(f"/c/{token}")
     assert response.status_code == 302
@@ -81,7 +81,7 @@ def test_a_crowd_scanning_at_once_is_checked_in_without_errors(app, make_user, m
 def test_a_logged_out_scan_is_remembered_for_a_while_only(client, member, make_event, monkeypatch):
     import webapp.checkin.views as views
 
-    event = make_event()
+    event = make_event(offline_claim_days=0)  # so that only the remembered time can save it
     token = code_for(event)
     client.get(f"/c/{token}")
     much_later = utcnow() + views.PENDING_SCAN_MAX_AGE + timedelta(minutes=1)

@@ -1,38 +1,106 @@
-// The display page: fetches the next check-in code as each 30-second slot ends, so the QR on
-// screen is always the current one. If a fetch fails it keeps trying and says so on screen.
-const screen = document.querySelector("[data-code-url]");
-const qr = screen.querySelector("[data-qr]");
-const link = screen.querySelector("[data-link]");
-const status = screen.querySelector("[data-status]");
-const RETRY_MS = 3000;
+// The display page: computes the rotating check-in code itself, every 30-second slot, from the
+// event's display key (WebCrypto HMAC-SHA256, the same token layout as webapp/events/codes.py)
+// and draws it as a QR code (the vendored qrcode-generator). It needs no connection once
+// loaded, so a venue without signal still shows valid codes.
+(function () {
+  const screen = document.querySelector("[data-kiosk]");
+  const qrBox = screen.querySelector("[data-qr]");
+  const link = screen.querySelector("[data-link]");
+  const clockWarning = screen.querySelector("[data-clock-warning]");
+  const eventId = Number(screen.dataset.eventId);
+  const baseUrl = screen.dataset.baseUrl;
+  const slotSeconds = Number(screen.dataset.slotSeconds);
+  const label = screen.dataset.label;
+  const VERSION = 1;
+  const KIND_DISPLAY = 1;
+  const MAC_BYTES = 10;
+  const CLOCK_TOLERANCE_MS = 20000;
 
-async function refresh() {
-  try {
-    const response = await fetch(screen.dataset.codeUrl, {
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-      cache: "no-store",
-    });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const code = await response.json();
-    qr.innerHTML = code.svg;
-    link.textContent = code.url;
-    status.textContent = "";
-    setTimeout(refresh, code.refresh_in_ms);
-  } catch (error) {
-    status.textContent = screen.dataset.offlineText || "…";
-    setTimeout(refresh, RETRY_MS);
+  const fromBase64Url = (text) =>
+    Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4)), (c) =>
+      c.charCodeAt(0),
+    );
+  const toBase64Url = (bytes) =>
+    btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
+  const keyPromise = crypto.subtle.importKey(
+    "raw",
+    fromBase64Url(screen.dataset.key),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+
+  async function tokenFor(slot) {
+    const header = new Uint8Array(10);
+    const view = new DataView(header.buffer);
+    view.setUint8(0, VERSION);
+    view.setUint8(1, KIND_DISPLAY);
+    view.setUint32(2, eventId);
+    view.setUint32(6, slot);
+    const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await keyPromise, header));
+    const token = new Uint8Array(10 + MAC_BYTES);
+    token.set(header);
+    token.set(mac.subarray(0, MAC_BYTES), 10);
+    return toBase64Url(token);
   }
-}
 
-setTimeout(refresh, Number(screen.dataset.refreshIn) || RETRY_MS);
+  function qrSvg(text) {
+    const qr = self.qrcode(0, "M");
+    qr.addData(text);
+    qr.make();
+    const count = qr.getModuleCount();
+    const margin = 4;
+    let path = "";
+    for (let row = 0; row < count; row += 1) {
+      for (let col = 0; col < count; col += 1) {
+        if (qr.isDark(row, col)) path += `M${col + margin},${row + margin}h1v1h-1z`;
+      }
+    }
+    const size = count + 2 * margin;
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", `0 0 ${size} ${size}`);
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", label);
+    svg.setAttribute("shape-rendering", "crispEdges");
+    const background = document.createElementNS(svg.namespaceURI, "rect");
+    background.setAttribute("width", size);
+    background.setAttribute("height", size);
+    background.setAttribute("fill", "#fff");
+    const modules = document.createElementNS(svg.namespaceURI, "path");
+    modules.setAttribute("d", path);
+    modules.setAttribute("fill", "#000");
+    svg.append(background, modules);
+    return svg;
+  }
 
-// Full screen hides the browser's bars so the code is as large as the screen allows.
-const fullscreen = screen.querySelector("[data-fullscreen]");
-if (document.fullscreenEnabled) {
-  fullscreen.hidden = false;
-  fullscreen.addEventListener("click", () => document.documentElement.requestFullscreen());
-  document.addEventListener("fullscreenchange", () => {
-    fullscreen.hidden = Boolean(document.fullscreenElement);
-  });
-}
+  let shownSlot = null;
+  async function show() {
+    const now = Date.now();
+    const slot = Math.floor(now / 1000 / slotSeconds);
+    if (slot !== shownSlot) {
+      const url = `${baseUrl}/c/${await tokenFor(slot)}`;
+      qrBox.replaceChildren(qrSvg(url));
+      link.textContent = url;
+      shownSlot = slot;
+    }
+    const nextSlotAt = (slot + 1) * slotSeconds * 1000;
+    setTimeout(show, Math.max(nextSlotAt - Date.now(), 50));
+  }
+
+  // The server accepts the current and the previous slot: a display whose clock is off by more
+  // than that shows codes nobody can use. Say so while the page is still online.
+  const serverTime = Number(screen.dataset.serverTime);
+  if (Math.abs(Date.now() - serverTime) > CLOCK_TOLERANCE_MS) clockWarning.hidden = false;
+
+  const fullscreen = screen.querySelector("[data-fullscreen]");
+  if (document.fullscreenEnabled) {
+    fullscreen.hidden = false;
+    fullscreen.addEventListener("click", () => document.documentElement.requestFullscreen());
+    document.addEventListener("fullscreenchange", () => {
+      fullscreen.hidden = Boolean(document.fullscreenElement);
+    });
+  }
+
+  show();
+})();

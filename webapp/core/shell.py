@@ -1,0 +1,47 @@
+"""The app shell: what the service worker precaches, and the version that names its cache."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from flask import Flask, url_for
+
+from webapp.config import PROJECT_DIR
+
+SHELL_PAGES = ("/scan", "/offline", "/manifest.json")
+SHELL_STATIC = (
+    "css/enishi.css",
+    "js/api.js",
+    "js/outbox.js",
+    "js/sync.js",
+    "js/scanner.js",
+    "js/wallet.js",
+    "vendor/jsQR.js",
+    "icons/icon.svg",
+    "icons/icon-192.png",
+    "icons/icon-512.png",
+)
+
+
+def shell_urls() -> list[str]:
+    return [*SHELL_PAGES, *(url_for("static", filename=name) for name in SHELL_STATIC)]
+
+
+def shell_version(app: Flask, shell: list[str]) -> str:
+    """A hash of everything the shell is made of, so that any change installs a new cache."""
+    cached = app.extensions.get("enishi.shell_version")
+    if cached:
+        return cached
+    digest = hashlib.sha256("\n".join(shell).encode())
+    sources = [Path(app.static_folder), Path(app.template_folder), PROJECT_DIR / "manifest.json"]
+    sources.append(Path(app.root_path) / "translations")
+    for source in sources:
+        files = sorted(source.rglob("*")) if source.is_dir() else [source]
+        for path in files:
+            if path.is_file() and path.suffix != ".mo":
+                digest.update(path.name.encode())
+                digest.update(path.read_bytes())
+    version = digest.hexdigest()[:16]
+    app.extensions["enishi.shell_version"] = version
+    return version

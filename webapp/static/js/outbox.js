@@ -1,0 +1,231 @@
+// The phone's outbox: check-in claims kept in IndexedDB from the moment of the scan until the
+// server has answered them, across reloads, browser restarts and days without signal.
+//
+// The offline contract (API v1): a claim is {id, code, scanned_at, offline}; its id is made
+// here once and never changes. Per claim, an answer (accepted, duplicate, rejected) is final:
+// the claim leaves the queue and its answer is kept to be shown. A network error, a 5xx or a
+// 429 keeps it, to be retried with backoff and jitter. A 401 keeps it until the member logs in.
+// A classic script (self.Enishi.outbox), shared by pages and the service worker; needs api.js.
+(function (global) {
+  const Enishi = (global.Enishi = global.Enishi || {});
+  const DB_NAME = "enishi";
+  const DB_VERSION = 1;
+  const BATCH = 50;
+  const FIRST_RETRY_MS = 2000;
+  const LONGEST_RETRY_MS = 5 * 60 * 1000;
+  const KEPT_RESULTS = 50;
+  const CHANNEL = "enishi-outbox";
+
+  let opening = null;
+  function open() {
+    if (!opening) {
+      opening = new Promise((resolve, reject) => {
+        const request = indexedDB.open(DB_NAME, DB_VERSION);
+        request.onupgradeneeded = () => {
+          const db = request.result;
+          db.createObjectStore("claims", { keyPath: "id" });
+          db.createObjectStore("results", { keyPath: "id" });
+          db.createObjectStore("events", { keyPath: "id" });
+        };
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+    }
+    return opening;
+  }
+
+  async function run(stores, mode, work) {
+    const db = await open();
+    return new Promise((resolve, reject) => {
+      // Strict durability: a claim is on disk before the phone says "recorded".
+      const tx = db.transaction(stores, mode, mode === "readwrite" ? { durability: "strict" } : {});
+      let result;
+      Promise.resolve(work(tx)).then((value) => (result = value), reject);
+      tx.oncomplete = () => resolve(result);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
+    });
+  }
+
+  const req = (request) =>
+    new Promise((resolve, reject) => {
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+
+  function announce(change) {
+    try {
+      const channel = new BroadcastChannel(CHANNEL);
+      channel.postMessage(change);
+      channel.close();
+    } catch (error) {
+      /* no BroadcastChannel: pages refresh on their own events */
+    }
+  }
+
+  /** The event id inside a check-in code (URL or token), or null if it is not one. */
+  function eventIdOf(code) {
+    const token = String(code).trim().replace(/\/+$/, "").split("/c/").pop();
+    if (!/^[A-Za-z0-9_-]{27}$/.test(token)) return null;
+    const bytes = Uint8Array.from(atob(token.replace(/-/g, "+").replace(/_/g, "/") + "="), (c) =>
+      c.charCodeAt(0),
+    );
+    return new DataView(bytes.buffer).getUint32(2);
+  }
+
+  function retryDelay(attempts, retryAfterSeconds) {
+    if (retryAfterSeconds > 0) return retryAfterSeconds * 1000;
+    const base = Math.min(FIRST_RETRY_MS * 2 ** Math.max(attempts - 1, 0), LONGEST_RETRY_MS);
+    return base * (0.5 + Math.random()); // jitter: phones coming back online together spread out
+  }
+
+  const outbox = {
+    CHANNEL,
+    eventIdOf,
+
+    /** Keeps a new claim for `code`; resolves once it is on disk. */
+    async record(code) {
+      const eventId = eventIdOf(code);
+      const known = eventId === null ? null : await run(["events"], "readonly", (tx) => req(tx.objectStore("events").get(eventId)));
+      const claim = {
+        id: crypto.randomUUID(),
+        code: String(code).trim(),
+        scanned_at: new Date().toISOString(),
+        offline: !navigator.onLine,
+        event_title: known ? known.title : null,
+        attempts: 0,
+        next_attempt_at: 0,
+        waiting_for_login: false,
+      };
+      await run(["claims"], "readwrite", (tx) => req(tx.objectStore("claims").add(claim)));
+      announce({ type: "recorded", id: claim.id });
+      return claim;
+    },
+
+    async queued() {
+      const claims = await run(["claims"], "readonly", (tx) => req(tx.objectStore("claims").getAll()));
+      return claims.sort((a, b) => a.scanned_at.localeCompare(b.scanned_at));
+    },
+
+    async results() {
+      const results = await run(["results"], "readonly", (tx) => req(tx.objectStore("results").getAll()));
+      return results.sort((a, b) => b.answered_at.localeCompare(a.answered_at));
+    },
+
+    async rememberEvents(events) {
+      await run(["events"], "readwrite", (tx) => {
+        const store = tx.objectStore("events");
+        for (const event of events) store.put({ id: event.id, title: event.title });
+      });
+    },
+
+    /**
+     * Sends what is due (everything with `force`). Only one flush runs at a time across tabs
+     * and the service worker. Resolves to {sent, kept, loginNeeded}.
+     */
+    async flush({ force = false } = {}) {
+      if (navigator.locks) {
+        return navigator.locks.request("enishi-outbox", { ifAvailable: true }, (lock) =>
+          lock ? sendDue(force) : { sent: 0, kept: 0, busy: true },
+        );
+      }
+      return sendDue(force);
+    },
+  };
+
+  async function sendDue(force) {
+    const now = Date.now();
+    const due = (await outbox.queued()).filter((c) => force || c.next_attempt_at <= now).slice(0, BATCH);
+    if (!due.length) return { sent: 0, kept: 0 };
+    let session;
+    try {
+      session = await Enishi.api.session();
+    } catch (error) {
+      return keep(due, 0);
+    }
+    if (!session.logged_in) return waitForLogin(due);
+    let response;
+    try {
+      response = await Enishi.api.postCheckins(
+        due.map(({ id, code, scanned_at, offline }) => ({ id, code, scanned_at, offline })),
+        session.csrf_token,
+      );
+    } catch (error) {
+      return keep(due, 0);
+    }
+    if (response.status === 401) return waitForLogin(due);
+    if (response.status === 200) {
+      const body = await response.json();
+      await settle(due, body.results);
+      return { sent: body.results.length, kept: 0 };
+    }
+    if (response.status === 400) {
+      const body = await response.json().catch(() => ({}));
+      // A refused CSRF token is the session's problem, not the claims': try again later.
+      if (body.error === "csrf") return keep(due, 0);
+      // The batch itself was refused: the server will never take these claims as they are.
+      await settle(due, due.map((c) => ({ id: c.id, status: "rejected", reason: body.error || "malformed", message: body.message })));
+      return { sent: due.length, kept: 0 };
+    }
+    return keep(due, Number(response.headers.get("Retry-After")) || 0);
+  }
+
+  async function settle(claims, results) {
+    const answered = new Map(results.map((r) => [r.id, r]));
+    await run(["claims", "results"], "readwrite", (tx) => {
+      for (const claim of claims) {
+        const answer = answered.get(claim.id);
+        if (!answer) continue; // no answer for this one: it stays queued
+        tx.objectStore("results").put({
+          id: claim.id,
+          code: claim.code,
+          scanned_at: claim.scanned_at,
+          answered_at: new Date().toISOString(),
+          status: answer.status,
+          reason: answer.reason || null,
+          message: answer.message || null,
+          offline: Boolean(answer.offline),
+          event_title: (answer.event && answer.event.title) || claim.event_title,
+        });
+        tx.objectStore("claims").delete(claim.id);
+      }
+    });
+    await trimResults();
+    announce({ type: "answered", ids: results.map((r) => r.id) });
+  }
+
+  async function trimResults() {
+    const results = await outbox.results();
+    if (results.length <= KEPT_RESULTS) return;
+    await run(["results"], "readwrite", (tx) => {
+      for (const old of results.slice(KEPT_RESULTS)) tx.objectStore("results").delete(old.id);
+    });
+  }
+
+  async function keep(claims, retryAfterSeconds) {
+    const now = Date.now();
+    await run(["claims"], "readwrite", (tx) => {
+      for (const claim of claims) {
+        claim.attempts += 1;
+        claim.next_attempt_at = now + retryDelay(claim.attempts, retryAfterSeconds);
+        claim.waiting_for_login = false;
+        tx.objectStore("claims").put(claim);
+      }
+    });
+    announce({ type: "kept" });
+    return { sent: 0, kept: claims.length };
+  }
+
+  async function waitForLogin(claims) {
+    await run(["claims"], "readwrite", (tx) => {
+      for (const claim of claims) {
+        claim.waiting_for_login = true;
+        tx.objectStore("claims").put(claim);
+      }
+    });
+    announce({ type: "login" });
+    return { sent: 0, kept: claims.length, loginNeeded: true };
+  }
+
+  Enishi.outbox = outbox;
+})(self);

@@ -1,0 +1,84 @@
+// Enishi's service worker, served at /sw.js so that its scope is the whole app.
+// The server fills in VERSION (a hash of the app shell) and SHELL (the URLs to precache).
+// Rules: the shell is precached per version and old caches are removed on activate; pages a
+// member opens (the wallet, the scan page) are fetched from the network first and kept as a
+// fallback; API responses are never cached; a check-in link opened with no connection gets
+// the scan page, which records the claim from the link; anything else offline gets /offline.
+const VERSION = "__VERSION__";
+const SHELL = __SHELL__;
+const SHELL_CACHE = `enishi-shell-${VERSION}`;
+const PAGES_CACHE = "enishi-pages";
+const REMEMBERED_PAGES = ["/wallet", "/scan", "/events"];
+
+importScripts("/static/js/api.js", "/static/js/outbox.js");
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches
+      .open(SHELL_CACHE)
+      .then((cache) => cache.addAll(SHELL))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) {
+        if (name.startsWith("enishi-shell-") && name !== SHELL_CACHE) await caches.delete(name);
+      }
+      await self.clients.claim();
+      await flush(); // the worker has started: a chance to send what waits
+    })(),
+  );
+});
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === "enishi-outbox") event.waitUntil(flush());
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data === "flush") event.waitUntil(flush());
+  if (event.data === "logout") event.waitUntil(caches.delete(PAGES_CACHE));
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin || request.method !== "GET") return;
+  if (url.pathname.startsWith("/api/") || url.pathname === "/sw.js") return; // never cached
+  if (request.mode === "navigate") {
+    event.respondWith(navigate(request, url));
+  } else if (SHELL.includes(url.pathname)) {
+    event.respondWith(caches.match(url.pathname).then((hit) => hit || fetch(request)));
+  }
+});
+
+async function navigate(request, url) {
+  try {
+    const response = await fetch(request);
+    if (response.ok && !response.redirected && REMEMBERED_PAGES.includes(url.pathname)) {
+      const copy = response.clone();
+      caches.open(PAGES_CACHE).then((cache) => cache.put(url.pathname, copy));
+    }
+    return response;
+  } catch (error) {
+    if (url.pathname.startsWith("/c/")) return (await caches.match("/scan")) || offlinePage();
+    const remembered = await caches.match(url.pathname === "/" ? "/wallet" : url.pathname, {
+      ignoreSearch: true,
+    });
+    return remembered || (url.pathname === "/" && (await caches.match("/scan"))) || offlinePage();
+  }
+}
+
+async function offlinePage() {
+  return (await caches.match("/offline")) || new Response("offline", { status: 503 });
+}
+
+async function flush() {
+  try {
+    await self.Enishi.outbox.flush();
+  } catch (error) {
+    /* nothing to send, or no connection: the next chance will do */
+  }
+}
