@@ -8,24 +8,55 @@ import pytest
 from werkzeug.serving import make_server
 
 from webapp.core.db import utcnow
-from webapp.core.demo import load_demo_data
+from webapp.core.demo import DEMO_PASSWORD, load_demo_data
 from webapp.extensions import db
 
 from ..support import CHROMIUM, NODE_MODULES, require, require_chromium
+from .camera import camera_args
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright():
     require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def launch_phone(playwright, tmp_path):
+    """Starts a phone: a persistent Chromium profile (IndexedDB and the service worker survive
+    a restart), with a fake camera playing `video` if given."""
+    contexts = []
+
+    def launch(profile: str = "phone", video=None):
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / profile),
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS + (camera_args(video) if video else []),
+            viewport=PHONE,
+            locale="ja-JP",
+        )
+        contexts.append(context)
+        return context
+
+    yield launch
+    for context in contexts:
+        try:
+            context.close()
+        except Exception:
+            pass  # closed by the test already
 
 
 @pytest.fixture
@@ -62,3 +93,15 @@ def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
         for v in result["violations"]
         if v["impact"] in impacts
     ]
+
+
+def log_in(page, base: str, email: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("パスワード").fill(password)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_load_state()
+
+
+def wait_for_service_worker(page) -> None:
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)

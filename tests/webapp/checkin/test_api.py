@@ -191,3 +191,42 @@ def test_the_openapi_document_lists_every_reason_and_the_batch_limit(client, app
     results = post_op["responses"]["200"]["content"]["application/json"]["schema"]
     reasons = results["properties"]["results"]["items"]["properties"]["reason"]["enum"]
     assert set(reasons) == set(REASONS) | {None}
+
+
+def test_the_session_endpoint_gives_a_token_the_api_accepts(member_client, make_event):
+    session_state = member_client.get("/api/v1/session").get_json()
+    assert session_state["logged_in"] is True
+    response = member_client.post(
+        "/api/v1/checkins",
+        json={"claims": [new_claim(code_for(make_event()))]},
+        headers={"X-CSRFToken": session_state["csrf_token"]},
+    )
+    assert response.get_json()["results"][0]["status"] == "accepted"
+
+
+def test_current_events_name_the_codes_a_phone_may_scan(member_client, make_event):
+    from datetime import timedelta
+
+    soon, long_ago = (
+        make_event(title="来週の会"),
+        make_event(
+            title="昔の会",
+            starts_at=utcnow() - timedelta(days=40),
+            ends_at=utcnow() - timedelta(days=39),
+        ),
+    )
+    titles = {e["title"] for e in member_client.get("/api/v1/events").get_json()["events"]}
+    assert soon.title in titles and long_ago.title not in titles
+
+
+def test_the_phones_offline_flag_is_kept_and_answered(member_client, session, make_event):
+    claim = {**new_claim(code_for(make_event())), "offline": True}
+    result = post(member_client, {"claims": [claim]}).get_json()["results"][0]
+    assert (result["status"], result["offline"]) == ("accepted", True)
+    assert session.get(Claim, claim["id"]).offline is True
+
+
+def test_an_offline_flag_that_is_not_a_boolean_is_refused(member_client, session, make_event):
+    claim = {**new_claim(code_for(make_event())), "offline": "yes"}
+    assert post(member_client, {"claims": [claim]}).status_code == 400
+    assert stored_claims(session) == 0

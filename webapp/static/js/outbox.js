@@ -83,15 +83,21 @@
     CHANNEL,
     eventIdOf,
 
-    /** Keeps a new claim for `code`; resolves once it is on disk. */
+    /**
+     * Keeps a new claim for `code`; resolves once it is on disk. A second scan of an event
+     * whose claim still waits returns the waiting claim: it could only ever be a duplicate.
+     */
     async record(code) {
       const eventId = eventIdOf(code);
+      const waiting = (await outbox.queued()).find((c) => c.event_id === eventId && eventId !== null);
+      if (waiting) return waiting;
       const known = eventId === null ? null : await run(["events"], "readonly", (tx) => req(tx.objectStore("events").get(eventId)));
       const claim = {
         id: crypto.randomUUID(),
         code: String(code).trim(),
         scanned_at: new Date().toISOString(),
         offline: !navigator.onLine,
+        event_id: eventId,
         event_title: known ? known.title : null,
         attempts: 0,
         next_attempt_at: 0,

@@ -193,9 +193,12 @@
 
   renderResults();
   if (location.pathname.startsWith("/c/")) {
+    // Opened from the phone's camera app: the scan is done; the camera waits for a tap.
     const code = location.href;
     history.replaceState(null, "", "/scan"); // a reload must not record it again
+    startButton.hidden = false;
     handle(code);
+  } else {
+    startCamera();
   }
-  startCamera();
 })();

@@ -1,0 +1,246 @@
+"""Check-in with no signal: the installable PWA, the outbox, the scanner and the offline kiosk."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from webapp.accounts.services import get_user_by_email
+from webapp.checkin.models import Attendance, Claim
+from webapp.checkin.services import ClaimInput, record_claim
+from webapp.core.db import utcnow
+from webapp.events import codes
+from webapp.events.services import create_event
+from webapp.onchain.models import ChainJob, JobKind
+
+from .camera import write_y4m
+from .conftest import axe_violations, log_in, wait_for_service_worker
+
+RECORDED = "記録しました。スマホがインターネットにつながったら確定します。"
+
+
+@pytest.fixture
+def events(session, live_server):
+    organiser = get_user_by_email(session, "organiser@example.org")
+    now = utcnow()
+    made = [
+        create_event(session, organiser, title=title, venue="塩尻", reward=5,
+                     starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=3))
+        for title in ("ぶどう畑の草刈り", "公民館の大掃除", "山小屋の薪割り")
+    ]  # fmt: skip
+    session.commit()
+    return made
+
+
+def link_for(event, base: str) -> str:
+    token = codes.make_token(event.id, event.secret, codes.slot_at(utcnow()))
+    return codes.checkin_url(base, token)
+
+
+def count(session, model, **where) -> int:
+    session.rollback()
+    query = select(func.count()).select_from(model)
+    for name, value in where.items():
+        query = query.where(getattr(model, name) == value)
+    return session.scalar(query)
+
+
+def test_chrome_finds_the_app_installable(live_server, launch_phone):
+    phone = launch_phone()
+    page = phone.new_page()
+    log_in(page, live_server, "member@example.org")
+    wait_for_service_worker(page)
+    errors = phone.new_cdp_session(page).send("Page.getInstallabilityErrors")
+    assert errors["installabilityErrors"] == []
+    manifest = json.loads(page.request.get(f"{live_server}/manifest.json").text())
+    assert {"name", "short_name", "start_url", "display", "theme_color", "lang"} <= set(manifest)
+    assert (manifest["display"], manifest["lang"]) == ("standalone", "ja")
+    sizes = {(icon["sizes"], icon.get("purpose", "any")) for icon in manifest["icons"]}
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
+
+
+def test_the_in_app_scanner_reads_a_real_qr_from_the_camera(
+    live_server, launch_phone, events, session, tmp_path
+):
+    video = write_y4m(tmp_path / "code.y4m", link_for(events[0], live_server))
+    page = launch_phone(video=video).new_page()
+    log_in(page, live_server, "member@example.org")
+    page.goto(f"{live_server}/scan")
+    expect(page.locator("[data-scan-status]")).to_have_text(
+        "ぶどう畑の草刈り: チェックインしました。", timeout=20_000
+    )
+    member = get_user_by_email(session, "member@example.org")
+    assert count(session, Attendance, user_id=member.id, event_id=events[0].id) == 1
+    assert axe_violations(page) == []
+
+
+def test_three_offline_check_ins_survive_a_restart_and_count_once(
+    live_server, launch_phone, events, session, tmp_path
+):
+    scanned, opened, typed = events
+    video = write_y4m(tmp_path / "code.y4m", link_for(scanned, live_server))
+    phone = launch_phone(video=video)
+    page = phone.new_page()
+    log_in(page, live_server, "member@example.org")
+    page.goto(f"{live_server}/wallet")
+    wait_for_service_worker(page)
+
+    phone.set_offline(True)
+    page.goto(f"{live_server}/scan")  # from the service worker's cache
+    status = page.locator("[data-scan-status]")
+    expect(status).to_have_text(f"ぶどう畑の草刈り: {RECORDED}", timeout=20_000)
+
+    page.goto(link_for(opened, live_server))  # what the phone's camera app opens
+    expect(status).to_have_text(f"公民館の大掃除: {RECORDED}", timeout=20_000)
+
+    page.get_by_label("または、QRコードの下に書かれたコードを入力").fill(
+        link_for(typed, live_server).rsplit("/", 1)[1]
+    )
+    page.get_by_role("button", name="このコードでチェックイン").click()
+    expect(status).to_have_text(f"山小屋の薪割り: {RECORDED}")
+    expect(page.locator("[data-outbox-count]")).to_have_text("3")
+    assert count(session, Claim) == 0  # nothing reached the server
+    phone.close()
+
+    blank = write_y4m(tmp_path / "blank.y4m", None)
+    page = launch_phone(video=blank).new_page()  # the same profile, back online days later
+    page.goto(f"{live_server}/scan")
+    expect(page.locator("[data-results] [data-state=accepted]")).to_have_count(3, timeout=20_000)
+    expect(page.locator("[data-outbox-panel]")).to_be_hidden()
+    member = get_user_by_email(session, "member@example.org")
+    assert count(session, Attendance, user_id=member.id) == 3
+    assert count(session, ChainJob, kind=JobKind.AWARD) == 3
+    assert count(session, Claim, offline=True) == 3
+
+
+def test_a_flaky_server_keeps_the_claim_until_it_is_accepted_once(
+    live_server, browser, events, session
+):
+    context = browser.new_context(service_workers="block", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    log_in(page, live_server, "member@example.org")
+    failures = []
+
+    def flaky(route):
+        if len(failures) == 0:
+            failures.append("500")
+            route.fulfill(status=500, body="oops")
+        elif len(failures) == 1:
+            failures.append("dropped")
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/checkins", flaky)
+    page.goto(f"{live_server}/scan")
+    page.get_by_label("または、QRコードの下に書かれたコードを入力").fill(
+        link_for(events[0], live_server)
+    )
+    page.get_by_role("button", name="このコードでチェックイン").click()
+    status = page.locator("[data-scan-status]")
+    expect(status).to_have_text(f"ぶどう畑の草刈り: {RECORDED}")
+    expect(page.locator("[data-outbox-count]")).to_have_text("1")
+    page.get_by_role("button", name="今すぐ送る").click()  # the connection drops
+    expect(page.locator("[data-outbox-count]")).to_have_text("1")
+    page.get_by_role("button", name="今すぐ送る").click()
+    expect(page.locator("[data-outbox-panel]")).to_be_hidden()
+    expect(page.locator("[data-results] [data-state=accepted]")).to_have_count(1)
+    assert failures == ["500", "dropped"]
+    assert count(session, Claim) == 1
+    assert count(session, Attendance) == 1
+    context.close()
+
+
+def test_a_forged_code_is_shown_as_rejected_and_leaves_the_queue(live_server, page, events):
+    log_in(page, live_server, "member@example.org")
+    page.goto(f"{live_server}/scan")
+    token = link_for(events[0], live_server).rsplit("/", 1)[1]
+    forged = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBA")
+    page.get_by_label("または、QRコードの下に書かれたコードを入力").fill(forged)
+    page.get_by_role("button", name="このコードでチェックイン").click()
+    expect(page.locator("[data-scan-status]")).to_have_text(
+        "ぶどう畑の草刈り: このコードは正しくありません。"
+    )
+    expect(page.locator("[data-results] [data-state=rejected]")).to_have_count(1)
+    expect(page.locator("[data-outbox-panel]")).to_be_hidden()
+
+
+def test_the_kiosk_keeps_showing_valid_codes_with_no_connection(live_server, browser, session):
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    log_in(page, live_server, "organiser@example.org")
+    page.get_by_role("link", name="塩尻ラボ 交流会").click()
+    # The venue's tablet: its clock runs three minutes behind the moment the member's phone
+    # finally sends the claim, so the server gets it late.
+    page.clock.install(time=utcnow() - timedelta(minutes=3))
+    page.get_by_role("link", name="チェックイン用コードを表示").click()
+    first = page.locator("[data-link]").inner_text()
+    assert axe_violations(page) == []
+    context.set_offline(True)
+    page.clock.fast_forward(31_000)
+    expect(page.locator("[data-link]")).not_to_have_text(first)
+    code = page.locator("[data-link]").inner_text()
+    expect(page.get_by_role("img", name="塩尻ラボ 交流会 のチェックイン用コード")).to_be_visible()
+    context.close()
+
+    member = get_user_by_email(session, "member@example.org")
+    result = record_claim(
+        session,
+        member,
+        ClaimInput("6f1c1c9e-0000-4000-8000-00000000000a", code, utcnow()),
+        now=utcnow(),
+        source="api",
+    )
+    session.commit()
+    assert (result.status, result.offline) == ("accepted", True)
+
+
+def test_the_service_worker_caches_a_versioned_shell_and_never_the_api(
+    app, live_server, launch_phone
+):
+    page = launch_phone().new_page()
+    log_in(page, live_server, "member@example.org")
+    page.goto(f"{live_server}/scan")
+    wait_for_service_worker(page)
+    page.goto(f"{live_server}/wallet")
+    cached = page.evaluate(
+        """async () => {
+            const found = {};
+            for (const name of await caches.keys()) {
+                const cache = await caches.open(name);
+                found[name] = (await cache.keys()).map((r) => new URL(r.url).pathname);
+            }
+            return found;
+        }"""
+    )
+    old = app.extensions["enishi.shell_version"]
+    assert f"enishi-shell-{old}" in cached
+    assert "/scan" in cached[f"enishi-shell-{old}"]
+    assert not any(path.startswith("/api/") for paths in cached.values() for path in paths)
+
+    # A new version of the app: the next service worker takes over and drops the old shell.
+    app.extensions["enishi.shell_version"] = "next-version"
+    page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
+    page.wait_for_function(
+        """async () => {
+            const shells = (await caches.keys()).filter((n) => n.startsWith('enishi-shell-'));
+            return shells.length === 1 && shells[0] === 'enishi-shell-next-version';
+        }""",
+        timeout=20_000,
+    )
+
+
+def test_pages_it_cannot_answer_offline_get_the_offline_page(live_server, launch_phone):
+    phone = launch_phone()
+    page = phone.new_page()
+    log_in(page, live_server, "member@example.org")
+    wait_for_service_worker(page)
+    phone.set_offline(True)
+    page.goto(f"{live_server}/events/1")
+    expect(page.get_by_role("heading", name="接続がありません")).to_be_visible()
+    page.goto(f"{live_server}/wallet")  # the last-seen wallet
+    expect(page.get_by_role("heading", name="わたしのウォレット")).to_be_visible()
