@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app webapp
 CATALOGUES := webapp/translations/ja/LC_MESSAGES/messages.mo webapp/translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test install install-dev node messages translations artifacts vendor lint clean
+.PHONY: run test install install-dev node messages artifacts vendor bench lint clean
 
 # A local run is a debug run with demo data: plain http on 127.0.0.1, so cookies cannot be
 # Secure. Production leaves both off (the defaults).
@@ -46,8 +46,18 @@ $(CATALOGUES): webapp/translations/%/LC_MESSAGES/messages.mo: webapp/translation
 artifacts: node
 	node chain/compile.mjs
 
+# Browser code from npm (jsQR, qrcode-generator), copied with its licence into static/vendor/.
+vendor: node
+	node tools/vendor.mjs
+
+# Benchmarks print tables; they are never part of `make test`.
+bench: install-dev node
+	npm ci --prefix bench --no-audit --no-fund
+	$(BIN)/python bench/gas.py
+	$(BIN)/python bench/pwa.py
+
 lint: install-dev
-	$(BIN)/ruff check webapp chain tests bench
+	$(BIN)/ruff check webapp chain tests bench tools
 
 clean:
 	rm -rf $(VENV) node_modules

@@ -244,3 +244,20 @@ def test_pages_it_cannot_answer_offline_get_the_offline_page(live_server, launch
     expect(page.get_by_role("heading", name="接続がありません")).to_be_visible()
     page.goto(f"{live_server}/wallet")  # the last-seen wallet
     expect(page.get_by_role("heading", name="わたしのウォレット")).to_be_visible()
+
+
+def test_a_scan_made_logged_out_waits_and_is_sent_after_login(live_server, page, events, session):
+    page.goto(f"{live_server}/scan")
+    page.get_by_label("または、QRコードの下に書かれたコードを入力").fill(
+        link_for(events[1], live_server)
+    )
+    page.get_by_role("button", name="このコードでチェックイン").click()
+    expect(page.locator("[data-scan-status]")).to_contain_text(RECORDED)
+    expect(page.get_by_text("送るにはログインしてください。")).to_be_visible()
+    assert count(session, Claim) == 0
+
+    log_in(page, live_server, "member@example.org")
+    page.goto(f"{live_server}/scan")
+    expect(page.locator("[data-results] [data-state=accepted]")).to_have_count(1, timeout=20_000)
+    member = get_user_by_email(session, "member@example.org")
+    assert count(session, Attendance, user_id=member.id, event_id=events[1].id) == 1

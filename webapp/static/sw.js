@@ -12,6 +12,9 @@ const REMEMBERED_PAGES = ["/wallet", "/scan", "/events"];
 
 importScripts("/static/js/api.js", "/static/js/outbox.js");
 
+// Each time the browser starts this worker (for a page, a sync, a push), try to send.
+flush();
+
 self.addEventListener("install", (event) => {
   event.waitUntil(
     caches

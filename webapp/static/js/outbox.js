@@ -73,6 +73,14 @@
     return new DataView(bytes.buffer).getUint32(2);
   }
 
+  /** Where the browser has Background Sync, it wakes the service worker once online. */
+  function requestBackgroundSync() {
+    if (!global.navigator || !navigator.serviceWorker) return; // in the service worker itself
+    navigator.serviceWorker.ready
+      .then((registration) => registration.sync && registration.sync.register("enishi-outbox"))
+      .catch(() => {});
+  }
+
   function retryDelay(attempts, retryAfterSeconds) {
     if (retryAfterSeconds > 0) return retryAfterSeconds * 1000;
     const base = Math.min(FIRST_RETRY_MS * 2 ** Math.max(attempts - 1, 0), LONGEST_RETRY_MS);
@@ -105,6 +113,7 @@
       };
       await run(["claims"], "readwrite", (tx) => req(tx.objectStore("claims").add(claim)));
       announce({ type: "recorded", id: claim.id });
+      requestBackgroundSync();
       return claim;
     },
 
@@ -130,12 +139,13 @@
      * and the service worker. Resolves to {sent, kept, loginNeeded}.
      */
     async flush({ force = false } = {}) {
-      if (navigator.locks) {
-        return navigator.locks.request("enishi-outbox", { ifAvailable: true }, (lock) =>
-          lock ? sendDue(force) : { sent: 0, kept: 0, busy: true },
-        );
-      }
-      return sendDue(force);
+      if (!navigator.locks) return sendDue(force);
+      // A forced send (a scan, the send-now button) waits its turn; a background one steps
+      // aside when another tab or the service worker is already sending.
+      if (force) return navigator.locks.request("enishi-outbox", () => sendDue(true));
+      return navigator.locks.request("enishi-outbox", { ifAvailable: true }, (lock) =>
+        lock ? sendDue(false) : { sent: 0, kept: 0, busy: true },
+      );
     },
   };
 

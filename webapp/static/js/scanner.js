@@ -22,6 +22,7 @@
   let decoder = null;
   let last = { text: "", at: 0 };
   let busy = false;
+  let lastClaim = null;
 
   function say(message, tone) {
     status.textContent = message;
@@ -34,18 +35,20 @@
       return;
     }
     const claim = await outbox.record(code);
+    lastClaim = claim;
     const name = claim.event_title ? `${claim.event_title}: ` : "";
     say(name + text.recorded, "wait");
     await renderResults();
-    if (navigator.onLine) {
-      await sync.send(true);
-      await showAnswer(claim);
-    }
+    if (navigator.onLine) await sync.send(true);
+    await showAnswer();
   }
 
-  async function showAnswer(claim) {
-    const answer = (await outbox.results()).find((r) => r.id === claim.id);
+  /** Replaces "recorded" by the server's answer to the latest claim, once there is one. */
+  async function showAnswer() {
+    if (!lastClaim) return;
+    const answer = (await outbox.results()).find((r) => r.id === lastClaim.id);
     if (!answer) return; // still queued: "recorded" stays on screen
+    lastClaim = null;
     const name = answer.event_title ? `${answer.event_title}: ` : "";
     if (answer.status === "accepted") say(name + text.accepted, "good");
     else if (answer.status === "duplicate") say(name + text.duplicate, "good");
@@ -185,7 +188,7 @@
     await handle(code);
     input.value = "";
   });
-  document.addEventListener("enishi:outbox", renderResults);
+  document.addEventListener("enishi:outbox", () => renderResults().then(showAnswer));
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") stopCamera();
     else if (!stream && startButton.hidden) startCamera();
