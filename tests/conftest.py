@@ -1,11 +1,15 @@
-"""Fixtures: an app on a fresh SQLite file and a fresh embedded chain for every test.
+"""Fixtures: an app on a fresh database and a fresh embedded chain for every test.
 
-Migrating and deploying take seconds, so both happen once per session into template files
-that each test copies.
+The database is a SQLite file, or PostgreSQL when ENISHI_TEST_DATABASE_URL names one (`make
+test` runs the suite both ways). Migrating and deploying take seconds, so both happen once per
+session into templates: each test copies the SQLite and chain files, or, on PostgreSQL, empties
+every table and puts the template's deployment back.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 from datetime import timedelta
@@ -15,6 +19,7 @@ import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
 
 from chain.embedded import EmbeddedChainProvider
 from chain.wallets import Keyring
@@ -30,6 +35,11 @@ from webapp.onchain.services import deploy_contracts
 
 TEST_MNEMONIC = "test test test test test test test test test test test junk"
 PASSWORD = "correct horse battery"
+POSTGRES_URL = os.environ.get("ENISHI_TEST_DATABASE_URL") or None
+
+
+def database_uri(instance: Path) -> str:
+    return POSTGRES_URL or f"sqlite:///{instance / 'enishi.sqlite'}"
 
 
 def app_config(instance: Path, provider) -> dict:
@@ -37,7 +47,7 @@ def app_config(instance: Path, provider) -> dict:
         "TESTING": True,
         "INSTANCE_DIR": instance,
         "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'enishi.sqlite'}",
+        "SQLALCHEMY_DATABASE_URI": database_uri(instance),
         "CHAIN_DB_PATH": instance / "chain.sqlite",
         "CHAIN_PROVIDER": provider,
         "MASTER_MNEMONIC": TEST_MNEMONIC,
@@ -79,13 +89,17 @@ def open_app(instance: Path):
 @pytest.fixture(scope="session")
 def template_instance(tmp_path_factory) -> Path:
     instance = tmp_path_factory.mktemp("template")
+    if POSTGRES_URL:
+        _run_on_postgres("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     app, provider = open_app(instance)
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
-        deploy_contracts(
+        deployment, _new = deploy_contracts(
             db.session, get_chain_client(db.session), "http://localhost/badges/{id}.json"
         )
         db.session.commit()
+        row = {c.name: getattr(deployment, c.name) for c in deployment.__table__.columns}
+        (instance / "deployment.json").write_text(json.dumps(row, default=str))
         db.session.remove()
         db.engine.dispose()
     provider.close()
@@ -96,9 +110,36 @@ def template_instance(tmp_path_factory) -> Path:
 def instance(template_instance, tmp_path) -> Path:
     folder = tmp_path / "instance"
     folder.mkdir()
-    for name in ("enishi.sqlite", "chain.sqlite"):
-        shutil.copy(template_instance / name, folder / name)
+    shutil.copy(template_instance / "chain.sqlite", folder / "chain.sqlite")
+    if POSTGRES_URL:
+        _reset_postgres(json.loads((template_instance / "deployment.json").read_text()))
+    else:
+        shutil.copy(template_instance / "enishi.sqlite", folder / "enishi.sqlite")
     return folder
+
+
+def _reset_postgres(deployment: dict) -> None:
+    """Empties every table (keeping the migrations' version) and restores the deployment."""
+    columns = ", ".join(deployment)
+    values = ", ".join(f":{name}" for name in deployment)
+    _run_on_postgres(
+        "DO $$ DECLARE tables text; BEGIN"
+        " SELECT string_agg(quote_ident(tablename), ', ') INTO tables FROM pg_tables"
+        " WHERE schemaname = 'public' AND tablename <> 'alembic_version';"
+        " EXECUTE 'TRUNCATE ' || tables || ' RESTART IDENTITY CASCADE'; END $$",
+        (f"INSERT INTO deployments ({columns}) VALUES ({values})", deployment),
+    )
+
+
+def _run_on_postgres(*statements) -> None:
+    engine = create_engine(POSTGRES_URL)
+    try:
+        with engine.begin() as connection:
+            for statement in statements:
+                sql, params = statement if isinstance(statement, tuple) else (statement, {})
+                connection.execute(text(sql), params)
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from webapp.accounts.models import User
 from webapp.config import load_config
 from webapp.core.demo import DEMO_PASSWORD
+from webapp.extensions import db
 
 from ..conftest import log_in
 
@@ -16,7 +17,7 @@ def test_healthz_reports_database_and_chain(client, chain):
     assert response.status_code == 200
     report = response.get_json()
     assert report["status"] == "ok"
-    assert report["database"] == {"ok": True, "dialect": "sqlite"}
+    assert report["database"] == {"ok": True, "dialect": db.engine.dialect.name}
     assert report["chain"]["chain_id"] == chain.chain_id
     assert report["chain"]["contracts"]["badge"] == chain.addresses.badge
 
@@ -63,6 +64,7 @@ def test_demo_data_is_off_unless_asked_for(monkeypatch):
 def test_instance_and_port_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("ENISHI_INSTANCE", str(tmp_path))
     monkeypatch.setenv("ENISHI_PORT", "5123")
+    monkeypatch.delenv("ENISHI_DATABASE_URL", raising=False)
     config = load_config()
     assert config["INSTANCE_DIR"] == tmp_path
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'enishi.sqlite'}"

@@ -14,7 +14,7 @@ from webapp.extensions import db
 from webapp.onchain.connection import get_chain_client
 from webapp.onchain.worker import run_once
 
-from ..conftest import TEST_MNEMONIC
+from ..conftest import POSTGRES_URL, TEST_MNEMONIC
 from ..support import free_port, start_node
 from .checkin.scans import claim, code_for
 
@@ -28,11 +28,15 @@ def node(tmp_path):
     process.wait(timeout=10)
 
 
-def test_setup_deploys_to_the_node_and_a_check_in_is_minted_there(tmp_path, node, monkeypatch):
+def test_setup_deploys_to_the_node_and_a_check_in_is_minted_there(
+    instance, tmp_path, node, monkeypatch
+):
     monkeypatch.setenv("ENISHI_RPC_URL", node)
     monkeypatch.setenv("ENISHI_INSTANCE", str(tmp_path / "instance"))
     monkeypatch.setenv("ENISHI_MASTER_MNEMONIC", TEST_MNEMONIC)
     monkeypatch.setenv("ENISHI_DEMO", "1")
+    if POSTGRES_URL:
+        monkeypatch.setenv("ENISHI_DATABASE_URL", POSTGRES_URL)
     app = create_app({"TESTING": True})
     assert app.config["CHAIN_EMBEDDED"] is False
 
