@@ -20,6 +20,7 @@ from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
+from web3 import Web3
 
 from chain.embedded import EmbeddedChainProvider
 from chain.wallets import Keyring
@@ -32,6 +33,8 @@ from webapp.extensions import db
 from webapp.membership.services import issue_membership
 from webapp.onchain.connection import get_chain_client
 from webapp.onchain.services import deploy_contracts
+
+from .support import free_port, start_anvil
 
 TEST_MNEMONIC = "test test test test test test test test test test test junk"
 PASSWORD = "correct horse battery"
@@ -77,13 +80,40 @@ class IsolatedClient(FlaskClient):
                 db.session.expire_all()
 
 
-def open_app(instance: Path):
-    """An app over the instance folder's database and chain (as a restart would open them)."""
-    operator = Keyring(TEST_MNEMONIC).operator.address
-    provider = EmbeddedChainProvider(instance / "chain.sqlite", [operator])
+def open_app(instance: Path, provider=None):
+    """An app over the instance folder's database and chain (as a restart would open them),
+    or over `provider` (a node such as anvil)."""
+    if provider is None:
+        operator = Keyring(TEST_MNEMONIC).operator.address
+        provider = EmbeddedChainProvider(instance / "chain.sqlite", [operator])
     app = create_app(app_config(instance, provider))
     app.test_client_class = IsolatedClient
     return app, provider
+
+
+@pytest.fixture(scope="session")
+def anvil_url():
+    """One anvil for the session; each test that uses it starts from a reset chain."""
+    port = free_port()
+    node = start_anvil(port)
+    yield f"http://127.0.0.1:{port}"
+    node.terminate()
+    node.wait(timeout=10)
+
+
+def fresh_anvil(url: str) -> Web3:
+    """anvil reset to its genesis, with the test operator funded."""
+    w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 30}))
+    w3.provider.make_request("anvil_reset", [])
+    operator = Keyring(TEST_MNEMONIC).operator.address
+    w3.provider.make_request("anvil_setBalance", [operator, hex(10**24)])
+    return w3
+
+
+@pytest.fixture
+def chain_kind(request) -> str:
+    """Which chain the app runs on: "embedded" unless a test module asks for both."""
+    return getattr(request, "param", "embedded")
 
 
 @pytest.fixture(scope="session")
@@ -143,13 +173,23 @@ def _run_on_postgres(*statements) -> None:
 
 
 @pytest.fixture
-def app(instance):
-    app, provider = open_app(instance)
+def app(instance, chain_kind, request):
+    if chain_kind == "anvil":
+        w3 = fresh_anvil(request.getfixturevalue("anvil_url"))
+        app, provider = open_app(instance, w3.provider)
+        with app.app_context():
+            deploy_contracts(
+                db.session, get_chain_client(db.session), "http://localhost/b/{id}.json"
+            )
+            db.session.commit()
+    else:
+        app, provider = open_app(instance)
     with app.app_context():
         yield app
         db.session.remove()
         db.engine.dispose()
-    provider.close()
+    if chain_kind != "anvil":
+        provider.close()
 
 
 @pytest.fixture

@@ -61,11 +61,31 @@ def start_node(path, operator: str, port: int) -> subprocess.Popen:
         cwd=PROJECT_DIR,
         stdout=subprocess.DEVNULL,
     )
+    _wait_for_port(node, port)
+    return node
+
+
+ANVIL = NODE_MODULES / ".bin" / "anvil"
+
+
+def start_anvil(port: int) -> subprocess.Popen:
+    """anvil (npm @foundry-rs/anvil, pinned in package.json) on a loopback port."""
+    require(ANVIL.exists(), "anvil (run `npm ci`)")
+    node = subprocess.Popen(
+        [str(ANVIL), "--host", "127.0.0.1", "--port", str(port), "--silent"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _wait_for_port(node, port)
+    return node
+
+
+def _wait_for_port(node: subprocess.Popen, port: int) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return node
+            return
         except OSError:
             assert node.poll() is None, "the node exited"
             time.sleep(0.1)

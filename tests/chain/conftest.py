@@ -14,7 +14,7 @@ from chain.embedded import EmbeddedChainProvider
 from chain.sender import send_signed, sign_transaction
 from chain.wallets import Keyring
 
-from ..conftest import TEST_MNEMONIC
+from ..conftest import TEST_MNEMONIC, fresh_anvil
 
 
 @pytest.fixture
@@ -22,8 +22,12 @@ def keys() -> Keyring:
     return Keyring(TEST_MNEMONIC)
 
 
-@pytest.fixture
-def provider(tmp_path, keys):
+@pytest.fixture(params=["embedded", "anvil"])
+def provider(request, tmp_path, keys):
+    """Every chain test runs on the embedded chain and on anvil, a real JSON-RPC node."""
+    if request.param == "anvil":
+        yield fresh_anvil(request.getfixturevalue("anvil_url")).provider
+        return
     provider = EmbeddedChainProvider(tmp_path / "chain.sqlite", [keys.operator.address])
     yield provider
     provider.close()

@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from webapp.checkin.models import Attendance
@@ -11,6 +12,9 @@ from webapp.core.db import utcnow
 from webapp.onchain.worker import run_once
 
 from ..conftest import log_in, submit_event_form
+
+# The worker and the whole path run on the embedded chain and on anvil, a real JSON-RPC node.
+pytestmark = pytest.mark.parametrize("chain_kind", ["embedded", "anvil"], indirect=True)
 
 
 def in_tokyo(moment) -> str:

@@ -10,6 +10,9 @@ from webapp.onchain.worker import run_once
 
 from .checkin.scans import claim, code_for
 
+# The worker and the whole path run on the embedded chain and on anvil, a real JSON-RPC node.
+pytestmark = pytest.mark.parametrize("chain_kind", ["embedded", "anvil"], indirect=True)
+
 
 def attend(session, user, event):
     record_claim(session, user, claim(code_for(event)), now=utcnow(), source="api")
