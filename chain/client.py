@@ -82,6 +82,18 @@ class ChainClient:
     def is_known(self, tx_hash: str) -> bool:
         return is_known(self.w3, tx_hash)
 
+    def awarded_badges(self) -> list[tuple[str, int]]:
+        """(member, event id) of every badge minted since the contracts were deployed."""
+        badge = self._contract("ParticipationBadge", self._bound().badge)
+        logs = badge.events.TransferSingle().get_logs(
+            argument_filters={"from": ZERO_ADDRESS}, from_block=self.deployed_block
+        )
+        return [(log["args"]["to"], log["args"]["id"]) for log in logs]
+
+    def operator_balance(self) -> int:
+        """The operator's balance in wei: what is left to pay gas with."""
+        return self.w3.eth.get_balance(self.operator.address)
+
     def find_card_issue(self, member: str, from_block: int = 0) -> tuple[str, int] | None:
         """(transaction hash, block) that minted `member`'s current card, if it holds one."""
         card = self._contract("MembershipCard", self._bound().card)

@@ -72,9 +72,10 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.checkin.views import bp as checkin
     from webapp.core.views import bp as core
     from webapp.events.views import bp as events
+    from webapp.onchain.views import bp as onchain
     from webapp.wallet.views import bp as wallet
 
-    for blueprint in (core, accounts, events, checkin, wallet, api):
+    for blueprint in (core, accounts, events, checkin, wallet, onchain, api):
         app.register_blueprint(blueprint)
 
 

@@ -48,6 +48,9 @@ def load_config() -> dict:
             os.environ.get("ENISHI_MASTER_SECRET_FILE", instance / "master-secret.txt")
         ),
         "MINTER_KEY": os.environ.get("ENISHI_MINTER_KEY") or None,
+        "MINTER_KEYSTORE": os.environ.get("ENISHI_MINTER_KEYSTORE") or None,
+        "MINTER_KEYSTORE_PASSWORD_FILE": os.environ.get("ENISHI_MINTER_KEYSTORE_PASSWORD_FILE"),
+        "MINTER_LOW_BALANCE_ETH": os.environ.get("ENISHI_MINTER_LOW_BALANCE_ETH", "0.05"),
         "WORKER_INTERVAL": float(os.environ.get("ENISHI_WORKER_INTERVAL", "2")),
         "WORKER_BATCH_SIZE": int(os.environ.get("ENISHI_WORKER_BATCH_SIZE", "100")),
         "CHECKIN_BATCH_LIMIT": 50,

@@ -70,6 +70,20 @@ def deploy() -> None:
     )
 
 
+@cli.command("reconcile")
+def reconcile_command() -> None:
+    """Compare the ledger with the chain; list every difference (exit 1 if there is one)."""
+    from webapp.onchain.connection import get_chain_client
+    from webapp.onchain.reconcile import reconcile
+
+    differences = reconcile(db.session, get_chain_client(db.session))
+    for difference in differences:
+        click.echo(difference.describe())
+    click.echo(f"{len(differences)} difference(s) between the ledger and the chain")
+    if differences:
+        raise SystemExit(1)
+
+
 @cli.command("worker")
 @click.option("--once", is_flag=True, help="Run one round and exit.")
 def worker_command(once: bool) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+from eth_account import Account
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 from web3 import Web3
@@ -17,11 +21,27 @@ def init_chain(app: Flask) -> None:
     mnemonic = app.config["MASTER_MNEMONIC"] or load_or_create_mnemonic(
         app.config["MASTER_SECRET_FILE"]
     )
-    app.extensions["enishi.keyring"] = Keyring(mnemonic, operator_key=app.config["MINTER_KEY"])
+    app.extensions["enishi.keyring"] = Keyring(mnemonic, operator_key=_minter_key(app))
     provider = app.config["CHAIN_PROVIDER"] or Web3.HTTPProvider(
         app.config["CHAIN_RPC_URL"], request_kwargs={"timeout": RPC_TIMEOUT_SECONDS}
     )
     app.extensions["enishi.web3"] = Web3(provider)
+
+
+def _minter_key(app: Flask) -> str | None:
+    """The minter's key from ENISHI_MINTER_KEY, or from an encrypted keystore file and its
+    password file; None to derive it from the master secret. Never from the database."""
+    if app.config["MINTER_KEY"]:
+        return app.config["MINTER_KEY"]
+    keystore = app.config["MINTER_KEYSTORE"]
+    if not keystore:
+        return None
+    password_file = app.config["MINTER_KEYSTORE_PASSWORD_FILE"]
+    if not password_file:
+        raise RuntimeError("ENISHI_MINTER_KEYSTORE needs ENISHI_MINTER_KEYSTORE_PASSWORD_FILE")
+    encrypted = json.loads(Path(keystore).read_text(encoding="utf-8"))
+    password = Path(password_file).read_text(encoding="utf-8").rstrip("\n")
+    return "0x" + Account.decrypt(encrypted, password).hex()
 
 
 def get_keyring(app: Flask | None = None) -> Keyring:

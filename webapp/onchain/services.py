@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from chain.client import ChainClient, ContractAddresses
@@ -174,6 +174,30 @@ def list_sent_transactions(session: Session) -> list[SentTransaction]:
         SentTransaction(tx_hash, tuple(job.id for job in jobs), min(job.sent_at for job in jobs))
         for tx_hash, jobs in sent.items()
     ]
+
+
+def count_jobs_by_status(session: Session) -> dict[str, int]:
+    query = select(ChainJob.status, func.count()).group_by(ChainJob.status)
+    counts = {status.value: 0 for status in JobStatus}
+    counts.update({status: n for status, n in session.execute(query)})
+    return counts
+
+
+def list_open_jobs(session: Session, limit: int = 200) -> list[ChainJob]:
+    """Jobs not yet confirmed, oldest first: the ones an administrator may need to look at."""
+    query = select(ChainJob).where(ChainJob.status != JobStatus.CONFIRMED).order_by(ChainJob.id)
+    return list(session.scalars(query.limit(limit)))
+
+
+def retry_now(session: Session, now: datetime) -> int:
+    """Makes every waiting job due at once (after an outage is fixed, say). Returns how many."""
+    jobs = session.scalars(
+        select(ChainJob).where(ChainJob.status == JobStatus.PENDING, ChainJob.next_attempt_at > now)
+    ).all()
+    for job in jobs:
+        job.next_attempt_at = now
+    session.flush()
+    return len(jobs)
 
 
 def list_jobs(session: Session, status: str | None = None) -> list[ChainJob]:

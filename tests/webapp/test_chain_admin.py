@@ -1,0 +1,82 @@
+"""The administrator's chain page, and where the minter's key may come from."""
+
+import json
+
+import pytest
+from eth_account import Account
+
+from webapp import create_app
+from webapp.accounts.models import Role
+from webapp.onchain.worker import run_once
+
+from ..conftest import TEST_MNEMONIC, csrf_token, log_in
+from .test_worker import attend, jobs
+
+
+@pytest.fixture
+def admin_client(client, make_user):
+    log_in(client, make_user(Role.ADMIN).email)
+    return client
+
+
+def test_the_queue_page_shows_counts_errors_and_the_minters_balance(
+    admin_client, session, chain, member, make_event, monkeypatch
+):
+    attend(session, member, make_event())
+
+    def refuse(signed):
+        raise ConnectionError("node down")
+
+    monkeypatch.setattr(chain, "send", refuse)
+    monkeypatch.setattr(chain, "is_known", lambda tx_hash: False)
+    run_once(session, chain, batch_size=100)
+    page = admin_client.get("/admin/chain").get_data(as_text=True)
+    assert "ConnectionError: node down" in page
+    assert chain.operator.address in page
+    assert 'data-testid="minter-balance"' in page and 'role="alert"' not in page
+
+
+def test_a_low_minter_balance_is_warned_about(admin_client, app):
+    app.config["MINTER_LOW_BALANCE_ETH"] = "10000000"  # more than the test chain gave it
+    page = admin_client.get("/admin/chain").get_data(as_text=True)
+    assert 'role="alert"' in page
+
+
+def test_send_now_makes_waiting_jobs_due(
+    admin_client, session, chain, member, make_event, monkeypatch
+):
+    attend(session, member, make_event())
+    monkeypatch.setattr(chain, "prepare_award", lambda *a: (_ for _ in ()).throw(ValueError("x")))
+    run_once(session, chain, batch_size=100)
+    assert (
+        jobs(session, kind="award")[0].next_attempt_at > jobs(session, kind="award")[0].created_at
+    )
+    admin_client.post(
+        "/admin/chain/retry", data={"csrf_token": csrf_token(admin_client, "/admin/chain")}
+    )
+    monkeypatch.undo()
+    run_once(session, chain, batch_size=100)
+    assert jobs(session, kind="award")[0].status == "confirmed"
+
+
+@pytest.mark.parametrize("role", [Role.MEMBER, Role.ORGANISER])
+def test_only_admins_see_the_queue(client, make_user, role):
+    log_in(client, make_user(role).email)
+    assert client.get("/admin/chain").status_code == 403
+    assert (
+        client.post(
+            "/admin/chain/retry", data={"csrf_token": csrf_token(client, "/wallet")}
+        ).status_code
+        == 403
+    )
+
+
+def test_the_minter_key_can_come_from_an_encrypted_keystore(tmp_path, monkeypatch):
+    account = Account.create()
+    (tmp_path / "minter.json").write_text(json.dumps(Account.encrypt(account.key, "s3cret pass")))
+    (tmp_path / "password.txt").write_text("s3cret pass\n")
+    monkeypatch.setenv("ENISHI_MINTER_KEYSTORE", str(tmp_path / "minter.json"))
+    monkeypatch.setenv("ENISHI_MINTER_KEYSTORE_PASSWORD_FILE", str(tmp_path / "password.txt"))
+    monkeypatch.setenv("ENISHI_MASTER_MNEMONIC", TEST_MNEMONIC)
+    app = create_app({"INSTANCE_DIR": tmp_path / "instance"})
+    assert app.extensions["enishi.keyring"].operator.address == account.address

@@ -1,0 +1,85 @@
+"""Reconciliation: the ledger decides, the chain records; list every place they disagree."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chain.client import ChainClient
+from webapp.accounts.models import User
+from webapp.checkin.models import Attendance
+from webapp.membership.models import Membership
+from webapp.onchain.models import ChainJob, JobStatus
+from webapp.rewards.models import LedgerEntry
+
+
+@dataclass(frozen=True)
+class Difference:
+    what: str  # "tokens", "badge" or "card"
+    address: str
+    email: str | None
+    ledger: int  # what the database says the chain should hold
+    chain: int  # what the chain holds
+    event_id: int | None = None
+
+    def describe(self) -> str:
+        who = self.email or "(no account)"
+        where = f" event {self.event_id}" if self.event_id is not None else ""
+        return f"{self.what}{where} {self.address} {who}: ledger {self.ledger}, chain {self.chain}"
+
+
+def reconcile(session: Session, client: ChainClient) -> list[Difference]:
+    """Compares what confirmed jobs put on chain with what the chain holds: token balances,
+    badges (also badges on chain that no attendance explains) and membership cards."""
+    differences: list[Difference] = []
+    users = {u.id: u for u in session.scalars(select(User).where(User.address.is_not(None)))}
+    by_address = {u.address.lower(): u for u in users.values()}
+
+    confirmed_tokens: dict[int, int] = defaultdict(int)
+    query = (
+        select(LedgerEntry.user_id, LedgerEntry.amount)
+        .join(ChainJob, LedgerEntry.chain_job_id == ChainJob.id)
+        .where(ChainJob.status == JobStatus.CONFIRMED)
+    )
+    for user_id, amount in session.execute(query):
+        confirmed_tokens[user_id] += amount
+    for user in users.values():
+        held = client.token_balance(user.address)
+        if held != confirmed_tokens[user.id]:
+            differences.append(
+                Difference("tokens", user.address, user.email, confirmed_tokens[user.id], held)
+            )
+
+    expected_badges = set()
+    query = select(Attendance).join(ChainJob, Attendance.chain_job_id == ChainJob.id)
+    for attendance in session.scalars(query.where(ChainJob.status == JobStatus.CONFIRMED)):
+        user = users[attendance.user_id]
+        expected_badges.add((user.address.lower(), attendance.event_id))
+        held = client.badge_balance(user.address, attendance.event_id)
+        if held != 1:
+            differences.append(
+                Difference("badge", user.address, user.email, 1, held, attendance.event_id)
+            )
+    in_flight = {
+        (users[a.user_id].address.lower(), a.event_id)
+        for a in session.scalars(query.where(ChainJob.status != JobStatus.CONFIRMED))
+    }
+    for address, event_id in client.awarded_badges():
+        key = (address.lower(), event_id)
+        if key not in expected_badges and key not in in_flight:
+            user = by_address.get(address.lower())
+            differences.append(
+                Difference("badge", address, user.email if user else None, 0, 1, event_id)
+            )
+
+    query = select(Membership).join(ChainJob, Membership.chain_job_id == ChainJob.id)
+    for membership in session.scalars(query.where(ChainJob.status == JobStatus.CONFIRMED)):
+        user = users[membership.user_id]
+        expected = 1 if membership.is_active else 0
+        held = 1 if client.has_card(user.address) else 0
+        if held != expected:
+            differences.append(Difference("card", user.address, user.email, expected, held))
+    return differences
