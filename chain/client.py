@@ -8,7 +8,15 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 from chain.artifacts import load_artifact
-from chain.sender import SignedTx, fetch_receipt, is_known, send_signed, sign_transaction
+from chain.sender import (
+    Fees,
+    SignedTx,
+    fetch_receipt,
+    is_known,
+    market_fees,
+    send_signed,
+    sign_transaction,
+)
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 TOKEN_NAME = "Enishi Community Token"
@@ -137,17 +145,25 @@ class ChainClient:
         return Deployment(addresses=self.addresses, block_number=last["blockNumber"])
 
     def prepare_award(
-        self, event_id: int, members: list[str], reward_each: int, nonce: int
+        self,
+        event_id: int,
+        members: list[str],
+        reward_each: int,
+        nonce: int,
+        fees: Fees | None = None,
     ) -> SignedTx:
         """Signs one transaction that awards the event's badge and reward to `members`."""
         badge = self._contract("ParticipationBadge", self._bound().badge)
         call = badge.functions.award(event_id, members, reward_each)
-        return self._sign(call.build_transaction({"from": self.operator.address}), nonce)
+        return self._sign(call.build_transaction({"from": self.operator.address}), nonce, fees)
 
-    def prepare_issue_card(self, member: str, nonce: int) -> SignedTx:
+    def prepare_issue_card(self, member: str, nonce: int, fees: Fees | None = None) -> SignedTx:
         card = self._contract("MembershipCard", self._bound().card)
         call = card.functions.issue(member)
-        return self._sign(call.build_transaction({"from": self.operator.address}), nonce)
+        return self._sign(call.build_transaction({"from": self.operator.address}), nonce, fees)
+
+    def market_fees(self) -> Fees:
+        return market_fees(self.w3)
 
     def send(self, signed: SignedTx) -> str:
         return send_signed(self.w3, signed)
@@ -162,8 +178,8 @@ class ChainClient:
     def _contract(self, name: str, address: str):
         return self.w3.eth.contract(address=address, abi=load_artifact(name)["abi"])
 
-    def _sign(self, tx: dict, nonce: int) -> SignedTx:
-        return sign_transaction(self.w3, self.operator, tx, nonce)
+    def _sign(self, tx: dict, nonce: int, fees: Fees | None = None) -> SignedTx:
+        return sign_transaction(self.w3, self.operator, tx, nonce, fees=fees)
 
     def _deploy_one(self, name: str, args: tuple, nonce: int) -> str:
         artifact = load_artifact(name)

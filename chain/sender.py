@@ -14,6 +14,26 @@ from web3.exceptions import TransactionNotFound
 
 GAS_HEADROOM = 1.2
 DEFAULT_PRIORITY_FEE = Web3.to_wei(1, "gwei")
+# Nodes replace a waiting transaction only for at least 10% more on both fees; bump by 12.5%.
+BUMP_NUMERATOR, BUMP_DENOMINATOR = 9, 8
+
+
+@dataclass(frozen=True)
+class Fees:
+    """EIP-1559 fees, in wei per gas."""
+
+    max_fee: int
+    priority_fee: int
+
+    def bumped(self, market: Fees) -> Fees:
+        """Fees for a replacement: at least 12.5% above these, and at least the market's."""
+        priority = max(_bump(self.priority_fee), market.priority_fee)
+        max_fee = max(_bump(self.max_fee), market.max_fee, priority)
+        return Fees(max_fee=max_fee, priority_fee=priority)
+
+
+def _bump(fee: int) -> int:
+    return -(-fee * BUMP_NUMERATOR // BUMP_DENOMINATOR)  # rounded up
 
 
 @dataclass(frozen=True)
@@ -21,27 +41,39 @@ class SignedTx:
     hash: str
     raw: bytes
     nonce: int
+    fees: Fees
+
+
+def market_fees(w3: Web3) -> Fees:
+    """Fees that get a transaction into the next blocks: room for the base fee to double."""
+    base_fee = w3.eth.get_block("latest")["baseFeePerGas"]
+    return Fees(max_fee=2 * base_fee + DEFAULT_PRIORITY_FEE, priority_fee=DEFAULT_PRIORITY_FEE)
 
 
 def sign_transaction(
-    w3: Web3, account: LocalAccount, tx: dict, nonce: int, gas: int | None = None
+    w3: Web3,
+    account: LocalAccount,
+    tx: dict,
+    nonce: int,
+    gas: int | None = None,
+    fees: Fees | None = None,
 ) -> SignedTx:
-    """Completes `tx` (chain id, nonce, EIP-1559 fees, and gas: `gas` if given, else the
-    node's estimate with headroom) and signs it."""
-    base_fee = w3.eth.get_block("latest")["baseFeePerGas"]
+    """Completes `tx` (chain id, nonce, EIP-1559 fees: `fees` or the market's, and gas: `gas`
+    if given, else the node's estimate with headroom) and signs it."""
+    fees = fees or market_fees(w3)
     tx = {
         **tx,
         "from": account.address,
         "chainId": w3.eth.chain_id,
         "nonce": nonce,
         "type": 2,
-        "maxPriorityFeePerGas": DEFAULT_PRIORITY_FEE,
-        "maxFeePerGas": 2 * base_fee + DEFAULT_PRIORITY_FEE,
+        "maxPriorityFeePerGas": fees.priority_fee,
+        "maxFeePerGas": fees.max_fee,
     }
     tx.pop("gas", None)  # web3's build_transaction fills in a bare estimate
     tx["gas"] = gas if gas is not None else int(w3.eth.estimate_gas(tx) * GAS_HEADROOM)
     signed = account.sign_transaction(tx)
-    return SignedTx(hash=Web3.to_hex(signed.hash), raw=signed.raw_transaction, nonce=nonce)
+    return SignedTx(Web3.to_hex(signed.hash), signed.raw_transaction, nonce, fees)
 
 
 def send_signed(w3: Web3, signed: SignedTx) -> str:

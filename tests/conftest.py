@@ -105,6 +105,7 @@ def fresh_anvil(url: str) -> Web3:
     """anvil reset to its genesis, with the test operator funded."""
     w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 30}))
     w3.provider.make_request("anvil_reset", [])
+    w3.provider.make_request("evm_setAutomine", [True])  # a failed test may have left it off
     operator = Keyring(TEST_MNEMONIC).operator.address
     w3.provider.make_request("anvil_setBalance", [operator, hex(10**24)])
     return w3

@@ -51,6 +51,8 @@ def load_config() -> dict:
         "MINTER_KEYSTORE": os.environ.get("ENISHI_MINTER_KEYSTORE") or None,
         "MINTER_KEYSTORE_PASSWORD_FILE": os.environ.get("ENISHI_MINTER_KEYSTORE_PASSWORD_FILE"),
         "MINTER_LOW_BALANCE_ETH": os.environ.get("ENISHI_MINTER_LOW_BALANCE_ETH", "0.05"),
+        # Blocks on top of a transaction's before its jobs count as on chain (1 suits L2s).
+        "CHAIN_CONFIRMATIONS": int(os.environ.get("ENISHI_CONFIRMATIONS", "1")),
         "WORKER_INTERVAL": float(os.environ.get("ENISHI_WORKER_INTERVAL", "2")),
         "WORKER_BATCH_SIZE": int(os.environ.get("ENISHI_WORKER_BATCH_SIZE", "100")),
         "CHECKIN_BATCH_LIMIT": 50,

@@ -94,7 +94,11 @@ def worker_command(once: bool) -> None:
     app = current_app._get_current_object()
     if once:
         client = get_chain_client(db.session)
-        click.echo(run_once(db.session, client, app.config["WORKER_BATCH_SIZE"]))
+        batch_size, confirmations = (
+            app.config["WORKER_BATCH_SIZE"],
+            app.config["CHAIN_CONFIRMATIONS"],
+        )
+        click.echo(run_once(db.session, client, batch_size, confirmations))
         return
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())

@@ -37,6 +37,11 @@ class ChainJob(db.Model):
     status: Mapped[str] = mapped_column(String(16), default=JobStatus.PENDING)
     tx_hash: Mapped[str | None] = mapped_column(String(66), index=True)
     nonce: Mapped[int | None] = mapped_column(BigInteger)
+    # The fees of the latest transaction sent for this job, and the hashes it replaced (one
+    # of which may still be the one that gets mined).
+    max_fee_per_gas: Mapped[int | None] = mapped_column(BigInteger)
+    priority_fee_per_gas: Mapped[int | None] = mapped_column(BigInteger)
+    replaced_tx_hashes: Mapped[str] = mapped_column(Text, default="", server_default="")
     block_number: Mapped[int | None] = mapped_column(BigInteger)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

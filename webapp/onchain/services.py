@@ -9,11 +9,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from chain.client import ChainClient, ContractAddresses
+from chain.sender import Fees, SignedTx
 from webapp.accounts.models import User
 from webapp.events.models import Event
 from webapp.onchain.models import ChainJob, Deployment, JobKind, JobStatus
 
-# A sent transaction neither mined nor known to the node after this long is sent again.
+# A sent transaction still waiting in the node's pool after this long is replaced with higher
+# fees; one neither mined nor known to the node after RESEND_AFTER is sent again.
+STUCK_AFTER = timedelta(seconds=90)
 RESEND_AFTER = timedelta(minutes=2)
 # How long a worker may hold jobs it took before another may take them.
 LEASE = timedelta(minutes=1)
@@ -94,6 +97,13 @@ class SentTransaction:
     tx_hash: str
     job_ids: tuple[int, ...]
     sent_at: datetime
+    nonce: int
+    fees: Fees
+    replaced: tuple[str, ...]  # earlier transactions with the same nonce: one may be mined
+
+    @property
+    def candidates(self) -> tuple[str, ...]:
+        return (self.tx_hash, *self.replaced)
 
 
 def take_due_batches(session: Session, now: datetime, limit: int) -> list[JobBatch]:
@@ -128,13 +138,32 @@ def take_due_batches(session: Session, now: datetime, limit: int) -> list[JobBat
     ]
 
 
-def mark_sent(session: Session, job_ids: tuple[int, ...], tx_hash: str, nonce: int, now: datetime):
+def mark_sent(
+    session: Session, job_ids: tuple[int, ...], signed: SignedTx, now: datetime, replaces=()
+) -> None:
+    """Records the transaction that settles the jobs (before it leaves); `replaces` names the
+    transactions with the same nonce it takes over from."""
     for job in _jobs(session, job_ids):
         job.status = JobStatus.SENT
-        job.tx_hash = tx_hash
-        job.nonce = nonce
+        job.tx_hash = signed.hash
+        job.nonce = signed.nonce
+        job.max_fee_per_gas = signed.fees.max_fee
+        job.priority_fee_per_gas = signed.fees.priority_fee
+        job.replaced_tx_hashes = " ".join(replaces)
         job.sent_at = now
     session.flush()
+
+
+def batch_of(session: Session, job_ids: tuple[int, ...]) -> JobBatch:
+    """The batch that jobs sent together form (to sign a replacement for it)."""
+    jobs = _jobs(session, job_ids)
+    return JobBatch(
+        kind=jobs[0].kind,
+        job_ids=tuple(job.id for job in jobs),
+        members=tuple(job.user.address for job in jobs),
+        event_id=jobs[0].event_id,
+        reward_each=jobs[0].amount,
+    )
 
 
 def mark_confirmed(
@@ -156,6 +185,7 @@ def mark_retry(session: Session, job_ids: tuple[int, ...], error: str, now: date
         job.status = JobStatus.PENDING
         job.tx_hash = None
         job.nonce = None
+        job.replaced_tx_hashes = ""
         job.last_error = error[:2000]
         job.next_attempt_at = now + backoff(job.attempts)
     session.flush()
@@ -171,7 +201,14 @@ def list_sent_transactions(session: Session) -> list[SentTransaction]:
     for job in session.scalars(query):
         sent.setdefault(job.tx_hash, []).append(job)
     return [
-        SentTransaction(tx_hash, tuple(job.id for job in jobs), min(job.sent_at for job in jobs))
+        SentTransaction(
+            tx_hash=tx_hash,
+            job_ids=tuple(job.id for job in jobs),
+            sent_at=min(job.sent_at for job in jobs),
+            nonce=jobs[0].nonce,
+            fees=Fees(jobs[0].max_fee_per_gas or 0, jobs[0].priority_fee_per_gas or 0),
+            replaced=tuple(jobs[0].replaced_tx_hashes.split()),
+        )
         for tx_hash, jobs in sent.items()
     ]
 

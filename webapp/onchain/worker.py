@@ -20,7 +20,9 @@ from webapp.core.db import utcnow
 from webapp.onchain.models import JobKind
 from webapp.onchain.services import (
     RESEND_AFTER,
+    STUCK_AFTER,
     JobBatch,
+    batch_of,
     list_sent_transactions,
     mark_confirmed,
     mark_retry,
@@ -34,13 +36,16 @@ log = logging.getLogger(__name__)
 @dataclass
 class TickResult:
     sent_transactions: int = 0
+    replaced_transactions: int = 0
     confirmed_jobs: int = 0
     retried_jobs: int = 0
 
 
-def run_once(session: Session, client: ChainClient, batch_size: int) -> TickResult:
+def run_once(
+    session: Session, client: ChainClient, batch_size: int, confirmations: int = 1
+) -> TickResult:
     result = TickResult()
-    settle(session, client, result)
+    settle(session, client, result, confirmations)
     if client.addresses is None:
         log.warning("contracts are not deployed on chain %s; jobs wait", client.chain_id)
         return result
@@ -54,27 +59,62 @@ def run_once(session: Session, client: ChainClient, batch_size: int) -> TickResu
             nonce += 1
         else:
             nonce = None  # ask the node again: an error may have left it elsewhere
-    settle(session, client, result)
+    settle(session, client, result, confirmations)
     return result
 
 
-def settle(session: Session, client: ChainClient, result: TickResult) -> None:
-    """Confirms mined transactions; sends again those the node has lost."""
+def settle(session: Session, client: ChainClient, result: TickResult, confirmations: int = 1):
+    """Confirms transactions mined `confirmations` blocks deep; replaces, with higher fees,
+    those stuck in the node's pool; sends again those the node has lost (dropped, or undone
+    by a reorganisation before they were confirmed)."""
     sent = list_sent_transactions(session)
     session.commit()
+    if not sent:
+        return
+    head = client.block_number()
     for tx in sent:
-        receipt = client.receipt(tx.tx_hash)
         now = utcnow()
-        if receipt is not None and receipt["status"] == 1:
-            mark_confirmed(session, tx.job_ids, tx.tx_hash, receipt["blockNumber"], now)
-            result.confirmed_jobs += len(tx.job_ids)
-        elif receipt is not None:
-            mark_retry(session, tx.job_ids, f"transaction {tx.tx_hash} reverted", now)
-            result.retried_jobs += len(tx.job_ids)
-        elif now - tx.sent_at > RESEND_AFTER and not client.is_known(tx.tx_hash):
+        mined = _first_receipt(client, tx.candidates)
+        if mined is not None:
+            tx_hash, receipt = mined
+            if receipt["status"] != 1:
+                mark_retry(session, tx.job_ids, f"transaction {tx_hash} reverted", now)
+                result.retried_jobs += len(tx.job_ids)
+            elif head - receipt["blockNumber"] + 1 >= confirmations:
+                mark_confirmed(session, tx.job_ids, tx_hash, receipt["blockNumber"], now)
+                result.confirmed_jobs += len(tx.job_ids)
+        elif now - tx.sent_at > STUCK_AFTER and _node_knows(client, tx.tx_hash):
+            _replace(session, client, tx, result)
+        elif now - tx.sent_at > RESEND_AFTER and not any(map(client.is_known, tx.candidates)):
             mark_retry(session, tx.job_ids, f"transaction {tx.tx_hash} was lost", now)
             result.retried_jobs += len(tx.job_ids)
         session.commit()
+
+
+def _first_receipt(client: ChainClient, hashes):
+    for tx_hash in hashes:
+        receipt = client.receipt(tx_hash)
+        if receipt is not None:
+            return tx_hash, receipt
+    return None
+
+
+def _replace(session: Session, client: ChainClient, tx, result: TickResult) -> None:
+    """Signs the same batch with the same nonce and higher fees, and sends it in its place."""
+    batch = batch_of(session, tx.job_ids)
+    fees = tx.fees.bumped(client.market_fees())
+    try:
+        signed = _prepare(client, batch, tx.nonce, fees)
+    except Exception as exc:  # e.g. the original was mined meanwhile: the next round sees it
+        log.warning("could not replace %s: %s", tx.tx_hash, exc)
+        return
+    mark_sent(session, tx.job_ids, signed, utcnow(), replaces=tx.candidates)
+    session.commit()
+    try:
+        client.send(signed)
+    except Exception as exc:
+        log.warning("sending the replacement %s failed: %s", signed.hash, exc)
+    result.replaced_transactions += 1
 
 
 def _send(session: Session, client: ChainClient, batch: JobBatch, nonce: int, result) -> bool:
@@ -93,7 +133,7 @@ def _send(session: Session, client: ChainClient, batch: JobBatch, nonce: int, re
         result.retried_jobs += len(batch.job_ids)
         log.warning("could not prepare a %s batch: %s", batch.kind, exc)
         return False
-    mark_sent(session, batch.job_ids, signed.hash, nonce, utcnow())
+    mark_sent(session, batch.job_ids, signed, utcnow())
     session.commit()  # the hash is on record before the transaction leaves
     try:
         client.send(signed)
@@ -109,6 +149,13 @@ def _send(session: Session, client: ChainClient, batch: JobBatch, nonce: int, re
     return True
 
 
+def _node_knows(client: ChainClient, tx_hash: str) -> bool:
+    try:
+        return client.is_known(tx_hash)
+    except Exception:
+        return False
+
+
 def _node_lacks(client: ChainClient, tx_hash: str) -> bool:
     """True only when the node answers that it does not know the transaction."""
     try:
@@ -117,11 +164,12 @@ def _node_lacks(client: ChainClient, tx_hash: str) -> bool:
         return False
 
 
-def _prepare(client: ChainClient, batch: JobBatch, nonce: int):
+def _prepare(client: ChainClient, batch: JobBatch, nonce: int, fees=None):
     if batch.kind == JobKind.AWARD:
-        return client.prepare_award(batch.event_id, list(batch.members), batch.reward_each, nonce)
+        members = list(batch.members)
+        return client.prepare_award(batch.event_id, members, batch.reward_each, nonce, fees)
     if batch.kind == JobKind.ISSUE_CARD:
-        return client.prepare_issue_card(batch.members[0], nonce)
+        return client.prepare_issue_card(batch.members[0], nonce, fees)
     raise ChainError(f"unknown job kind {batch.kind}")
 
 
@@ -142,7 +190,12 @@ def run_forever(app: Flask, stop: threading.Event) -> None:
             try:
                 client = get_chain_client(db.session)
                 db.session.commit()
-                result = run_once(db.session, client, app.config["WORKER_BATCH_SIZE"])
+                result = run_once(
+                    db.session,
+                    client,
+                    app.config["WORKER_BATCH_SIZE"],
+                    app.config["CHAIN_CONFIRMATIONS"],
+                )
                 if result.sent_transactions or result.confirmed_jobs or result.retried_jobs:
                     log.info("worker: %s", result)
             except Exception:

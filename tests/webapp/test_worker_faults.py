@@ -1,0 +1,84 @@
+"""Faults a real node shows: a transaction stuck in the pool, a reorganisation that undoes a
+mined batch. On anvil, with automining switched off or a snapshot reverted."""
+
+from datetime import timedelta
+
+import pytest
+
+from webapp.core.db import utcnow
+from webapp.onchain.models import JobKind, JobStatus
+from webapp.onchain.worker import run_once
+
+from .test_worker import attend, jobs, make_due
+
+pytestmark = pytest.mark.parametrize("chain_kind", ["anvil"], indirect=True)
+
+
+def rpc(chain, method, *params):
+    return chain.w3.provider.make_request(method, list(params))["result"]
+
+
+def age_sent_jobs(session, by: timedelta) -> None:
+    for job in jobs(session, status=JobStatus.SENT):
+        job.sent_at = utcnow() - by
+    session.commit()
+
+
+def test_a_stuck_transaction_is_replaced_with_higher_fees_and_pays_once(
+    session, chain, member, make_event
+):
+    run_once(session, chain, batch_size=100)  # the membership card
+    event = make_event(reward=4)
+    attend(session, member, event)
+    rpc(chain, "evm_setAutomine", False)
+    run_once(session, chain, batch_size=100)
+    stuck = jobs(session, kind=JobKind.AWARD)[0]
+    assert stuck.status == JobStatus.SENT and chain.receipt(stuck.tx_hash) is None
+    first = (stuck.tx_hash, stuck.nonce, stuck.max_fee_per_gas, stuck.priority_fee_per_gas)
+
+    age_sent_jobs(session, timedelta(minutes=2))
+    result = run_once(session, chain, batch_size=100)
+    assert result.replaced_transactions == 1
+    replaced = jobs(session, kind=JobKind.AWARD)[0]
+    first_hash, first_nonce, first_max_fee, first_priority_fee = first
+    assert replaced.tx_hash != first_hash and replaced.nonce == first_nonce
+    assert replaced.replaced_tx_hashes.split() == [first_hash]
+    assert replaced.priority_fee_per_gas * 8 >= first_priority_fee * 9  # at least +12.5%
+    assert replaced.max_fee_per_gas * 8 >= first_max_fee * 9
+
+    rpc(chain, "evm_mine")
+    run_once(session, chain, batch_size=100)
+    done = jobs(session, kind=JobKind.AWARD)[0]
+    assert done.status == JobStatus.CONFIRMED
+    assert chain.receipt(done.tx_hash)["status"] == 1
+    assert chain.token_balance(member.address) == 4
+    rpc(chain, "evm_setAutomine", True)
+
+
+def test_a_batch_undone_by_a_reorganisation_is_minted_again_once(
+    session, chain, member, make_event
+):
+    run_once(session, chain, batch_size=100, confirmations=2)
+    rpc(chain, "evm_mine")
+    run_once(session, chain, batch_size=100, confirmations=2)  # the card, two blocks deep
+    event = make_event(reward=6)
+    attend(session, member, event)
+    before = rpc(chain, "evm_snapshot")
+    run_once(session, chain, batch_size=100, confirmations=2)
+    award = jobs(session, kind=JobKind.AWARD)[0]
+    assert award.status == JobStatus.SENT  # mined, but only one block deep
+    assert chain.token_balance(member.address) == 6
+
+    assert rpc(chain, "evm_revert", before) is True  # the block with the batch is gone
+    assert chain.token_balance(member.address) == 0
+    age_sent_jobs(session, timedelta(minutes=3))
+    run_once(session, chain, batch_size=100, confirmations=2)
+    assert jobs(session, kind=JobKind.AWARD)[0].status == JobStatus.PENDING
+    make_due(session, kind=JobKind.AWARD)
+    run_once(session, chain, batch_size=100, confirmations=2)
+    rpc(chain, "evm_mine")
+    run_once(session, chain, batch_size=100, confirmations=2)
+    award = jobs(session, kind=JobKind.AWARD)[0]
+    assert award.status == JobStatus.CONFIRMED
+    assert chain.token_balance(member.address) == 6
+    assert chain.badge_balance(member.address, event.id) == 1
