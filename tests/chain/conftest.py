@@ -41,13 +41,14 @@ def client(provider, keys) -> ChainClient:
 
 
 def fund(client: ChainClient, address: str, wei: int = 10**18) -> None:
-    signed = sign_transaction(
-        client.w3,
-        client.operator,
-        {"to": address, "value": wei, "gas": 21_000},
-        client.next_nonce(),
-    )
+    tx = {"to": address, "value": wei}
+    mined(client, sign_transaction(client.w3, client.operator, tx, client.next_nonce(), gas=21_000))
+
+
+def mined(client: ChainClient, signed):
+    """Sends and waits for the receipt: anvil mines a moment after it accepts a transaction."""
     send_signed(client.w3, signed)
+    return client.w3.eth.wait_for_transaction_receipt(signed.hash, timeout=30)
 
 
 def transact(client: ChainClient, account, contract, function: str, *args):
@@ -58,7 +59,7 @@ def transact(client: ChainClient, account, contract, function: str, *args):
     nonce = client.w3.eth.get_transaction_count(account.address)
     signed = sign_transaction(client.w3, account, tx, nonce, gas=500_000)
     send_signed(client.w3, signed)
-    return client.w3.eth.get_transaction_receipt(signed.hash)
+    return client.w3.eth.wait_for_transaction_receipt(signed.hash, timeout=30)
 
 
 def revert_error(contract, account, function: str, *args) -> str:

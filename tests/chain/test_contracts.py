@@ -2,7 +2,7 @@ from web3.logs import DISCARD
 
 from chain.artifacts import load_artifact
 
-from .conftest import fund, revert_error, transact
+from .conftest import fund, mined, revert_error, transact
 
 EVENT = 7
 
@@ -18,8 +18,7 @@ def contract(client, name):
 
 def award(client, members, reward=10, event=EVENT):
     signed = client.prepare_award(event, members, reward, client.next_nonce())
-    client.send(signed)
-    return client.receipt(signed.hash)
+    return mined(client, signed)
 
 
 def test_one_call_awards_a_badge_and_the_reward_to_every_member(client, keys):
@@ -72,7 +71,7 @@ def test_a_badge_cannot_be_transferred(client, keys):
 
 def test_a_membership_card_is_one_per_address_and_cannot_be_transferred(client, keys):
     holder, other = keys.member_account(1), keys.member_address(2)
-    client.send(client.prepare_issue_card(holder.address, client.next_nonce()))
+    mined(client, client.prepare_issue_card(holder.address, client.next_nonce()))
     assert client.has_card(holder.address)
     card = contract(client, "MembershipCard")
     operator = client.operator
@@ -86,7 +85,7 @@ def test_a_membership_card_is_one_per_address_and_cannot_be_transferred(client, 
 
 def test_only_the_issuer_revokes_a_card(client, keys):
     holder = keys.member_account(1)
-    client.send(client.prepare_issue_card(holder.address, client.next_nonce()))
+    mined(client, client.prepare_issue_card(holder.address, client.next_nonce()))
     fund(client, holder.address)
     card = contract(client, "MembershipCard")
     error = refused(client, holder, card, "revoke", holder.address)

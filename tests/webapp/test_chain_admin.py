@@ -7,10 +7,9 @@ from eth_account import Account
 
 from webapp import create_app
 from webapp.accounts.models import Role
-from webapp.onchain.worker import run_once
 
 from ..conftest import TEST_MNEMONIC, csrf_token, log_in
-from .test_worker import attend, jobs
+from .test_worker import attend, jobs, work
 
 
 @pytest.fixture
@@ -29,7 +28,7 @@ def test_the_queue_page_shows_counts_errors_and_the_minters_balance(
 
     monkeypatch.setattr(chain, "send", refuse)
     monkeypatch.setattr(chain, "is_known", lambda tx_hash: False)
-    run_once(session, chain, batch_size=100)
+    work(session, chain)
     page = admin_client.get("/admin/chain").get_data(as_text=True)
     assert "ConnectionError: node down" in page
     assert chain.operator.address in page
@@ -47,7 +46,7 @@ def test_send_now_makes_waiting_jobs_due(
 ):
     attend(session, member, make_event())
     monkeypatch.setattr(chain, "prepare_award", lambda *a: (_ for _ in ()).throw(ValueError("x")))
-    run_once(session, chain, batch_size=100)
+    work(session, chain)
     assert (
         jobs(session, kind="award")[0].next_attempt_at > jobs(session, kind="award")[0].created_at
     )
@@ -55,7 +54,7 @@ def test_send_now_makes_waiting_jobs_due(
         "/admin/chain/retry", data={"csrf_token": csrf_token(admin_client, "/admin/chain")}
     )
     monkeypatch.undo()
-    run_once(session, chain, batch_size=100)
+    work(session, chain)
     assert jobs(session, kind="award")[0].status == "confirmed"
 
 

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from webapp.checkin.models import Attendance
 from webapp.core.db import utcnow
-from webapp.onchain.worker import run_once
 
 from ..conftest import log_in, submit_event_form
+from .test_worker import work
 
 # The worker and the whole path run on the embedded chain and on anvil, a real JSON-RPC node.
 pytestmark = pytest.mark.parametrize("chain_kind", ["embedded", "anvil"], indirect=True)
@@ -52,7 +52,7 @@ def test_organiser_creates_event_member_checks_in_worker_mints_wallet_shows_it(
     assert "記録待ち" in wallet  # pending until mined
     assert '<span data-testid="balance">15</span>' in wallet
 
-    result = run_once(session, chain, batch_size=100)
+    result = work(session, chain)
     assert result.sent_transactions == 2  # the member's card and the event's award
 
     wallet = member_browser.get("/wallet").get_data(as_text=True)

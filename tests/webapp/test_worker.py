@@ -1,3 +1,4 @@
+import time
 from datetime import timedelta
 
 import pytest
@@ -6,7 +7,7 @@ from sqlalchemy import select
 from webapp.checkin.services import record_claim
 from webapp.core.db import utcnow
 from webapp.onchain.models import ChainJob, JobKind, JobStatus
-from webapp.onchain.worker import run_once
+from webapp.onchain.worker import TickResult, run_once, settle
 
 from .checkin.scans import claim, code_for
 
@@ -27,6 +28,20 @@ def jobs(session, **where) -> list[ChainJob]:
     return list(session.scalars(query))
 
 
+def work(session, chain, **kwargs):
+    """One worker round, then more settling (as the next rounds would) until every sent
+    transaction the node knows is mined: anvil mines a moment after it accepts one."""
+    result = run_once(session, chain, batch_size=100, **kwargs)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        sent = jobs(session, status=JobStatus.SENT)
+        if not any(chain.receipt(j.tx_hash) is None and chain.is_known(j.tx_hash) for j in sent):
+            break
+        time.sleep(0.05)
+    settle(session, chain, TickResult(), kwargs.get("confirmations", 1))
+    return result
+
+
 def make_due(session, **where) -> None:
     for job in jobs(session, **where):
         job.next_attempt_at = utcnow() - timedelta(seconds=1)
@@ -39,7 +54,7 @@ def test_one_transaction_per_event_for_many_members(session, chain, make_user, m
     for person in people:
         attend(session, person, event)
     attend(session, people[0], other)
-    run_once(session, chain, batch_size=100)
+    work(session, chain)
     awards = jobs(session, kind=JobKind.AWARD)
     assert {j.status for j in awards} == {JobStatus.CONFIRMED}
     assert len({j.tx_hash for j in awards if j.event_id == event.id}) == 1
@@ -61,7 +76,7 @@ def test_a_refused_send_is_retried_later_with_growing_pauses(
     pauses = []
     for attempt in range(1, 4):
         make_due(session, kind=JobKind.AWARD)
-        run_once(session, chain, batch_size=100)
+        work(session, chain)
         ended = utcnow()
         award = jobs(session, kind=JobKind.AWARD)[0]
         assert (award.status, award.attempts, award.tx_hash) == (JobStatus.PENDING, attempt, None)
@@ -72,10 +87,10 @@ def test_a_refused_send_is_retried_later_with_growing_pauses(
     assert all(e - 2 < p <= e for p, e in zip(pauses, expected, strict=True)), pauses
 
     monkeypatch.undo()
-    run_once(session, chain, batch_size=100)
+    work(session, chain)
     assert jobs(session, kind=JobKind.AWARD)[0].status == JobStatus.PENDING  # still pausing
     make_due(session, kind=JobKind.AWARD)
-    run_once(session, chain, batch_size=100)
+    work(session, chain)
     assert jobs(session, kind=JobKind.AWARD)[0].status == JobStatus.CONFIRMED
     assert chain.badge_balance(member.address, event.id) == 1
 
@@ -89,9 +104,9 @@ def test_a_failure_while_preparing_counts_as_an_attempt(
         raise ValueError("execution reverted")
 
     monkeypatch.setattr(chain, "prepare_award", revert)
-    run_once(session, chain, batch_size=100)
+    work(session, chain)
     make_due(session, kind=JobKind.AWARD)
-    run_once(session, chain, batch_size=100)
+    work(session, chain)
     award = jobs(session, kind=JobKind.AWARD)[0]
     assert (award.status, award.attempts) == (JobStatus.PENDING, 2)
     assert "execution reverted" in award.last_error
@@ -109,7 +124,7 @@ def test_a_send_error_after_the_node_took_the_transaction_keeps_it(
         raise TimeoutError("no answer")
 
     monkeypatch.setattr(chain, "send", send_then_time_out)
-    run_once(session, chain, batch_size=100)
+    work(session, chain)
     award = jobs(session, kind=JobKind.AWARD)[0]
     assert award.status == JobStatus.CONFIRMED and award.tx_hash
     assert chain.token_balance(member.address) == 6
@@ -119,22 +134,22 @@ def test_a_transaction_lost_after_recording_is_sent_again_and_pays_once(
     session, chain, member, make_event, monkeypatch
 ):
     event = make_event(reward=9)
-    run_once(session, chain, batch_size=100)  # the membership card, sent normally
+    work(session, chain)  # the membership card, sent normally
     attend(session, member, event)
     lost = []
     # The worker records the hash, then dies before the transaction leaves.
     monkeypatch.setattr(chain, "send", lambda signed: lost.append(signed))
-    run_once(session, chain, batch_size=100)
+    work(session, chain)
     award = jobs(session, kind=JobKind.AWARD)[0]
     assert award.status == JobStatus.SENT and award.tx_hash == lost[0].hash
     monkeypatch.undo()
 
     award.sent_at = utcnow() - timedelta(minutes=5)
     session.commit()
-    run_once(session, chain, batch_size=100)  # neither mined nor known: back to the queue
+    work(session, chain)  # neither mined nor known: back to the queue
     assert jobs(session, kind=JobKind.AWARD)[0].status == JobStatus.PENDING
     make_due(session, kind=JobKind.AWARD)
-    run_once(session, chain, batch_size=100)
+    work(session, chain)
     award = jobs(session, kind=JobKind.AWARD)[0]
     assert award.status == JobStatus.CONFIRMED
     assert chain.token_balance(member.address) == 9
@@ -151,7 +166,7 @@ def test_a_reverted_transaction_goes_back_to_the_queue(
     attend(session, member, make_event())
     real_receipt = chain.receipt
     monkeypatch.setattr(chain, "receipt", lambda h: {**real_receipt(h), "status": 0})
-    run_once(session, chain, batch_size=100)
+    work(session, chain)
     award = jobs(session, kind=JobKind.AWARD)[0]
     assert award.status == JobStatus.PENDING
     assert "reverted" in award.last_error
@@ -161,6 +176,7 @@ def test_a_card_already_on_chain_is_confirmed_with_its_real_transaction(session,
     card_job = jobs(session, kind=JobKind.ISSUE_CARD, user_id=member.id)[0]
     signed = chain.prepare_issue_card(member.address, chain.next_nonce())
     chain.send(signed)  # an earlier send whose answer the worker never recorded
-    run_once(session, chain, batch_size=100)
+    chain.w3.eth.wait_for_transaction_receipt(signed.hash, timeout=30)
+    work(session, chain)
     card_job = jobs(session, id=card_job.id)[0]
     assert (card_job.status, card_job.tx_hash) == (JobStatus.CONFIRMED, signed.hash)
