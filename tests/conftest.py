@@ -129,7 +129,10 @@ def template_instance(tmp_path_factory) -> Path:
             db.session, get_chain_client(db.session), "http://localhost/badges/{id}.json"
         )
         db.session.commit()
+        # Without its id: restored into emptied tables, it must not take an id the table's
+        # sequence would hand out again.
         row = {c.name: getattr(deployment, c.name) for c in deployment.__table__.columns}
+        row.pop("id")
         (instance / "deployment.json").write_text(json.dumps(row, default=str))
         db.session.remove()
         db.engine.dispose()
@@ -176,21 +179,24 @@ def _run_on_postgres(*statements) -> None:
 @pytest.fixture
 def app(instance, chain_kind, request):
     if chain_kind == "anvil":
-        w3 = fresh_anvil(request.getfixturevalue("anvil_url"))
-        app, provider = open_app(instance, w3.provider)
-        with app.app_context():
-            deploy_contracts(
-                db.session, get_chain_client(db.session), "http://localhost/b/{id}.json"
-            )
-            db.session.commit()
+        app, provider = open_app(
+            instance, fresh_anvil(request.getfixturevalue("anvil_url")).provider
+        )
     else:
         app, provider = open_app(instance)
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-    if chain_kind != "anvil":
-        provider.close()
+    try:
+        with app.app_context():
+            if chain_kind == "anvil":
+                client = get_chain_client(db.session)
+                deploy_contracts(db.session, client, "http://localhost/badges/{id}.json")
+                db.session.commit()
+            yield app
+            db.session.remove()
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        if chain_kind != "anvil":
+            provider.close()
 
 
 @pytest.fixture

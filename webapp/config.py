@@ -41,6 +41,10 @@ def load_config() -> dict:
         "CHAIN_EMBEDDED": rpc_url is None,
         "CHAIN_RPC_URL": rpc_url or f"http://127.0.0.1:{chain_port}",
         "CHAIN_PORT": chain_port,
+        # When set, the node must be this chain: a wrong RPC URL must not mint on another one.
+        "CHAIN_ID": int(os.environ["ENISHI_CHAIN_ID"])
+        if os.environ.get("ENISHI_CHAIN_ID")
+        else None,
         "CHAIN_DB_PATH": instance / "chain.sqlite",
         "CHAIN_PROVIDER": None,  # a ready web3 provider (tests); else one for CHAIN_RPC_URL
         "MASTER_MNEMONIC": os.environ.get("ENISHI_MASTER_MNEMONIC") or None,

@@ -79,3 +79,13 @@ def test_the_minter_key_can_come_from_an_encrypted_keystore(tmp_path, monkeypatc
     monkeypatch.setenv("ENISHI_MASTER_MNEMONIC", TEST_MNEMONIC)
     app = create_app({"INSTANCE_DIR": tmp_path / "instance"})
     assert app.extensions["enishi.keyring"].operator.address == account.address
+
+
+def test_a_node_of_another_chain_is_refused(app, session, client):
+    from chain.client import ChainError
+    from webapp.onchain.connection import get_chain_client
+
+    app.config["CHAIN_ID"] = 10  # say, the town's L2; the test node is another chain
+    with pytest.raises(ChainError, match="not ENISHI_CHAIN_ID 10"):
+        get_chain_client(session)
+    assert client.get("/healthz").get_json()["chain"]["ok"] is False

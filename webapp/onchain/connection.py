@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from sqlalchemy.orm import Session
 from web3 import Web3
 
-from chain.client import ChainClient
+from chain.client import ChainClient, ChainError
 from chain.wallets import Keyring, load_or_create_mnemonic
 from webapp.onchain.services import addresses_of, get_deployment
 
@@ -54,6 +54,9 @@ def get_chain_client(session: Session, app: Flask | None = None) -> ChainClient:
     Raises whatever the node raises when it cannot be reached."""
     app = app or current_app
     client = ChainClient(app.extensions["enishi.web3"], get_keyring(app).operator)
+    expected = app.config["CHAIN_ID"]
+    if expected is not None and client.chain_id != expected:
+        raise ChainError(f"the node is chain {client.chain_id}, not ENISHI_CHAIN_ID {expected}")
     deployment = get_deployment(session, client.chain_id)
     if deployment is not None:
         client.addresses = addresses_of(deployment)
