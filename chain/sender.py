@@ -71,7 +71,11 @@ def sign_transaction(
         "maxFeePerGas": fees.max_fee,
     }
     tx.pop("gas", None)  # web3's build_transaction fills in a bare estimate
-    tx["gas"] = gas if gas is not None else int(w3.eth.estimate_gas(tx) * GAS_HEADROOM)
+    if gas is None:
+        # Headroom, but never past what one block can hold: a large batch must still fit.
+        block_limit = w3.eth.get_block("latest")["gasLimit"]
+        gas = min(int(w3.eth.estimate_gas(tx) * GAS_HEADROOM), block_limit)
+    tx["gas"] = gas
     signed = account.sign_transaction(tx)
     return SignedTx(Web3.to_hex(signed.hash), signed.raw_transaction, nonce, fees)
 
