@@ -17,6 +17,8 @@ SHELL_STATIC = (
     "js/sync.js",
     "js/scanner.js",
     "js/wallet.js",
+    "js/kiosk.js",
+    "vendor/qrcode-generator.js",
     "vendor/jsQR.js",
     "icons/icon.svg",
     "icons/icon-192.png",

@@ -83,7 +83,7 @@ def settle(session: Session, client: ChainClient, result: TickResult, confirmati
             elif head - receipt["blockNumber"] + 1 >= confirmations:
                 mark_confirmed(session, tx.job_ids, tx_hash, receipt["blockNumber"], now)
                 result.confirmed_jobs += len(tx.job_ids)
-        elif now - tx.sent_at > STUCK_AFTER and _node_knows(client, tx.tx_hash):
+        elif now - tx.sent_at > STUCK_AFTER and any(_node_knows(client, h) for h in tx.candidates):
             _replace(session, client, tx, result)
         elif now - tx.sent_at > RESEND_AFTER and not any(map(client.is_known, tx.candidates)):
             mark_retry(session, tx.job_ids, f"transaction {tx.tx_hash} was lost", now)

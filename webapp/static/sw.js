@@ -9,6 +9,9 @@ const SHELL = __SHELL__;
 const SHELL_CACHE = `enishi-shell-${VERSION}`;
 const PAGES_CACHE = "enishi-pages";
 const REMEMBERED_PAGES = ["/wallet", "/scan", "/events"];
+// A kiosk reloaded at a venue with no signal must still show codes (it carries the display key:
+// kept in the pages cache, which logging out deletes).
+const KIOSK_PAGE = /^\/events\/\d+\/display$/;
 
 importScripts("/static/js/api.js", "/static/js/outbox.js");
 
@@ -57,10 +60,16 @@ self.addEventListener("fetch", (event) => {
   }
 });
 
+const remembered = (path) => REMEMBERED_PAGES.includes(path) || KIOSK_PAGE.test(path);
+
 async function navigate(request, url) {
   try {
     const response = await fetch(request);
-    if (response.ok && !response.redirected && REMEMBERED_PAGES.includes(url.pathname)) {
+    // A check-in link the server cannot answer now (a proxy's 502, say) is kept on the phone.
+    if (url.pathname.startsWith("/c/") && response.status >= 500) {
+      return (await caches.match("/scan")) || response;
+    }
+    if (response.ok && !response.redirected && remembered(url.pathname)) {
       const copy = response.clone();
       caches.open(PAGES_CACHE).then((cache) => cache.put(url.pathname, copy));
     }

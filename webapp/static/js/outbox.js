@@ -14,6 +14,7 @@
   const FIRST_RETRY_MS = 2000;
   const LONGEST_RETRY_MS = 5 * 60 * 1000;
   const KEPT_RESULTS = 50;
+  const MAX_CODE_CHARS = 512; // the server refuses longer codes (and with them the whole batch)
   const CHANNEL = "enishi-outbox";
 
   let opening = null;
@@ -96,13 +97,16 @@
      * whose claim still waits returns the waiting claim: it could only ever be a duplicate.
      */
     async record(code) {
-      const eventId = eventIdOf(code);
-      const waiting = (await outbox.queued()).find((c) => c.event_id === eventId && eventId !== null);
+      const text = String(code).trim();
+      const eventId = text.length <= MAX_CODE_CHARS ? eventIdOf(text) : null;
+      if (eventId === null) throw new Error("not a check-in code");
+      // The very same code scanned twice while it waits: one claim is enough.
+      const waiting = (await outbox.queued()).find((c) => c.code === text);
       if (waiting) return waiting;
       const known = eventId === null ? null : await run(["events"], "readonly", (tx) => req(tx.objectStore("events").get(eventId)));
       const claim = {
         id: crypto.randomUUID(),
-        code: String(code).trim(),
+        code: text,
         scanned_at: new Date().toISOString(),
         offline: !navigator.onLine,
         event_id: eventId,
@@ -160,6 +164,10 @@
       return keep(due, 0);
     }
     if (!session.logged_in) return waitForLogin(due);
+    return sendBatch(due, session);
+  }
+
+  async function sendBatch(due, session) {
     let response;
     try {
       response = await Enishi.api.postCheckins(
@@ -177,11 +185,18 @@
     }
     if (response.status === 400) {
       const body = await response.json().catch(() => ({}));
-      // A refused CSRF token is the session's problem, not the claims': try again later.
-      if (body.error === "csrf") return keep(due, 0);
-      // The batch itself was refused: the server will never take these claims as they are.
-      await settle(due, due.map((c) => ({ id: c.id, status: "rejected", reason: body.error || "malformed", message: body.message })));
-      return { sent: due.length, kept: 0 };
+      const refused = body.error === "malformed_batch" || body.error === "batch_too_large";
+      // Anything else (a refused CSRF token, a proxy's page) is not about the claims: retry.
+      if (!refused) return keep(due, 0);
+      if (due.length > 1) {
+        // One claim spoils the batch for all: send them one by one to find it.
+        let sent = 0;
+        for (const claim of due) sent += (await sendBatch([claim], session)).sent;
+        return { sent, kept: due.length - sent };
+      }
+      // This one claim will never be taken as it is: its answer is final, and shown.
+      await settle(due, [{ id: due[0].id, status: "rejected", reason: "malformed", message: body.message }]);
+      return { sent: 1, kept: 0 };
     }
     return keep(due, Number(response.headers.get("Retry-After")) || 0);
   }

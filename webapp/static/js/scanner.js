@@ -30,11 +30,13 @@
   }
 
   async function handle(code) {
-    if (outbox.eventIdOf(code) === null) {
+    let claim;
+    try {
+      claim = await outbox.record(code);
+    } catch (error) {
       say(text.not_a_code, "bad");
       return;
     }
-    const claim = await outbox.record(code);
     lastClaim = claim;
     const name = claim.event_title ? `${claim.event_title}: ` : "";
     say(name + text.recorded, "wait");

@@ -36,6 +36,15 @@
   }
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
 
+  // Logging out forgets the pages this phone keeps for offline use (the wallet, a kiosk).
+  for (const form of document.querySelectorAll("form[data-logout]")) {
+    form.addEventListener("submit", () => {
+      if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+        navigator.serviceWorker.controller.postMessage("logout");
+      }
+    });
+  }
+
   for (const button of document.querySelectorAll("[data-outbox-send]")) {
     button.addEventListener("click", () => send(true));
   }
