@@ -91,6 +91,16 @@ class JobBatch:
     event_id: int | None = None
     reward_each: int = 0
 
+    @classmethod
+    def of(cls, jobs: list[ChainJob]) -> JobBatch:
+        return cls(
+            kind=jobs[0].kind,
+            job_ids=tuple(job.id for job in jobs),
+            members=tuple(job.user.address for job in jobs),
+            event_id=jobs[0].event_id,
+            reward_each=jobs[0].amount,
+        )
+
 
 @dataclass(frozen=True)
 class SentTransaction:
@@ -126,16 +136,7 @@ def take_due_batches(session: Session, now: datetime, limit: int) -> list[JobBat
         key = (job.kind, job.event_id, job.amount) if job.kind == JobKind.AWARD else (job.id,)
         groups.setdefault(key, []).append(job)
     session.flush()
-    return [
-        JobBatch(
-            kind=jobs[0].kind,
-            job_ids=tuple(job.id for job in jobs),
-            members=tuple(job.user.address for job in jobs),
-            event_id=jobs[0].event_id,
-            reward_each=jobs[0].amount,
-        )
-        for jobs in groups.values()
-    ]
+    return [JobBatch.of(jobs) for jobs in groups.values()]
 
 
 def mark_sent(
@@ -156,14 +157,7 @@ def mark_sent(
 
 def batch_of(session: Session, job_ids: tuple[int, ...]) -> JobBatch:
     """The batch that jobs sent together form (to sign a replacement for it)."""
-    jobs = _jobs(session, job_ids)
-    return JobBatch(
-        kind=jobs[0].kind,
-        job_ids=tuple(job.id for job in jobs),
-        members=tuple(job.user.address for job in jobs),
-        event_id=jobs[0].event_id,
-        reward_each=jobs[0].amount,
-    )
+    return JobBatch.of(_jobs(session, job_ids))
 
 
 def mark_confirmed(
@@ -237,12 +231,6 @@ def retry_now(session: Session, now: datetime) -> int:
     return len(jobs)
 
 
-def list_jobs(session: Session, status: str | None = None) -> list[ChainJob]:
-    query = select(ChainJob).order_by(ChainJob.id)
-    if status is not None:
-        query = query.where(ChainJob.status == status)
-    return list(session.scalars(query))
-
-
 def _jobs(session: Session, job_ids: tuple[int, ...]) -> list[ChainJob]:
-    return list(session.scalars(select(ChainJob).where(ChainJob.id.in_(job_ids))))
+    query = select(ChainJob).where(ChainJob.id.in_(job_ids)).order_by(ChainJob.id)
+    return list(session.scalars(query))

@@ -90,7 +90,6 @@
 
   const outbox = {
     CHANNEL,
-    eventIdOf,
 
     /**
      * Keeps a new claim for `code`; resolves once it is on disk. A second scan of an event
