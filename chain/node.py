@@ -126,6 +126,8 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        # A second signal (the parent stopping its children as well) must not cut the close.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         server.server_close()
         provider.close()
         sys.stdout.flush()
