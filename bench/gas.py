@@ -27,7 +27,7 @@ REWARD_FLOOR = 24_000  # a new holder's token balance slot and its Transfer even
 
 
 def award_gas(client: ChainClient, event_id: int, members: list[str], reward: int) -> int:
-    signed = client.prepare_award(event_id, members, reward, client.next_nonce())
+    signed = client.sign(client.award_transaction(event_id, members, reward), client.next_nonce())
     client.send(signed)
     return client.receipt(signed.hash)["gasUsed"]
 

@@ -6,15 +6,18 @@ from dataclasses import asdict, dataclass
 
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
+from web3.exceptions import ContractLogicError
 
 from chain.artifacts import load_artifact
+from chain.reverts import Revert, revert_of
 from chain.sender import (
     Fees,
     SignedTx,
+    complete_transaction,
     fetch_receipt,
     is_known,
     market_fees,
-    send_signed,
+    mined_nonce,
     sign_transaction,
 )
 
@@ -61,12 +64,15 @@ class ChainClient:
         self.w3.eth.default_account = operator.address
         self.operator = operator
         self.addresses = addresses
+        self._chain_id: int | None = None
 
     # -- reading ---------------------------------------------------------------------------
 
     @property
     def chain_id(self) -> int:
-        return self.w3.eth.chain_id
+        if self._chain_id is None:  # a node's chain never changes under one client
+            self._chain_id = self.w3.eth.chain_id
+        return self._chain_id
 
     def block_number(self) -> int:
         return self.w3.eth.block_number
@@ -89,6 +95,19 @@ class ChainClient:
 
     def is_known(self, tx_hash: str) -> bool:
         return is_known(self.w3, tx_hash)
+
+    def revert_reason(self, tx_hash: str, receipt) -> Revert:
+        """Why a mined transaction reverted: it ran out of gas, or the error its call raises
+        when replayed on the state before its block."""
+        tx = self.w3.eth.get_transaction(tx_hash)
+        if receipt["gasUsed"] >= tx["gas"]:
+            return Revert("OutOfGas", {"gas": tx["gas"]})
+        call = {key: tx[key] for key in ("from", "to", "gas", "value")} | {"data": tx["input"]}
+        try:
+            self.w3.eth.call(call, receipt["blockNumber"] - 1)
+        except ContractLogicError as exc:
+            return revert_of(exc)
+        return Revert("unknown", {"message": "the call succeeds when replayed"})
 
     def awarded_badges(self) -> list[tuple[str, int]]:
         """(member, event id) of every badge minted since the contracts were deployed."""
@@ -116,7 +135,11 @@ class ChainClient:
         return Web3.to_hex(last["transactionHash"]), last["blockNumber"]
 
     def next_nonce(self) -> int:
+        """The operator's next nonce counting its transactions waiting in the node's pool."""
         return self.w3.eth.get_transaction_count(self.operator.address, "pending")
+
+    def mined_nonce(self) -> int:
+        return mined_nonce(self.w3, self.operator.address)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -140,33 +163,33 @@ class ChainClient:
         for offset, (name, address, role, account) in enumerate(grants, start=3):
             contract = self._contract(name, address)
             role_id = getattr(contract.functions, role)().call()
-            tx = contract.functions.grantRole(role_id, account).build_transaction({"from": admin})
-            last = self._send_and_wait(self._sign(tx, nonce + offset))
+            tx = self._unsigned(contract.functions.grantRole(role_id, account))
+            last = self._send_and_wait(self.sign(tx, nonce + offset))
         return Deployment(addresses=self.addresses, block_number=last["blockNumber"])
 
-    def prepare_award(
-        self,
-        event_id: int,
-        members: list[str],
-        reward_each: int,
-        nonce: int,
-        fees: Fees | None = None,
-    ) -> SignedTx:
-        """Signs one transaction that awards the event's badge and reward to `members`."""
+    def award_transaction(self, event_id: int, members: list[str], reward_each: int) -> dict:
+        """The transaction that awards the event's badge and reward to `members`, unsigned;
+        raises (a `ContractLogicError`, see chain.reverts) if it would revert now."""
         badge = self._contract("ParticipationBadge", self._bound().badge)
-        call = badge.functions.award(event_id, members, reward_each)
-        return self._sign(call.build_transaction({"from": self.operator.address}), nonce, fees)
+        return self._unsigned(badge.functions.award(event_id, members, reward_each))
 
-    def prepare_issue_card(self, member: str, nonce: int, fees: Fees | None = None) -> SignedTx:
+    def card_transaction(self, member: str) -> dict:
         card = self._contract("MembershipCard", self._bound().card)
-        call = card.functions.issue(member)
-        return self._sign(call.build_transaction({"from": self.operator.address}), nonce, fees)
+        return self._unsigned(card.functions.issue(member))
+
+    def sign(self, tx: dict, nonce: int, fees: Fees | None = None) -> SignedTx:
+        """Signs a transaction from `award_transaction` or `card_transaction` (without `fees`,
+        at the market's: a question to the node)."""
+        return sign_transaction(self.operator, tx, nonce, fees or self.market_fees())
 
     def market_fees(self) -> Fees:
         return market_fees(self.w3)
 
     def send(self, signed: SignedTx) -> str:
-        return send_signed(self.w3, signed)
+        return self.send_raw(signed.raw)
+
+    def send_raw(self, raw: bytes) -> str:
+        return Web3.to_hex(self.w3.eth.send_raw_transaction(raw))
 
     # -- internals -------------------------------------------------------------------------
 
@@ -178,14 +201,18 @@ class ChainClient:
     def _contract(self, name: str, address: str):
         return self.w3.eth.contract(address=address, abi=load_artifact(name)["abi"])
 
-    def _sign(self, tx: dict, nonce: int, fees: Fees | None = None) -> SignedTx:
-        return sign_transaction(self.w3, self.operator, tx, nonce, fees=fees)
+    def _unsigned(self, call) -> dict:
+        # Every field web3 would ask the node for is given, so the node is asked once, for gas.
+        placeholders = {"gas": 0, "nonce": 0, "maxFeePerGas": 0, "maxPriorityFeePerGas": 0}
+        draft = call.build_transaction(
+            {"from": self.operator.address, "chainId": self.chain_id, **placeholders}
+        )
+        return complete_transaction(self.w3, self.operator, draft)
 
     def _deploy_one(self, name: str, args: tuple, nonce: int) -> str:
         artifact = load_artifact(name)
         factory = self.w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
-        tx = factory.constructor(*args).build_transaction({"from": self.operator.address})
-        receipt = self._send_and_wait(self._sign(tx, nonce))
+        receipt = self._send_and_wait(self.sign(self._unsigned(factory.constructor(*args)), nonce))
         return receipt["contractAddress"]
 
     def _send_and_wait(self, signed: SignedTx):

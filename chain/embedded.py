@@ -7,6 +7,7 @@ opens the same file and continues from the stored canonical head.
 
 from __future__ import annotations
 
+import ast
 import sqlite3
 import threading
 from pathlib import Path
@@ -17,7 +18,10 @@ from eth.db.backends.base import BaseDB
 from eth.vm.forks import PragueVM
 from eth_tester import EthereumTester, PyEVMBackend
 from eth_tester.backends.pyevm.main import get_default_genesis_params
+from eth_tester.exceptions import TransactionFailed
 from web3 import EthereumTesterProvider
+
+from chain.reverts import encode_reason
 
 # web3's tester provider answers eth_chainId with this fixed value, so the chain signs with it too.
 EMBEDDED_CHAIN_ID = 131277322940537
@@ -124,8 +128,26 @@ class EmbeddedChainProvider(EthereumTesterProvider):
 
     def make_request(self, method, params):
         with self._lock:
-            return super().make_request(method, params)
+            try:
+                return super().make_request(method, params)
+            except TransactionFailed as exc:
+                # As a real node answers: code 3 with the revert data, so callers decode the
+                # same custom errors here as on anvil (eth-tester keeps them only in a message).
+                error = {"code": 3, "message": "execution reverted", "data": _revert_data(exc)}
+                return {"jsonrpc": "2.0", "id": 0, "error": error}
 
     def close(self) -> None:
         with self._lock:
             self.backend.close()
+
+
+def _revert_data(exc: TransactionFailed) -> str:
+    """eth-tester's message holds the data as a bytes literal, or an Error(string) reason."""
+    message = str(exc.args[0]) if exc.args else ""
+    reason = message.removeprefix("execution reverted: ")
+    if reason.startswith(("b'", 'b"')):
+        try:
+            return "0x" + ast.literal_eval(reason).hex()
+        except (ValueError, SyntaxError):
+            pass
+    return "0x" + encode_reason(reason).hex()

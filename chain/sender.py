@@ -50,38 +50,31 @@ def market_fees(w3: Web3) -> Fees:
     return Fees(max_fee=2 * base_fee + DEFAULT_PRIORITY_FEE, priority_fee=DEFAULT_PRIORITY_FEE)
 
 
-def sign_transaction(
-    w3: Web3,
-    account: LocalAccount,
-    tx: dict,
-    nonce: int,
-    gas: int | None = None,
-    fees: Fees | None = None,
-) -> SignedTx:
-    """Completes `tx` (chain id, nonce, EIP-1559 fees: `fees` or the market's, and gas: `gas`
-    if given, else the node's estimate with headroom) and signs it."""
-    fees = fees or market_fees(w3)
-    tx = {
-        **tx,
-        "from": account.address,
-        "chainId": w3.eth.chain_id,
-        "nonce": nonce,
-        "type": 2,
-        "maxPriorityFeePerGas": fees.priority_fee,
-        "maxFeePerGas": fees.max_fee,
-    }
-    tx.pop("gas", None)  # web3's build_transaction fills in a bare estimate
+def complete_transaction(w3: Web3, account: LocalAccount, tx: dict, gas: int | None = None):
+    """`tx` ready to sign but for its nonce and fees: sender, chain id and gas (`gas` if given,
+    else the node's estimate with headroom). A call that would revert raises here."""
+    tx = {**tx, "from": account.address, "type": 2}
+    tx.setdefault("chainId", w3.eth.chain_id)
+    for field in ("gas", "nonce", "maxFeePerGas", "maxPriorityFeePerGas", "gasPrice"):
+        tx.pop(field, None)  # web3's build_transaction fills some in; they are set below or later
     if gas is None:
         # Headroom, but never past what one block can hold: a large batch must still fit.
         block_limit = w3.eth.get_block("latest")["gasLimit"]
         gas = min(int(w3.eth.estimate_gas(tx) * GAS_HEADROOM), block_limit)
-    tx["gas"] = gas
+    return {**tx, "gas": gas}
+
+
+def sign_transaction(account: LocalAccount, tx: dict, nonce: int, fees: Fees) -> SignedTx:
+    """Signs a completed transaction with `nonce` and EIP-1559 `fees`; asks the node nothing,
+    so a caller can do it while it holds a lock."""
+    tx = {
+        **tx,
+        "nonce": nonce,
+        "maxPriorityFeePerGas": fees.priority_fee,
+        "maxFeePerGas": fees.max_fee,
+    }
     signed = account.sign_transaction(tx)
     return SignedTx(Web3.to_hex(signed.hash), signed.raw_transaction, nonce, fees)
-
-
-def send_signed(w3: Web3, signed: SignedTx) -> str:
-    return Web3.to_hex(w3.eth.send_raw_transaction(signed.raw))
 
 
 def fetch_receipt(w3: Web3, tx_hash: str):
@@ -90,6 +83,11 @@ def fetch_receipt(w3: Web3, tx_hash: str):
         return w3.eth.get_transaction_receipt(tx_hash)
     except TransactionNotFound:
         return None
+
+
+def mined_nonce(w3: Web3, address: str) -> int:
+    """The account's next nonce as mined blocks see it (transactions waiting in a pool aside)."""
+    return w3.eth.get_transaction_count(address, "latest")
 
 
 def is_known(w3: Web3, tx_hash: str) -> bool:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import ast
-
 import pytest
-from eth_tester.exceptions import TransactionFailed
 from web3 import Web3
-from web3.exceptions import ContractLogicError
 
 from chain.client import ChainClient
 from chain.embedded import EmbeddedChainProvider
-from chain.sender import send_signed, sign_transaction
+from chain.reverts import revert_of
+from chain.sender import complete_transaction, sign_transaction
 from chain.wallets import Keyring
 
 from ..conftest import TEST_MNEMONIC, fresh_anvil
@@ -41,13 +38,13 @@ def client(provider, keys) -> ChainClient:
 
 
 def fund(client: ChainClient, address: str, wei: int = 10**18) -> None:
-    tx = {"to": address, "value": wei}
-    mined(client, sign_transaction(client.w3, client.operator, tx, client.next_nonce(), gas=21_000))
+    tx = complete_transaction(client.w3, client.operator, {"to": address, "value": wei}, gas=21_000)
+    mined(client, client.sign(tx, client.next_nonce()))
 
 
 def mined(client: ChainClient, signed):
     """Sends and waits for the receipt: anvil mines a moment after it accepts a transaction."""
-    send_signed(client.w3, signed)
+    client.send(signed)
     return client.w3.eth.wait_for_transaction_receipt(signed.hash, timeout=30)
 
 
@@ -56,9 +53,10 @@ def transact(client: ChainClient, account, contract, function: str, *args):
     call = getattr(contract.functions, function)(*args)
     # A fixed gas limit: a refused call is then mined as reverted instead of failing estimation.
     tx = call.build_transaction({"from": account.address, "gas": 500_000})
+    tx = complete_transaction(client.w3, account, tx, gas=500_000)
     nonce = client.w3.eth.get_transaction_count(account.address)
-    signed = sign_transaction(client.w3, account, tx, nonce, gas=500_000)
-    send_signed(client.w3, signed)
+    signed = sign_transaction(account, tx, nonce, client.market_fees())
+    client.send(signed)
     return client.w3.eth.wait_for_transaction_receipt(signed.hash, timeout=30)
 
 
@@ -68,15 +66,8 @@ def revert_error(contract, account, function: str, *args) -> str:
     call = getattr(contract.functions, function)(*args)
     try:
         call.call({"from": account.address})
-    except TransactionFailed as exc:  # eth-tester prints the raw revert data as a bytes literal
-        data = ast.literal_eval(str(exc).removeprefix("execution reverted: "))
-    except ContractLogicError as exc:
-        data = bytes.fromhex(str(exc.data).removeprefix("0x"))
-    else:
-        raise AssertionError(f"{function} did not revert")
-    for entry in contract.abi:
-        if entry["type"] == "error":
-            signature = f"{entry['name']}({','.join(i['type'] for i in entry['inputs'])})"
-            if Web3.keccak(text=signature)[:4] == data[:4]:
-                return entry["name"]
-    raise AssertionError(f"{function} reverted with unknown data {data!r}")
+    except Exception as exc:
+        revert = revert_of(exc)
+        assert revert is not None, f"{function} failed without reverting: {exc!r}"
+        return revert.name
+    raise AssertionError(f"{function} did not revert")

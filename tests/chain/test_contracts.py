@@ -17,7 +17,7 @@ def contract(client, name):
 
 
 def award(client, members, reward=10, event=EVENT):
-    signed = client.prepare_award(event, members, reward, client.next_nonce())
+    signed = client.sign(client.award_transaction(event, members, reward), client.next_nonce())
     return mined(client, signed)
 
 
@@ -71,7 +71,7 @@ def test_a_badge_cannot_be_transferred(client, keys):
 
 def test_a_membership_card_is_one_per_address_and_cannot_be_transferred(client, keys):
     holder, other = keys.member_account(1), keys.member_address(2)
-    mined(client, client.prepare_issue_card(holder.address, client.next_nonce()))
+    mined(client, client.sign(client.card_transaction(holder.address), client.next_nonce()))
     assert client.has_card(holder.address)
     card = contract(client, "MembershipCard")
     operator = client.operator
@@ -85,7 +85,7 @@ def test_a_membership_card_is_one_per_address_and_cannot_be_transferred(client, 
 
 def test_only_the_issuer_revokes_a_card(client, keys):
     holder = keys.member_account(1)
-    mined(client, client.prepare_issue_card(holder.address, client.next_nonce()))
+    mined(client, client.sign(client.card_transaction(holder.address), client.next_nonce()))
     fund(client, holder.address)
     card = contract(client, "MembershipCard")
     error = refused(client, holder, card, "revoke", holder.address)

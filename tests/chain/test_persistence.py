@@ -13,7 +13,9 @@ def test_state_survives_reopening_the_chain_file(tmp_path, keys):
     provider = EmbeddedChainProvider(path, [keys.operator.address])
     client = ChainClient(Web3(provider), keys.operator)
     deployment = client.deploy("http://localhost/badges/{id}.json")
-    signed = client.prepare_award(3, [keys.member_address(1)], 12, client.next_nonce())
+    signed = client.sign(
+        client.award_transaction(3, [keys.member_address(1)], 12), client.next_nonce()
+    )
     client.send(signed)
     height = client.block_number()
     provider.close()
@@ -26,7 +28,11 @@ def test_state_survives_reopening_the_chain_file(tmp_path, keys):
         assert client.badge_balance(keys.member_address(1), 3) == 1
         assert client.receipt(signed.hash)["status"] == 1
         # and it goes on from there: the next nonce, the next block
-        client.send(client.prepare_award(3, [keys.member_address(2)], 12, client.next_nonce()))
+        client.send(
+            client.sign(
+                client.award_transaction(3, [keys.member_address(2)], 12), client.next_nonce()
+            )
+        )
         assert client.block_number() == height + 1
     finally:
         reopened.close()
@@ -38,7 +44,9 @@ def test_the_node_process_serves_json_rpc_and_keeps_state_across_restarts(tmp_pa
     try:
         client = ChainClient(Web3(Web3.HTTPProvider(f"http://127.0.0.1:{port}")), keys.operator)
         deployment = client.deploy("http://localhost/badges/{id}.json")
-        signed = client.prepare_award(5, [keys.member_address(1)], 7, client.next_nonce())
+        signed = client.sign(
+            client.award_transaction(5, [keys.member_address(1)], 7), client.next_nonce()
+        )
         client.send(signed)
         assert client.w3.eth.wait_for_transaction_receipt(signed.hash)["status"] == 1
     finally:

@@ -23,11 +23,10 @@ def test_the_queue_page_shows_counts_errors_and_the_minters_balance(
 ):
     attend(session, member, make_event())
 
-    def refuse(signed):
+    def unreachable(raw):
         raise ConnectionError("node down")
 
-    monkeypatch.setattr(chain, "send", refuse)
-    monkeypatch.setattr(chain, "is_known", lambda tx_hash: False)
+    monkeypatch.setattr(chain, "send_raw", unreachable)
     work(session, chain)
     page = admin_client.get("/admin/chain").get_data(as_text=True)
     assert "ConnectionError: node down" in page
@@ -45,7 +44,9 @@ def test_send_now_makes_waiting_jobs_due(
     admin_client, session, chain, member, make_event, monkeypatch
 ):
     attend(session, member, make_event())
-    monkeypatch.setattr(chain, "prepare_award", lambda *a: (_ for _ in ()).throw(ValueError("x")))
+    monkeypatch.setattr(
+        chain, "award_transaction", lambda *a: (_ for _ in ()).throw(ValueError("x"))
+    )
     work(session, chain)
     assert (
         jobs(session, kind="award")[0].next_attempt_at > jobs(session, kind="award")[0].created_at

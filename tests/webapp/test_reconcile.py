@@ -21,7 +21,9 @@ def test_every_difference_is_listed(app, session, chain, member, make_user, make
     work(session, chain)
     stranger = make_user()
     # Behind the ledger's back: tokens minted by hand, and a badge nobody attended for.
-    signed = chain.prepare_award(event.id, [stranger.address], 3, chain.next_nonce())
+    signed = chain.sign(
+        chain.award_transaction(event.id, [stranger.address], 3), chain.next_nonce()
+    )
     chain.send(signed)
     chain.w3.eth.wait_for_transaction_receipt(signed.hash, timeout=30)
     differences = {(d.what, d.email, d.ledger, d.chain) for d in reconcile(session, chain)}

@@ -3,7 +3,9 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from web3.exceptions import Web3RPCError
 
+from chain.sender import complete_transaction
 from webapp.checkin.services import record_claim
 from webapp.core.db import utcnow
 from webapp.onchain.models import ChainJob, JobKind, JobStatus
@@ -70,7 +72,7 @@ def test_a_refused_send_is_retried_later_with_growing_pauses(
     attend(session, member, event)
 
     def refuse(signed):
-        raise ConnectionError("node down")
+        raise Web3RPCError("insufficient funds for gas * price + value")
 
     monkeypatch.setattr(chain, "send", refuse)
     pauses = []
@@ -80,7 +82,7 @@ def test_a_refused_send_is_retried_later_with_growing_pauses(
         ended = utcnow()
         award = jobs(session, kind=JobKind.AWARD)[0]
         assert (award.status, award.attempts, award.tx_hash) == (JobStatus.PENDING, attempt, None)
-        assert "node down" in award.last_error
+        assert "insufficient funds" in award.last_error
         pauses.append((award.next_attempt_at - ended).total_seconds())
     # 2, 4 and 8 seconds from the failed attempt (which ended a moment before `ended`)
     expected = (2, 4, 8)
@@ -103,7 +105,7 @@ def test_a_failure_while_preparing_counts_as_an_attempt(
     def revert(*args):
         raise ValueError("execution reverted")
 
-    monkeypatch.setattr(chain, "prepare_award", revert)
+    monkeypatch.setattr(chain, "award_transaction", revert)
     work(session, chain)
     make_due(session, kind=JobKind.AWARD)
     work(session, chain)
@@ -130,34 +132,76 @@ def test_a_send_error_after_the_node_took_the_transaction_keeps_it(
     assert chain.token_balance(member.address) == 6
 
 
-def test_a_transaction_lost_after_recording_is_sent_again_and_pays_once(
+def test_a_transaction_lost_after_recording_is_sent_again_as_it_was_and_pays_once(
     session, chain, member, make_event, monkeypatch
 ):
     event = make_event(reward=9)
     work(session, chain)  # the membership card, sent normally
     attend(session, member, event)
-    lost = []
-    # The worker records the hash, then dies before the transaction leaves.
-    monkeypatch.setattr(chain, "send", lambda signed: lost.append(signed))
-    work(session, chain)
+    # The worker records the transaction, then dies before it leaves: no node ever sees it.
+    monkeypatch.setattr(chain, "send_raw", lambda raw: None)
+    run_once(session, chain, batch_size=100)
     award = jobs(session, kind=JobKind.AWARD)[0]
-    assert award.status == JobStatus.SENT and award.tx_hash == lost[0].hash
+    recorded = award.tx_hash
+    assert award.status == JobStatus.SENT and not chain.is_known(recorded)
     monkeypatch.undo()
 
-    award.sent_at = utcnow() - timedelta(minutes=5)
-    session.commit()
-    work(session, chain)  # neither mined nor known: back to the queue
-    assert jobs(session, kind=JobKind.AWARD)[0].status == JobStatus.PENDING
+    result = work(session, chain)  # the restarted worker finds it nowhere and sends it again
+    assert result.resent_transactions == 1
+    award = jobs(session, kind=JobKind.AWARD)[0]
+    assert (award.status, award.tx_hash) == (JobStatus.CONFIRMED, recorded)
+    assert chain.token_balance(member.address) == 9
+    work(session, chain)
+    assert chain.token_balance(member.address) == 9
+
+
+def test_a_transaction_whose_nonce_went_elsewhere_is_requeued_and_pays_once(
+    session, chain, member, make_event, monkeypatch
+):
+    event = make_event(reward=2)
+    work(session, chain)
+    attend(session, member, event)
+    monkeypatch.setattr(chain, "send_raw", lambda raw: None)
+    run_once(session, chain, batch_size=100)
+    lost_nonce = jobs(session, kind=JobKind.AWARD)[0].nonce
+    monkeypatch.undo()
+    # Someone else sends with the operator's key meanwhile, taking the recorded nonce.
+    transfer = {"to": member.address, "value": 1}
+    other = chain.sign(
+        complete_transaction(chain.w3, chain.operator, transfer, gas=21_000), lost_nonce
+    )
+    chain.send(other)
+    chain.w3.eth.wait_for_transaction_receipt(other.hash, timeout=30)
+
+    work(session, chain)
+    award = jobs(session, kind=JobKind.AWARD)[0]
+    assert award.status == JobStatus.PENDING and "was lost" in award.last_error
     make_due(session, kind=JobKind.AWARD)
     work(session, chain)
     award = jobs(session, kind=JobKind.AWARD)[0]
-    assert award.status == JobStatus.CONFIRMED
-    assert chain.token_balance(member.address) == 9
+    assert award.status == JobStatus.CONFIRMED and award.nonce == lost_nonce + 1
+    assert chain.token_balance(member.address) == 2
 
-    # The lost transaction surfaces after all: the node refuses it, and nothing is paid twice.
-    with pytest.raises(Exception):  # noqa: B017 - the node's own error (nonce too low)
-        chain.send(lost[0])
-    assert chain.token_balance(member.address) == 9
+
+def test_a_node_that_does_not_answer_a_send_gets_the_transaction_again_later(
+    session, chain, member, make_event, monkeypatch
+):
+    event = make_event(reward=3)
+    work(session, chain)
+    attend(session, member, event)
+
+    def unreachable(raw):
+        raise ConnectionError("connection refused")
+
+    monkeypatch.setattr(chain, "send_raw", unreachable)
+    work(session, chain)
+    work(session, chain)
+    award = jobs(session, kind=JobKind.AWARD)[0]
+    assert award.status == JobStatus.SENT and award.attempts == 1  # kept, not requeued
+    monkeypatch.undo()
+    work(session, chain)
+    assert jobs(session, kind=JobKind.AWARD)[0].status == JobStatus.CONFIRMED
+    assert chain.token_balance(member.address) == 3
 
 
 def test_a_reverted_transaction_goes_back_to_the_queue(
@@ -174,7 +218,7 @@ def test_a_reverted_transaction_goes_back_to_the_queue(
 
 def test_a_card_already_on_chain_is_confirmed_with_its_real_transaction(session, chain, member):
     card_job = jobs(session, kind=JobKind.ISSUE_CARD, user_id=member.id)[0]
-    signed = chain.prepare_issue_card(member.address, chain.next_nonce())
+    signed = chain.sign(chain.card_transaction(member.address), chain.next_nonce())
     chain.send(signed)  # an earlier send whose answer the worker never recorded
     chain.w3.eth.wait_for_transaction_receipt(signed.hash, timeout=30)
     work(session, chain)

@@ -9,7 +9,7 @@ from webapp.core.db import utcnow
 from webapp.onchain.models import JobKind, JobStatus
 from webapp.onchain.worker import run_once
 
-from .test_worker import attend, jobs, make_due
+from .test_worker import attend, jobs
 
 pytestmark = pytest.mark.parametrize("chain_kind", ["anvil"], indirect=True)
 
@@ -71,14 +71,12 @@ def test_a_batch_undone_by_a_reorganisation_is_minted_again_once(
 
     assert rpc(chain, "evm_revert", before) is True  # the block with the batch is gone
     assert chain.token_balance(member.address) == 0
-    age_sent_jobs(session, timedelta(minutes=3))
-    run_once(session, chain, batch_size=100, confirmations=2)
-    assert jobs(session, kind=JobKind.AWARD)[0].status == JobStatus.PENDING
-    make_due(session, kind=JobKind.AWARD)
-    run_once(session, chain, batch_size=100, confirmations=2)
+    assert not chain.is_known(award.tx_hash)
+    result = run_once(session, chain, batch_size=100, confirmations=2)
+    assert result.resent_transactions == 1  # the same signed transaction, mined again
     rpc(chain, "evm_mine")
     run_once(session, chain, batch_size=100, confirmations=2)
-    award = jobs(session, kind=JobKind.AWARD)[0]
-    assert award.status == JobStatus.CONFIRMED
+    again = jobs(session, kind=JobKind.AWARD)[0]
+    assert (again.status, again.tx_hash) == (JobStatus.CONFIRMED, award.tx_hash)
     assert chain.token_balance(member.address) == 6
     assert chain.badge_balance(member.address, event.id) == 1

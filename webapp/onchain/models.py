@@ -3,7 +3,15 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.db import UTCDateTime, utcnow
@@ -19,13 +27,14 @@ class JobStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     CONFIRMED = "confirmed"
+    FAILED = "failed"  # given up by rule (see onchain.failures); an administrator may retry
 
 
 class ChainJob(db.Model):
     __tablename__ = "chain_jobs"
     __table_args__ = (
         CheckConstraint("kind IN ('award', 'issue_card')", name="kind"),
-        CheckConstraint("status IN ('pending', 'sent', 'confirmed')", name="status"),
+        CheckConstraint("status IN ('pending', 'sent', 'confirmed', 'failed')", name="status"),
         Index("ix_chain_jobs_status_next_attempt_at", "status", "next_attempt_at"),
     )
 
@@ -44,6 +53,7 @@ class ChainJob(db.Model):
     replaced_tx_hashes: Mapped[str] = mapped_column(Text, default="", server_default="")
     block_number: Mapped[int | None] = mapped_column(BigInteger)
     attempts: Mapped[int] = mapped_column(default=0)
+    reverts: Mapped[int] = mapped_column(default=0, server_default="0")  # in a row
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -55,6 +65,29 @@ class ChainJob(db.Model):
     @property
     def on_chain(self) -> bool:
         return self.status == JobStatus.CONFIRMED
+
+
+class ChainTransaction(db.Model):
+    """A signed transaction, kept so that one recorded but never received by a node (the worker
+    died in between, or the node lost it) can be sent again exactly as it was."""
+
+    __tablename__ = "chain_transactions"
+
+    tx_hash: Mapped[str] = mapped_column(String(66), primary_key=True)
+    nonce: Mapped[int] = mapped_column(BigInteger)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SenderNonce(db.Model):
+    """The next nonce of a sending account: the row every worker locks to choose a nonce."""
+
+    __tablename__ = "sender_nonces"
+
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    address: Mapped[str] = mapped_column(String(42), primary_key=True)
+    next_nonce: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class Deployment(db.Model):

@@ -2,22 +2,46 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from chain.client import ChainClient, ContractAddresses
+from chain.reverts import Revert
 from chain.sender import Fees, SignedTx
 from webapp.accounts.models import User
 from webapp.events.models import Event
-from webapp.onchain.models import ChainJob, Deployment, JobKind, JobStatus
+from webapp.onchain.models import (
+    ChainJob,
+    ChainTransaction,
+    Deployment,
+    JobKind,
+    JobStatus,
+    SenderNonce,
+)
+
+log = logging.getLogger(__name__)
 
 # A sent transaction still waiting in the node's pool after this long is replaced with higher
-# fees; one neither mined nor known to the node after RESEND_AFTER is sent again.
+# fees.
 STUCK_AFTER = timedelta(seconds=90)
-RESEND_AFTER = timedelta(minutes=2)
+# Reverts that no retry cures until someone changes something (the minter's role revoked, a
+# receiver that refuses tokens): their jobs fail at once, with the reason, for an administrator
+# to retry once it is fixed. Any other revert may pass (a race with another transaction, too
+# little gas), so its jobs are retried with the usual pauses, up to MAX_REVERTS times in a row.
+PERMANENT_REVERTS = frozenset(
+    {
+        "AccessControlUnauthorizedAccount",
+        "ERC20InvalidReceiver",
+        "ERC1155InvalidReceiver",
+        "ERC721InvalidReceiver",
+    }
+)
+MAX_REVERTS = 5
 # How long a worker may hold jobs it took before another may take them.
 LEASE = timedelta(minutes=1)
 BACKOFF_BASE = timedelta(seconds=2)
@@ -139,11 +163,60 @@ def take_due_batches(session: Session, now: datetime, limit: int) -> list[JobBat
     return [JobBatch.of(jobs) for jobs in groups.values()]
 
 
+def allocate_nonce(session: Session, chain_id: int, address: str, mined: int) -> int:
+    """The nonce for `address`'s next transaction: the lowest at or above `mined` (the node's
+    count of its mined transactions) that no sent job holds, so a nonce freed by a transaction
+    the node refused is used again instead of leaving a gap that would block every later one.
+
+    The account's row stays locked until the caller commits, and the caller records its
+    transaction (`mark_sent`) first: two workers never sign with one nonce. The row's own
+    count is what the database alone would give; where it differs, the node has moved (another
+    user of the key, a reorganisation, a refused transaction) and the nonce is resynchronised.
+    """
+    row = _locked_nonce_row(session, chain_id, address)
+    held = set(
+        session.scalars(
+            select(ChainJob.nonce).where(ChainJob.status == JobStatus.SENT, ChainJob.nonce >= mined)
+        )
+    )
+    nonce = mined
+    while nonce in held:
+        nonce += 1
+    if nonce != row.next_nonce:
+        log.info("nonce of %s resynchronised: %s, not %s", address, nonce, row.next_nonce)
+    row.next_nonce = nonce + 1
+    session.flush()
+    return nonce
+
+
+def _locked_nonce_row(session: Session, chain_id: int, address: str) -> SenderNonce:
+    query = (
+        select(SenderNonce)
+        .where(SenderNonce.chain_id == chain_id, SenderNonce.address == address)
+        .with_for_update()
+    )
+    row = session.scalar(query)
+    if row is None:
+        try:
+            with session.begin_nested():
+                session.add(SenderNonce(chain_id=chain_id, address=address, next_nonce=0))
+        except IntegrityError:  # another worker created it a moment ago: wait for its lock
+            pass
+        row = session.scalar(query)
+    return row
+
+
 def mark_sent(
-    session: Session, job_ids: tuple[int, ...], signed: SignedTx, now: datetime, replaces=()
+    session: Session,
+    job_ids: tuple[int, ...],
+    signed: SignedTx,
+    now: datetime,
+    replaces: tuple[str, ...] = (),
 ) -> None:
-    """Records the transaction that settles the jobs (before it leaves); `replaces` names the
-    transactions with the same nonce it takes over from."""
+    """Records the transaction that settles the jobs, and keeps it signed, before it leaves;
+    `replaces` names the transactions with the same nonce it takes over from."""
+    if session.get(ChainTransaction, signed.hash) is None:  # signing is deterministic
+        session.add(ChainTransaction(tx_hash=signed.hash, nonce=signed.nonce, raw=signed.raw))
     for job in _jobs(session, job_ids):
         job.status = JobStatus.SENT
         job.tx_hash = signed.hash
@@ -153,6 +226,21 @@ def mark_sent(
         job.replaced_tx_hashes = " ".join(replaces)
         job.sent_at = now
     session.flush()
+
+
+def still_sent_as(session: Session, job_ids: tuple[int, ...], tx_hash: str) -> bool:
+    """Locks the jobs and tells whether they still wait for `tx_hash`: another worker settling
+    the same transaction may have confirmed, replaced or requeued them meanwhile."""
+    query = select(ChainJob).where(ChainJob.id.in_(job_ids)).with_for_update()
+    jobs = list(session.scalars(query))
+    return bool(jobs) and all(
+        job.status == JobStatus.SENT and job.tx_hash == tx_hash for job in jobs
+    )
+
+
+def signed_transaction(session: Session, tx_hash: str) -> bytes | None:
+    row = session.get(ChainTransaction, tx_hash)
+    return None if row is None else row.raw
 
 
 def batch_of(session: Session, job_ids: tuple[int, ...]) -> JobBatch:
@@ -169,6 +257,7 @@ def mark_confirmed(
         job.block_number = block_number
         job.confirmed_at = now
         job.last_error = None
+        job.reverts = 0
     session.flush()
 
 
@@ -183,6 +272,40 @@ def mark_retry(session: Session, job_ids: tuple[int, ...], error: str, now: date
         job.last_error = error[:2000]
         job.next_attempt_at = now + backoff(job.attempts)
     session.flush()
+
+
+def note_error(session: Session, job_ids: tuple[int, ...], error: str) -> None:
+    """Notes what went wrong with jobs that stay where they are (sent, and to be sent again)."""
+    for job in _jobs(session, job_ids):
+        job.last_error = error[:2000]
+    session.flush()
+
+
+def mark_reverted(
+    session: Session, job_ids: tuple[int, ...], revert: Revert, now: datetime
+) -> bool:
+    """Applies the rule for a batch the chain refused: its jobs fail for good (True) if the
+    reason is one no retry can cure or they have been refused MAX_REVERTS times in a row; else
+    they go back to the queue like any other failure."""
+    jobs = _jobs(session, job_ids)
+    reverts = max(job.reverts for job in jobs) + 1
+    error = f"reverted: {revert}"
+    if revert.name not in PERMANENT_REVERTS and reverts < MAX_REVERTS:
+        mark_retry(session, job_ids, error, now)
+        for job in jobs:
+            job.reverts = reverts
+        session.flush()
+        return False
+    for job in jobs:
+        job.status = JobStatus.FAILED
+        job.tx_hash = None
+        job.nonce = None
+        job.replaced_tx_hashes = ""
+        job.reverts = reverts
+        job.last_error = error[:2000]
+    session.flush()
+    log.error("%s jobs failed: %s", len(jobs), error)
+    return True
 
 
 def backoff(attempts: int) -> timedelta:
@@ -221,14 +344,18 @@ def list_open_jobs(session: Session, limit: int = 200) -> list[ChainJob]:
 
 
 def retry_now(session: Session, now: datetime) -> int:
-    """Makes every waiting job due at once (after an outage is fixed, say). Returns how many."""
-    jobs = session.scalars(
-        select(ChainJob).where(ChainJob.status == JobStatus.PENDING, ChainJob.next_attempt_at > now)
-    ).all()
+    """Makes every waiting job due at once, failed ones included (after an outage or a missing
+    role is fixed, say). Returns how many."""
+    waiting = (ChainJob.status == JobStatus.PENDING) & (ChainJob.next_attempt_at > now)
+    jobs = session.scalars(select(ChainJob).where(waiting | (ChainJob.status == JobStatus.FAILED)))
+    count = 0
     for job in jobs:
+        job.status = JobStatus.PENDING
+        job.reverts = 0
         job.next_attempt_at = now
+        count += 1
     session.flush()
-    return len(jobs)
+    return count
 
 
 def _jobs(session: Session, job_ids: tuple[int, ...]) -> list[ChainJob]:

@@ -1,5 +1,5 @@
 """The administrator's view of the chain queue: what waits, what failed and why, the minter's
-gas balance, and a way to send waiting jobs now."""
+gas balance, and a way to send waiting and failed jobs now."""
 
 from __future__ import annotations
 
@@ -51,5 +51,5 @@ def queue():
 def retry():
     count = retry_now(db.session, utcnow())
     db.session.commit()
-    flash(_("%(n)s waiting jobs will be sent in the next round.", n=count), "info")
+    flash(_("%(n)s waiting or failed jobs will be sent in the next round.", n=count), "info")
     return redirect(url_for("onchain.queue"))

@@ -1,9 +1,12 @@
 """The chain worker: sends queued jobs in batches and confirms them from their receipts.
 
 The database is never held open while the node is asked something: each step reads or writes
-in a short transaction and commits. The hash of a transaction is on record before it leaves,
-so after a crash every job is pending, or sent with a hash to look up; awards skip members who
-already hold the badge, so a transaction sent twice cannot pay twice.
+in a short transaction and commits. A batch's nonce is chosen under a lock and its signed
+transaction is on record before it leaves, so after a crash every job is pending, or sent with
+a transaction to look up and, if no node has it, to send again as it was; awards skip members
+who already hold the badge, so even two transactions for one batch cannot pay twice. Several
+workers may share the queue: each takes jobs no other holds, and acts on a sent transaction
+only if its jobs still wait for it.
 """
 
 from __future__ import annotations
@@ -14,19 +17,25 @@ from dataclasses import dataclass
 
 from flask import Flask
 from sqlalchemy.orm import Session
+from web3.exceptions import Web3RPCError
 
 from chain.client import ChainClient, ChainError
+from chain.reverts import revert_of
 from webapp.core.db import utcnow
 from webapp.onchain.models import JobKind
 from webapp.onchain.services import (
-    RESEND_AFTER,
     STUCK_AFTER,
     JobBatch,
+    allocate_nonce,
     batch_of,
     list_sent_transactions,
     mark_confirmed,
     mark_retry,
+    mark_reverted,
     mark_sent,
+    note_error,
+    signed_transaction,
+    still_sent_as,
     take_due_batches,
 )
 
@@ -37,8 +46,10 @@ log = logging.getLogger(__name__)
 class TickResult:
     sent_transactions: int = 0
     replaced_transactions: int = 0
+    resent_transactions: int = 0
     confirmed_jobs: int = 0
     retried_jobs: int = 0
+    failed_jobs: int = 0
 
 
 def run_once(
@@ -51,43 +62,39 @@ def run_once(
         return result
     batches = take_due_batches(session, utcnow(), batch_size)
     session.commit()
-    nonce = None
     for batch in batches:
-        if nonce is None:
-            nonce = client.next_nonce()
-        if _send(session, client, batch, nonce, result):
-            nonce += 1
-        else:
-            nonce = None  # ask the node again: an error may have left it elsewhere
+        _send(session, client, batch, result)
     settle(session, client, result, confirmations)
     return result
 
 
 def settle(session: Session, client: ChainClient, result: TickResult, confirmations: int = 1):
-    """Confirms transactions mined `confirmations` blocks deep; replaces, with higher fees,
-    those stuck in the node's pool; sends again those the node has lost (dropped, or undone
-    by a reorganisation before they were confirmed)."""
+    """Confirms transactions mined `confirmations` blocks deep and applies the revert rule to
+    those mined as reverted; replaces, with higher fees, those stuck in the node's pool; sends
+    again, as they were, those no node has (never received, dropped, or undone by a
+    reorganisation before they were confirmed)."""
     sent = list_sent_transactions(session)
     session.commit()
     if not sent:
         return
     head = client.block_number()
     for tx in sent:
-        now = utcnow()
         mined = _first_receipt(client, tx.candidates)
         if mined is not None:
             tx_hash, receipt = mined
             if receipt["status"] != 1:
-                mark_retry(session, tx.job_ids, f"transaction {tx_hash} reverted", now)
-                result.retried_jobs += len(tx.job_ids)
+                revert = client.revert_reason(tx_hash, receipt)
+                if still_sent_as(session, tx.job_ids, tx.tx_hash):
+                    _reverted(session, tx.job_ids, revert, result)
             elif head - receipt["blockNumber"] + 1 >= confirmations:
-                mark_confirmed(session, tx.job_ids, tx_hash, receipt["blockNumber"], now)
-                result.confirmed_jobs += len(tx.job_ids)
-        elif now - tx.sent_at > STUCK_AFTER and any(_node_knows(client, h) for h in tx.candidates):
-            _replace(session, client, tx, result)
-        elif now - tx.sent_at > RESEND_AFTER and not any(map(client.is_known, tx.candidates)):
-            mark_retry(session, tx.job_ids, f"transaction {tx.tx_hash} was lost", now)
-            result.retried_jobs += len(tx.job_ids)
+                if still_sent_as(session, tx.job_ids, tx.tx_hash):
+                    mark_confirmed(session, tx.job_ids, tx_hash, receipt["blockNumber"], utcnow())
+                    result.confirmed_jobs += len(tx.job_ids)
+        elif any(_node_knows(client, h) for h in tx.candidates):
+            if utcnow() - tx.sent_at > STUCK_AFTER:
+                _replace(session, client, tx, result)
+        else:
+            _resend(session, client, tx, result)
         session.commit()
 
 
@@ -102,51 +109,97 @@ def _first_receipt(client: ChainClient, hashes):
 def _replace(session: Session, client: ChainClient, tx, result: TickResult) -> None:
     """Signs the same batch with the same nonce and higher fees, and sends it in its place."""
     batch = batch_of(session, tx.job_ids)
-    fees = tx.fees.bumped(client.market_fees())
+    session.commit()
     try:
-        signed = _prepare(client, batch, tx.nonce, fees)
+        unsigned = _unsigned(client, batch)
+        signed = client.sign(unsigned, tx.nonce, tx.fees.bumped(client.market_fees()))
     except Exception as exc:  # e.g. the original was mined meanwhile: the next round sees it
         log.warning("could not replace %s: %s", tx.tx_hash, exc)
+        return
+    if not still_sent_as(session, tx.job_ids, tx.tx_hash):
         return
     mark_sent(session, tx.job_ids, signed, utcnow(), replaces=tx.candidates)
     session.commit()
     try:
         client.send(signed)
-    except Exception as exc:
+    except Exception as exc:  # the earlier ones still stand; the next round looks again
         log.warning("sending the replacement %s failed: %s", signed.hash, exc)
     result.replaced_transactions += 1
 
 
-def _send(session: Session, client: ChainClient, batch: JobBatch, nonce: int, result) -> bool:
-    """Sends one batch with `nonce`; True if the nonce was used."""
+def _resend(session: Session, client: ChainClient, tx, result: TickResult) -> None:
+    """Sends a transaction the node does not have again, byte for byte; if its nonce has been
+    used by another transaction meanwhile, its jobs go back to the queue instead."""
+    raw = signed_transaction(session, tx.tx_hash)
+    session.commit()
+    try:
+        if raw is not None and client.mined_nonce() <= tx.nonce:
+            client.send_raw(raw)
+            result.resent_transactions += 1
+            return
+        error = f"transaction {tx.tx_hash} was lost: its nonce {tx.nonce} went to another"
+    except Web3RPCError as exc:
+        if "already known" in str(exc):
+            return
+        error = f"transaction {tx.tx_hash} was refused when sent again: {_describe(exc)}"
+    except Exception as exc:  # no answer: the node may be down; the next round tries again
+        log.warning("could not send %s again: %s", tx.tx_hash, exc)
+        note_error(session, tx.job_ids, _describe(exc))
+        return
+    # Mined a moment ago, between the receipt asked for and now? Then the next round sees it.
+    if _first_receipt(client, tx.candidates) is None and still_sent_as(
+        session, tx.job_ids, tx.tx_hash
+    ):
+        mark_retry(session, tx.job_ids, error, utcnow())
+        result.retried_jobs += len(tx.job_ids)
+
+
+def _send(session: Session, client: ChainClient, batch: JobBatch, result: TickResult) -> None:
     try:
         if batch.kind == JobKind.ISSUE_CARD:
             issued = client.find_card_issue(batch.members[0], client.deployed_block)
             if issued is not None:  # already on chain (an earlier send whose answer was lost)
                 mark_confirmed(session, batch.job_ids, issued[0], issued[1], utcnow())
                 session.commit()
-                return False
-        signed = _prepare(client, batch, nonce)
-    except Exception as exc:  # a node error, or a revert found at estimation: retry later
-        mark_retry(session, batch.job_ids, _describe(exc), utcnow())
+                return
+        unsigned = _unsigned(client, batch)  # a batch the chain would refuse stops here
+        fees = client.market_fees()
+        mined = client.mined_nonce()
+    except Exception as exc:
+        revert = revert_of(exc)
+        if revert is not None:
+            _reverted(session, batch.job_ids, revert, result)
+        else:  # the node is down or answered nonsense: retry later
+            mark_retry(session, batch.job_ids, _describe(exc), utcnow())
+            result.retried_jobs += len(batch.job_ids)
+            log.warning("could not prepare a %s batch: %s", batch.kind, exc)
         session.commit()
-        result.retried_jobs += len(batch.job_ids)
-        log.warning("could not prepare a %s batch: %s", batch.kind, exc)
-        return False
+        return
+    nonce = allocate_nonce(session, client.chain_id, client.operator.address, mined)
+    signed = client.sign(unsigned, nonce, fees)
     mark_sent(session, batch.job_ids, signed, utcnow())
-    session.commit()  # the hash is on record before the transaction leaves
+    session.commit()  # the nonce is taken and the transaction on record before it leaves
     try:
         client.send(signed)
-    except Exception as exc:
-        log.warning("sending %s failed: %s", signed.hash, exc)
-        if _node_lacks(client, signed.hash):
+    except Web3RPCError as exc:  # the node refused it: its nonce is free for the next batch
+        log.warning("the node refused %s: %s", signed.hash, exc)
+        if still_sent_as(session, batch.job_ids, signed.hash):
             mark_retry(session, batch.job_ids, _describe(exc), utcnow())
-            session.commit()
             result.retried_jobs += len(batch.job_ids)
-            return False
-        # The node may have it after all: it stays sent, and `settle` finds out.
+        session.commit()
+        return
+    except Exception as exc:  # no answer: the node may have it; `settle` finds out
+        log.warning("sending %s failed: %s", signed.hash, exc)
+        note_error(session, batch.job_ids, _describe(exc))
+        session.commit()
     result.sent_transactions += 1
-    return True
+
+
+def _reverted(session: Session, job_ids, revert, result: TickResult) -> None:
+    if mark_reverted(session, job_ids, revert, utcnow()):
+        result.failed_jobs += len(job_ids)
+    else:
+        result.retried_jobs += len(job_ids)
 
 
 def _node_knows(client: ChainClient, tx_hash: str) -> bool:
@@ -156,20 +209,11 @@ def _node_knows(client: ChainClient, tx_hash: str) -> bool:
         return False
 
 
-def _node_lacks(client: ChainClient, tx_hash: str) -> bool:
-    """True only when the node answers that it does not know the transaction."""
-    try:
-        return not client.is_known(tx_hash)
-    except Exception:
-        return False
-
-
-def _prepare(client: ChainClient, batch: JobBatch, nonce: int, fees=None):
+def _unsigned(client: ChainClient, batch: JobBatch) -> dict:
     if batch.kind == JobKind.AWARD:
-        members = list(batch.members)
-        return client.prepare_award(batch.event_id, members, batch.reward_each, nonce, fees)
+        return client.award_transaction(batch.event_id, list(batch.members), batch.reward_each)
     if batch.kind == JobKind.ISSUE_CARD:
-        return client.prepare_issue_card(batch.members[0], nonce, fees)
+        return client.card_transaction(batch.members[0])
     raise ChainError(f"unknown job kind {batch.kind}")
 
 
@@ -196,7 +240,7 @@ def run_forever(app: Flask, stop: threading.Event) -> None:
                     app.config["WORKER_BATCH_SIZE"],
                     app.config["CHAIN_CONFIRMATIONS"],
                 )
-                if result.sent_transactions or result.confirmed_jobs or result.retried_jobs:
+                if result != TickResult():
                     log.info("worker: %s", result)
             except Exception:
                 db.session.rollback()
