@@ -67,6 +67,7 @@ bench: install-dev node
 	npm ci --prefix bench --no-audit --no-fund
 	$(BIN)/python bench/gas.py
 	$(BIN)/python bench/pwa.py
+	$(BIN)/python bench/checkin_api.py
 
 lint: install-dev
 	$(BIN)/ruff check webapp chain tests bench tools

@@ -68,11 +68,11 @@ def start_node(path, operator: str, port: int) -> subprocess.Popen:
 ANVIL = NODE_MODULES / ".bin" / "anvil"
 
 
-def start_anvil(port: int) -> subprocess.Popen:
+def start_anvil(port: int, *args: str) -> subprocess.Popen:
     """anvil (npm @foundry-rs/anvil, pinned in package.json) on a loopback port."""
     require(ANVIL.exists(), "anvil (run `npm ci`)")
     node = subprocess.Popen(
-        [str(ANVIL), "--host", "127.0.0.1", "--port", str(port), "--silent"],
+        [str(ANVIL), "--host", "127.0.0.1", "--port", str(port), "--silent", *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

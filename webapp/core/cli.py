@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import getpass
+import logging
+import os
 import signal
 import subprocess
 import sys
@@ -100,9 +102,11 @@ def worker_command(once: bool) -> None:
         )
         click.echo(run_once(db.session, client, batch_size, confirmations))
         return
+    # What each round did, for the operator's log (and for tests that watch real workers).
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
-    click.echo("worker: running (Ctrl-C stops)")
+    click.echo(f"worker {os.getpid()}: running (Ctrl-C stops)")
     try:
         run_forever(app, stop)
     except KeyboardInterrupt:

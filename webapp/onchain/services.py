@@ -42,7 +42,8 @@ PERMANENT_REVERTS = frozenset(
     }
 )
 MAX_REVERTS = 5
-# How long a worker may hold jobs it took before another may take them.
+# How long a worker may hold jobs it took before another may take them: longer than a round
+# takes, or two workers could send one job; a worker that dies delays its jobs this long.
 LEASE = timedelta(minutes=1)
 BACKOFF_BASE = timedelta(seconds=2)
 BACKOFF_CAP = timedelta(minutes=10)
@@ -140,7 +141,9 @@ class SentTransaction:
         return (self.tx_hash, *self.replaced)
 
 
-def take_due_batches(session: Session, now: datetime, limit: int) -> list[JobBatch]:
+def take_due_batches(
+    session: Session, now: datetime, limit: int, lease: timedelta = LEASE
+) -> list[JobBatch]:
     """Leases the pending jobs whose time has come and groups them: one batch per event (and
     reward) for awards, one per card. A lease counts as an attempt and keeps other workers
     off the jobs until it runs out; a worker that dies mid-way thus delays, never drops."""
@@ -156,7 +159,7 @@ def take_due_batches(session: Session, now: datetime, limit: int) -> list[JobBat
     groups: dict[tuple, list[ChainJob]] = {}
     for job in session.scalars(query):
         job.attempts += 1
-        job.next_attempt_at = now + LEASE
+        job.next_attempt_at = now + lease
         key = (job.kind, job.event_id, job.amount) if job.kind == JobKind.AWARD else (job.id,)
         groups.setdefault(key, []).append(job)
     session.flush()

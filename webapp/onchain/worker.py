@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import Flask
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from chain.reverts import revert_of
 from webapp.core.db import utcnow
 from webapp.onchain.models import JobKind
 from webapp.onchain.services import (
+    LEASE,
     STUCK_AFTER,
     JobBatch,
     allocate_nonce,
@@ -53,14 +55,18 @@ class TickResult:
 
 
 def run_once(
-    session: Session, client: ChainClient, batch_size: int, confirmations: int = 1
+    session: Session,
+    client: ChainClient,
+    batch_size: int,
+    confirmations: int = 1,
+    lease: timedelta = LEASE,
 ) -> TickResult:
     result = TickResult()
     settle(session, client, result, confirmations)
     if client.addresses is None:
         log.warning("contracts are not deployed on chain %s; jobs wait", client.chain_id)
         return result
-    batches = take_due_batches(session, utcnow(), batch_size)
+    batches = take_due_batches(session, utcnow(), batch_size, lease)
     session.commit()
     for batch in batches:
         _send(session, client, batch, result)
@@ -239,6 +245,7 @@ def run_forever(app: Flask, stop: threading.Event) -> None:
                     client,
                     app.config["WORKER_BATCH_SIZE"],
                     app.config["CHAIN_CONFIRMATIONS"],
+                    timedelta(seconds=app.config["WORKER_LEASE_SECONDS"]),
                 )
                 if result != TickResult():
                     log.info("worker: %s", result)
