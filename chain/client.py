@@ -107,6 +107,8 @@ class ChainClient:
             self.w3.eth.call(call, receipt["blockNumber"] - 1)
         except ContractLogicError as exc:
             return revert_of(exc)
+        except Exception as exc:  # e.g. a node that no longer keeps that block's state
+            return Revert("unknown", {"message": f"cannot replay: {exc}"[:300]})
         return Revert("unknown", {"message": "the call succeeds when replayed"})
 
     def awarded_badges(self) -> list[tuple[str, int]]:

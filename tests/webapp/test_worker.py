@@ -44,6 +44,13 @@ def work(session, chain, **kwargs):
     return result
 
 
+def age_sent(session, by: timedelta = timedelta(minutes=1)) -> None:
+    """Makes the sent jobs' transactions older, as the next rounds would find them."""
+    for job in jobs(session, status=JobStatus.SENT):
+        job.sent_at = job.sent_at - by
+    session.commit()
+
+
 def make_due(session, **where) -> None:
     for job in jobs(session, **where):
         job.next_attempt_at = utcnow() - timedelta(seconds=1)
@@ -146,6 +153,8 @@ def test_a_transaction_lost_after_recording_is_sent_again_as_it_was_and_pays_onc
     assert award.status == JobStatus.SENT and not chain.is_known(recorded)
     monkeypatch.undo()
 
+    assert work(session, chain).resent_transactions == 0  # not yet: it may be on its way
+    age_sent(session)
     result = work(session, chain)  # the restarted worker finds it nowhere and sends it again
     assert result.resent_transactions == 1
     award = jobs(session, kind=JobKind.AWARD)[0]
@@ -173,6 +182,7 @@ def test_a_transaction_whose_nonce_went_elsewhere_is_requeued_and_pays_once(
     chain.send(other)
     chain.w3.eth.wait_for_transaction_receipt(other.hash, timeout=30)
 
+    age_sent(session)
     work(session, chain)
     award = jobs(session, kind=JobKind.AWARD)[0]
     assert award.status == JobStatus.PENDING and "was lost" in award.last_error
@@ -199,6 +209,7 @@ def test_a_node_that_does_not_answer_a_send_gets_the_transaction_again_later(
     award = jobs(session, kind=JobKind.AWARD)[0]
     assert award.status == JobStatus.SENT and award.attempts == 1  # kept, not requeued
     monkeypatch.undo()
+    age_sent(session)
     work(session, chain)
     assert jobs(session, kind=JobKind.AWARD)[0].status == JobStatus.CONFIRMED
     assert chain.token_balance(member.address) == 3
@@ -224,3 +235,48 @@ def test_a_card_already_on_chain_is_confirmed_with_its_real_transaction(session,
     work(session, chain)
     card_job = jobs(session, id=card_job.id)[0]
     assert (card_job.status, card_job.tx_hash) == (JobStatus.CONFIRMED, signed.hash)
+
+
+def test_a_worker_whose_lease_was_taken_over_leaves_the_batch_alone(
+    session, chain, member, make_event
+):
+    from webapp.onchain.services import retry_now, take_due_batches
+    from webapp.onchain.worker import _send
+
+    work(session, chain)
+    event = make_event(reward=5)
+    attend(session, member, event)
+    late = take_due_batches(session, utcnow(), 100)  # worker A takes the award, then stalls
+    session.commit()
+    retry_now(session, utcnow())  # an administrator presses "send now"
+    session.commit()
+    work(session, chain)  # worker B sends and confirms it
+    confirmed = jobs(session, kind=JobKind.AWARD)[0]
+    assert confirmed.status == JobStatus.CONFIRMED
+    first_hash, nonce_after = confirmed.tx_hash, chain.mined_nonce()
+
+    result = TickResult()
+    _send(session, chain, late[0], result)  # worker A wakes up
+    assert result == TickResult()
+    assert chain.mined_nonce() == nonce_after  # nothing sent twice
+    award = jobs(session, kind=JobKind.AWARD)[0]
+    assert (award.status, award.tx_hash) == (JobStatus.CONFIRMED, first_hash)
+
+
+def test_a_transaction_another_worker_sent_first_is_not_freed(
+    session, chain, member, make_event, monkeypatch
+):
+    work(session, chain)
+    attend(session, member, make_event(reward=7))
+    real_send = chain.send
+
+    def sent_by_another_worker_first(signed):
+        real_send(signed)  # the other worker's resend got there first
+        return real_send(signed)
+
+    monkeypatch.setattr(chain, "send", sent_by_another_worker_first)
+    result = work(session, chain)
+    award = jobs(session, kind=JobKind.AWARD)[0]
+    assert result.retried_jobs == 0
+    assert award.status == JobStatus.CONFIRMED and award.attempts == 1
+    assert chain.token_balance(member.address) == 7

@@ -72,6 +72,7 @@ def test_a_batch_undone_by_a_reorganisation_is_minted_again_once(
     assert rpc(chain, "evm_revert", before) is True  # the block with the batch is gone
     assert chain.token_balance(member.address) == 0
     assert not chain.is_known(award.tx_hash)
+    age_sent_jobs(session, timedelta(seconds=30))
     result = run_once(session, chain, batch_size=100, confirmations=2)
     assert result.resent_transactions == 1  # the same signed transaction, mined again
     rpc(chain, "evm_mine")

@@ -88,3 +88,21 @@ def test_an_unexplained_revert_is_retried_and_then_failed(
         expected = JobStatus.FAILED if round_number == MAX_REVERTS else JobStatus.PENDING
         assert award.status == expected, round_number
     assert award.last_error.startswith("reverted: unknown")
+
+
+def test_a_revert_that_cannot_be_replayed_follows_the_rule_instead_of_stopping_the_worker(
+    session, chain, member, make_event, monkeypatch
+):
+    work(session, chain)
+    attend(session, member, make_event())
+    real_receipt = chain.receipt
+    monkeypatch.setattr(chain, "receipt", lambda h: {**real_receipt(h), "status": 0})
+
+    def pruned(*args, **kwargs):
+        raise ValueError("missing trie node")  # a node that keeps no old state
+
+    monkeypatch.setattr(chain.w3.eth, "call", pruned)
+    result = work(session, chain)
+    award = jobs(session, kind=JobKind.AWARD)[0]
+    assert result.retried_jobs == 1 and award.status == JobStatus.PENDING
+    assert "cannot replay" in award.last_error and award.reverts == 1

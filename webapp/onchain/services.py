@@ -27,8 +27,10 @@ from webapp.onchain.models import (
 log = logging.getLogger(__name__)
 
 # A sent transaction still waiting in the node's pool after this long is replaced with higher
-# fees.
+# fees. One that no node has is sent again once it is RESEND_AFTER old: the worker that
+# recorded it may be about to send it this moment.
 STUCK_AFTER = timedelta(seconds=90)
+RESEND_AFTER = timedelta(seconds=10)
 # Reverts that no retry cures until someone changes something (the minter's role revoked, a
 # receiver that refuses tokens): their jobs fail at once, with the reason, for an administrator
 # to retry once it is fixed. Any other revert may pass (a race with another transaction, too
@@ -115,15 +117,17 @@ class JobBatch:
     members: tuple[str, ...]
     event_id: int | None = None
     reward_each: int = 0
+    leased_until: datetime | None = None  # when taken: the worker's claim on the jobs
 
     @classmethod
-    def of(cls, jobs: list[ChainJob]) -> JobBatch:
+    def of(cls, jobs: list[ChainJob], leased_until: datetime | None = None) -> JobBatch:
         return cls(
             kind=jobs[0].kind,
             job_ids=tuple(job.id for job in jobs),
             members=tuple(job.user.address for job in jobs),
             event_id=jobs[0].event_id,
             reward_each=jobs[0].amount,
+            leased_until=leased_until,
         )
 
 
@@ -157,13 +161,34 @@ def take_due_batches(
     # The reward is part of an award batch's key, so each member is paid what the ledger
     # credited them even if the event's reward changed meanwhile.
     groups: dict[tuple, list[ChainJob]] = {}
+    leased_until = now + lease
     for job in session.scalars(query):
         job.attempts += 1
-        job.next_attempt_at = now + lease
+        job.next_attempt_at = leased_until
         key = (job.kind, job.event_id, job.amount) if job.kind == JobKind.AWARD else (job.id,)
         groups.setdefault(key, []).append(job)
     session.flush()
-    return [JobBatch.of(jobs) for jobs in groups.values()]
+    return [JobBatch.of(jobs, leased_until) for jobs in groups.values()]
+
+
+def still_leased(session: Session, batch: JobBatch) -> bool:
+    """Locks the batch's jobs and tells whether they are still pending under this worker's
+    lease: if the lease ran out (a slow round) or an administrator made them due again,
+    another worker may have taken them, and this one must leave them alone."""
+    query = select(ChainJob).where(ChainJob.id.in_(batch.job_ids)).with_for_update()
+    jobs = list(session.scalars(query))
+    return len(jobs) == len(batch.job_ids) and all(
+        job.status == JobStatus.PENDING and job.next_attempt_at == batch.leased_until
+        for job in jobs
+    )
+
+
+def held_nonces(session: Session, start: int, stop: int) -> set[int]:
+    """The nonces in [start, stop) that sent jobs hold."""
+    query = select(ChainJob.nonce).where(
+        ChainJob.status == JobStatus.SENT, ChainJob.nonce >= start, ChainJob.nonce < stop
+    )
+    return set(session.scalars(query))
 
 
 def allocate_nonce(session: Session, chain_id: int, address: str, mined: int) -> int:

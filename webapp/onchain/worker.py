@@ -26,10 +26,12 @@ from webapp.core.db import utcnow
 from webapp.onchain.models import JobKind
 from webapp.onchain.services import (
     LEASE,
+    RESEND_AFTER,
     STUCK_AFTER,
     JobBatch,
     allocate_nonce,
     batch_of,
+    held_nonces,
     list_sent_transactions,
     mark_confirmed,
     mark_retry,
@@ -37,6 +39,7 @@ from webapp.onchain.services import (
     mark_sent,
     note_error,
     signed_transaction,
+    still_leased,
     still_sent_as,
     take_due_batches,
 )
@@ -98,8 +101,8 @@ def settle(session: Session, client: ChainClient, result: TickResult, confirmati
                     result.confirmed_jobs += len(tx.job_ids)
         elif any(_node_knows(client, h) for h in tx.candidates):
             if utcnow() - tx.sent_at > STUCK_AFTER:
-                _replace(session, client, tx, result)
-        else:
+                _unstick(session, client, tx, result)
+        elif utcnow() - tx.sent_at > RESEND_AFTER:
             _resend(session, client, tx, result)
         session.commit()
 
@@ -110,6 +113,21 @@ def _first_receipt(client: ChainClient, hashes):
         if receipt is not None:
             return tx_hash, receipt
     return None
+
+
+def _unstick(session: Session, client: ChainClient, tx, result: TickResult) -> None:
+    """A transaction waits in the pool: if it is next in line, higher fees get it mined; if a
+    nonce below it is held by no transaction (refused, and its jobs failed for good), nothing
+    will ever fill that gap, so its jobs go back to the queue to be sent with the free nonce.
+    Behind one of ours that waits too, it waits its turn."""
+    mined = client.mined_nonce()
+    if tx.nonce == mined:
+        _replace(session, client, tx, result)
+    elif tx.nonce > mined and len(held_nonces(session, mined, tx.nonce)) < tx.nonce - mined:
+        if still_sent_as(session, tx.job_ids, tx.tx_hash):
+            error = f"transaction {tx.tx_hash} waited behind a free nonce below {tx.nonce}"
+            mark_retry(session, tx.job_ids, error, utcnow())
+            result.retried_jobs += len(tx.job_ids)
 
 
 def _replace(session: Session, client: ChainClient, tx, result: TickResult) -> None:
@@ -145,7 +163,7 @@ def _resend(session: Session, client: ChainClient, tx, result: TickResult) -> No
             return
         error = f"transaction {tx.tx_hash} was lost: its nonce {tx.nonce} went to another"
     except Web3RPCError as exc:
-        if "already known" in str(exc):
+        if _already_has(client, tx.tx_hash, exc):
             return
         error = f"transaction {tx.tx_hash} was refused when sent again: {_describe(exc)}"
     except Exception as exc:  # no answer: the node may be down; the next round tries again
@@ -165,20 +183,25 @@ def _send(session: Session, client: ChainClient, batch: JobBatch, result: TickRe
         if batch.kind == JobKind.ISSUE_CARD:
             issued = client.find_card_issue(batch.members[0], client.deployed_block)
             if issued is not None:  # already on chain (an earlier send whose answer was lost)
-                mark_confirmed(session, batch.job_ids, issued[0], issued[1], utcnow())
+                if still_leased(session, batch):
+                    mark_confirmed(session, batch.job_ids, issued[0], issued[1], utcnow())
                 session.commit()
                 return
         unsigned = _unsigned(client, batch)  # a batch the chain would refuse stops here
         fees = client.market_fees()
         mined = client.mined_nonce()
     except Exception as exc:
-        revert = revert_of(exc)
-        if revert is not None:
-            _reverted(session, batch.job_ids, revert, result)
-        else:  # the node is down or answered nonsense: retry later
-            mark_retry(session, batch.job_ids, _describe(exc), utcnow())
-            result.retried_jobs += len(batch.job_ids)
-            log.warning("could not prepare a %s batch: %s", batch.kind, exc)
+        if still_leased(session, batch):
+            revert = revert_of(exc)
+            if revert is not None:
+                _reverted(session, batch.job_ids, revert, result)
+            else:  # the node is down or answered nonsense: retry later
+                mark_retry(session, batch.job_ids, _describe(exc), utcnow())
+                result.retried_jobs += len(batch.job_ids)
+                log.warning("could not prepare a %s batch: %s", batch.kind, exc)
+        session.commit()
+        return
+    if not still_leased(session, batch):  # another worker has them now
         session.commit()
         return
     nonce = allocate_nonce(session, client.chain_id, client.operator.address, mined)
@@ -187,7 +210,11 @@ def _send(session: Session, client: ChainClient, batch: JobBatch, result: TickRe
     session.commit()  # the nonce is taken and the transaction on record before it leaves
     try:
         client.send(signed)
-    except Web3RPCError as exc:  # the node refused it: its nonce is free for the next batch
+    except Web3RPCError as exc:
+        if _already_has(client, signed.hash, exc):  # another worker sent it first
+            result.sent_transactions += 1
+            return
+        # The node refused it: its nonce is free for the next batch.
         log.warning("the node refused %s: %s", signed.hash, exc)
         if still_sent_as(session, batch.job_ids, signed.hash):
             mark_retry(session, batch.job_ids, _describe(exc), utcnow())
@@ -199,6 +226,17 @@ def _send(session: Session, client: ChainClient, batch: JobBatch, result: TickRe
         note_error(session, batch.job_ids, _describe(exc))
         session.commit()
     result.sent_transactions += 1
+
+
+# How nodes say that they have a transaction already (geth, anvil, others).
+ALREADY_KNOWN = ("already known", "already imported", "known transaction")
+
+
+def _already_has(client: ChainClient, tx_hash: str, exc: Exception) -> bool:
+    """Whether a refused send was refused because the node has (or has mined) it already."""
+    if any(phrase in str(exc).lower() for phrase in ALREADY_KNOWN):
+        return True
+    return _node_knows(client, tx_hash)
 
 
 def _reverted(session: Session, job_ids, revert, result: TickResult) -> None:
