@@ -37,6 +37,7 @@ class Claim(db.Model):
     reason: Mapped[str | None] = mapped_column(String(32))
 
     event = relationship("Event")
+    user = relationship("User")
 
 
 class Attendance(db.Model):
@@ -54,4 +55,5 @@ class Attendance(db.Model):
 
     user = relationship("User")
     event = relationship("Event")
+    claim = relationship("Claim")
     chain_job = relationship("ChainJob")

@@ -207,6 +207,28 @@ def list_attendances(session: Session, event: Event) -> list[Attendance]:
     return list(session.scalars(query))
 
 
+# How an attendance came about, as the organiser's list shows it.
+HOW = {
+    "live": _l("Scanned live"),
+    "offline": _l("Scanned offline, sent later"),
+}
+
+
+def how_checked_in(attendance: Attendance) -> str:
+    return "offline" if attendance.claim.offline else "live"
+
+
+def list_rejected_claims(session: Session, event: Event, limit: int = 1000) -> list[Claim]:
+    """The event's refused claims, newest first (a member's repeat scans are not refusals)."""
+    query = (
+        select(Claim)
+        .where(Claim.event_id == event.id, Claim.status == ClaimStatus.REJECTED)
+        .order_by(Claim.received_at.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
 def list_member_attendances(session: Session, user: User) -> list[Attendance]:
     query = (
         select(Attendance)

@@ -33,3 +33,22 @@ class Event(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organiser = relationship("User")
+    co_organisers = relationship(
+        "User",
+        secondary="event_organisers",
+        primaryjoin="Event.id == EventOrganiser.event_id",
+        secondaryjoin="User.id == EventOrganiser.user_id",
+        order_by="User.display_name",
+        viewonly=True,
+    )
+
+
+class EventOrganiser(db.Model):
+    """A co-organiser: sees and runs the event as its creator does."""
+
+    __tablename__ = "event_organisers"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -12,9 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
+from webapp.accounts.services import get_user_by_email
 from webapp.core.errors import DomainError, Forbidden, NotFound
 from webapp.events import codes
-from webapp.events.models import Event
+from webapp.events.models import Event, EventOrganiser
 
 MAX_REWARD = 10_000
 MAX_OFFLINE_CLAIM_DAYS = 30
@@ -80,14 +81,47 @@ def get_managed_event(session: Session, user: User, event_id: int) -> Event:
 
 
 def can_manage(user: User, event: Event) -> bool:
-    return user.is_admin or (user.is_organiser and event.organiser_id == user.id)
+    """Admins, and organisers who created the event or were added to it as co-organisers."""
+    if user.is_admin:
+        return True
+    return user.is_organiser and (
+        event.organiser_id == user.id or any(o.id == user.id for o in event.co_organisers)
+    )
 
 
 def list_managed_events(session: Session, user: User) -> list[Event]:
     query = select(Event).order_by(Event.starts_at.desc())
     if not user.is_admin:
-        query = query.where(Event.organiser_id == user.id)
+        co_organised = select(EventOrganiser.event_id).where(EventOrganiser.user_id == user.id)
+        query = query.where((Event.organiser_id == user.id) | Event.id.in_(co_organised))
     return list(session.scalars(query))
+
+
+def add_co_organiser(session: Session, event: Event, actor: User, email: str) -> User:
+    """Adds the organiser with this e-mail address to the event's organisers."""
+    user = get_user_by_email(session, email.strip())
+    if user is None:
+        raise DomainError("unknown_user", _l("Nobody with this e-mail address uses Enishi."))
+    if not user.is_organiser:
+        raise DomainError(
+            "not_an_organiser", _l("Only organisers can run events. Ask an administrator.")
+        )
+    if can_manage(user, event) and not user.is_admin:
+        raise DomainError("already_an_organiser", _l("This person already runs this event."))
+    if session.get(EventOrganiser, (event.id, user.id)) is None:
+        session.add(EventOrganiser(event_id=event.id, user_id=user.id, added_by_id=actor.id))
+    session.flush()
+    session.expire(event, ["co_organisers"])
+    return user
+
+
+def remove_co_organiser(session: Session, event: Event, user_id: int) -> None:
+    link = session.get(EventOrganiser, (event.id, user_id))
+    if link is None:
+        raise NotFound("not_a_co_organiser", _l("This person is not a co-organiser."))
+    session.delete(link)
+    session.flush()
+    session.expire(event, ["co_organisers"])
 
 
 @dataclass(frozen=True)

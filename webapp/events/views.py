@@ -6,27 +6,39 @@ from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
+    flash,
     jsonify,
     make_response,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from webapp.checkin.services import list_attendances
+from webapp.checkin.services import (
+    HOW,
+    REASONS,
+    how_checked_in,
+    list_attendances,
+    list_rejected_claims,
+)
 from webapp.core.db import utcnow
 from webapp.core.errors import DomainError, Forbidden
 from webapp.core.qr import qr_svg
+from webapp.events.exports import attendance_csv, rejected_csv
 from webapp.events.forms import EventForm
 from webapp.events.services import (
+    add_co_organiser,
     create_event,
     get_display_code,
     get_kiosk_setup,
     get_managed_event,
     list_managed_events,
+    remove_co_organiser,
 )
 from webapp.extensions import db
 
@@ -75,12 +87,50 @@ def new():
 @bp.get("/<int:event_id>")
 def show(event_id: int):
     event = get_managed_event(db.session, current_user, event_id)
-    return render_template(
-        "events/show.html",
-        event=event,
-        attendances=list_attendances(db.session, event),
-        checkin=_current_code(event),
-    )
+    return render_template("events/show.html", checkin=_current_code(event), **_activity(event))
+
+
+@bp.get("/<int:event_id>/activity")
+def activity(event_id: int):
+    """Who has checked in and what was refused, as the event page shows it: the page fetches
+    this every few seconds, so new check-ins appear without a reload."""
+    event = get_managed_event(db.session, current_user, event_id)
+    response = make_response(render_template("events/_activity.html", **_activity(event)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<int:event_id>/attendance.csv")
+def attendance_export(event_id: int):
+    event = get_managed_event(db.session, current_user, event_id)
+    return _csv_download(attendance_csv(db.session, event), f"event-{event.id}-attendance.csv")
+
+
+@bp.get("/<int:event_id>/rejected.csv")
+def rejected_export(event_id: int):
+    event = get_managed_event(db.session, current_user, event_id)
+    return _csv_download(rejected_csv(db.session, event), f"event-{event.id}-rejected.csv")
+
+
+@bp.post("/<int:event_id>/organisers")
+def add_organiser(event_id: int):
+    event = get_managed_event(db.session, current_user, event_id)
+    try:
+        user = add_co_organiser(db.session, event, current_user, request.form.get("email", ""))
+    except DomainError as error:
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s now runs this event too.", name=user.display_name), "info")
+    return redirect(url_for("events.show", event_id=event.id))
+
+
+@bp.post("/<int:event_id>/organisers/<int:user_id>/remove")
+def remove_organiser(event_id: int, user_id: int):
+    event = get_managed_event(db.session, current_user, event_id)
+    remove_co_organiser(db.session, event, user_id)
+    db.session.commit()
+    return redirect(url_for("events.show", event_id=event.id))
 
 
 @bp.get("/<int:event_id>/display")
@@ -102,6 +152,25 @@ def code(event_id: int):
     """The display code of this moment, for the display page to rotate without reloading."""
     event = get_managed_event(db.session, current_user, event_id)
     return jsonify(_current_code(event))
+
+
+def _activity(event) -> dict:
+    attendances = list_attendances(db.session, event)
+    return {
+        "event": event,
+        "attendances": attendances,
+        "how": {a.id: HOW[how_checked_in(a)] for a in attendances},
+        "rejected": list_rejected_claims(db.session, event, limit=100),
+        "reasons": REASONS,
+    }
+
+
+def _csv_download(text: str, filename: str) -> Response:
+    response = Response(text.encode("utf-8"), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _current_code(event) -> dict:

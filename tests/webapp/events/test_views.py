@@ -5,8 +5,9 @@ from sqlalchemy import select
 
 from webapp.accounts.models import Role
 from webapp.events.models import Event
+from webapp.events.services import add_co_organiser
 
-from ...conftest import log_in, submit_event_form
+from ...conftest import csrf_token, log_in, submit_event_form
 
 
 @pytest.fixture
@@ -14,24 +15,62 @@ def event(make_event):
     return make_event(title="ぶどう収穫祭")
 
 
-ORGANISER_ROUTES = ["/events/{id}", "/events/{id}/display", "/events/{id}/code"]
+@pytest.fixture
+def co_organisers(session, make_user, organiser, event):
+    """Two organisers added to the event: the first to act, the second to be removed."""
+    people = [make_user(Role.ORGANISER), make_user(Role.ORGANISER)]
+    for person in people:
+        add_co_organiser(session, event, organiser, person.email)
+    session.commit()
+    return people
 
 
-@pytest.mark.parametrize("route", ORGANISER_ROUTES)
-def test_the_events_organiser_sees_its_pages(client, organiser, event, route):
-    log_in(client, organiser.email)
-    response = client.get(route.format(id=event.id))
-    assert response.status_code == 200
+# Every route that shows or changes an event's codes, lists or organisers.
+ORGANISER_ROUTES = [
+    ("GET", "/events/{id}"),
+    ("GET", "/events/{id}/display"),
+    ("GET", "/events/{id}/code"),
+    ("GET", "/events/{id}/activity"),
+    ("GET", "/events/{id}/attendance.csv"),
+    ("GET", "/events/{id}/rejected.csv"),
+    ("POST", "/events/{id}/organisers"),
+    ("POST", "/events/{id}/organisers/{other}/remove"),
+]
 
 
-@pytest.mark.parametrize("route", ORGANISER_ROUTES)
+def request_route(client, method: str, route: str, event, co_organisers):
+    path = route.format(id=event.id, other=co_organisers[1].id)
+    if method == "GET":
+        return client.get(path)
+    data = {"csrf_token": csrf_token(client, "/wallet"), "email": co_organisers[0].email}
+    return client.post(path, data=data)
+
+
+@pytest.mark.parametrize(("method", "route"), ORGANISER_ROUTES)
+@pytest.mark.parametrize("who", ["creator", "co-organiser", "admin"])
+def test_the_events_organisers_use_its_pages(
+    client, make_user, organiser, event, co_organisers, method, route, who
+):
+    user = {"creator": organiser, "co-organiser": co_organisers[0]}.get(who) or make_user(
+        Role.ADMIN
+    )
+    log_in(client, user.email)
+    response = request_route(client, method, route, event, co_organisers)
+    assert response.status_code == (200 if method == "GET" else 302)
+
+
+@pytest.mark.parametrize(("method", "route"), ORGANISER_ROUTES)
 @pytest.mark.parametrize("who", ["member", "other organiser"])
-def test_nobody_else_sees_an_events_codes(client, make_user, event, route, who):
+def test_nobody_else_uses_an_events_pages(
+    client, session, make_user, event, co_organisers, method, route, who
+):
     intruder = make_user(Role.MEMBER) if who == "member" else make_user(Role.ORGANISER)
     log_in(client, intruder.email)
-    response = client.get(route.format(id=event.id))
+    response = request_route(client, method, route, event, co_organisers)
     assert response.status_code == 403
     assert event.title not in response.get_data(as_text=True)
+    session.expire_all()
+    assert [p.id for p in event.co_organisers] == sorted(p.id for p in co_organisers)
 
 
 def test_an_admin_sees_every_event(client, make_user, event):
