@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from webapp.checkin.services import MAX_CODE_CHARS, REASONS
+from webapp.checkin.services import MAX_CODE_CHARS, MAX_WORD_CHARS, REASONS
 
 
 def openapi_document(batch_limit: int) -> dict:
@@ -24,6 +24,9 @@ def openapi_document(batch_limit: int) -> dict:
                      "description": "the scanned check-in URL or its token"},
             "scanned_at": {"type": "string", "format": "date-time",
                            "description": "ISO 8601 with a time zone"},
+            "offline": {"type": "boolean", "description": "scanned with no connection"},
+            "word": {"type": "string", "maxLength": MAX_WORD_CHARS,
+                     "description": "the secret word typed after scanning a printed code"},
         },
     }  # fmt: skip
     result = {

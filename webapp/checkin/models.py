@@ -35,9 +35,14 @@ class Claim(db.Model):
     offline: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(String(32))
+    # What proved the presence: "display" (the rotating code), "printed" (a poster's code),
+    # or "card" / "search" (an organiser checked the member in, and is `recorded_by`).
+    via: Mapped[str] = mapped_column(String(16), default="display", server_default="display")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     event = relationship("Event")
-    user = relationship("User")
+    user = relationship("User", foreign_keys=[user_id])
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
 
 
 class Attendance(db.Model):

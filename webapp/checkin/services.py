@@ -22,7 +22,7 @@ from webapp.checkin.models import Attendance, Claim, ClaimStatus
 from webapp.core.errors import DomainError
 from webapp.events import codes
 from webapp.events.models import Event
-from webapp.events.services import checkin_opens_at
+from webapp.events.services import MAX_WORD_CHARS, checkin_opens_at
 from webapp.membership.services import is_member
 from webapp.onchain.services import queue_award
 from webapp.rewards.services import credit_reward
@@ -40,6 +40,8 @@ REASONS = {
     "not_a_member": _l("Only members can check in. Please ask the organiser."),
     "already_checked_in": _l("You are already checked in to this event."),
     "id_conflict": _l("This claim id is already used. Please scan again."),
+    "word_needed": _l("This event has a secret word. Scan again and type the word you heard."),
+    "wrong_word": _l("That is not this event's secret word. Scan again and type it once more."),
 }
 MAX_CODE_CHARS = 512
 MAX_EVENT_ID = 2**31 - 1  # a token carries 32 bits; the events table holds signed 32-bit ids
@@ -52,6 +54,7 @@ class ClaimInput:
     code: str
     scanned_at: datetime
     offline: bool = False  # the phone had no connection when it scanned
+    word: str | None = None  # the secret word typed after scanning a printed code
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ def record_claim(
             previous.id, previous.status, previous.reason, previous.event, previous.offline
         )
 
-    decision = _decide(session, user, claim.code, observed_at or now)
+    decision = _decide(session, user, claim, observed_at or now)
     stored = Claim(
         id=claim.id,
         user_id=user.id,
@@ -120,6 +123,7 @@ def record_claim(
         offline=claim.offline or decision.late,
         status=decision.status,
         reason=decision.reason,
+        via=decision.via,
     )
     session.add(stored)
     session.flush()
@@ -141,15 +145,17 @@ class _Decision:
     event: Event | None = None
     slot: int | None = None
     late: bool = False  # accepted after the rotation allowance, as an offline claim
+    via: str = "display"
 
 
-def _decide(session: Session, user: User, code_text: str, observed_at: datetime) -> _Decision:
+def _decide(session: Session, user: User, claim: ClaimInput, observed_at: datetime) -> _Decision:
     """The answer to a code, checked in the order a member can act on.
 
     Precedence: a code that is not genuine is rejected first; then a member already checked
-    in gets `duplicate` whatever the code's age; then the code's time; then membership."""
+    in gets `duplicate` whatever the code's age; then the code's time (and a printed code's
+    secret word); then membership."""
     try:
-        code = codes.parse_token(code_text)
+        code = codes.parse_token(claim.code)
     except codes.MalformedCode:
         return _Decision(ClaimStatus.REJECTED, "malformed")
     event = session.get(Event, code.event_id) if code.event_id <= MAX_EVENT_ID else None
@@ -163,6 +169,8 @@ def _decide(session: Session, user: User, code_text: str, observed_at: datetime)
 
     if _has_attended(session, user, event):
         return _Decision(ClaimStatus.DUPLICATE, "already_checked_in", event, code.slot)
+    if code.kind == codes.KIND_PRINTED:
+        return _decide_printed(session, user, claim, event, observed_at)
     if codes.slot_age(code.slot, observed_at) < 0:
         return reject("future_code")
     late = not codes.is_live(code.slot, observed_at)
@@ -178,6 +186,47 @@ def _decide(session: Session, user: User, code_text: str, observed_at: datetime)
     if not is_member(session, user):
         return reject("not_a_member")
     return _Decision(ClaimStatus.ACCEPTED, None, event, code.slot, late=late)
+
+
+def _decide_printed(
+    session: Session, user: User, claim: ClaimInput, event: Event, observed_at: datetime
+) -> _Decision:
+    """A poster's code carries no time: the scan's time is the server's, or for a claim kept
+    on a phone with no signal, the phone's (never later than its arrival)."""
+
+    def reject(reason: str) -> _Decision:
+        return _Decision(ClaimStatus.REJECTED, reason, event, codes.PRINTED_SLOT, via="printed")
+
+    moment = min(claim.scanned_at, observed_at) if claim.offline else observed_at
+    if observed_at - moment > timedelta(days=event.offline_claim_days):
+        return reject("too_late")
+    if moment < checkin_opens_at(event):
+        return reject("not_yet_open")
+    if moment >= event.ends_at:
+        return reject("expired")
+    if event.secret_word and not (claim.word or "").strip():
+        return reject("word_needed")
+    if event.secret_word and not codes.same_word(claim.word, event.secret_word):
+        return reject("wrong_word")
+    if not is_member(session, user):
+        return reject("not_a_member")
+    late = observed_at - moment > codes.SLOT_LENGTH * 2
+    return _Decision(ClaimStatus.ACCEPTED, None, event, codes.PRINTED_SLOT, late, "printed")
+
+
+def event_asking_word(session: Session, code_text: str) -> Event | None:
+    """The event, if `code_text` is a genuine printed code of an event with a secret word: the
+    member must type the word before the claim is made."""
+    try:
+        code = codes.parse_token(code_text)
+    except codes.MalformedCode:
+        return None
+    if code.kind != codes.KIND_PRINTED or code.event_id > MAX_EVENT_ID:
+        return None
+    event = session.get(Event, code.event_id)
+    if event is None or not event.secret_word or not codes.is_authentic(code, event.secret):
+        return None
+    return event
 
 
 def _has_attended(session: Session, user: User, event: Event) -> bool:
@@ -211,10 +260,15 @@ def list_attendances(session: Session, event: Event) -> list[Attendance]:
 HOW = {
     "live": _l("Scanned live"),
     "offline": _l("Scanned offline, sent later"),
+    "printed": _l("Printed code"),
+    "card": _l("Member card, scanned by an organiser"),
+    "search": _l("Found by name by an organiser"),
 }
 
 
 def how_checked_in(attendance: Attendance) -> str:
+    if attendance.claim.via != "display":
+        return attendance.claim.via
     return "offline" if attendance.claim.offline else "live"
 
 
@@ -280,4 +334,7 @@ def _parse_claim(item, index: int) -> ClaimInput:
     offline = item.get("offline", False)
     if not isinstance(offline, bool):
         raise refuse(_l('"offline" must be true or false.'))
-    return ClaimInput(id=claim_id, code=code, scanned_at=when, offline=offline)
+    word = item.get("word")
+    if word is not None and (not isinstance(word, str) or len(word) > MAX_WORD_CHARS):
+        raise refuse(_l('"word" must be the secret word as typed.'))
+    return ClaimInput(id=claim_id, code=code, scanned_at=when, offline=offline, word=word)

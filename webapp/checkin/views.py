@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from webapp.checkin.services import ClaimInput, record_claim
+from webapp.checkin.services import ClaimInput, event_asking_word, record_claim
 from webapp.core.db import utcnow, writes_database
 from webapp.extensions import db
 
@@ -27,7 +27,7 @@ def scan():
     return render_template("checkin/scan.html")
 
 
-@bp.get("/c/<token>")
+@bp.route("/c/<token>", methods=["GET", "POST"])
 @writes_database
 def claim(token: str):
     now = utcnow()
@@ -35,11 +35,17 @@ def claim(token: str):
         # Remember when the server saw the code: the rotation allowance counts from then.
         session[PENDING_SCAN_KEY] = {"token": token, "seen_at": now.isoformat()}
         return redirect(url_for("accounts.login", next=request.path))
+    word = None
+    event = event_asking_word(db.session, token)
+    if event is not None:  # a poster's code: the organiser's secret word comes first
+        if request.method == "GET":
+            return render_template("checkin/word.html", event=event, token=token)
+        word = request.form.get("word", "")
     observed_at = _take_pending_scan(token, now) or now
     result = record_claim(
         db.session,
         current_user,
-        ClaimInput(id=str(uuid.uuid4()), code=token, scanned_at=observed_at),
+        ClaimInput(id=str(uuid.uuid4()), code=token, scanned_at=observed_at, word=word),
         now=now,
         source="link",
         observed_at=observed_at,

@@ -8,7 +8,10 @@ version 4-5 QR code at level M):
 where key = kind_key(event secret, kind).
 
 A display code's slot is the 30-second step of the time it was shown: the kiosk rotates it,
-and a claim arriving live may carry the current or the previous slot. Pure functions only.
+and a claim arriving live may carry the current or the previous slot. A printed code (on a
+poster) never changes: its slot is 0 and it is valid while the event's check-in is open, the
+weakest proof (anyone can photograph a poster), so an event may add a secret word to it.
+Pure functions only.
 """
 
 from __future__ import annotations
@@ -18,12 +21,15 @@ import binascii
 import hashlib
 import hmac
 import struct
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 VERSION = 1
 KIND_DISPLAY = 1
-KINDS = {KIND_DISPLAY}
+KIND_PRINTED = 2
+KINDS = {KIND_DISPLAY, KIND_PRINTED}
+PRINTED_SLOT = 0
 SLOT_SECONDS = 30
 SLOT_LENGTH = timedelta(seconds=SLOT_SECONDS)
 MAC_BYTES = 10
@@ -98,6 +104,21 @@ def is_live(slot: int, observed_at: datetime) -> bool:
 
 def is_authentic(code: CheckinCode, secret: bytes) -> bool:
     return hmac.compare_digest(code.mac, _mac(kind_key(secret, code.kind), code.header()))
+
+
+def make_printed_token(event_id: int, secret: bytes) -> str:
+    return make_token(event_id, secret, PRINTED_SLOT, KIND_PRINTED)
+
+
+def same_word(typed: str | None, word: str) -> bool:
+    """Whether a typed secret word is the event's, forgiving what people type differently:
+    full- or half-width, upper or lower case, katakana or hiragana, spaces around it."""
+    return hmac.compare_digest(_plain_word(typed or "").encode(), _plain_word(word).encode())
+
+
+def _plain_word(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).strip().casefold()
+    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in text)
 
 
 def checkin_url(base_url: str, token: str) -> str:

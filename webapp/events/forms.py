@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from webapp.events.services import MAX_OFFLINE_CLAIM_DAYS, MAX_REWARD
+from webapp.events.services import MAX_OFFLINE_CLAIM_DAYS, MAX_REWARD, MAX_WORD_CHARS
 
 
 class EventForm(FlaskForm):
@@ -24,4 +24,8 @@ class EventForm(FlaskForm):
         validators=[InputRequired(), NumberRange(min=0, max=MAX_OFFLINE_CLAIM_DAYS)],
     )
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    secret_word = StringField(
+        _l("Secret word for the printed poster (optional: say it aloud at the event)"),
+        validators=[Optional(), Length(max=MAX_WORD_CHARS)],
+    )
     submit = SubmitField(_l("Create event"))

@@ -27,6 +27,8 @@ class Event(db.Model):
     # Claims scanned with no connection count if they arrive within this many days of the
     # scan (0: only live scans count).
     offline_claim_days: Mapped[int] = mapped_column(default=7, server_default="7")
+    # Said aloud at the event and typed by members who scan the printed poster's code.
+    secret_word: Mapped[str | None] = mapped_column(String(64))
     # Signs the event's check-in codes; it reaches only the event's organisers.
     secret: Mapped[bytes] = mapped_column(LargeBinary(32))
     organiser_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -20,6 +20,7 @@ from webapp.events.models import Event, EventOrganiser
 MAX_REWARD = 10_000
 MAX_OFFLINE_CLAIM_DAYS = 30
 MAX_DURATION = timedelta(days=366)
+MAX_WORD_CHARS = 64
 # Check-in opens a little before the start: people arrive early.
 OPENS_BEFORE_START = timedelta(minutes=30)
 
@@ -35,6 +36,7 @@ def create_event(
     reward: int,
     description: str = "",
     offline_claim_days: int = 7,
+    secret_word: str | None = None,
 ) -> Event:
     if not organiser.is_organiser:
         raise Forbidden("not_an_organiser", _l("Only organisers can create events."))
@@ -57,12 +59,26 @@ def create_event(
         ends_at=ends_at,
         reward=reward,
         offline_claim_days=offline_claim_days,
+        secret_word=_clean_word(secret_word),
         secret=os.urandom(32),
         organiser_id=organiser.id,
     )
     session.add(event)
     session.flush()
     return event
+
+
+def set_secret_word(session: Session, event: Event, word: str | None) -> None:
+    """Sets (or, empty, removes) the word members type after scanning the printed poster."""
+    event.secret_word = _clean_word(word)
+    session.flush()
+
+
+def _clean_word(word: str | None) -> str | None:
+    word = (word or "").strip()
+    if len(word) > MAX_WORD_CHARS:
+        raise DomainError("word_too_long", _l("The secret word can have at most 64 characters."))
+    return word or None
 
 
 def get_event(session: Session, event_id: int) -> Event:
@@ -122,6 +138,11 @@ def remove_co_organiser(session: Session, event: Event, user_id: int) -> None:
     session.delete(link)
     session.flush()
     session.expire(event, ["co_organisers"])
+
+
+def get_printed_code(event: Event, base_url: str) -> str:
+    """The URL in the poster's QR code: it never changes and is valid while check-in is open."""
+    return codes.checkin_url(base_url, codes.make_printed_token(event.id, event.secret))
 
 
 @dataclass(frozen=True)

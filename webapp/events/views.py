@@ -31,14 +31,17 @@ from webapp.core.errors import DomainError, Forbidden
 from webapp.core.qr import qr_svg
 from webapp.events.exports import attendance_csv, rejected_csv
 from webapp.events.forms import EventForm
+from webapp.events.poster import poster_pdf
 from webapp.events.services import (
     add_co_organiser,
     create_event,
     get_display_code,
     get_kiosk_setup,
     get_managed_event,
+    get_printed_code,
     list_managed_events,
     remove_co_organiser,
+    set_secret_word,
 )
 from webapp.extensions import db
 
@@ -74,6 +77,7 @@ def new():
                 reward=form.reward.data,
                 offline_claim_days=form.offline_claim_days.data,
                 description=form.description.data or "",
+                secret_word=form.secret_word.data,
             )
         except DomainError as error:
             form.form_errors.append(str(error.message))
@@ -110,6 +114,29 @@ def attendance_export(event_id: int):
 def rejected_export(event_id: int):
     event = get_managed_event(db.session, current_user, event_id)
     return _csv_download(rejected_csv(db.session, event), f"event-{event.id}-rejected.csv")
+
+
+@bp.get("/<int:event_id>/poster.pdf")
+def poster(event_id: int):
+    event = get_managed_event(db.session, current_user, event_id)
+    url = get_printed_code(event, current_app.config["BASE_URL"])
+    response = Response(poster_pdf(event, url), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="event-{event.id}-poster.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/<int:event_id>/word")
+def secret_word(event_id: int):
+    event = get_managed_event(db.session, current_user, event_id)
+    try:
+        set_secret_word(db.session, event, request.form.get("word"))
+    except DomainError as error:
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("The secret word is saved.") if event.secret_word else _("No secret word."), "info")
+    return redirect(url_for("events.show", event_id=event.id))
 
 
 @bp.post("/<int:event_id>/organisers")

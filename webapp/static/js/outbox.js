@@ -1,7 +1,7 @@
 // The phone's outbox: check-in claims kept in IndexedDB from the moment of the scan until the
 // server has answered them, across reloads, browser restarts and days without signal.
 //
-// The offline contract (API v1): a claim is {id, code, scanned_at, offline}; its id is made
+// The offline contract (API v1): a claim is {id, code, scanned_at, offline, word?}; its id is made
 // here once and never changes. Per claim, an answer (accepted, duplicate, rejected) is final:
 // the claim leaves the queue and its answer is kept to be shown. A network error, a 5xx or a
 // 429 keeps it, to be retried with backoff and jitter. A 401 keeps it until the member logs in.
@@ -15,6 +15,7 @@
   const LONGEST_RETRY_MS = 5 * 60 * 1000;
   const KEPT_RESULTS = 50;
   const MAX_CODE_CHARS = 512; // the server refuses longer codes (and with them the whole batch)
+  const PRINTED_KIND = 2; // a poster's code (webapp/events/codes.py KIND_PRINTED)
   const CHANNEL = "enishi-outbox";
 
   let opening = null;
@@ -64,14 +65,20 @@
     }
   }
 
-  /** The event id inside a check-in code (URL or token), or null if it is not one. */
-  function eventIdOf(code) {
+  /** The header of a check-in code (URL or token): {kind, eventId}, or null if it is not one. */
+  function headerOf(code) {
     const token = String(code).trim().replace(/\/+$/, "").split("/c/").pop();
     if (!/^[A-Za-z0-9_-]{27}$/.test(token)) return null;
     const bytes = Uint8Array.from(atob(token.replace(/-/g, "+").replace(/_/g, "/") + "="), (c) =>
       c.charCodeAt(0),
     );
-    return new DataView(bytes.buffer).getUint32(2);
+    const view = new DataView(bytes.buffer);
+    return { kind: view.getUint8(1), eventId: view.getUint32(2) };
+  }
+
+  function eventIdOf(code) {
+    const header = headerOf(code);
+    return header ? header.eventId : null;
   }
 
   /** Where the browser has Background Sync, it wakes the service worker once online. */
@@ -95,7 +102,13 @@
      * Keeps a new claim for `code`; resolves once it is on disk. A second scan of an event
      * whose claim still waits returns the waiting claim: it could only ever be a duplicate.
      */
-    async record(code) {
+    /** Whether a code is a printed poster's: its event may ask for a secret word. */
+    isPrinted(code) {
+      const header = headerOf(code);
+      return Boolean(header && header.kind === PRINTED_KIND);
+    },
+
+    async record(code, word) {
       const text = String(code).trim();
       const eventId = text.length <= MAX_CODE_CHARS ? eventIdOf(text) : null;
       if (eventId === null) throw new Error("not a check-in code");
@@ -108,6 +121,7 @@
         code: text,
         scanned_at: new Date().toISOString(),
         offline: !navigator.onLine,
+        word: word || null,
         event_id: eventId,
         event_title: known ? known.title : null,
         attempts: 0,
@@ -170,7 +184,9 @@
     let response;
     try {
       response = await Enishi.api.postCheckins(
-        due.map(({ id, code, scanned_at, offline }) => ({ id, code, scanned_at, offline })),
+        due.map(({ id, code, scanned_at, offline, word }) =>
+          word ? { id, code, scanned_at, offline, word } : { id, code, scanned_at, offline },
+        ),
         session.csrf_token,
       );
     } catch (error) {

@@ -13,6 +13,7 @@
   const startButton = root.querySelector("[data-camera-start]");
   const resultsList = root.querySelector("[data-results]");
   const typed = root.querySelector("[data-typed]");
+  const wordForm = root.querySelector("[data-word]");
   const SCAN_EVERY_MS = 200;
   const SAME_CODE_QUIET_MS = 30000;
 
@@ -29,10 +30,27 @@
     status.dataset.tone = tone || "info";
   }
 
+  /** A printed poster's code may need the secret word the organiser says: ask for it. */
+  function askForWord() {
+    return new Promise((resolve) => {
+      wordForm.hidden = false;
+      const input = wordForm.querySelector("input");
+      input.value = "";
+      input.focus();
+      say(text.word_asked, "wait");
+      wordForm.onsubmit = (event) => {
+        event.preventDefault();
+        wordForm.hidden = true;
+        resolve(input.value.trim());
+      };
+    });
+  }
+
   async function handle(code) {
     let claim;
     try {
-      claim = await outbox.record(code);
+      const word = outbox.isPrinted(code) ? await askForWord() : null;
+      claim = await outbox.record(code, word);
     } catch (error) {
       say(text.not_a_code, "bad");
       return;

@@ -1,0 +1,206 @@
+"""Printed check-in codes: valid while check-in is open, marked as printed, and guarded by the
+event's secret word when it has one; the A4 poster that carries them."""
+
+import io
+import re
+import uuid
+from datetime import timedelta
+
+import pypdfium2
+import pytest
+import zxingcpp
+from pypdf import PdfReader
+
+from webapp.checkin.services import ClaimInput, how_checked_in, record_claim
+from webapp.core.db import utcnow
+from webapp.events import codes
+
+from ...conftest import csrf_token, log_in
+
+
+def printed(event) -> str:
+    return codes.make_printed_token(event.id, event.secret)
+
+
+def claim(code: str, *, word=None, scanned_at=None, offline=False) -> ClaimInput:
+    return ClaimInput(
+        id=str(uuid.uuid4()),
+        code=code,
+        scanned_at=scanned_at or utcnow(),
+        offline=offline,
+        word=word,
+    )
+
+
+def answer(session, member, event_code: str, *, now=None, **kwargs):
+    result = record_claim(
+        session, member, claim(event_code, **kwargs), now=now or utcnow(), source="api"
+    )
+    session.commit()
+    return result
+
+
+def test_a_printed_code_checks_in_while_check_in_is_open_and_is_marked_printed(
+    session, member, make_event
+):
+    event = make_event()
+    result = answer(session, member, printed(event))
+    assert result.status == "accepted"
+    attendance = event_attendance(session, event)
+    assert attendance.claim.via == "printed" and how_checked_in(attendance) == "printed"
+
+
+def event_attendance(session, event):
+    from webapp.checkin.services import list_attendances
+
+    return list_attendances(session, event)[0]
+
+
+@pytest.mark.parametrize(
+    ("start_in", "end_in", "reason"),
+    [
+        (timedelta(hours=2), timedelta(hours=4), "not_yet_open"),
+        (-timedelta(hours=4), -timedelta(hours=1), "expired"),
+    ],
+)
+def test_a_printed_code_outside_the_event_window_is_refused(
+    session, member, make_event, start_in, end_in, reason
+):
+    now = utcnow()
+    event = make_event(starts_at=now + start_in, ends_at=now + end_in)
+    assert answer(session, member, printed(event)).reason == reason
+
+
+def test_a_printed_code_scanned_with_no_signal_counts_when_sent_after_the_event(
+    session, member, make_event
+):
+    now = utcnow()
+    event = make_event(starts_at=now - timedelta(hours=3), ends_at=now - timedelta(hours=1))
+    scanned = now - timedelta(hours=2)
+    result = answer(session, member, printed(event), scanned_at=scanned, offline=True)
+    assert (result.status, result.offline) == ("accepted", True)
+
+
+def test_a_printed_code_sent_after_the_offline_limit_is_refused(session, member, make_event):
+    now = utcnow()
+    event = make_event(
+        starts_at=now - timedelta(days=3), ends_at=now - timedelta(days=2), offline_claim_days=1
+    )
+    scanned = now - timedelta(days=2, hours=12)
+    assert (
+        answer(session, member, printed(event), scanned_at=scanned, offline=True).reason
+        == "too_late"
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "status", "reason"),
+    [
+        (None, "rejected", "word_needed"),
+        ("ぶどう", "rejected", "wrong_word"),
+        ("ワイン", "accepted", None),
+        (" わいん ", "accepted", None),  # hiragana for katakana, spaces around
+        ("ﾜｲﾝ", "accepted", None),  # half-width katakana
+    ],
+)
+def test_the_secret_word_is_needed_and_forgiving_of_how_it_is_typed(
+    session, member, make_event, typed, status, reason
+):
+    event = make_event(secret_word="ワイン")
+    result = answer(session, member, printed(event), word=typed)
+    assert (result.status, result.reason) == (status, reason)
+
+
+def test_the_rotating_code_needs_no_secret_word(session, member, make_event):
+    from .scans import code_for
+
+    event = make_event(secret_word="ワイン")
+    assert answer(session, member, code_for(event)).status == "accepted"
+
+
+def test_the_link_of_a_printed_code_asks_for_the_word_first(client, member, make_event, app):
+    event = make_event(secret_word="ワイン")
+    log_in(client, member.email)
+    page = client.get(f"/c/{printed(event)}")
+    assert page.status_code == 200 and "合言葉" in page.get_data(as_text=True)
+    data = {"csrf_token": csrf_token(client, f"/c/{printed(event)}"), "word": "わいん"}
+    done = client.post(f"/c/{printed(event)}", data=data)
+    assert done.status_code == 200
+    assert "チェックインしました" in done.get_data(as_text=True)
+
+
+def test_the_api_takes_the_word_with_the_claim(client, member, make_event):
+    event = make_event(secret_word="ワイン")
+    log_in(client, member.email)
+    headers = {"X-CSRFToken": csrf_token(client, "/wallet")}
+    body = {
+        "claims": [
+            {
+                "id": str(uuid.uuid4()),
+                "code": printed(event),
+                "scanned_at": utcnow().isoformat(),
+                "word": "ワイン",
+            }
+        ]
+    }
+    response = client.post("/api/v1/checkins", json=body, headers=headers)
+    assert response.get_json()["results"][0]["status"] == "accepted"
+    body["claims"][0]["word"] = 42
+    assert client.post("/api/v1/checkins", json=body, headers=headers).status_code == 400
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text of a PDF's pages as PDFium (Chrome's PDF engine) finds it, without whitespace."""
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        pages = [page.get_textpage().get_text_range() for page in document]
+    finally:
+        document.close()
+    return re.sub(r"\s+", "", "".join(pages))
+
+
+def pdf_image(pdf: bytes):
+    """The first page as a printer or a phone camera would see it."""
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return document[0].render(scale=2).to_pil()
+    finally:
+        document.close()
+
+
+@pytest.fixture
+def poster(client, organiser, make_event):
+    event = make_event(title="塩尻ワイン講座 秋の会", venue="えんぱーく 3階", secret_word="ぶどう")
+    log_in(client, organiser.email)
+    response = client.get(f"/events/{event.id}/poster.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    return event, response.get_data()
+
+
+def test_the_poster_is_searchable_japanese_text_in_an_embedded_font(poster):
+    event, pdf = poster
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    text = pdf_text(pdf)
+    assert "塩尻ワイン講座秋の会" in text and "えんぱーく3階" in text
+    assert "カメラ" in text and "合言葉" in text
+    assert "ぶどう" not in text  # the word itself is said aloud, never printed
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    descriptors = [font.get_object()["/DescendantFonts"][0].get_object() for font in fonts.values()]
+    assert any(
+        "Noto" in str(d["/BaseFont"])
+        and "/FontFile3" in d["/FontDescriptor"]
+        or "/FontFile2" in d["/FontDescriptor"]
+        for d in descriptors
+    )
+
+
+def test_the_posters_qr_code_decodes_to_a_code_the_server_accepts(poster, session, member, client):
+    event, pdf = poster
+    found = zxingcpp.read_barcodes(pdf_image(pdf))
+    assert len(found) == 1 and found[0].format == zxingcpp.BarcodeFormat.QRCode
+    url = found[0].text
+    assert url.startswith("http://localhost/c/")
+    assert url in pdf_text(pdf)  # the link is written out under the code
+    result = answer(session, member, url, word="ぶどう")
+    assert result.status == "accepted" and result.event.id == event.id
