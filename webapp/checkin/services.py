@@ -132,6 +132,43 @@ def record_claim(
     return ClaimResult(claim.id, decision.status, decision.reason, decision.event, stored.offline)
 
 
+def check_in_by_organiser(
+    session: Session, organiser: User, member: User, event: Event, *, via: str, now: datetime
+) -> ClaimResult:
+    """An organiser checks in a member who has no phone with them: by scanning the member's
+    card (`via` "card") or finding them by name ("search"). Stored as a claim like any other,
+    with who recorded it; late entries count as long as the event's offline claims would."""
+    session.execute(select(User.id).where(User.id == member.id).with_for_update())
+    if _has_attended(session, member, event):
+        status, reason = ClaimStatus.DUPLICATE, "already_checked_in"
+    elif now < checkin_opens_at(event):
+        status, reason = ClaimStatus.REJECTED, "not_yet_open"
+    elif now >= event.ends_at + timedelta(days=event.offline_claim_days):
+        status, reason = ClaimStatus.REJECTED, "expired"
+    elif not is_member(session, member):
+        status, reason = ClaimStatus.REJECTED, "not_a_member"
+    else:
+        status, reason = ClaimStatus.ACCEPTED, None
+    stored = Claim(
+        id=str(uuid.uuid4()),
+        user_id=member.id,
+        event_id=event.id,
+        code=f"{via}:{member.id}",
+        scanned_at=now,
+        received_at=now,
+        source="organiser",
+        via=via,
+        recorded_by_id=organiser.id,
+        status=status,
+        reason=reason,
+    )
+    session.add(stored)
+    session.flush()
+    if status == ClaimStatus.ACCEPTED:
+        _attend(session, member, event, stored, now)
+    return ClaimResult(stored.id, status, reason, event)
+
+
 def record_claims(
     session: Session, user: User, claims: list[ClaimInput], *, now: datetime, source: str
 ) -> list[ClaimResult]:

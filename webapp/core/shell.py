@@ -15,6 +15,7 @@ SHELL_STATIC = (
     "js/api.js",
     "js/outbox.js",
     "js/sync.js",
+    "js/camera.js",
     "js/scanner.js",
     "js/wallet.js",
     "js/kiosk.js",

@@ -31,10 +31,18 @@ def attendance_csv(session: Session, event: Event) -> str:
             str(HOW[how_checked_in(a)]),
             _("On chain") if a.chain_job.on_chain else _("Pending"),
             a.chain_job.tx_hash if a.chain_job.on_chain else "",
+            a.claim.recorded_by.display_name if a.claim.recorded_by else "",
         ]
         for a in list_attendances(session, event)
     ]
-    header = [_("Name"), _("Checked in at"), _("How"), _("Badge"), _("Transaction")]
+    header = [
+        _("Name"),
+        _("Checked in at"),
+        _("How"),
+        _("Badge"),
+        _("Transaction"),
+        _("Recorded by"),
+    ]
     return _csv(header, rows)
 
 

@@ -19,9 +19,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from webapp.accounts.services import get_user
 from webapp.checkin.services import (
     HOW,
     REASONS,
+    check_in_by_organiser,
     how_checked_in,
     list_attendances,
     list_rejected_claims,
@@ -44,6 +46,8 @@ from webapp.events.services import (
     set_secret_word,
 )
 from webapp.extensions import db
+from webapp.membership.cards import card_key, read_card_code
+from webapp.membership.services import search_members
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
@@ -114,6 +118,52 @@ def attendance_export(event_id: int):
 def rejected_export(event_id: int):
     event = get_managed_event(db.session, current_user, event_id)
     return _csv_download(rejected_csv(db.session, event), f"event-{event.id}-rejected.csv")
+
+
+@bp.get("/<int:event_id>/checkin")
+def manual_checkin(event_id: int):
+    """Checking in people without a phone: scan their member card, or find them by name."""
+    event = get_managed_event(db.session, current_user, event_id)
+    query = request.args.get("q", "")
+    return render_template(
+        "events/checkin.html",
+        event=event,
+        query=query,
+        found=search_members(db.session, query),
+        checked_in={a.user_id for a in list_attendances(db.session, event)},
+    )
+
+
+@bp.post("/<int:event_id>/checkin")
+def manual_checkin_post(event_id: int):
+    event = get_managed_event(db.session, current_user, event_id)
+    if request.form.get("card"):
+        member_id = read_card_code(request.form["card"], card_key(current_app.secret_key))
+        via = "card"
+    else:
+        member_id = request.form.get("user_id", type=int)
+        via = "search"
+    member = get_user(db.session, member_id) if member_id is not None else None
+    if member is None:
+        flash(_("This is not an Enishi member card."), "error")
+    else:
+        result = check_in_by_organiser(
+            db.session, current_user, member, event, via=via, now=utcnow()
+        )
+        db.session.commit()
+        flash(*_manual_answer(result, member))
+    return redirect(url_for("events.manual_checkin", event_id=event.id, q=request.form.get("q")))
+
+
+def _manual_answer(result, member) -> tuple[str, str]:
+    name = member.display_name
+    if result.status == "accepted":
+        return _("%(name)s is checked in.", name=name), "info"
+    if result.status == "duplicate":
+        return _("%(name)s was already checked in.", name=name), "info"
+    if result.reason == "not_a_member":
+        return _("%(name)s is not a member yet.", name=name), "error"
+    return f"{name}: {result.message}", "error"
 
 
 @bp.get("/<int:event_id>/poster.pdf")

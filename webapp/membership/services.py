@@ -25,6 +25,22 @@ def get_membership(session: Session, user: User) -> Membership | None:
     return session.scalar(select(Membership).where(Membership.user_id == user.id))
 
 
+def search_members(session: Session, text: str, limit: int = 20) -> list[User]:
+    """Members whose name contains `text` (or whose e-mail address is `text`), by name."""
+    text = text.strip()
+    if not text:
+        return []
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    query = (
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(User.display_name.ilike(pattern, escape="\\") | (User.email == text.lower()))
+        .order_by(User.display_name)
+        .limit(limit)
+    )
+    return [user for user in session.scalars(query) if is_member(session, user)]
+
+
 def is_member(session: Session, user: User) -> bool:
     membership = get_membership(session, user)
     return membership is not None and membership.is_active

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from webapp.core.qr import qr_svg
 from webapp.extensions import db
+from webapp.membership.cards import card_code, card_key
 from webapp.onchain.connection import get_chain_client
 from webapp.wallet.services import get_wallet
 
@@ -19,3 +22,12 @@ def show():
         client = None
     wallet = get_wallet(db.session, current_user, client)
     return render_template("wallet/show.html", wallet=wallet)
+
+
+@bp.get("/wallet/card")
+@login_required
+def card():
+    """The member's printable card: an organiser scans it to check in someone without a phone."""
+    code = card_code(current_user.id, card_key(current_app.secret_key))
+    label = _("Member card of %(name)s", name=current_user.display_name)
+    return render_template("wallet/card.html", qr=qr_svg(code, label=label))

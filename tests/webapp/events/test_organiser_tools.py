@@ -96,7 +96,14 @@ def test_the_attendance_csv_opens_with_japanese_intact(organiser_client, session
     body = response.get_data()
     assert body.startswith(b"\xef\xbb\xbf")  # the byte-order mark Excel looks for
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
-    assert rows[0] == ["名前", "チェックイン時刻", "方法", "バッジ", "トランザクション"]
+    assert rows[0] == [
+        "名前",
+        "チェックイン時刻",
+        "方法",
+        "バッジ",
+        "トランザクション",
+        "記録した人",
+    ]
     assert rows[1][0] == "'=塩尻 太郎"
     assert rows[1][2] == "その場で読み取り"
 

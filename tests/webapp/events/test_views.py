@@ -33,6 +33,10 @@ ORGANISER_ROUTES = [
     ("GET", "/events/{id}/activity"),
     ("GET", "/events/{id}/attendance.csv"),
     ("GET", "/events/{id}/rejected.csv"),
+    ("GET", "/events/{id}/poster.pdf"),
+    ("POST", "/events/{id}/word"),
+    ("GET", "/events/{id}/checkin"),
+    ("POST", "/events/{id}/checkin"),
     ("POST", "/events/{id}/organisers"),
     ("POST", "/events/{id}/organisers/{other}/remove"),
 ]
