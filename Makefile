@@ -68,6 +68,7 @@ bench: install-dev node
 	$(BIN)/python bench/gas.py
 	$(BIN)/python bench/pwa.py
 	$(BIN)/python bench/checkin_api.py
+	$(BIN)/python bench/throughput.py
 
 lint: install-dev
 	$(BIN)/ruff check webapp chain tests bench tools
