@@ -4,8 +4,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.db import UTCDateTime, utcnow
 from webapp.extensions import db
@@ -32,6 +32,14 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # The device session this request runs in (set at login and by the user loader); it is
+    # part of the id Flask-Login keeps in the session and remember cookies, so that ending a
+    # device's session logs that device out.
+    device_id = None
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.device_id}"
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
@@ -43,3 +51,32 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+
+class DeviceSession(db.Model):
+    """One browser where a person is logged in: listed on their page, where they can end it."""
+
+    __tablename__ = "device_sessions"
+
+    id: Mapped[str] = mapped_column(String(43), primary_key=True)  # random, in the cookies
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    login_card_id: Mapped[int | None] = mapped_column(ForeignKey("login_cards.id"), index=True)
+    label: Mapped[str] = mapped_column(String(100))  # the browser and system, as it said
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginCard(db.Model):
+    """A printed card whose QR code logs its member in without a password. Only a hash of its
+    secret is kept: the secret exists on the card alone. A new card revokes the earlier one."""
+
+    __tablename__ = "login_cards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user = relationship("User", foreign_keys=[user_id])

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from fpdf import FPDF
 
-from webapp.core.fonts import JAPANESE_FONT
-from webapp.core.qr import make_qr
+from webapp.core.pdf import FONT, add_qr, new_document
 from webapp.events.models import Event
 
 PAGE_WIDTH, MARGIN = 210, 15
@@ -18,19 +16,10 @@ QR_SIZE = 120  # mm: readable from a few metres, and by old phone cameras close 
 
 
 def poster_pdf(event: Event, url: str) -> bytes:
-    pdf = FPDF(format="A4", unit="mm")
-    pdf.set_title(event.title)
-    pdf.set_lang("ja")
-    pdf.set_creator("Enishi")
-    pdf.set_auto_page_break(False)
-    pdf.add_font("noto", fname=str(JAPANESE_FONT))
-    pdf.add_page()
-    pdf.set_margins(MARGIN, MARGIN)
-
-    pdf.set_y(MARGIN)
-    pdf.set_font("noto", size=30)
+    pdf = new_document("A4", event.title, MARGIN)
+    pdf.set_font(FONT, size=30)
     pdf.multi_cell(TEXT_WIDTH, 13, event.title, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("noto", size=15)
+    pdf.set_font(FONT, size=15)
     when = (
         f"{format_datetime(event.starts_at, 'yyyy/MM/dd (EEE) HH:mm')}"
         f" – {format_datetime(event.ends_at, 'HH:mm')}"
@@ -39,14 +28,13 @@ def poster_pdf(event: Event, url: str) -> bytes:
     pdf.multi_cell(TEXT_WIDTH, 8, place, align="C", new_x="LMARGIN", new_y="NEXT")
 
     top = pdf.get_y() + 4
-    image = make_qr(url).make_image().get_image()
-    pdf.image(image, x=(PAGE_WIDTH - QR_SIZE) / 2, y=top, w=QR_SIZE, h=QR_SIZE)
+    add_qr(pdf, url, QR_SIZE, top)
     pdf.set_y(top + QR_SIZE + 1)
-    pdf.set_font("noto", size=10)
+    pdf.set_font(FONT, size=10)
     pdf.multi_cell(TEXT_WIDTH, 5, url, align="C", new_x="LMARGIN", new_y="NEXT")
 
     pdf.ln(4)
-    pdf.set_font("noto", size=16)
+    pdf.set_font(FONT, size=16)
     steps = [
         _("1. Point your phone's camera at this QR code."),
         _("2. Open the link that appears (or scan it in Enishi's 'Scan' page)."),

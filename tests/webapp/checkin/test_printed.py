@@ -2,13 +2,10 @@
 event's secret word when it has one; the A4 poster that carries them."""
 
 import io
-import re
 import uuid
 from datetime import timedelta
 
-import pypdfium2
 import pytest
-import zxingcpp
 from pypdf import PdfReader
 
 from webapp.checkin.services import ClaimInput, how_checked_in, record_claim
@@ -16,6 +13,7 @@ from webapp.core.db import utcnow
 from webapp.events import codes
 
 from ...conftest import csrf_token, log_in
+from ..pdfs import pdf_qr_codes, pdf_text
 
 
 def printed(event) -> str:
@@ -149,25 +147,6 @@ def test_the_api_takes_the_word_with_the_claim(client, member, make_event):
     assert client.post("/api/v1/checkins", json=body, headers=headers).status_code == 400
 
 
-def pdf_text(pdf: bytes) -> str:
-    """The text of a PDF's pages as PDFium (Chrome's PDF engine) finds it, without whitespace."""
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        pages = [page.get_textpage().get_text_range() for page in document]
-    finally:
-        document.close()
-    return re.sub(r"\s+", "", "".join(pages))
-
-
-def pdf_image(pdf: bytes):
-    """The first page as a printer or a phone camera would see it."""
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        return document[0].render(scale=2).to_pil()
-    finally:
-        document.close()
-
-
 @pytest.fixture
 def poster(client, organiser, make_event):
     event = make_event(title="塩尻ワイン講座 秋の会", venue="えんぱーく 3階", secret_word="ぶどう")
@@ -197,9 +176,7 @@ def test_the_poster_is_searchable_japanese_text_in_an_embedded_font(poster):
 
 def test_the_posters_qr_code_decodes_to_a_code_the_server_accepts(poster, session, member, client):
     event, pdf = poster
-    found = zxingcpp.read_barcodes(pdf_image(pdf))
-    assert len(found) == 1 and found[0].format == zxingcpp.BarcodeFormat.QRCode
-    url = found[0].text
+    [url] = pdf_qr_codes(pdf)
     assert url.startswith("http://localhost/c/")
     assert url in pdf_text(pdf)  # the link is written out under the code
     result = answer(session, member, url, word="ぶどう")

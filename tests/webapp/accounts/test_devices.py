@@ -1,0 +1,133 @@
+"""Device sessions and printed login cards: a member sees where they are logged in and ends any
+session; a login card logs its member in on a fresh phone until it is stopped or replaced."""
+
+import re
+
+import pytest
+
+from webapp.accounts.models import Role
+
+from ...conftest import PASSWORD, csrf_token, log_in
+from ..pdfs import pdf_qr_codes, pdf_text
+
+
+@pytest.fixture
+def organiser_client(app, organiser):
+    client = app.test_client()
+    log_in(client, organiser.email)
+    return client
+
+
+def print_card(organiser_client, member) -> tuple[bytes, str]:
+    token = csrf_token(organiser_client, f"/members/{member.id}/login-card")
+    response = organiser_client.post(f"/members/{member.id}/login-card", data={"csrf_token": token})
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    pdf = response.get_data()
+    [url] = pdf_qr_codes(pdf)
+    return pdf, url.removeprefix("http://localhost")
+
+
+def use_card(app, path: str):
+    """A fresh phone opens the card's link and confirms; returns the phone (or the refusal)."""
+    phone = app.test_client()
+    page = phone.get(path)
+    if page.status_code != 200:
+        return None, page
+    answer = phone.post(path, data={"csrf_token": csrf_token(phone, path)})
+    return phone, answer
+
+
+def revoke(organiser_client, member, app):
+    page = organiser_client.get(f"/members/{member.id}/login-card").get_data(as_text=True)
+    action = page.split('action="')[-1].split('"')[0]  # the newest card's "stop" form
+    assert action.endswith("/revoke")
+    token = csrf_token(organiser_client, f"/members/{member.id}/login-card")
+    organiser_client.post(action, data={"csrf_token": token})
+
+
+def test_a_login_card_has_the_name_as_text_and_logs_in_a_fresh_phone(app, organiser_client, member):
+    pdf, path = print_card(organiser_client, member)
+    assert member.display_name.replace(" ", "") in pdf_text(pdf)
+    assert path.startswith("/login/card/")
+
+    phone, answer = use_card(app, path)
+    assert answer.status_code == 302 and answer.headers["Location"] == "/wallet"
+    wallet = phone.get("/wallet")
+    assert wallet.status_code == 200 and member.display_name in wallet.get_data(as_text=True)
+    devices = phone.get("/account/devices").get_data(as_text=True)
+    assert "ログインカードで" in devices and "この端末" in devices
+
+
+def test_the_cards_link_alone_logs_nobody_in(app, organiser_client, member):
+    _, path = print_card(organiser_client, member)
+    phone = app.test_client()
+    assert "としてログインします" in phone.get(path).get_data(as_text=True)
+    assert phone.get("/wallet").status_code == 302  # a preview or a prefetch is not a login
+
+
+def test_a_stopped_card_is_refused_and_its_phones_are_logged_out(app, organiser_client, member):
+    _, path = print_card(organiser_client, member)
+    phone, _ = use_card(app, path)
+    assert phone.get("/wallet").status_code == 200
+
+    revoke(organiser_client, member, app)
+    assert phone.get("/wallet").status_code == 302  # logged out
+    _, refused = use_card(app, path)
+    assert refused.status_code == 403
+    assert "このカードは使えません" in refused.get_data(as_text=True)
+
+
+def test_a_new_card_replaces_a_lost_one(app, organiser_client, member):
+    _, lost = print_card(organiser_client, member)
+    _, new = print_card(organiser_client, member)
+    assert use_card(app, lost)[1].status_code == 403
+    assert use_card(app, new)[1].status_code == 302
+
+
+def test_a_member_logs_out_another_device(app, member):
+    phone, tablet = app.test_client(), app.test_client()
+    log_in(phone, member.email)
+    log_in(tablet, member.email)
+    page = phone.get("/account/devices").get_data(as_text=True)
+    items = re.findall(r'data-testid="device"( data-current)?>(.*?)</li>', page, re.S)
+    assert len(items) == 2
+    [other] = [body for current, body in items if not current]
+    action = re.search(r'action="([^"]+)"', other).group(1)
+    phone.post(action, data={"csrf_token": csrf_token(phone, "/account/devices")})
+    assert tablet.get("/wallet").status_code == 302
+    assert phone.get("/wallet").status_code == 200
+
+
+def test_logging_out_ends_the_session_its_remember_cookie_included(app, member):
+    phone = app.test_client()
+    fields = {"email": member.email, "password": PASSWORD, "remember": "y"}
+    phone.post("/login", data={**fields, "csrf_token": csrf_token(phone)})
+    remember = phone.get_cookie("remember_token")
+    assert remember is not None
+    later = app.test_client()  # the browser restarted: only the remember cookie is left
+    later.set_cookie("remember_token", remember.value)
+    assert later.get("/wallet").status_code == 200
+    phone.post("/logout", data={"csrf_token": csrf_token(phone, "/wallet")})
+
+    thief = app.test_client()
+    thief.set_cookie("remember_token", remember.value)
+    assert thief.get("/wallet").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("method", "route"),
+    [
+        ("GET", "/members"),
+        ("GET", "/members/{id}/login-card"),
+        ("POST", "/members/{id}/login-card"),
+        ("POST", "/members/{id}/login-card/1/revoke"),
+    ],
+)
+def test_members_cannot_print_or_stop_login_cards(client, make_user, member, method, route):
+    log_in(client, make_user(Role.MEMBER).email)
+    path = route.format(id=member.id)
+    if method == "GET":
+        response = client.get(path)
+    else:
+        response = client.post(path, data={"csrf_token": csrf_token(client, "/wallet")})
+    assert response.status_code == 403

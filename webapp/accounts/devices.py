@@ -1,0 +1,112 @@
+"""Device sessions and login cards: where a person is logged in, and the printed cards that log
+an elderly member in on a new phone without typing a password."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from webapp.accounts.models import DeviceSession, LoginCard, User
+from webapp.core.errors import DomainError, Forbidden
+
+MAX_LABEL_CHARS = 100
+
+
+def start_device_session(
+    session: Session, user: User, label: str, now: datetime, card: LoginCard | None = None
+) -> DeviceSession:
+    device = DeviceSession(
+        id=secrets.token_urlsafe(32),
+        user_id=user.id,
+        login_card_id=card.id if card else None,
+        label=(label or "?")[:MAX_LABEL_CHARS],
+        created_at=now,
+    )
+    session.add(device)
+    session.flush()
+    return device
+
+
+def active_device(session: Session, user_id: int, device_id: str) -> DeviceSession | None:
+    device = session.get(DeviceSession, device_id)
+    if device is None or device.user_id != user_id or device.ended_at is not None:
+        return None
+    return device
+
+
+def list_devices(session: Session, user: User) -> list[DeviceSession]:
+    query = (
+        select(DeviceSession)
+        .where(DeviceSession.user_id == user.id, DeviceSession.ended_at.is_(None))
+        .order_by(DeviceSession.created_at.desc())
+    )
+    return list(session.scalars(query))
+
+
+def end_device_session(session: Session, user: User, device_id: str, now: datetime) -> None:
+    device = active_device(session, user.id, device_id)
+    if device is None:
+        raise DomainError("no_such_device", _l("This device is not logged in."), status=404)
+    device.ended_at = now
+    session.flush()
+
+
+# -- login cards ------------------------------------------------------------------------------
+
+
+def issue_login_card(
+    session: Session, member: User, issuer: User, now: datetime
+) -> tuple[LoginCard, str]:
+    """A new login card for `member`, and the secret to print on it (shown once, never
+    stored). Earlier cards stop working, and the devices they logged in are logged out."""
+    if not issuer.is_organiser:
+        raise Forbidden("not_an_organiser", _l("Only organisers and administrators print cards."))
+    for card in _live_cards(session, member):
+        revoke_login_card(session, card, now)
+    secret = secrets.token_urlsafe(32)
+    card = LoginCard(
+        user_id=member.id, secret_hash=_hash(secret), created_by_id=issuer.id, created_at=now
+    )
+    session.add(card)
+    session.flush()
+    return card, f"{card.id}.{secret}"
+
+
+def revoke_login_card(session: Session, card: LoginCard, now: datetime) -> None:
+    card.revoked_at = card.revoked_at or now
+    session.execute(
+        update(DeviceSession)
+        .where(DeviceSession.login_card_id == card.id, DeviceSession.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+    session.flush()
+
+
+def card_for_token(session: Session, token: str) -> LoginCard | None:
+    """The card whose printed token this is, if the card still works."""
+    card_id, _, secret = token.partition(".")
+    if not card_id.isdigit() or not secret:
+        return None
+    card = session.get(LoginCard, int(card_id))
+    if card is None or card.revoked_at is not None or not card.user.active:
+        return None
+    return card if hmac.compare_digest(card.secret_hash, _hash(secret)) else None
+
+
+def list_login_cards(session: Session, member: User) -> list[LoginCard]:
+    query = select(LoginCard).where(LoginCard.user_id == member.id).order_by(LoginCard.id.desc())
+    return list(session.scalars(query))
+
+
+def _live_cards(session: Session, member: User) -> list[LoginCard]:
+    return [card for card in list_login_cards(session, member) if card.revoked_at is None]
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
