@@ -37,7 +37,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         provider = EmbeddedChainProvider(Path(folder) / "chain.sqlite", [keys.operator.address])
         client = ChainClient(Web3(provider), keys.operator)
-        client.deploy("http://localhost/badges/{id}.json")
+        client.deploy("http://localhost")
         print("Gas per attendee of one award transaction (badge + reward), embedded chain")
         print("badge: the same batch with no reward; reward: the difference")
         header = f"{'batch':>6} {'total gas':>10} {'/attendee':>10} {'badge':>7} {'reward':>7}"

@@ -280,7 +280,7 @@ def prepare(app, chain: str) -> tuple[list[int], list[int]]:
         if chain == "anvil":  # anvil's own accounts are funded; the operator is not
             operator = keyring.operator.address
             client.w3.provider.make_request("anvil_setBalance", [operator, hex(10**24)])
-        deploy_contracts(db.session, client, "http://127.0.0.1/badges/{id}.json")
+        deploy_contracts(db.session, client, "http://127.0.0.1")
         db.session.commit()
         organiser = create_user(
             db.session, keyring, email="organiser@example.org", password=PASSWORD,

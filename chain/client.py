@@ -145,13 +145,20 @@ class ChainClient:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def deploy(self, badge_uri: str) -> Deployment:
-        """Deploys the three contracts and grants the operator and the badge their roles."""
+    def deploy(self, metadata_base: str) -> Deployment:
+        """Deploys the three contracts and grants the operator and the badge their roles.
+        Wallets find the tokens' metadata under `metadata_base`: a badge at
+        `badges/{id}.json` (ERC-1155's hex id), a card at `cards/<token id>`."""
+        metadata_base = metadata_base.rstrip("/")
+        badge_uri = f"{metadata_base}/badges/{{id}}.json"
+        card_base = f"{metadata_base}/cards/"
         admin = self.operator.address
         nonce = self.next_nonce()
         token = self._deploy_one("CommunityToken", (TOKEN_NAME, TOKEN_SYMBOL, admin), nonce)
         badge = self._deploy_one("ParticipationBadge", (badge_uri, admin, token), nonce + 1)
-        card = self._deploy_one("MembershipCard", (CARD_NAME, CARD_SYMBOL, admin), nonce + 2)
+        card = self._deploy_one(
+            "MembershipCard", (CARD_NAME, CARD_SYMBOL, card_base, admin), nonce + 2
+        )
         self.addresses = ContractAddresses(token=token, badge=badge, card=card)
         self.deployed_block = self.block_number()
         grants = [

@@ -126,7 +126,7 @@ def template_instance(tmp_path_factory) -> Path:
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
         deployment, _new = deploy_contracts(
-            db.session, get_chain_client(db.session), "http://localhost/badges/{id}.json"
+            db.session, get_chain_client(db.session), "http://localhost"
         )
         db.session.commit()
         # Without its id: restored into emptied tables, it must not take an id the table's
@@ -188,7 +188,7 @@ def app(instance, chain_kind, request):
         with app.app_context():
             if chain_kind == "anvil":
                 client = get_chain_client(db.session)
-                deploy_contracts(db.session, client, "http://localhost/badges/{id}.json")
+                deploy_contracts(db.session, client, "http://localhost")
                 db.session.commit()
             yield app
             db.session.remove()

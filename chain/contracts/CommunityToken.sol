@@ -14,6 +14,12 @@ contract CommunityToken is ERC20, AccessControl {
     /// @notice Emitted when tokens are burned for a perk redemption; `ref` names the redemption.
     event Redeemed(address indexed member, uint256 amount, bytes32 indexed ref);
 
+    /// @dev A redemption is burned once: a replayed or resent call cannot burn twice.
+    error RedemptionAlreadyBurned(bytes32 ref);
+
+    /// @notice Whether the redemption `ref` has been burned.
+    mapping(bytes32 => bool) public redeemed;
+
     constructor(string memory name_, string memory symbol_, address admin) ERC20(name_, symbol_) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
     }
@@ -38,6 +44,8 @@ contract CommunityToken is ERC20, AccessControl {
     /// @notice Burns `amount` of `member`'s tokens for the perk redemption `ref`.
     /// @dev Custodial members hold no gas, so the DAO's redeemer burns on their behalf.
     function redeem(address member, uint256 amount, bytes32 ref) external onlyRole(REDEEMER_ROLE) {
+        if (redeemed[ref]) revert RedemptionAlreadyBurned(ref);
+        redeemed[ref] = true;
         _burn(member, amount);
         emit Redeemed(member, amount, ref);
     }

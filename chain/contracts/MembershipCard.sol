@@ -15,7 +15,13 @@ contract MembershipCard is ERC721, AccessControl {
     /// @dev A card belongs to its member; it cannot be moved.
     error MembershipCardSoulbound(uint256 tokenId);
 
-    constructor(string memory name_, string memory symbol_, address admin) ERC721(name_, symbol_) {
+    /// @dev Where wallets find a card's metadata: the base, then the token id in decimal.
+    string private _metadataBase;
+
+    constructor(string memory name_, string memory symbol_, string memory metadataBase_, address admin)
+        ERC721(name_, symbol_)
+    {
+        _metadataBase = metadataBase_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
     }
 
@@ -34,6 +40,11 @@ contract MembershipCard is ERC721, AccessControl {
     /// @notice Revokes (burns) `member`'s card.
     function revoke(address member) external onlyRole(ISSUER_ROLE) {
         _burn(cardId(member));
+    }
+
+    /// @inheritdoc ERC721
+    function _baseURI() internal view override returns (string memory) {
+        return _metadataBase;
     }
 
     /// @inheritdoc ERC721

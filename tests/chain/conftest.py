@@ -33,7 +33,7 @@ def provider(request, tmp_path, keys):
 @pytest.fixture
 def client(provider, keys) -> ChainClient:
     client = ChainClient(Web3(provider), keys.operator)
-    client.deploy("http://localhost/badges/{id}.json")
+    client.deploy("http://localhost")
     return client
 
 

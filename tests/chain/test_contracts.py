@@ -114,6 +114,22 @@ def test_tokens_are_minted_and_burned_by_their_roles_only(client, keys):
     assert (redeemed["member"], redeemed["amount"], redeemed["ref"]) == (outsider.address, 40, ref)
     assert token.functions.decimals().call() == 0
 
+    # The same redemption sent again burns nothing more.
+    again = refused(client, client.operator, token, "redeem", outsider.address, 40, ref)
+    assert again == "RedemptionAlreadyBurned"
+    assert client.token_balance(outsider.address) == 60
+    assert token.functions.redeemed(ref).call() is True
+
+
+def test_tokens_say_where_wallets_find_their_metadata(client, keys):
+    holder = keys.member_account(6)
+    mined(client, client.sign(client.card_transaction(holder.address), client.next_nonce()))
+    card = contract(client, "MembershipCard")
+    card_id = int(holder.address, 16)
+    assert card.functions.tokenURI(card_id).call() == f"http://localhost/cards/{card_id}"
+    badge = contract(client, "ParticipationBadge")
+    assert badge.functions.uri(EVENT).call() == "http://localhost/badges/{id}.json"
+
 
 def test_badges_are_awarded_only_by_the_minter(client, keys):
     outsider = keys.member_account(4)

@@ -12,7 +12,7 @@ def test_state_survives_reopening_the_chain_file(tmp_path, keys):
     path = tmp_path / "chain.sqlite"
     provider = EmbeddedChainProvider(path, [keys.operator.address])
     client = ChainClient(Web3(provider), keys.operator)
-    deployment = client.deploy("http://localhost/badges/{id}.json")
+    deployment = client.deploy("http://localhost")
     signed = client.sign(
         client.award_transaction(3, [keys.member_address(1)], 12), client.next_nonce()
     )
@@ -43,7 +43,7 @@ def test_the_node_process_serves_json_rpc_and_keeps_state_across_restarts(tmp_pa
     node = start_node(path, keys.operator.address, port)
     try:
         client = ChainClient(Web3(Web3.HTTPProvider(f"http://127.0.0.1:{port}")), keys.operator)
-        deployment = client.deploy("http://localhost/badges/{id}.json")
+        deployment = client.deploy("http://localhost")
         signed = client.sign(
             client.award_transaction(5, [keys.member_address(1)], 7), client.next_nonce()
         )

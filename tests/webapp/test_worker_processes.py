@@ -179,7 +179,7 @@ def test_the_node_stopped_and_started_again_under_a_worker_loses_nothing(
     url = f"http://127.0.0.1:{port}"
     client = ChainClient(Web3(Web3.HTTPProvider(url)), keyring.operator)
     client.w3.provider.make_request("anvil_setBalance", [keyring.operator.address, hex(10**24)])
-    deploy_contracts(session, client, "http://localhost/badges/{id}.json")
+    deploy_contracts(session, client, "http://localhost")
     session.commit()
     nonce_before = client.mined_nonce()
     total = crowd(session, make_user, make_event, members=8, events=3)

@@ -61,7 +61,7 @@ def deploy() -> None:
 
     client = get_chain_client(db.session)
     base = current_app.config["BASE_URL"]
-    deployment, new = deploy_contracts(db.session, client, f"{base}/badges/{{id}}.json")
+    deployment, new = deploy_contracts(db.session, client, base)
     db.session.commit()
     click.echo(
         f"{'Deployed' if new else 'Already deployed'} on chain {deployment.chain_id} "

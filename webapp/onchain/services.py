@@ -79,7 +79,7 @@ def addresses_of(deployment: Deployment) -> ContractAddresses:
 
 
 def deploy_contracts(
-    session: Session, client: ChainClient, badge_uri: str
+    session: Session, client: ChainClient, metadata_base: str
 ) -> tuple[Deployment, bool]:
     """Deploys the contracts unless this chain has them; returns (deployment, newly_deployed)."""
     chain_id = client.chain_id
@@ -90,7 +90,7 @@ def deploy_contracts(
     if existing is not None:  # the chain was reset under us: its record no longer holds
         session.delete(existing)
         session.flush()
-    result = client.deploy(badge_uri)
+    result = client.deploy(metadata_base)
     deployment = Deployment(
         chain_id=chain_id,
         token_address=result.addresses.token,
