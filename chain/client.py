@@ -136,6 +136,18 @@ class ChainClient:
         last = logs[-1]
         return Web3.to_hex(last["transactionHash"]), last["blockNumber"]
 
+    def find_redemption(self, ref: bytes, from_block: int = 0) -> tuple[str, int] | None:
+        """(transaction hash, block) that burned the redemption `ref`, if one did."""
+        token = self._contract("CommunityToken", self._bound().token)
+        if not token.functions.redeemed(ref).call():
+            return None
+        logs = token.events.Redeemed().get_logs(
+            argument_filters={"ref": ref}, from_block=from_block
+        )
+        if not logs:
+            return None
+        return Web3.to_hex(logs[-1]["transactionHash"]), logs[-1]["blockNumber"]
+
     def next_nonce(self) -> int:
         """The operator's next nonce counting its transactions waiting in the node's pool."""
         return self.w3.eth.get_transaction_count(self.operator.address, "pending")
@@ -181,6 +193,11 @@ class ChainClient:
         raises (a `ContractLogicError`, see chain.reverts) if it would revert now."""
         badge = self._contract("ParticipationBadge", self._bound().badge)
         return self._unsigned(badge.functions.award(event_id, members, reward_each))
+
+    def redeem_transaction(self, member: str, amount: int, ref: bytes) -> dict:
+        """The transaction that burns `amount` of `member`'s tokens for the redemption `ref`."""
+        token = self._contract("CommunityToken", self._bound().token)
+        return self._unsigned(token.functions.redeem(member, amount, ref))
 
     def card_transaction(self, member: str) -> dict:
         card = self._contract("MembershipCard", self._bound().card)

@@ -72,10 +72,12 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.checkin.views import bp as checkin
     from webapp.core.views import bp as core
     from webapp.events.views import bp as events
+    from webapp.metadata.views import bp as metadata
     from webapp.onchain.views import bp as onchain
+    from webapp.perks.views import bp as perks
     from webapp.wallet.views import bp as wallet
 
-    for blueprint in (core, accounts, events, checkin, wallet, onchain, api):
+    for blueprint in (core, accounts, events, checkin, wallet, perks, onchain, api, metadata):
         app.register_blueprint(blueprint)
 
 

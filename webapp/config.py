@@ -30,6 +30,8 @@ def load_config() -> dict:
         "INSTANCE_DIR": instance,
         "PORT": port,
         "BASE_URL": os.environ.get("ENISHI_BASE_URL", f"http://127.0.0.1:{port}").rstrip("/"),
+        # Named in the tokens' public metadata and drawn on their images.
+        "COMMUNITY_NAME": os.environ.get("ENISHI_COMMUNITY_NAME") or "塩尻DAO",
         "DEBUG": debug,
         "DEMO": _flag("ENISHI_DEMO", False),  # `make run` turns it on
         "SECRET_KEY": os.environ.get("ENISHI_SECRET_KEY"),  # None: kept in the instance folder
@@ -54,6 +56,9 @@ def load_config() -> dict:
         "MINTER_KEY": os.environ.get("ENISHI_MINTER_KEY") or None,
         "MINTER_KEYSTORE": os.environ.get("ENISHI_MINTER_KEYSTORE") or None,
         "MINTER_KEYSTORE_PASSWORD_FILE": os.environ.get("ENISHI_MINTER_KEYSTORE_PASSWORD_FILE"),
+        # A block explorer's transaction page, "{hash}" standing for the hash (e.g.
+        # "https://explorer.example/tx/{hash}"); chain items link there when it is set.
+        "EXPLORER_TX_URL": os.environ.get("ENISHI_EXPLORER_TX_URL") or None,
         "MINTER_LOW_BALANCE_ETH": os.environ.get("ENISHI_MINTER_LOW_BALANCE_ETH", "0.05"),
         # Blocks on top of a transaction's before its jobs count as on chain (1 suits L2s).
         "CHAIN_CONFIRMATIONS": int(os.environ.get("ENISHI_CONFIRMATIONS", "1")),

@@ -28,12 +28,18 @@ def test_a_login_card_logs_in_a_fresh_phone_until_it_is_stopped(live_server, bro
 
     phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP")
     page = phone.new_page()
+    assert "#" in url  # the card's secret follows "#": the browser never sends it in a request
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
     page.goto(url)  # what the phone's camera app opens
-    expect(page.get_by_text("このスマホで 塩尻 花子 さんとしてログインします。")).to_be_visible()
+    expect(page.get_by_text("ボタンを押すと、このスマホでログインします。")).to_be_visible()
+    assert page.url == f"{live_server}/login/card"  # and it leaves the address bar
     assert axe_violations(page) == []
-    page.get_by_role("button", name="ログイン").click()
+    page.get_by_role("button", name="ログイン", exact=True).click()
     expect(page.get_by_role("heading", name="わたしのウォレット")).to_be_visible()
     expect(page.get_by_text("塩尻 花子")).to_be_visible()
+    secret = url.split("#", 1)[1]
+    assert not any(secret in seen for seen in requested)
 
     office.reload()
     office.get_by_role("button", name="このカードを使えなくする").click()
@@ -43,6 +49,7 @@ def test_a_login_card_logs_in_a_fresh_phone_until_it_is_stopped(live_server, bro
     expect(page.get_by_role("heading", name="ログイン")).to_be_visible()  # logged out
     stranger = browser.new_context(locale="ja-JP").new_page()
     stranger.goto(url)
+    stranger.get_by_role("button", name="ログイン", exact=True).click()
     expect(stranger.get_by_role("heading", name="このカードは使えません")).to_be_visible()
     phone.close()
     stranger.context.close()

@@ -80,14 +80,19 @@ def test_setup_loads_demo_data_once_and_prints_the_logins(app, session, client):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["enishi", "setup"])
     assert first.exit_code == 0, first.output
-    for email in ("admin@example.org", "organiser@example.org", "member@example.org"):
+    for email in (
+        "admin@example.org",
+        "organiser@example.org",
+        "member@example.org",
+        "shop@example.org",
+    ):
         assert email in first.output
     assert "Already deployed" in first.output
-    assert users(session) == 3
+    assert users(session) == 4
 
     again = runner.invoke(args=["enishi", "setup"])
     assert again.exit_code == 0 and "Demo data loaded" not in again.output
-    assert users(session) == 3
+    assert users(session) == 4
     assert log_in(client, "member@example.org", DEMO_PASSWORD).headers["Location"] == "/"
 
 

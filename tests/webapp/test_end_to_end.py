@@ -58,7 +58,8 @@ def test_organiser_creates_event_member_checks_in_worker_mints_wallet_shows_it(
     wallet = member_browser.get("/wallet").get_data(as_text=True)
     assert "記録待ち" not in wallet
     hashes = re.findall(r"<code>(0x[0-9a-f]{64})</code>", wallet)
-    assert len(hashes) == 2  # card and badge, each with its transaction
+    assert len(set(hashes)) == 2  # card and badge (and its reward, in the history): two txs
+    assert "+15 トークン" in wallet  # the history: earned at the event
     assert "ブロックチェーン上の残高: 15 トークン" in wallet
     attendance = session.scalar(select(Attendance).where(Attendance.user_id == member.id))
     assert chain.badge_balance(member.address, attendance.event_id) == 1

@@ -60,13 +60,21 @@ def end_device_session(session: Session, user: User, device_id: str, now: dateti
 # -- login cards ------------------------------------------------------------------------------
 
 
+def may_manage_cards(issuer: User, person: User) -> bool:
+    """Organisers print cards for members; only an administrator for an organiser; nobody for
+    an administrator (a card that logs in an administrator is too much power on paper)."""
+    if person.is_admin or not issuer.is_organiser:
+        return False
+    return issuer.is_admin or not person.is_organiser
+
+
 def issue_login_card(
     session: Session, member: User, issuer: User, now: datetime
 ) -> tuple[LoginCard, str]:
     """A new login card for `member`, and the secret to print on it (shown once, never
     stored). Earlier cards stop working, and the devices they logged in are logged out."""
-    if not issuer.is_organiser:
-        raise Forbidden("not_an_organiser", _l("Only organisers and administrators print cards."))
+    if not may_manage_cards(issuer, member):
+        raise Forbidden("not_allowed", _l("You cannot print a login card for this person."))
     for card in _live_cards(session, member):
         revoke_login_card(session, card, now)
     secret = secrets.token_urlsafe(32)
@@ -79,6 +87,7 @@ def issue_login_card(
 
 
 def revoke_login_card(session: Session, card: LoginCard, now: datetime) -> None:
+    session.execute(select(LoginCard.id).where(LoginCard.id == card.id).with_for_update())
     card.revoked_at = card.revoked_at or now
     session.execute(
         update(DeviceSession)
@@ -88,12 +97,14 @@ def revoke_login_card(session: Session, card: LoginCard, now: datetime) -> None:
     session.flush()
 
 
-def card_for_token(session: Session, token: str) -> LoginCard | None:
-    """The card whose printed token this is, if the card still works."""
+def card_for_token(session: Session, token: str, lock: bool = False) -> LoginCard | None:
+    """The card whose printed token this is, if the card still works. `lock` keeps it from
+    being stopped until the caller commits (a login made with it, say)."""
     card_id, _, secret = token.partition(".")
     if not card_id.isdigit() or not secret:
         return None
-    card = session.get(LoginCard, int(card_id))
+    query = select(LoginCard).where(LoginCard.id == int(card_id))
+    card = session.scalar(query.with_for_update() if lock else query)
     if card is None or card.revoked_at is not None or not card.user.active:
         return None
     return card if hmac.compare_digest(card.secret_hash, _hash(secret)) else None

@@ -21,6 +21,7 @@ from webapp.accounts.devices import (
     issue_login_card,
     list_devices,
     list_login_cards,
+    may_manage_cards,
     revoke_login_card,
     start_device_session,
 )
@@ -28,7 +29,7 @@ from webapp.accounts.forms import LoginForm
 from webapp.accounts.login_card_pdf import login_card_pdf
 from webapp.accounts.models import LoginCard, User
 from webapp.accounts.services import authenticate, get_user
-from webapp.core.db import utcnow, writes_database
+from webapp.core.db import utcnow
 from webapp.core.errors import Forbidden, NotFound
 from webapp.extensions import db, login_manager
 from webapp.membership.services import search_members
@@ -73,17 +74,21 @@ def login():
     return render_template("accounts/login.html", form=form), 200 if not form.errors else 400
 
 
-@bp.route("/login/card/<token>", methods=["GET", "POST"])
-@writes_database
-def login_with_card(token: str):
-    """What a login card's QR code opens. A GET only asks (link previews must not log in)."""
-    card = card_for_token(db.session, token)
+@bp.get("/login/card")
+def login_with_card():
+    """What a login card's QR code opens: `/login/card#<token>`. The token sits after the `#`,
+    so it never reaches the server's or a proxy's logs; the page posts it when the member taps
+    the button (a link preview never logs anyone in)."""
+    return render_template("accounts/card_login.html")
+
+
+@bp.post("/login/card")
+def login_with_card_post():
+    card = card_for_token(db.session, request.form.get("token", ""), lock=True)
     if card is None:
         return render_template("accounts/card_refused.html"), 403
-    if request.method == "POST":
-        _log_in(card.user, remember=True, card=card)
-        return redirect(url_for("wallet.show"))
-    return render_template("accounts/card_login.html", person=card.user)
+    _log_in(card.user, remember=True, card=card)
+    return redirect(url_for("wallet.show"))
 
 
 @bp.post("/logout")
@@ -135,6 +140,8 @@ def members():
 def login_cards(user_id: int):
     _organisers_only()
     member = _member(user_id)
+    if not may_manage_cards(current_user, member):
+        raise Forbidden("not_allowed", _("You cannot print a login card for this person."))
     return render_template(
         "accounts/login_cards.html", member=member, cards=list_login_cards(db.session, member)
     )
@@ -148,7 +155,7 @@ def print_login_card(user_id: int):
     member = _member(user_id)
     card, token = issue_login_card(db.session, member, current_user, utcnow())
     db.session.commit()
-    url = f"{current_app.config['BASE_URL']}{url_for('accounts.login_with_card', token=token)}"
+    url = f"{current_app.config['BASE_URL']}{url_for('accounts.login_with_card')}#{token}"
     response = Response(login_card_pdf(member.display_name, url), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="login-card-{card.id}.pdf"'
     response.headers["Cache-Control"] = "no-store"
@@ -160,6 +167,8 @@ def print_login_card(user_id: int):
 def revoke_card(user_id: int, card_id: int):
     _organisers_only()
     member = _member(user_id)
+    if not may_manage_cards(current_user, member):
+        raise Forbidden("not_allowed", _("You cannot print a login card for this person."))
     card = db.session.get(LoginCard, card_id)
     if card is None or card.user_id != member.id:
         raise NotFound("no_such_card", _("There is no such card."))

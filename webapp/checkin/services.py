@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
@@ -42,7 +42,11 @@ REASONS = {
     "id_conflict": _l("This claim id is already used. Please scan again."),
     "word_needed": _l("This event has a secret word. Scan again and type the word you heard."),
     "wrong_word": _l("That is not this event's secret word. Scan again and type it once more."),
+    "too_many_words": _l("Too many wrong secret words. Please ask the organiser to check you in."),
 }
+# Wrong secret words a member may type for one event: a spoken word must not be found by trying
+# a list of words.
+MAX_WRONG_WORDS = 5
 MAX_CODE_CHARS = 512
 MAX_EVENT_ID = 2**31 - 1  # a token carries 32 bits; the events table holds signed 32-bit ids
 MAX_ID_CHARS = 36
@@ -243,12 +247,21 @@ def _decide_printed(
         return reject("expired")
     if event.secret_word and not (claim.word or "").strip():
         return reject("word_needed")
+    if event.secret_word and _wrong_words(session, user, event) >= MAX_WRONG_WORDS:
+        return reject("too_many_words")
     if event.secret_word and not codes.same_word(claim.word, event.secret_word):
         return reject("wrong_word")
     if not is_member(session, user):
         return reject("not_a_member")
     late = observed_at - moment > codes.SLOT_LENGTH * 2
     return _Decision(ClaimStatus.ACCEPTED, None, event, codes.PRINTED_SLOT, late, "printed")
+
+
+def _wrong_words(session: Session, user: User, event: Event) -> int:
+    query = select(func.count()).where(
+        Claim.user_id == user.id, Claim.event_id == event.id, Claim.reason == "wrong_word"
+    )
+    return session.scalar(query)
 
 
 def event_asking_word(session: Session, code_text: str) -> Event | None:

@@ -11,14 +11,17 @@ from webapp.accounts.models import Role
 from webapp.accounts.services import create_user
 from webapp.events.services import create_event
 from webapp.membership.services import issue_membership
-from webapp.perks.services import create_perk
+from webapp.perks.services import add_staff, create_partner, create_perk
 
 DEMO_PASSWORD = "demo-password"
 DEMO_LOGINS = (
     ("admin@example.org", "管理者 デモ", Role.ADMIN),
     ("organiser@example.org", "主催者 デモ", Role.ORGANISER),
     ("member@example.org", "塩尻 花子", Role.MEMBER),
+    ("shop@example.org", "ワイナリー スタッフ", Role.MEMBER),
 )
+# Who works where: the shop login confirms the winery's tickets at /partner.
+DEMO_STAFF = {"塩尻ワイナリー": "shop@example.org"}
 
 
 def load_demo_data(session: Session, keyring: Keyring, now: datetime) -> None:
@@ -28,8 +31,9 @@ def load_demo_data(session: Session, keyring: Keyring, now: datetime) -> None:
         )
         for email, name, role in DEMO_LOGINS
     }
-    for user in users.values():
-        issue_membership(session, user)
+    for email, user in users.items():
+        if email != "shop@example.org":
+            issue_membership(session, user)
     create_event(
         session,
         users["organiser@example.org"],
@@ -40,11 +44,16 @@ def load_demo_data(session: Session, keyring: Keyring, now: datetime) -> None:
         reward=10,
         description="デモ用のイベントです。",
     )
-    for title_ja, title_en, partner, price in (
-        ("ワイナリーでグラスワイン1杯", "A glass at the winery", "塩尻ワイナリー", 30),
-        ("カフェのコーヒー1杯", "A coffee at the café", "大門カフェ", 10),
-        ("木曽漆器ワークショップ参加", "A seat at the lacquerware workshop", "木曽平沢工房", 50),
-    ):
+    for title_ja, title_en, (shop, place), price, stock in (
+        ("ワイナリーでグラスワイン1杯", "A glass at the winery",
+         ("塩尻ワイナリー", "塩尻市洗馬"), 30, None),
+        ("カフェのコーヒー1杯", "A coffee at the café", ("大門カフェ", "塩尻市大門"), 10, None),
+        ("木曽漆器ワークショップ参加", "A seat at the lacquerware workshop",
+         ("木曽平沢工房", "塩尻市木曽平沢"), 50, 8),
+    ):  # fmt: skip
+        partner = create_partner(session, name_ja=shop, place=place)
+        if shop in DEMO_STAFF:
+            add_staff(session, partner, DEMO_STAFF[shop])
         create_perk(
-            session, title_ja=title_ja, title_en=title_en, partner_name=partner, price=price
+            session, partner, title_ja=title_ja, title_en=title_en, price=price, stock=stock
         )

@@ -145,7 +145,12 @@ def manual_checkin_post(event_id: int):
         via = "search"
     member = get_user(db.session, member_id) if member_id is not None else None
     if member is None:
-        flash(_("This is not an Enishi member card."), "error")
+        refusal = (
+            _("This is not an Enishi member card.")
+            if via == "card"
+            else _("There is no such member.")
+        )
+        flash(refusal, "error")
     else:
         result = check_in_by_organiser(
             db.session, current_user, member, event, via=via, now=utcnow()

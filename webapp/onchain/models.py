@@ -21,6 +21,7 @@ from webapp.extensions import db
 class JobKind(StrEnum):
     AWARD = "award"  # the event's badge and its reward, in one contract call
     ISSUE_CARD = "issue_card"
+    REDEEM = "redeem"  # burns a used perk ticket's tokens, with the redemption as reference
 
 
 class JobStatus(StrEnum):
@@ -33,7 +34,7 @@ class JobStatus(StrEnum):
 class ChainJob(db.Model):
     __tablename__ = "chain_jobs"
     __table_args__ = (
-        CheckConstraint("kind IN ('award', 'issue_card')", name="kind"),
+        CheckConstraint("kind IN ('award', 'issue_card', 'redeem')", name="kind"),
         CheckConstraint("status IN ('pending', 'sent', 'confirmed', 'failed')", name="status"),
         Index("ix_chain_jobs_status_next_attempt_at", "status", "next_attempt_at"),
     )
@@ -42,6 +43,7 @@ class ChainJob(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    redemption_id: Mapped[int | None] = mapped_column(ForeignKey("redemptions.id"))
     amount: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(String(16), default=JobStatus.PENDING)
     tx_hash: Mapped[str | None] = mapped_column(String(66), index=True)

@@ -6,9 +6,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from chain.client import ChainClient, ContractAddresses
 from chain.reverts import Revert
@@ -118,6 +118,7 @@ class JobBatch:
     event_id: int | None = None
     reward_each: int = 0
     leased_until: datetime | None = None  # when taken: the worker's claim on the jobs
+    redemption_id: int | None = None
 
     @classmethod
     def of(cls, jobs: list[ChainJob], leased_until: datetime | None = None) -> JobBatch:
@@ -128,7 +129,17 @@ class JobBatch:
             event_id=jobs[0].event_id,
             reward_each=jobs[0].amount,
             leased_until=leased_until,
+            redemption_id=jobs[0].redemption_id,
         )
+
+    @property
+    def ref(self) -> bytes:
+        """A burn's reference on chain: the redemption's id, as 32 bytes."""
+        return redemption_ref(self.redemption_id)
+
+
+def redemption_ref(redemption_id: int) -> bytes:
+    return redemption_id.to_bytes(32, "big")
 
 
 @dataclass(frozen=True)
@@ -151,9 +162,18 @@ def take_due_batches(
     """Leases the pending jobs whose time has come and groups them: one batch per event (and
     reward) for awards, one per card. A lease counts as an attempt and keeps other workers
     off the jobs until it runs out; a worker that dies mid-way thus delays, never drops."""
+    # A burn waits for the member's earlier awards: the tokens it burns must be on chain first.
+    earlier = aliased(ChainJob)
+    award_waits = exists().where(
+        earlier.user_id == ChainJob.user_id,
+        earlier.kind == JobKind.AWARD,
+        earlier.status != JobStatus.CONFIRMED,
+        earlier.id < ChainJob.id,
+    )
     query = (
         select(ChainJob)
         .where(ChainJob.status == JobStatus.PENDING, ChainJob.next_attempt_at <= now)
+        .where((ChainJob.kind != JobKind.REDEEM) | ~award_waits)
         .order_by(ChainJob.id)
         .limit(limit)
         .with_for_update(skip_locked=True)

@@ -180,13 +180,12 @@ def _resend(session: Session, client: ChainClient, tx, result: TickResult) -> No
 
 def _send(session: Session, client: ChainClient, batch: JobBatch, result: TickResult) -> None:
     try:
-        if batch.kind == JobKind.ISSUE_CARD:
-            issued = client.find_card_issue(batch.members[0], client.deployed_block)
-            if issued is not None:  # already on chain (an earlier send whose answer was lost)
-                if still_leased(session, batch):
-                    mark_confirmed(session, batch.job_ids, issued[0], issued[1], utcnow())
-                session.commit()
-                return
+        done = _already_on_chain(client, batch)
+        if done is not None:  # an earlier send whose answer was lost
+            if still_leased(session, batch):
+                mark_confirmed(session, batch.job_ids, done[0], done[1], utcnow())
+            session.commit()
+            return
         unsigned = _unsigned(client, batch)  # a batch the chain would refuse stops here
         fees = client.market_fees()
         mined = client.mined_nonce()
@@ -258,7 +257,19 @@ def _unsigned(client: ChainClient, batch: JobBatch) -> dict:
         return client.award_transaction(batch.event_id, list(batch.members), batch.reward_each)
     if batch.kind == JobKind.ISSUE_CARD:
         return client.card_transaction(batch.members[0])
+    if batch.kind == JobKind.REDEEM:
+        return client.redeem_transaction(batch.members[0], batch.reward_each, batch.ref)
     raise ChainError(f"unknown job kind {batch.kind}")
+
+
+def _already_on_chain(client: ChainClient, batch: JobBatch) -> tuple[str, int] | None:
+    """(transaction, block) that did a card's or a burn's work already. Awards need no look:
+    the contract skips members who hold the badge, so sending one again does no harm."""
+    if batch.kind == JobKind.ISSUE_CARD:
+        return client.find_card_issue(batch.members[0], client.deployed_block)
+    if batch.kind == JobKind.REDEEM:
+        return client.find_redemption(batch.ref, client.deployed_block)
+    return None
 
 
 def _describe(exc: Exception) -> str:
@@ -270,12 +281,17 @@ def run_forever(app: Flask, stop: threading.Event) -> None:
     from webapp.core.db import mark_writing
     from webapp.extensions import db
     from webapp.onchain.connection import get_chain_client
+    from webapp.perks.redemptions import expire_redemptions
 
     interval = app.config["WORKER_INTERVAL"]
     while not stop.is_set():
         with app.app_context():
             mark_writing()
             try:
+                # Housekeeping the chain does not need: perk tickets not used in time give
+                # their tokens back (here, since the worker is the app's one periodic writer).
+                expire_redemptions(db.session, utcnow())
+                db.session.commit()
                 client = get_chain_client(db.session)
                 db.session.commit()
                 result = run_once(

@@ -1,27 +1,72 @@
+"""Perks: what community tokens buy at local partners, and the tickets members redeem them with."""
+
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.db import UTCDateTime, utcnow
 from webapp.extensions import db
 
 
-class Perk(db.Model):
-    __tablename__ = "perks"
-    __table_args__ = (CheckConstraint("price > 0", name="price"),)
+class Partner(db.Model):
+    """A local shop (a "spot") where perks are used; its staff confirm the tickets."""
+
+    __tablename__ = "partners"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    name_ja: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    place: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    staff = relationship(
+        "User",
+        secondary="partner_staff",
+        primaryjoin="Partner.id == PartnerStaff.partner_id",
+        secondaryjoin="User.id == PartnerStaff.user_id",
+        order_by="User.display_name",
+        viewonly=True,
+    )
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" and self.name_en else self.name_ja
+
+
+class PartnerStaff(db.Model):
+    __tablename__ = "partner_staff"
+
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+
+
+class Perk(db.Model):
+    __tablename__ = "perks"
+    __table_args__ = (
+        CheckConstraint("price > 0", name="price"),
+        CheckConstraint("stock IS NULL OR stock >= 0", name="stock"),
+        CheckConstraint("limit_per_member IS NULL OR limit_per_member > 0", name="limit"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
     title_ja: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str] = mapped_column(String(200))
     description_ja: Mapped[str] = mapped_column(Text, default="")
     description_en: Mapped[str] = mapped_column(Text, default="")
-    partner_name: Mapped[str] = mapped_column(String(200))
     price: Mapped[int]
-    active: Mapped[bool] = mapped_column(default=True)
+    stock: Mapped[int | None]  # None: unlimited
+    limit_per_member: Mapped[int | None]  # None: no limit
+    valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary)  # a JPEG, re-encoded on upload
+    active: Mapped[bool] = mapped_column(default=True)  # False: paused by an administrator
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    partner = relationship("Partner")
 
     def title(self, locale: str) -> str:
         return self.title_en if locale == "en" and self.title_en else self.title_ja
@@ -30,3 +75,62 @@ class Perk(db.Model):
         return (
             self.description_en if locale == "en" and self.description_en else self.description_ja
         )
+
+
+class RedemptionStatus(StrEnum):
+    HELD = "held"  # a ticket on the member's phone; the tokens are held
+    USED = "used"  # confirmed by the shop; the tokens are burned on chain
+    CANCELLED = "cancelled"  # by the member, before use: the tokens are released
+    EXPIRED = "expired"  # not used in time: the tokens are released
+
+
+class Redemption(db.Model):
+    """A member's ticket for one perk: held tokens, a QR code and a short code for the shop."""
+
+    __tablename__ = "redemptions"
+    __table_args__ = (
+        CheckConstraint("status IN ('held', 'used', 'cancelled', 'expired')", name="status"),
+        # A short code names one live ticket: the shop types it.
+        Index(
+            "ux_redemptions_live_short_code",
+            "short_code",
+            unique=True,
+            sqlite_where=text("status = 'held'"),
+            postgresql_where=text("status = 'held'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    perk_id: Mapped[int] = mapped_column(ForeignKey("perks.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    price: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16), default=RedemptionStatus.HELD)
+    short_code: Mapped[str] = mapped_column(String(6))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # cancelled or expired
+
+    perk = relationship("Perk")
+    user = relationship("User", foreign_keys=[user_id])
+    used_by = relationship("User", foreign_keys=[used_by_id])
+    # The burn, once the shop has confirmed the ticket.
+    chain_job = relationship(
+        "ChainJob",
+        primaryjoin="ChainJob.redemption_id == Redemption.id",
+        uselist=False,
+        viewonly=True,
+    )
+
+
+class CodeAttempt(db.Model):
+    """A shop's try at a ticket code: failed ones are counted, so codes cannot be guessed."""
+
+    __tablename__ = "code_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    ok: Mapped[bool]
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -1,41 +1,158 @@
-"""Perk operations (read-only until redemption lands)."""
+"""Partners and perks: the shops, what they offer for community tokens, and who works there."""
 
 from __future__ import annotations
 
+import io
+from dataclasses import dataclass
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from webapp.accounts.models import User
+from webapp.accounts.services import get_user_by_email
 from webapp.core.errors import DomainError
-from webapp.perks.models import Perk
+from webapp.perks.models import Partner, PartnerStaff, Perk, Redemption, RedemptionStatus
+
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+PHOTO_SIZE = 800  # px, the longer side: enough for a phone, small to send
+
+
+def create_partner(
+    session: Session, *, name_ja: str, name_en: str = "", place: str = ""
+) -> Partner:
+    if not name_ja.strip():
+        raise DomainError("name_required", _l("Give the partner a name."))
+    partner = Partner(name_ja=name_ja.strip(), name_en=name_en.strip(), place=place.strip())
+    session.add(partner)
+    session.flush()
+    return partner
+
+
+def add_staff(session: Session, partner: Partner, email: str) -> User:
+    user = get_user_by_email(session, email.strip())
+    if user is None:
+        raise DomainError("unknown_user", _l("Nobody with this e-mail address uses Enishi."))
+    if session.get(PartnerStaff, (partner.id, user.id)) is None:
+        session.add(PartnerStaff(partner_id=partner.id, user_id=user.id))
+        session.flush()
+    session.expire(partner, ["staff"])
+    return user
+
+
+def staff_partners(session: Session, user: User) -> list[Partner]:
+    """The shops `user` works at (administrators see every shop)."""
+    query = select(Partner).order_by(Partner.name_ja)
+    if not user.is_admin:
+        mine = select(PartnerStaff.partner_id).where(PartnerStaff.user_id == user.id)
+        query = query.where(Partner.id.in_(mine))
+    return list(session.scalars(query))
+
+
+def list_partners(session: Session) -> list[Partner]:
+    return list(session.scalars(select(Partner).order_by(Partner.name_ja)))
 
 
 def create_perk(
     session: Session,
+    partner: Partner,
     *,
     title_ja: str,
-    title_en: str,
-    partner_name: str,
+    title_en: str = "",
     price: int,
     description_ja: str = "",
     description_en: str = "",
+    stock: int | None = None,
+    limit_per_member: int | None = None,
+    valid_from: datetime | None = None,
+    valid_until: datetime | None = None,
+    photo: bytes | None = None,
 ) -> Perk:
-    if price <= 0:
+    if price is None or price <= 0:
         raise DomainError("bad_price", _l("A perk costs at least one token."))
-    if not title_ja.strip() or not partner_name.strip():
-        raise DomainError("title_required", _l("Give the perk a title and a partner."))
+    if not title_ja.strip():
+        raise DomainError("title_required", _l("Give the perk a title."))
+    if stock is not None and stock < 0:
+        raise DomainError("bad_stock", _l("The stock cannot be below zero."))
+    if limit_per_member is not None and limit_per_member <= 0:
+        raise DomainError("bad_limit", _l("A limit per member is at least one."))
+    if valid_from and valid_until and valid_until <= valid_from:
+        raise DomainError("bad_validity", _l("A perk must end after it starts."))
     perk = Perk(
-        title_ja=title_ja,
-        title_en=title_en,
-        partner_name=partner_name,
+        partner_id=partner.id,
+        title_ja=title_ja.strip(),
+        title_en=title_en.strip(),
+        description_ja=description_ja.strip(),
+        description_en=description_en.strip(),
         price=price,
-        description_ja=description_ja,
-        description_en=description_en,
+        stock=stock,
+        limit_per_member=limit_per_member,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        photo=_photo(photo) if photo else None,
     )
     session.add(perk)
     session.flush()
     return perk
 
 
-def list_active_perks(session: Session) -> list[Perk]:
-    return list(session.scalars(select(Perk).where(Perk.active).order_by(Perk.price, Perk.id)))
+def set_paused(session: Session, perk: Perk, paused: bool) -> None:
+    perk.active = not paused
+    session.flush()
+
+
+def _photo(data: bytes) -> bytes:
+    """The uploaded photo as a JPEG of at most PHOTO_SIZE px (and no camera metadata)."""
+    if len(data) > MAX_PHOTO_BYTES:
+        raise DomainError("photo_too_large", _l("The photo is too large (5 MB at most)."))
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (UnidentifiedImageError, OSError):
+        raise DomainError("bad_photo", _l("The photo must be a JPEG or PNG image.")) from None
+    image = image.convert("RGB")
+    image.thumbnail((PHOTO_SIZE, PHOTO_SIZE))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+# -- what a member sees -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PerkOffer:
+    perk: Perk
+    left: int | None  # None: unlimited
+    affordable: bool
+
+
+def is_available(perk: Perk, now: datetime) -> bool:
+    return (
+        perk.active
+        and (perk.valid_from is None or perk.valid_from <= now)
+        and (perk.valid_until is None or now < perk.valid_until)
+    )
+
+
+def taken(session: Session, perk: Perk) -> int:
+    """Tickets that count against the stock: held or used."""
+    live = (RedemptionStatus.HELD, RedemptionStatus.USED)
+    query = select(func.count()).where(Redemption.perk_id == perk.id, Redemption.status.in_(live))
+    return session.scalar(query)
+
+
+def list_offers(session: Session, balance: int, now: datetime) -> list[PerkOffer]:
+    """The perks available now: those the balance affords first, then by price."""
+    perks = session.scalars(select(Perk).where(Perk.active).order_by(Perk.price, Perk.id))
+    offers = []
+    for perk in perks:
+        if not is_available(perk, now):
+            continue
+        left = None if perk.stock is None else max(perk.stock - taken(session, perk), 0)
+        if left == 0:
+            continue
+        offers.append(PerkOffer(perk, left, perk.price <= balance))
+    return sorted(offers, key=lambda offer: not offer.affordable)

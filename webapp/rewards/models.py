@@ -17,9 +17,12 @@ class LedgerEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     amount: Mapped[int]
-    kind: Mapped[str] = mapped_column(String(20))  # "reward" for now; "redemption" with perks
+    # "reward"; "hold" (a perk's price, held by a ticket, burned when used); "release" (a
+    # cancelled or expired ticket gives the hold back)
+    kind: Mapped[str] = mapped_column(String(20))
     attendance_id: Mapped[int | None] = mapped_column(ForeignKey("attendances.id"), unique=True)
     chain_job_id: Mapped[int | None] = mapped_column(ForeignKey("chain_jobs.id"))
+    redemption_id: Mapped[int | None] = mapped_column(ForeignKey("redemptions.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     chain_job = relationship("ChainJob")

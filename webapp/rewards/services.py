@@ -36,9 +36,14 @@ def get_balance(session: Session, user: User) -> Balance:
     total = session.scalar(
         select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(LedgerEntry.user_id == user.id)
     )
+    # Not yet on chain: entries whose job is not confirmed, and held tickets (no job yet; a
+    # release cancels its hold out).
     pending = session.scalar(
         select(func.coalesce(func.sum(LedgerEntry.amount), 0))
-        .join(ChainJob, LedgerEntry.chain_job_id == ChainJob.id)
-        .where(LedgerEntry.user_id == user.id, ChainJob.status != JobStatus.CONFIRMED)
+        .outerjoin(ChainJob, LedgerEntry.chain_job_id == ChainJob.id)
+        .where(
+            LedgerEntry.user_id == user.id,
+            (ChainJob.status != JobStatus.CONFIRMED) | LedgerEntry.chain_job_id.is_(None),
+        )
     )
     return Balance(total=int(total), pending=int(pending))

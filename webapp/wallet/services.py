@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session
 from chain.client import ChainClient
 from webapp.accounts.models import User
 from webapp.checkin.services import list_member_attendances
+from webapp.core.db import utcnow
 from webapp.membership.services import get_membership
 from webapp.onchain.models import ChainJob
-from webapp.perks.models import Perk
-from webapp.perks.services import list_active_perks
+from webapp.perks.models import Redemption, RedemptionStatus
+from webapp.perks.redemptions import list_member_redemptions
+from webapp.perks.services import PerkOffer, list_offers
 from webapp.rewards.services import Balance, get_balance
 
 log = logging.getLogger(__name__)
@@ -49,13 +51,26 @@ class CardItem:
 
 
 @dataclass(frozen=True)
+class HistoryItem:
+    """A line of the member's history: tokens earned at an event, or spent at a shop."""
+
+    when: datetime
+    title: str
+    place: str
+    amount: int  # positive earned, negative spent
+    state: OnChainState
+
+
+@dataclass(frozen=True)
 class Wallet:
     address: str | None
     card: CardItem | None
     badges: list[BadgeItem]
     balance: Balance
     chain_balance: int | None  # None when the chain could not be read just now
-    perks: list[Perk]
+    perks: list[PerkOffer]  # what the member can use now (and afford)
+    tickets: list[Redemption]  # tickets waiting to be shown at a shop
+    history: list[HistoryItem]
 
 
 def get_wallet(session: Session, user: User, client: ChainClient | None) -> Wallet:
@@ -75,13 +90,40 @@ def get_wallet(session: Session, user: User, client: ChainClient | None) -> Wall
         )
         for a in list_member_attendances(session, user)
     ]
+    balance = get_balance(session, user)
+    redemptions = list_member_redemptions(session, user)
+    attendances = list_member_attendances(session, user)
+    earned = [
+        HistoryItem(
+            a.checked_in_at,
+            a.event.title,
+            a.event.venue,
+            a.event.reward,
+            OnChainState.of(a.chain_job),
+        )
+        for a in attendances
+        if a.event.reward
+    ]
+    spent = [
+        HistoryItem(
+            r.used_at,
+            r.perk.title_ja,
+            r.perk.partner.name_ja,
+            -r.price,
+            OnChainState.of(r.chain_job),
+        )
+        for r in redemptions
+        if r.status == RedemptionStatus.USED
+    ]
     return Wallet(
         address=user.address,
         card=card,
         badges=badges,
-        balance=get_balance(session, user),
+        balance=balance,
         chain_balance=_chain_balance(client, user),
-        perks=list_active_perks(session),
+        perks=[o for o in list_offers(session, balance.total, utcnow()) if o.affordable],
+        tickets=[r for r in redemptions if r.status == RedemptionStatus.HELD],
+        history=sorted(earned + spent, key=lambda item: item.when, reverse=True),
     )
 
 

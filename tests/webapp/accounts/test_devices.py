@@ -27,13 +27,12 @@ def print_card(organiser_client, member) -> tuple[bytes, str]:
     return pdf, url.removeprefix("http://localhost")
 
 
-def use_card(app, path: str):
-    """A fresh phone opens the card's link and confirms; returns the phone (or the refusal)."""
+def use_card(app, url: str):
+    """A fresh phone opens the card's link and taps "log in" (the page posts the token that
+    follows the "#"); returns the phone and the answer."""
+    path, _, token = url.partition("#")
     phone = app.test_client()
-    page = phone.get(path)
-    if page.status_code != 200:
-        return None, page
-    answer = phone.post(path, data={"csrf_token": csrf_token(phone, path)})
+    answer = phone.post(path, data={"csrf_token": csrf_token(phone, path), "token": token})
     return phone, answer
 
 
@@ -48,7 +47,7 @@ def revoke(organiser_client, member, app):
 def test_a_login_card_has_the_name_as_text_and_logs_in_a_fresh_phone(app, organiser_client, member):
     pdf, path = print_card(organiser_client, member)
     assert member.display_name.replace(" ", "") in pdf_text(pdf)
-    assert path.startswith("/login/card/")
+    assert path.startswith("/login/card#")
 
     phone, answer = use_card(app, path)
     assert answer.status_code == 302 and answer.headers["Location"] == "/wallet"
@@ -58,11 +57,17 @@ def test_a_login_card_has_the_name_as_text_and_logs_in_a_fresh_phone(app, organi
     assert "ログインカードで" in devices and "この端末" in devices
 
 
-def test_the_cards_link_alone_logs_nobody_in(app, organiser_client, member):
-    _, path = print_card(organiser_client, member)
+def test_the_cards_link_alone_logs_nobody_in_and_its_secret_stays_off_the_server(
+    app, organiser_client, member
+):
+    _, url = print_card(organiser_client, member)
+    path, _, token = url.partition("#")
+    assert path == "/login/card" and len(token) > 40  # after "#": never sent in a request
     phone = app.test_client()
-    assert "としてログインします" in phone.get(path).get_data(as_text=True)
+    assert "ボタンを押すと" in phone.get(path).get_data(as_text=True)
     assert phone.get("/wallet").status_code == 302  # a preview or a prefetch is not a login
+    forged = phone.post(path, data={"csrf_token": csrf_token(phone, path), "token": token[:-3]})
+    assert forged.status_code == 403
 
 
 def test_a_stopped_card_is_refused_and_its_phones_are_logged_out(app, organiser_client, member):
@@ -112,6 +117,23 @@ def test_logging_out_ends_the_session_its_remember_cookie_included(app, member):
     thief = app.test_client()
     thief.set_cookie("remember_token", remember.value)
     assert thief.get("/wallet").status_code == 302
+
+
+def test_an_organiser_prints_cards_for_members_only(app, organiser_client, make_user):
+    for person in (make_user(Role.ORGANISER), make_user(Role.ADMIN)):
+        token = csrf_token(organiser_client, "/events")
+        refused = organiser_client.post(
+            f"/members/{person.id}/login-card", data={"csrf_token": token}
+        )
+        assert refused.status_code == 403
+        assert organiser_client.get(f"/members/{person.id}/login-card").status_code == 403
+    admin = app.test_client()
+    log_in(admin, make_user(Role.ADMIN).email)
+    helper = make_user(Role.ORGANISER)
+    printed = admin.post(
+        f"/members/{helper.id}/login-card", data={"csrf_token": csrf_token(admin, "/events")}
+    )
+    assert printed.status_code == 200  # an administrator may, for an organiser
 
 
 @pytest.mark.parametrize(

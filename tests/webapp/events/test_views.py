@@ -42,6 +42,17 @@ ORGANISER_ROUTES = [
 ]
 
 
+def test_the_table_names_every_route_of_an_event(app):
+    """A new route of an event must join the table (and so the tests below)."""
+    routes = {
+        (method, rule.rule.replace("<int:event_id>", "{id}").replace("<int:user_id>", "{other}"))
+        for rule in app.url_map.iter_rules()
+        if "event_id" in rule.arguments
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert routes == set(ORGANISER_ROUTES)
+
+
 def request_route(client, method: str, route: str, event, co_organisers):
     path = route.format(id=event.id, other=co_organisers[1].id)
     if method == "GET":

@@ -10,6 +10,10 @@
     if (document.visibilityState === "hidden") return;
     try {
       const response = await fetch(section.dataset.activity, { credentials: "same-origin" });
+      if (response.redirected) {
+        location.reload(); // logged out meanwhile: the page itself shows the login
+        return;
+      }
       if (!response.ok) return;
       const html = await response.text();
       // Swapped only when something changed, so a screen reader announces only news.

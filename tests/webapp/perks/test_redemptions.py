@@ -1,0 +1,262 @@
+"""The rules of a redemption: afford, stock, limit, validity, expiry, cancel, one use, the right
+shop, no guessing, and all of it when two phones try at the same moment."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from webapp.core.db import mark_writing, utcnow
+from webapp.core.errors import DomainError
+from webapp.extensions import db
+from webapp.onchain.models import ChainJob, JobKind
+from webapp.perks.models import Redemption, RedemptionStatus
+from webapp.perks.redemptions import (
+    MAX_FAILED_PER_STAFF,
+    TooManyAttempts,
+    cancel_redemption,
+    expire_redemptions,
+    find_ticket,
+    start_redemption,
+    ticket_code,
+    ticket_key,
+    use_ticket,
+)
+from webapp.perks.services import create_partner, list_offers
+from webapp.rewards.services import get_balance
+
+KEY = ticket_key("test-secret")
+
+
+def balance(session, user) -> int:
+    session.expire_all()
+    return get_balance(session, user).total
+
+
+def refused(code: str, call, *args):
+    with pytest.raises(DomainError) as error:
+        call(*args)
+    assert error.value.code == code
+    return error.value
+
+
+def test_a_ticket_holds_the_price_at_once_and_the_balance_never_goes_below_zero(
+    session, member, make_perk, give
+):
+    give(member, 40)
+    perk = make_perk(price=30)
+    ticket = start_redemption(session, member, perk, utcnow())
+    session.commit()
+    assert (ticket.status, len(ticket.short_code)) == (RedemptionStatus.HELD, 6)
+    assert balance(session, member) == 10
+    refused("cannot_afford", start_redemption, session, member, perk, utcnow())
+    assert balance(session, member) == 10
+
+
+def test_the_perks_a_member_can_afford_come_first_with_what_is_left(
+    session, member, make_perk, give
+):
+    give(member, 20)
+    dear = make_perk(title_ja="高い", price=50)
+    cheap = make_perk(title_ja="安い", price=10, stock=3)
+    make_perk(title_ja="休止中", price=5).active = False
+    session.commit()
+    offers = list_offers(session, balance(session, member), utcnow())
+    assert [(o.perk.id, o.affordable, o.left) for o in offers] == [
+        (cheap.id, True, 3),
+        (dear.id, False, None),
+    ]
+
+
+def test_stock_and_the_limit_per_member_hold(session, member, make_user, make_perk, give):
+    other = make_user()
+    give(member, 100)
+    give(other, 100)
+    perk = make_perk(price=10, stock=2, limit_per_member=1)
+    start_redemption(session, member, perk, utcnow())
+    refused("limit_reached", start_redemption, session, member, perk, utcnow())
+    start_redemption(session, other, perk, utcnow())
+    third = make_user()
+    give(third, 100)
+    refused("sold_out", start_redemption, session, third, perk, utcnow())
+
+
+@pytest.mark.parametrize(
+    ("valid_from", "valid_until"),
+    [(timedelta(hours=1), None), (None, -timedelta(hours=1))],
+)
+def test_a_perk_outside_its_dates_or_paused_cannot_be_used(
+    session, member, make_perk, give, valid_from, valid_until
+):
+    give(member, 100)
+    now = utcnow()
+    perk = make_perk(
+        valid_from=now + valid_from if valid_from else None,
+        valid_until=now + valid_until if valid_until else None,
+    )
+    refused("not_available", start_redemption, session, member, perk, now)
+    always = make_perk()
+    always.active = False
+    session.commit()
+    refused("not_available", start_redemption, session, member, always, now)
+
+
+def test_cancelling_or_letting_a_ticket_expire_releases_the_tokens(
+    session, member, make_perk, give
+):
+    give(member, 60)
+    perk = make_perk(price=30)
+    now = utcnow()
+    first = start_redemption(session, member, perk, now)
+    second = start_redemption(session, member, perk, now)
+    session.commit()
+    assert balance(session, member) == 0
+
+    cancel_redemption(session, member, first.id, now)
+    session.commit()
+    assert balance(session, member) == 30
+    assert expire_redemptions(session, now + timedelta(minutes=14)) == 0
+    assert expire_redemptions(session, now + timedelta(minutes=15)) == 1
+    session.commit()
+    assert (second.status, balance(session, member)) == (RedemptionStatus.EXPIRED, 60)
+    refused("not_cancellable", cancel_redemption, session, member, second.id, now)
+
+
+def test_the_shop_finds_a_ticket_by_qr_or_six_digits_and_uses_it_once(
+    session, member, staff, shop, make_perk, give
+):
+    give(member, 30)
+    ticket = start_redemption(session, member, make_perk(price=30), utcnow())
+    session.commit()
+    assert find_ticket(session, staff, shop, ticket_code(ticket, KEY), KEY, utcnow()) is ticket
+    assert find_ticket(session, staff, shop, ticket.short_code, KEY, utcnow()) is ticket
+
+    use_ticket(session, staff, shop, ticket.id, utcnow())
+    session.commit()
+    assert ticket.status == RedemptionStatus.USED and ticket.used_by_id == staff.id
+    burn = session.scalar(select(ChainJob).where(ChainJob.redemption_id == ticket.id))
+    assert (burn.kind, burn.amount, burn.user_id) == (JobKind.REDEEM, 30, member.id)
+    error = refused("already_used", use_ticket, session, staff, shop, ticket.id, utcnow())
+    assert "塩尻ワイナリー" in str(error.message)
+    assert balance(session, member) == 0
+
+
+def test_an_expired_ticket_cannot_be_used(session, member, staff, shop, make_perk, give):
+    give(member, 30)
+    ticket = start_redemption(session, member, make_perk(price=30), utcnow())
+    session.commit()
+    later = utcnow() + timedelta(minutes=16)
+    refused("expired", use_ticket, session, staff, shop, ticket.id, later)
+    session.commit()
+    assert balance(session, member) == 30
+
+
+def test_another_shops_ticket_is_refused(session, member, staff, shop, make_perk, give):
+    other_shop = create_partner(session, name_ja="大門カフェ")
+    session.commit()
+    give(member, 30)
+    ticket = start_redemption(session, member, make_perk(other_shop, price=10), utcnow())
+    session.commit()
+    error = refused(
+        "wrong_shop", find_ticket, session, staff, shop, ticket_code(ticket, KEY), KEY, utcnow()
+    )
+    assert "大門カフェ" in str(error.message)
+    refused("no_such_ticket", find_ticket, session, staff, shop, ticket.short_code, KEY, utcnow())
+    refused("no_such_ticket", use_ticket, session, staff, shop, ticket.id, utcnow())
+
+
+def test_guessing_codes_is_stopped(session, member, staff, shop, make_perk, give):
+    give(member, 30)
+    ticket = start_redemption(session, member, make_perk(price=30), utcnow())
+    session.commit()
+    wrong = "000000" if ticket.short_code != "000000" else "111111"
+    for _ in range(MAX_FAILED_PER_STAFF):
+        refused("no_such_ticket", find_ticket, session, staff, shop, wrong, KEY, utcnow())
+        session.commit()
+    with pytest.raises(TooManyAttempts):
+        find_ticket(session, staff, shop, ticket.short_code, KEY, utcnow())  # even the right one
+    later = utcnow() + timedelta(minutes=11)
+    assert find_ticket(session, staff, shop, ticket.short_code, KEY, later) is ticket
+
+
+def test_a_forged_qr_code_finds_nothing(session, member, staff, shop, make_perk, give):
+    give(member, 30)
+    ticket = start_redemption(session, member, make_perk(price=30), utcnow())
+    session.commit()
+    forged = ticket_code(ticket, ticket_key("someone else's key"))
+    refused("no_such_ticket", find_ticket, session, staff, shop, forged, KEY, utcnow())
+
+
+def run_together(app, count: int, work) -> list:
+    """Runs `work(session, n)` in `count` threads at once, each with its own app context and
+    database session (as two phones' requests would); returns what each returned or raised."""
+    results: list = [None] * count
+    start = threading.Barrier(count)
+
+    def run(index):
+        with app.app_context():
+            mark_writing()
+            try:
+                start.wait()
+                results[index] = work(db.session, index)
+                db.session.commit()
+            except Exception as exc:  # noqa: BLE001 - the caller inspects it
+                db.session.rollback()
+                results[index] = exc
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_two_phones_at_the_same_moment_cannot_overspend(app, session, member, make_perk, give):
+    give(member, 30)
+    perk_id, member_id = make_perk(price=30).id, member.id
+    session.commit()
+
+    def redeem(s, _n):
+        from webapp.accounts.models import User
+        from webapp.perks.models import Perk
+
+        return start_redemption(s, s.get(User, member_id), s.get(Perk, perk_id), utcnow()).id
+
+    results = run_together(app, 4, redeem)
+    made = [r for r in results if isinstance(r, int)]
+    assert len(made) == 1, results
+    assert all(
+        isinstance(r, DomainError) and r.code == "cannot_afford" for r in results if r not in made
+    )
+    assert balance(session, member) == 0
+
+
+def test_stock_and_limit_hold_when_many_try_at_once(app, session, make_user, make_perk, give):
+    people = [make_user() for _ in range(4)]
+    for person in people:
+        give(person, 100)
+    perk_id = make_perk(price=10, stock=2).id
+    limited_id = make_perk(price=10, limit_per_member=1).id
+    ids = [person.id for person in people]
+    session.commit()
+
+    def redeem(perk_id, user_ids):
+        def work(s, n):
+            from webapp.accounts.models import User
+            from webapp.perks.models import Perk
+
+            user, perk = s.get(User, user_ids[n]), s.get(Perk, perk_id)
+            return start_redemption(s, user, perk, utcnow()).id
+
+        return work
+
+    stocked = run_together(app, 4, redeem(perk_id, ids))
+    session.expire_all()
+    held = session.scalars(select(Redemption).where(Redemption.perk_id == perk_id)).all()
+    assert len(held) == 2, stocked
+    same_member = run_together(app, 3, redeem(limited_id, [ids[0]] * 3))
+    assert sum(isinstance(r, int) for r in same_member) == 1, same_member

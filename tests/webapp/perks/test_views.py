@@ -1,0 +1,198 @@
+"""Perks through the pages: a member redeems, the shop confirms once, an administrator sets
+partners and perks up; and the burn lands on chain exactly once."""
+
+import io
+import re
+
+import pytest
+from PIL import Image
+
+from webapp.accounts.models import Role
+from webapp.onchain.models import JobKind, JobStatus
+from webapp.onchain.reconcile import reconcile
+from webapp.perks.models import Perk, Redemption
+from webapp.perks.services import create_partner
+
+from ...conftest import csrf_token, log_in
+from ..test_worker import attend, jobs, make_due, work
+
+
+@pytest.fixture
+def member_client(app, member):
+    client = app.test_client()
+    log_in(client, member.email)
+    return client
+
+
+@pytest.fixture
+def staff_client(app, staff):
+    client = app.test_client()
+    log_in(client, staff.email)
+    return client
+
+
+def redeem(member_client, perk) -> Redemption:
+    page = member_client.get(f"/perks/{perk.id}").get_data(as_text=True)
+    assert "30 トークンを使います。" in page
+    token = csrf_token(member_client, f"/perks/{perk.id}")
+    answer = member_client.post(f"/perks/{perk.id}/use", data={"csrf_token": token})
+    assert answer.status_code == 302
+    return int(answer.headers["Location"].rsplit("/", 1)[1])
+
+
+def find(staff_client, shop, code: str) -> str:
+    token = csrf_token(staff_client, f"/partner/{shop.id}")
+    answer = staff_client.post(f"/partner/{shop.id}/find", data={"csrf_token": token, "code": code})
+    if answer.status_code == 303:
+        return staff_client.get(answer.headers["Location"]).get_data(as_text=True)
+    return answer.get_data(as_text=True)
+
+
+def test_a_member_redeems_and_the_shop_confirms_it_once(
+    member_client, staff_client, session, member, shop, make_perk, give
+):
+    give(member, 45)
+    perk = make_perk(price=30)
+    confirm = member_client.get(f"/perks/{perk.id}").get_data(as_text=True)
+    assert "いま 45 トークンあります。使うと残りは 15 トークンです。" in confirm
+    ticket_id = redeem(member_client, perk)
+    ticket = member_client.get(f"/perks/tickets/{ticket_id}").get_data(as_text=True)
+    code = re.search(r'data-testid="short-code"[^>]*>(\d{3}) (\d{3})<', ticket)
+    assert code and "<svg" in ticket
+    wallet = member_client.get("/wallet").get_data(as_text=True)
+    assert '<span data-testid="balance">15</span>' in wallet
+
+    found = find(staff_client, shop, code.group(1) + code.group(2))
+    assert member.display_name in found and "グラスワイン1杯" in found
+    token = csrf_token(staff_client, f"/partner/{shop.id}")
+    used = staff_client.post(
+        f"/partner/{shop.id}/tickets/{ticket_id}/use",
+        data={"csrf_token": token},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert f"使用済みにしました: {member.display_name} さんの グラスワイン1杯" in used
+    assert 'data-testid="used-today"' in used
+    state = member_client.get(f"/perks/tickets/{ticket_id}/state").get_json()
+    assert state == {"state": "used"}
+
+    again = find(staff_client, shop, code.group(1) + code.group(2))
+    assert "使用済みです" in again and "塩尻ワイナリー" in again
+
+
+def test_a_member_cancels_and_gets_the_tokens_back(member_client, session, member, make_perk, give):
+    give(member, 30)
+    ticket_id = redeem(member_client, make_perk(price=30))
+    token = csrf_token(member_client, f"/perks/tickets/{ticket_id}")
+    member_client.post(f"/perks/tickets/{ticket_id}/cancel", data={"csrf_token": token})
+    wallet = member_client.get("/wallet").get_data(as_text=True)
+    assert '<span data-testid="balance">30</span>' in wallet
+    assert member_client.get(f"/perks/tickets/{ticket_id}/state").get_json()["state"] == "cancelled"
+
+
+def test_one_members_ticket_is_nobody_elses(member_client, app, make_user, member, make_perk, give):
+    give(member, 30)
+    ticket_id = redeem(member_client, make_perk(price=30))
+    other = app.test_client()
+    log_in(other, make_user().email)
+    assert other.get(f"/perks/tickets/{ticket_id}").status_code == 404
+
+
+def test_staff_see_only_their_own_shop(staff_client, app, session, member, make_user):
+    other_shop = create_partner(session, name_ja="大門カフェ")
+    session.commit()
+    assert staff_client.get(f"/partner/{other_shop.id}").status_code == 403
+    outsider = app.test_client()
+    log_in(outsider, member.email)
+    assert outsider.get("/partner").status_code == 403
+
+
+def test_wrong_codes_are_limited_per_staff_account(staff_client, shop):
+    for _ in range(5):
+        assert "このコードのチケットはありません。" in find(staff_client, shop, "000000")
+    assert "まちがったコードが多すぎます" in find(staff_client, shop, "000000")
+
+
+def test_the_wallet_lists_balance_perks_card_badges_and_history_in_that_order(
+    member_client, session, member, make_perk, make_event, give
+):
+    give(member, 50)
+    make_perk(title_ja="手の届く特典", price=30)
+    make_perk(title_ja="高すぎる特典", price=500)
+    attend(session, member, make_event(title="ぶどう収穫祭", reward=10))
+    page = member_client.get("/wallet").get_data(as_text=True)
+    order = [page.index(marker) for marker in (
+        'data-testid="balance"', "使える特典", "会員証", "参加バッジ", "履歴",
+    )]  # fmt: skip
+    assert order == sorted(order)
+    assert "手の届く特典" in page and "高すぎる特典" not in page  # only what can be used now
+    assert "+10 トークン" in page
+
+
+def test_chain_items_link_to_the_configured_explorer(app, member_client, session, member, chain):
+    work(session, chain)  # the membership card goes on chain
+    assert "エクスプローラー" not in member_client.get("/wallet").get_data(as_text=True)
+    app.config["EXPLORER_TX_URL"] = "https://explorer.example/tx/{hash}"
+    page = member_client.get("/wallet").get_data(as_text=True)
+    card = jobs(session, kind=JobKind.ISSUE_CARD, user_id=member.id)[0]
+    assert f'href="https://explorer.example/tx/{card.tx_hash}"' in page
+
+
+def test_an_administrator_sets_up_a_partner_staff_and_a_perk_with_a_photo(app, session, make_user):
+    admin = app.test_client()
+    log_in(admin, make_user(Role.ADMIN).email)
+    clerk = make_user(member=False)
+
+    def post(path, **data):
+        data["csrf_token"] = csrf_token(admin, "/admin/perks")
+        return admin.post(path, data=data, follow_redirects=True)
+
+    post("/admin/perks/partners", name_ja="木曽平沢工房", name_en="Kiso lacquer", place="木曽平沢")
+    page = admin.get("/admin/perks").get_data(as_text=True)
+    partner_id = re.search(r"/admin/perks/partners/(\d+)/staff", page).group(1)
+    post(f"/admin/perks/partners/{partner_id}/staff", email=clerk.email)
+    picture = io.BytesIO()
+    Image.new("RGB", (1600, 900), "#b33").save(picture, "PNG")
+    post(
+        "/admin/perks",
+        partner_id=partner_id,
+        title_ja="漆器ワークショップ",
+        price="50",
+        stock="8",
+        limit_per_member="1",
+        photo=(io.BytesIO(picture.getvalue()), "photo.png"),
+    )
+    perk = session.query(Perk).filter_by(title_ja="漆器ワークショップ").one()
+    assert (perk.stock, perk.limit_per_member, perk.partner.staff[0].id) == (8, 1, clerk.id)
+    photo = Image.open(io.BytesIO(admin.get(f"/perks/{perk.id}/photo.jpg").get_data()))
+    assert photo.format == "JPEG" and max(photo.size) == 800
+
+    post(f"/admin/perks/{perk.id}/pause")
+    session.expire_all()
+    assert perk.active is False
+
+
+@pytest.mark.parametrize("chain_kind", ["embedded", "anvil"], indirect=True)
+def test_a_used_ticket_is_burned_on_chain_once(
+    session, chain, member, staff, shop, make_perk, make_event
+):
+    from webapp.core.db import utcnow
+    from webapp.perks.redemptions import start_redemption, use_ticket
+
+    attend(session, member, make_event(reward=40))
+    ticket = start_redemption(session, member, make_perk(price=30), utcnow())
+    use_ticket(session, staff, shop, ticket.id, utcnow())
+    session.commit()
+    work(session, chain)  # the award first (a burn waits for it), then the burn
+    work(session, chain)
+    burn = jobs(session, kind=JobKind.REDEEM)[0]
+    assert burn.status == JobStatus.CONFIRMED
+    assert chain.token_balance(member.address) == 10
+    assert reconcile(session, chain) == []
+
+    # A worker that lost the answer sends the burn again: the chain refuses to burn twice.
+    burn.status, burn.tx_hash = JobStatus.PENDING, None
+    session.commit()
+    make_due(session, kind=JobKind.REDEEM)
+    work(session, chain)
+    assert jobs(session, kind=JobKind.REDEEM)[0].status == JobStatus.CONFIRMED
+    assert chain.token_balance(member.address) == 10

@@ -1,0 +1,107 @@
+"""Token metadata: which event a badge id names, which membership a card id names, and the
+metadata JSON wallets read for them (EIP-1155 metadata for badges, ERC-721 metadata for cards).
+
+Everything here is public: no member's name or e-mail address ever goes into it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from eth_utils import to_checksum_address
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.accounts.models import User
+from webapp.core.errors import NotFound
+from webapp.events.models import Event
+from webapp.membership.models import Membership
+from webapp.metadata import wording
+
+# Dates are the community's, as everywhere Enishi shows them (BABEL_DEFAULT_TIMEZONE).
+LOCAL_TIME = ZoneInfo("Asia/Tokyo")
+# EIP-1155 clients substitute {id} with 64 lowercase hex digits; a plain decimal id is accepted
+# too (written without leading zeros, so each event has one decimal address).
+HEX_ID = re.compile(r"[0-9a-f]{64}")
+DECIMAL_ID = re.compile(r"0|[1-9][0-9]{0,77}")
+# Event ids are 32-bit integers in PostgreSQL: a larger id names no event (and must not reach
+# the database, which would refuse it as out of range).
+MAX_EVENT_ID = 2**31 - 1
+# A card's token id is its holder's address as a number (MembershipCard.cardId).
+MAX_CARD_ID = 2**160 - 1
+
+
+def get_badge_event(session: Session, token_id: str) -> Event:
+    """The event whose badge has the token id `token_id` (64 hex digits, or decimal)."""
+    event_id = _badge_number(token_id)
+    event = session.get(Event, event_id) if 0 < event_id <= MAX_EVENT_ID else None
+    if event is None:
+        raise NotFound("unknown_event", _l("There is no such event."))
+    return event
+
+
+def _badge_number(token_id: str) -> int:
+    if HEX_ID.fullmatch(token_id):
+        return int(token_id, 16)
+    if DECIMAL_ID.fullmatch(token_id):
+        return int(token_id)
+    return -1
+
+
+def get_card_membership(session: Session, token_id: str) -> Membership:
+    """The active membership whose card has the token id `token_id` (decimal)."""
+    number = int(token_id) if DECIMAL_ID.fullmatch(token_id) else -1
+    membership = None
+    if 0 <= number <= MAX_CARD_ID:
+        address = to_checksum_address(f"0x{number:040x}")
+        membership = session.scalar(
+            select(Membership)
+            .join(User, User.id == Membership.user_id)
+            .where(User.address == address, Membership.revoked_at.is_(None))
+        )
+    if membership is None:
+        raise NotFound("no_such_card", _l("There is no such card."))
+    return membership
+
+
+def event_day(event: Event) -> date:
+    """The day the event starts, in the community's time zone."""
+    return _local_day(event.starts_at)
+
+
+def badge_metadata(event: Event, image_url: str, community: str) -> dict:
+    """The badge's metadata, after EIP-1155's metadata JSON schema."""
+    day = event_day(event).isoformat()
+    return {
+        "name": event.title,
+        "description": wording.badge_description(community, event.title),
+        "image": image_url,
+        "decimals": 0,  # a badge is held once, never in fractions
+        "properties": {"date": day, "venue": event.venue, "community": community},
+        "attributes": [
+            {"trait_type": wording.DATE_TRAIT, "value": day},
+            {"trait_type": wording.VENUE_TRAIT, "value": event.venue},
+            {"trait_type": wording.COMMUNITY_TRAIT, "value": community},
+        ],
+    }
+
+
+def card_metadata(membership: Membership, image_url: str, community: str) -> dict:
+    """The card's metadata, after ERC-721's metadata JSON schema; it names no one."""
+    since = _local_day(membership.issued_at).isoformat()
+    return {
+        "name": wording.card_name(community),
+        "description": wording.card_description(community),
+        "image": image_url,
+        "attributes": [
+            {"trait_type": wording.COMMUNITY_TRAIT, "value": community},
+            {"trait_type": wording.MEMBER_SINCE_TRAIT, "value": since},
+        ],
+    }
+
+
+def _local_day(moment: datetime) -> date:
+    return moment.astimezone(LOCAL_TIME).date()

@@ -1,0 +1,282 @@
+"""Redemptions: a member turns tokens into a perk with a ticket that the shop confirms once.
+
+A ticket holds the perk's price at once (a ledger debit); the shop's confirmation burns it on
+chain through the job queue; cancelling or letting the ticket expire releases it. The member's
+row and the perk's row are locked while a ticket is made, so two phones at the same moment can
+neither overspend the balance nor oversell the stock or the limit per member.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from webapp.accounts.models import User
+from webapp.core.errors import DomainError
+from webapp.onchain.models import ChainJob, JobKind
+from webapp.perks.models import CodeAttempt, Partner, Perk, Redemption, RedemptionStatus
+from webapp.perks.services import is_available, taken
+from webapp.rewards.models import LedgerEntry
+from webapp.rewards.services import get_balance
+
+TICKET_LIFETIME = timedelta(minutes=15)
+TICKET_PREFIX = "ENISHI-T1-"
+# Failed code lookups allowed in ATTEMPT_WINDOW, per staff account and per shop: a 6-digit code
+# among a few live tickets cannot be found by trying.
+ATTEMPT_WINDOW = timedelta(minutes=10)
+MAX_FAILED_PER_STAFF = 5
+MAX_FAILED_PER_SHOP = 20
+LIVE = (RedemptionStatus.HELD, RedemptionStatus.USED)
+
+
+class TooManyAttempts(DomainError):
+    status = 429
+
+
+def start_redemption(session: Session, member: User, perk: Perk, now: datetime) -> Redemption:
+    """Makes a ticket for `perk` and holds its price, if every rule allows it."""
+    session.execute(select(User.id).where(User.id == member.id).with_for_update())
+    session.execute(select(Perk.id).where(Perk.id == perk.id).with_for_update())
+    session.refresh(perk)
+    expire_redemptions(session, now)  # a late ticket gives back its stock and its tokens first
+    if not is_available(perk, now):
+        raise DomainError("not_available", _l("This perk cannot be used now."))
+    if perk.stock is not None and taken(session, perk) >= perk.stock:
+        raise DomainError("sold_out", _l("This perk is sold out."))
+    if perk.limit_per_member is not None:
+        mine = session.scalar(
+            select(func.count()).where(
+                Redemption.perk_id == perk.id,
+                Redemption.user_id == member.id,
+                Redemption.status.in_(LIVE),
+            )
+        )
+        if mine >= perk.limit_per_member:
+            raise DomainError("limit_reached", _l("You have used this perk as often as allowed."))
+    if get_balance(session, member).total < perk.price:
+        raise DomainError("cannot_afford", _l("You do not have enough tokens for this perk."))
+    redemption = Redemption(
+        perk_id=perk.id,
+        user_id=member.id,
+        price=perk.price,
+        status=RedemptionStatus.HELD,
+        short_code=_new_short_code(session),
+        created_at=now,
+        expires_at=now + TICKET_LIFETIME,
+    )
+    session.add(redemption)
+    session.flush()
+    session.add(
+        LedgerEntry(user_id=member.id, amount=-perk.price, kind="hold", redemption_id=redemption.id)
+    )
+    session.flush()
+    return redemption
+
+
+def cancel_redemption(session: Session, member: User, redemption_id: int, now: datetime) -> None:
+    redemption = _locked(session, redemption_id)
+    if redemption is None or redemption.user_id != member.id:
+        raise DomainError("no_such_ticket", _l("There is no such ticket."), status=404)
+    if redemption.status == RedemptionStatus.HELD and redemption.expires_at <= now:
+        _release(session, redemption, RedemptionStatus.EXPIRED, now)
+    if redemption.status != RedemptionStatus.HELD:
+        raise DomainError("not_cancellable", _l("This ticket can no longer be cancelled."))
+    _release(session, redemption, RedemptionStatus.CANCELLED, now)
+
+
+def expire_redemptions(session: Session, now: datetime) -> int:
+    """Releases the tokens of every ticket not used in time. Returns how many."""
+    query = (
+        select(Redemption)
+        .where(Redemption.status == RedemptionStatus.HELD, Redemption.expires_at <= now)
+        .with_for_update(skip_locked=True)
+    )
+    late = list(session.scalars(query))
+    for redemption in late:
+        _release(session, redemption, RedemptionStatus.EXPIRED, now)
+    return len(late)
+
+
+def _release(session: Session, redemption: Redemption, status: str, now: datetime) -> None:
+    redemption.status = status
+    redemption.ended_at = now
+    session.add(
+        LedgerEntry(
+            user_id=redemption.user_id,
+            amount=redemption.price,
+            kind="release",
+            redemption_id=redemption.id,
+        )
+    )
+    session.flush()
+
+
+# -- at the shop --------------------------------------------------------------------------------
+
+
+def ticket_code(redemption: Redemption, key: bytes) -> str:
+    """What the ticket's QR code says: its id and a MAC, so it cannot be made up."""
+    return f"{TICKET_PREFIX}{redemption.id}-{_mac(key, redemption.id)}"
+
+
+def ticket_key(secret_key: str | bytes) -> bytes:
+    secret = secret_key.encode() if isinstance(secret_key, str) else secret_key
+    return hmac.new(secret, b"enishi perk ticket v1", hashlib.sha256).digest()
+
+
+def find_ticket(
+    session: Session,
+    staff: User,
+    partner: Partner,
+    text: str,
+    key: bytes,
+    now: datetime,
+) -> Redemption:
+    """The ticket a shop scanned (its QR code) or typed (its 6 digits). Failed tries are
+    counted per staff account and per shop, and refused beyond the limits."""
+    _check_attempts(session, staff, partner, now)
+    redemption = _ticket_by_qr(session, text, key) or _ticket_by_short_code(session, partner, text)
+    if redemption is None:
+        _attempt(session, staff, partner, now, ok=False)
+        raise DomainError("no_such_ticket", _l("There is no ticket with this code."), status=404)
+    if redemption.perk.partner_id != partner.id:
+        _attempt(session, staff, partner, now, ok=False)
+        raise DomainError(
+            "wrong_shop",
+            _l("This ticket is for %(shop)s.", shop=redemption.perk.partner.name_ja),
+            status=409,
+        )
+    _attempt(session, staff, partner, now, ok=True)
+    return redemption
+
+
+def use_ticket(
+    session: Session, staff: User, partner: Partner, redemption_id: int, now: datetime
+) -> Redemption:
+    """The shop confirms the ticket: used once, and its tokens are burned on chain."""
+    redemption = _locked(session, redemption_id)
+    if redemption is None or redemption.perk.partner_id != partner.id:
+        raise DomainError("no_such_ticket", _l("There is no ticket with this code."), status=404)
+    if redemption.status == RedemptionStatus.USED:
+        when = format_datetime(redemption.used_at, "short")
+        raise DomainError(
+            "already_used",
+            _l("This ticket was already used on %(when)s at %(shop)s.", when=when,
+               shop=partner.name_ja),
+            status=409,
+        )  # fmt: skip
+    if redemption.status == RedemptionStatus.HELD and redemption.expires_at <= now:
+        _release(session, redemption, RedemptionStatus.EXPIRED, now)
+    if redemption.status == RedemptionStatus.EXPIRED:
+        raise DomainError("expired", _l("This ticket has expired."), status=409)
+    if redemption.status == RedemptionStatus.CANCELLED:
+        raise DomainError("cancelled", _l("This ticket was cancelled."), status=409)
+    redemption.status = RedemptionStatus.USED
+    redemption.used_at = now
+    redemption.used_by_id = staff.id
+    job = ChainJob(
+        kind=JobKind.REDEEM,
+        user_id=redemption.user_id,
+        amount=redemption.price,
+        redemption_id=redemption.id,
+    )
+    session.add(job)
+    session.flush()
+    hold = session.scalar(
+        select(LedgerEntry).where(
+            LedgerEntry.redemption_id == redemption.id, LedgerEntry.kind == "hold"
+        )
+    )
+    hold.chain_job_id = job.id
+    session.flush()
+    return redemption
+
+
+def list_used_today(session: Session, partner: Partner, since: datetime) -> list[Redemption]:
+    query = (
+        select(Redemption)
+        .join(Perk, Redemption.perk_id == Perk.id)
+        .where(
+            Perk.partner_id == partner.id,
+            Redemption.status == RedemptionStatus.USED,
+            Redemption.used_at >= since,
+        )
+        .order_by(Redemption.used_at.desc())
+    )
+    return list(session.scalars(query))
+
+
+def list_member_redemptions(session: Session, member: User) -> list[Redemption]:
+    query = (
+        select(Redemption)
+        .where(Redemption.user_id == member.id)
+        .order_by(Redemption.created_at.desc())
+    )
+    return list(session.scalars(query))
+
+
+def _ticket_by_qr(session: Session, text: str, key: bytes) -> Redemption | None:
+    match = re.fullmatch(re.escape(TICKET_PREFIX) + r"(\d{1,10})-([0-9a-f]{20})", text.strip())
+    if match is None or not hmac.compare_digest(match.group(2), _mac(key, int(match.group(1)))):
+        return None
+    return session.get(Redemption, int(match.group(1)))
+
+
+def _ticket_by_short_code(session: Session, partner: Partner, text: str) -> Redemption | None:
+    code = text.strip()
+    if not re.fullmatch(r"\d{6}", code):
+        return None
+    query = (
+        select(Redemption)
+        .join(Perk, Redemption.perk_id == Perk.id)
+        .where(Redemption.short_code == code, Perk.partner_id == partner.id)
+        .order_by(Redemption.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
+def _check_attempts(session: Session, staff: User, partner: Partner, now: datetime) -> None:
+    since = now - ATTEMPT_WINDOW
+    failed = select(func.count()).where(CodeAttempt.ok.is_(False), CodeAttempt.at >= since)
+    by_staff = session.scalar(failed.where(CodeAttempt.staff_id == staff.id))
+    by_shop = session.scalar(failed.where(CodeAttempt.partner_id == partner.id))
+    if by_staff >= MAX_FAILED_PER_STAFF or by_shop >= MAX_FAILED_PER_SHOP:
+        raise TooManyAttempts(
+            "too_many_attempts",
+            _l("Too many wrong codes. Please wait 10 minutes, or scan the ticket's QR code."),
+        )
+
+
+def _attempt(session: Session, staff: User, partner: Partner, now: datetime, ok: bool) -> None:
+    session.add(CodeAttempt(partner_id=partner.id, staff_id=staff.id, ok=ok, at=now))
+    session.flush()
+
+
+def _locked(session: Session, redemption_id: int) -> Redemption | None:
+    query = select(Redemption).where(Redemption.id == redemption_id).with_for_update()
+    return session.scalar(query)
+
+
+def _new_short_code(session: Session) -> str:
+    """Six digits that no other live ticket has (the database's unique index makes sure)."""
+    for _ in range(50):
+        code = f"{secrets.randbelow(10**6):06d}"
+        clash = select(Redemption.id).where(
+            Redemption.short_code == code, Redemption.status == RedemptionStatus.HELD
+        )
+        if session.scalar(clash) is None:
+            return code
+    raise DomainError("busy", _l("Too many tickets are open right now. Try again."), status=503)
+
+
+def _mac(key: bytes, redemption_id: int) -> str:
+    return hmac.new(key, str(redemption_id).encode(), hashlib.sha256).hexdigest()[:20]
