@@ -138,10 +138,7 @@ def members():
 @bp.get("/members/<int:user_id>/login-card")
 @login_required
 def login_cards(user_id: int):
-    _organisers_only()
-    member = _member(user_id)
-    if not may_manage_cards(current_user, member):
-        raise Forbidden("not_allowed", _("You cannot print a login card for this person."))
+    member = _card_holder(user_id)
     return render_template(
         "accounts/login_cards.html", member=member, cards=list_login_cards(db.session, member)
     )
@@ -151,8 +148,7 @@ def login_cards(user_id: int):
 @login_required
 def print_login_card(user_id: int):
     """A new card, as a PDF: its secret is in this answer and nowhere else."""
-    _organisers_only()
-    member = _member(user_id)
+    member = _card_holder(user_id)
     card, token = issue_login_card(db.session, member, current_user, utcnow())
     db.session.commit()
     url = f"{current_app.config['BASE_URL']}{url_for('accounts.login_with_card')}#{token}"
@@ -165,10 +161,7 @@ def print_login_card(user_id: int):
 @bp.post("/members/<int:user_id>/login-card/<int:card_id>/revoke")
 @login_required
 def revoke_card(user_id: int, card_id: int):
-    _organisers_only()
-    member = _member(user_id)
-    if not may_manage_cards(current_user, member):
-        raise Forbidden("not_allowed", _("You cannot print a login card for this person."))
+    member = _card_holder(user_id)
     card = db.session.get(LoginCard, card_id)
     if card is None or card.user_id != member.id:
         raise NotFound("no_such_card", _("There is no such card."))
@@ -183,10 +176,14 @@ def _organisers_only() -> None:
         raise Forbidden("not_an_organiser", _("Only organisers can open this page."))
 
 
-def _member(user_id: int) -> User:
+def _card_holder(user_id: int) -> User:
+    """The person whose login cards the current user may print and stop, or 403/404."""
+    _organisers_only()
     member = get_user(db.session, user_id)
     if member is None:
         raise NotFound("no_such_member", _("There is no such member."))
+    if not may_manage_cards(current_user, member):
+        raise Forbidden("not_allowed", _("You cannot print a login card for this person."))
     return member
 
 
