@@ -43,7 +43,7 @@ class ChainJob(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
-    redemption_id: Mapped[int | None] = mapped_column(ForeignKey("redemptions.id"))
+    redemption_id: Mapped[int | None] = mapped_column(ForeignKey("redemptions.id"), unique=True)
     amount: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(String(16), default=JobStatus.PENDING)
     tx_hash: Mapped[str | None] = mapped_column(String(66), index=True)

@@ -162,12 +162,13 @@ def take_due_batches(
     """Leases the pending jobs whose time has come and groups them: one batch per event (and
     reward) for awards, one per card. A lease counts as an attempt and keeps other workers
     off the jobs until it runs out; a worker that dies mid-way thus delays, never drops."""
-    # A burn waits for the member's earlier awards: the tokens it burns must be on chain first.
+    # A burn waits for the member's earlier awards on their way: the tokens it burns must be on
+    # chain first. Not for a failed one: the burn then goes, and says why if it cannot.
     earlier = aliased(ChainJob)
     award_waits = exists().where(
         earlier.user_id == ChainJob.user_id,
         earlier.kind == JobKind.AWARD,
-        earlier.status != JobStatus.CONFIRMED,
+        earlier.status.in_((JobStatus.PENDING, JobStatus.SENT)),
         earlier.id < ChainJob.id,
     )
     query = (

@@ -43,10 +43,15 @@ class TooManyAttempts(DomainError):
 
 def start_redemption(session: Session, member: User, perk: Perk, now: datetime) -> Redemption:
     """Makes a ticket for `perk` and holds its price, if every rule allows it."""
-    session.execute(select(User.id).where(User.id == member.id).with_for_update())
-    session.execute(select(Perk.id).where(Perk.id == perk.id).with_for_update())
+    # FOR NO KEY UPDATE (key_share): rows that merely refer to these (a ledger entry, say) may
+    # still be written by others, so two members' requests cannot deadlock on PostgreSQL.
+    session.execute(select(User.id).where(User.id == member.id).with_for_update(key_share=True))
+    session.execute(select(Perk.id).where(Perk.id == perk.id).with_for_update(key_share=True))
     session.refresh(perk)
-    expire_redemptions(session, now)  # a late ticket gives back its stock and its tokens first
+    # Late tickets give back their stock and tokens first: this perk's and this member's only
+    # (the rest is the worker's sweep), so no other member's row is touched here.
+    expire_redemptions(session, now, perk=perk)
+    expire_redemptions(session, now, member=member)
     if not is_available(perk, now):
         raise DomainError("not_available", _l("This perk cannot be used now."))
     if perk.stock is not None and taken(session, perk) >= perk.stock:
@@ -92,13 +97,20 @@ def cancel_redemption(session: Session, member: User, redemption_id: int, now: d
     _release(session, redemption, RedemptionStatus.CANCELLED, now)
 
 
-def expire_redemptions(session: Session, now: datetime) -> int:
-    """Releases the tokens of every ticket not used in time. Returns how many."""
+def expire_redemptions(
+    session: Session, now: datetime, *, perk: Perk | None = None, member: User | None = None
+) -> int:
+    """Releases the tokens of every ticket not used in time (of one perk or one member, if
+    given). Returns how many."""
     query = (
         select(Redemption)
         .where(Redemption.status == RedemptionStatus.HELD, Redemption.expires_at <= now)
         .with_for_update(skip_locked=True)
     )
+    if perk is not None:
+        query = query.where(Redemption.perk_id == perk.id)
+    if member is not None:
+        query = query.where(Redemption.user_id == member.id)
     late = list(session.scalars(query))
     for redemption in late:
         _release(session, redemption, RedemptionStatus.EXPIRED, now)
@@ -140,10 +152,13 @@ def find_ticket(
     key: bytes,
     now: datetime,
 ) -> Redemption:
-    """The ticket a shop scanned (its QR code) or typed (its 6 digits). Failed tries are
-    counted per staff account and per shop, and refused beyond the limits."""
-    _check_attempts(session, staff, partner, now)
-    redemption = _ticket_by_qr(session, text, key) or _ticket_by_short_code(session, partner, text)
+    """The ticket a shop scanned (its QR code) or typed (its 6 digits). Typed codes are limited:
+    failed tries are counted per staff account and per shop, and refused beyond the limits (a
+    QR code cannot be guessed, so it is never refused for them)."""
+    redemption = _ticket_by_qr(session, text, key)
+    if redemption is None:
+        _check_attempts(session, staff, partner, now)
+        redemption = _ticket_by_short_code(session, partner, text, now)
     if redemption is None:
         _attempt(session, staff, partner, now, ok=False)
         raise DomainError("no_such_ticket", _l("There is no ticket with this code."), status=404)
@@ -159,12 +174,12 @@ def find_ticket(
 
 
 def use_ticket(
-    session: Session, staff: User, partner: Partner, redemption_id: int, now: datetime
+    session: Session, staff: User, partner: Partner, text: str, key: bytes, now: datetime
 ) -> Redemption:
-    """The shop confirms the ticket: used once, and its tokens are burned on chain."""
-    redemption = _locked(session, redemption_id)
-    if redemption is None or redemption.perk.partner_id != partner.id:
-        raise DomainError("no_such_ticket", _l("There is no ticket with this code."), status=404)
+    """The shop confirms the ticket whose code it scanned or typed (the code again, not an id:
+    nobody uses a ticket they have not seen): used once, and its tokens are burned on chain."""
+    found = find_ticket(session, staff, partner, text, key, now)
+    redemption = _locked(session, found.id)
     if redemption.status == RedemptionStatus.USED:
         when = format_datetime(redemption.used_at, "short")
         raise DomainError(
@@ -230,14 +245,22 @@ def _ticket_by_qr(session: Session, text: str, key: bytes) -> Redemption | None:
     return session.get(Redemption, int(match.group(1)))
 
 
-def _ticket_by_short_code(session: Session, partner: Partner, text: str) -> Redemption | None:
+def _ticket_by_short_code(
+    session: Session, partner: Partner, text: str, now: datetime
+) -> Redemption | None:
+    """This shop's live ticket with the code, or one used here in the last hour (so that a
+    second try hears when it was used); older tickets' codes find nothing."""
     code = text.strip()
     if not re.fullmatch(r"\d{6}", code):
         return None
+    recently_used = (Redemption.status == RedemptionStatus.USED) & (
+        Redemption.used_at >= now - timedelta(hours=1)
+    )
     query = (
         select(Redemption)
         .join(Perk, Redemption.perk_id == Perk.id)
         .where(Redemption.short_code == code, Perk.partner_id == partner.id)
+        .where((Redemption.status == RedemptionStatus.HELD) | recently_used)
         .order_by(Redemption.id.desc())
         .limit(1)
     )
@@ -245,6 +268,10 @@ def _ticket_by_short_code(session: Session, partner: Partner, text: str) -> Rede
 
 
 def _check_attempts(session: Session, staff: User, partner: Partner, now: datetime) -> None:
+    # Counted under the shop's lock: parallel tries cannot all pass the limit at once.
+    session.execute(
+        select(Partner.id).where(Partner.id == partner.id).with_for_update(key_share=True)
+    )
     since = now - ATTEMPT_WINDOW
     failed = select(func.count()).where(CodeAttempt.ok.is_(False), CodeAttempt.at >= since)
     by_staff = session.scalar(failed.where(CodeAttempt.staff_id == staff.id))
@@ -262,7 +289,7 @@ def _attempt(session: Session, staff: User, partner: Partner, now: datetime, ok:
 
 
 def _locked(session: Session, redemption_id: int) -> Redemption | None:
-    query = select(Redemption).where(Redemption.id == redemption_id).with_for_update()
+    query = select(Redemption).where(Redemption.id == redemption_id).with_for_update(key_share=True)
     return session.scalar(query)
 
 

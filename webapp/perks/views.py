@@ -19,6 +19,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -99,7 +100,7 @@ def use(perk_id: int):
 def ticket(redemption_id: int):
     redemption = _own_ticket(redemption_id)
     code = ticket_code(redemption, ticket_key(current_app.secret_key))
-    label = _("Ticket for %(title)s", title=redemption.perk.title_ja)
+    label = _("Ticket for %(title)s", title=redemption.perk.title(get_locale().language))
     return render_template(
         "perks/ticket.html",
         ticket=redemption,
@@ -201,23 +202,30 @@ def partner_find(partner_id: int):
         return redirect(url_for("perks.partner_shop", partner_id=shop.id)), 303
     db.session.commit()
     return render_template(
-        "partner/ticket.html", shop=shop, ticket=redemption, state=_state(redemption)
+        "partner/ticket.html",
+        shop=shop,
+        ticket=redemption,
+        state=_state(redemption),
+        code=request.form.get("code", ""),
     )
 
 
-@bp.post("/partner/<int:partner_id>/tickets/<int:redemption_id>/use")
+@bp.post("/partner/<int:partner_id>/use")
 @login_required
-def partner_use(partner_id: int, redemption_id: int):
+def partner_use(partner_id: int):
+    """Confirms the ticket whose code the shop scanned or typed (sent again with the form)."""
     shop = _my_shop(partner_id)
+    key = ticket_key(current_app.secret_key)
+    code = request.form.get("code", "")
     try:
-        redemption = use_ticket(db.session, current_user, shop, redemption_id, utcnow())
+        redemption = use_ticket(db.session, current_user, shop, code, key, utcnow())
     except DomainError as error:
         db.session.commit()  # an expired ticket's release stays
         flash(str(error.message), "error")
         return redirect(url_for("perks.partner_shop", partner_id=shop.id))
     db.session.commit()
     flash(
-        _("Used: %(title)s for %(name)s.", title=redemption.perk.title_ja,
+        _("Used: %(title)s for %(name)s.", title=redemption.perk.title(get_locale().language),
           name=redemption.user.display_name),
         "info",
     )  # fmt: skip

@@ -73,7 +73,9 @@ class Wallet:
     history: list[HistoryItem]
 
 
-def get_wallet(session: Session, user: User, client: ChainClient | None) -> Wallet:
+def get_wallet(
+    session: Session, user: User, client: ChainClient | None, locale: str = "ja"
+) -> Wallet:
     membership = get_membership(session, user)
     card = None
     if membership is not None:
@@ -107,8 +109,8 @@ def get_wallet(session: Session, user: User, client: ChainClient | None) -> Wall
     spent = [
         HistoryItem(
             r.used_at,
-            r.perk.title_ja,
-            r.perk.partner.name_ja,
+            r.perk.title(locale),
+            r.perk.partner.name(locale),
             -r.price,
             OnChainState.of(r.chain_job),
         )

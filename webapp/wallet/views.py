@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -20,7 +21,7 @@ def show():
         client = get_chain_client(db.session)
     except Exception:  # the node is down: the page still shows what the database knows
         client = None
-    wallet = get_wallet(db.session, current_user, client)
+    wallet = get_wallet(db.session, current_user, client, get_locale().language)
     return render_template("wallet/show.html", wallet=wallet)
 
 

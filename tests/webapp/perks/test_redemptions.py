@@ -132,12 +132,13 @@ def test_the_shop_finds_a_ticket_by_qr_or_six_digits_and_uses_it_once(
     assert find_ticket(session, staff, shop, ticket_code(ticket, KEY), KEY, utcnow()) is ticket
     assert find_ticket(session, staff, shop, ticket.short_code, KEY, utcnow()) is ticket
 
-    use_ticket(session, staff, shop, ticket.id, utcnow())
+    use_ticket(session, staff, shop, ticket.short_code, KEY, utcnow())
     session.commit()
     assert ticket.status == RedemptionStatus.USED and ticket.used_by_id == staff.id
     burn = session.scalar(select(ChainJob).where(ChainJob.redemption_id == ticket.id))
     assert (burn.kind, burn.amount, burn.user_id) == (JobKind.REDEEM, 30, member.id)
-    error = refused("already_used", use_ticket, session, staff, shop, ticket.id, utcnow())
+    qr = ticket_code(ticket, KEY)
+    error = refused("already_used", use_ticket, session, staff, shop, qr, KEY, utcnow())
     assert "塩尻ワイナリー" in str(error.message)
     assert balance(session, member) == 0
 
@@ -147,7 +148,7 @@ def test_an_expired_ticket_cannot_be_used(session, member, staff, shop, make_per
     ticket = start_redemption(session, member, make_perk(price=30), utcnow())
     session.commit()
     later = utcnow() + timedelta(minutes=16)
-    refused("expired", use_ticket, session, staff, shop, ticket.id, later)
+    refused("expired", use_ticket, session, staff, shop, ticket_code(ticket, KEY), KEY, later)
     session.commit()
     assert balance(session, member) == 30
 
@@ -163,7 +164,7 @@ def test_another_shops_ticket_is_refused(session, member, staff, shop, make_perk
     )
     assert "大門カフェ" in str(error.message)
     refused("no_such_ticket", find_ticket, session, staff, shop, ticket.short_code, KEY, utcnow())
-    refused("no_such_ticket", use_ticket, session, staff, shop, ticket.id, utcnow())
+    refused("no_such_ticket", use_ticket, session, staff, shop, str(ticket.id), KEY, utcnow())
 
 
 def test_guessing_codes_is_stopped(session, member, staff, shop, make_perk, give):
@@ -176,8 +177,18 @@ def test_guessing_codes_is_stopped(session, member, staff, shop, make_perk, give
         session.commit()
     with pytest.raises(TooManyAttempts):
         find_ticket(session, staff, shop, ticket.short_code, KEY, utcnow())  # even the right one
+    # The QR code cannot be guessed: it still works.
+    assert find_ticket(session, staff, shop, ticket_code(ticket, KEY), KEY, utcnow()) is ticket
     later = utcnow() + timedelta(minutes=11)
     assert find_ticket(session, staff, shop, ticket.short_code, KEY, later) is ticket
+
+
+def test_an_old_tickets_code_finds_nothing(session, member, staff, shop, make_perk, give):
+    give(member, 30)
+    ticket = start_redemption(session, member, make_perk(price=30), utcnow())
+    cancel_redemption(session, member, ticket.id, utcnow())
+    session.commit()
+    refused("no_such_ticket", find_ticket, session, staff, shop, ticket.short_code, KEY, utcnow())
 
 
 def test_a_forged_qr_code_finds_nothing(session, member, staff, shop, make_perk, give):

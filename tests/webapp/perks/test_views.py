@@ -64,10 +64,11 @@ def test_a_member_redeems_and_the_shop_confirms_it_once(
 
     found = find(staff_client, shop, code.group(1) + code.group(2))
     assert member.display_name in found and "グラスワイン1杯" in found
+    assert 'name="code" value="' in found  # the confirmation carries the code, not an id
     token = csrf_token(staff_client, f"/partner/{shop.id}")
     used = staff_client.post(
-        f"/partner/{shop.id}/tickets/{ticket_id}/use",
-        data={"csrf_token": token},
+        f"/partner/{shop.id}/use",
+        data={"csrf_token": token, "code": code.group(1) + code.group(2)},
         follow_redirects=True,
     ).get_data(as_text=True)
     assert f"使用済みにしました: {member.display_name} さんの グラスワイン1杯" in used
@@ -176,11 +177,11 @@ def test_a_used_ticket_is_burned_on_chain_once(
     session, chain, member, staff, shop, make_perk, make_event
 ):
     from webapp.core.db import utcnow
-    from webapp.perks.redemptions import start_redemption, use_ticket
+    from webapp.perks.redemptions import start_redemption, ticket_key, use_ticket
 
     attend(session, member, make_event(reward=40))
     ticket = start_redemption(session, member, make_perk(price=30), utcnow())
-    use_ticket(session, staff, shop, ticket.id, utcnow())
+    use_ticket(session, staff, shop, ticket.short_code, ticket_key("test-secret"), utcnow())
     session.commit()
     work(session, chain)  # the award first (a burn waits for it), then the burn
     work(session, chain)

@@ -155,6 +155,9 @@ def upgrade():
         )
         batch_op.drop_constraint(op.f("ck_chain_jobs_kind"), type_="check")
         batch_op.create_check_constraint("kind", "kind IN ('award', 'issue_card', 'redeem')")
+    # One burn per redemption, whatever a worker does.
+    with op.batch_alter_table("chain_jobs") as batch_op:
+        batch_op.create_unique_constraint(op.f("uq_chain_jobs_redemption_id"), ["redemption_id"])
 
 
 def downgrade():
