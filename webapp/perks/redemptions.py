@@ -229,6 +229,12 @@ def list_used_today(session: Session, partner: Partner, since: datetime) -> list
     return list(session.scalars(query))
 
 
+def list_recent_redemptions(session: Session, limit: int = 50) -> list[Redemption]:
+    """The latest tickets of every shop, for the administrator: each step's state."""
+    query = select(Redemption).order_by(Redemption.id.desc()).limit(limit)
+    return list(session.scalars(query))
+
+
 def list_member_redemptions(session: Session, member: User) -> list[Redemption]:
     query = (
         select(Redemption)

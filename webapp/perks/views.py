@@ -31,6 +31,7 @@ from webapp.perks.models import Partner, Perk, Redemption, RedemptionStatus
 from webapp.perks.redemptions import (
     cancel_redemption,
     find_ticket,
+    list_recent_redemptions,
     list_used_today,
     start_redemption,
     ticket_code,
@@ -252,7 +253,12 @@ def _today() -> datetime:
 def admin():
     _admins_only()
     perks = db.session.query(Perk).order_by(Perk.partner_id, Perk.id).all()
-    return render_template("perks/admin.html", partners=list_partners(db.session), perks=perks)
+    return render_template(
+        "perks/admin.html",
+        partners=list_partners(db.session),
+        perks=perks,
+        redemptions=list_recent_redemptions(db.session),
+    )
 
 
 @bp.post("/admin/perks/partners")

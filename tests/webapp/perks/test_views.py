@@ -174,7 +174,7 @@ def test_an_administrator_sets_up_a_partner_staff_and_a_perk_with_a_photo(app, s
 
 @pytest.mark.parametrize("chain_kind", ["embedded", "anvil"], indirect=True)
 def test_a_used_ticket_is_burned_on_chain_once(
-    session, chain, member, staff, shop, make_perk, make_event
+    app, session, chain, member, staff, shop, make_perk, make_event, make_user
 ):
     from webapp.core.db import utcnow
     from webapp.perks.redemptions import start_redemption, ticket_key, use_ticket
@@ -183,10 +183,15 @@ def test_a_used_ticket_is_burned_on_chain_once(
     ticket = start_redemption(session, member, make_perk(price=30), utcnow())
     use_ticket(session, staff, shop, ticket.short_code, ticket_key("test-secret"), utcnow())
     session.commit()
+    admin = app.test_client()
+    log_in(admin, make_user(Role.ADMIN).email)
+    listed = admin.get("/admin/perks").get_data(as_text=True)
+    assert "使用済み" in listed and "記録待ち" in listed  # used; its burn not on chain yet
     work(session, chain)  # the award first (a burn waits for it), then the burn
     work(session, chain)
     burn = jobs(session, kind=JobKind.REDEEM)[0]
     assert burn.status == JobStatus.CONFIRMED
+    assert burn.tx_hash in admin.get("/admin/perks").get_data(as_text=True)
     assert chain.token_balance(member.address) == 10
     assert reconcile(session, chain) == []
 
