@@ -42,6 +42,20 @@ def add_staff(session: Session, partner: Partner, email: str) -> User:
     return user
 
 
+def remove_staff(session: Session, partner: Partner, user_id: int) -> None:
+    link = session.get(PartnerStaff, (partner.id, user_id))
+    if link is None:
+        raise DomainError("not_staff", _l("This person does not work at this shop."), status=404)
+    session.delete(link)
+    session.flush()
+    session.expire(partner, ["staff"])
+
+
+def list_shop_perks(session: Session, partner: Partner) -> list[Perk]:
+    query = select(Perk).where(Perk.partner_id == partner.id).order_by(Perk.price, Perk.id)
+    return list(session.scalars(query))
+
+
 def staff_partners(session: Session, user: User) -> list[Partner]:
     """The shops `user` works at (administrators see every shop)."""
     query = select(Partner).order_by(Partner.name_ja)

@@ -44,6 +44,8 @@ from webapp.perks.services import (
     create_perk,
     list_offers,
     list_partners,
+    list_shop_perks,
+    remove_staff,
     set_paused,
     staff_partners,
 )
@@ -184,7 +186,10 @@ def partner_home():
 def partner_shop(partner_id: int):
     shop = _my_shop(partner_id)
     return render_template(
-        "partner/shop.html", shop=shop, used=list_used_today(db.session, shop, _today())
+        "partner/shop.html",
+        shop=shop,
+        perks=list_shop_perks(db.session, shop),
+        used=list_used_today(db.session, shop, _today()),
     )
 
 
@@ -279,6 +284,15 @@ def admin_add_staff(partner_id: int):
     _admins_only()
     partner = db.session.get(Partner, partner_id) or abort(404)
     _act(lambda: add_staff(db.session, partner, request.form.get("email", "")))
+    return redirect(url_for("perks.admin"))
+
+
+@bp.post("/admin/perks/partners/<int:partner_id>/staff/<int:user_id>/remove")
+@login_required
+def admin_remove_staff(partner_id: int, user_id: int):
+    _admins_only()
+    partner = db.session.get(Partner, partner_id) or abort(404)
+    _act(lambda: remove_staff(db.session, partner, user_id))
     return redirect(url_for("perks.admin"))
 
 

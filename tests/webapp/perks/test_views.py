@@ -98,9 +98,15 @@ def test_one_members_ticket_is_nobody_elses(member_client, app, make_user, membe
     assert other.get(f"/perks/tickets/{ticket_id}").status_code == 404
 
 
-def test_staff_see_only_their_own_shop(staff_client, app, session, member, make_user):
+def test_staff_see_only_their_own_shop(
+    staff_client, app, session, shop, member, make_user, make_perk
+):
     other_shop = create_partner(session, name_ja="大門カフェ")
     session.commit()
+    make_perk(title_ja="グラスワイン1杯")
+    make_perk(other_shop, title_ja="コーヒー1杯", price=10)
+    page = staff_client.get(f"/partner/{shop.id}").get_data(as_text=True)
+    assert "グラスワイン1杯" in page and "コーヒー1杯" not in page
     assert staff_client.get(f"/partner/{other_shop.id}").status_code == 403
     outsider = app.test_client()
     log_in(outsider, member.email)
@@ -170,6 +176,10 @@ def test_an_administrator_sets_up_a_partner_staff_and_a_perk_with_a_photo(app, s
     post(f"/admin/perks/{perk.id}/pause")
     session.expire_all()
     assert perk.active is False
+
+    post(f"/admin/perks/partners/{partner_id}/staff/{clerk.id}/remove")
+    session.expire_all()
+    assert perk.partner.staff == []
 
 
 @pytest.mark.parametrize("chain_kind", ["embedded", "anvil"], indirect=True)
