@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
+from webapp.accounts.models import DeviceSession
 from webapp.accounts.services import get_user_by_email
 from webapp.checkin.models import Attendance, Claim
 from webapp.checkin.services import ClaimInput, record_claim
@@ -244,6 +246,46 @@ def test_pages_it_cannot_answer_offline_get_the_offline_page(live_server, launch
     expect(page.get_by_role("heading", name="接続がありません")).to_be_visible()
     page.goto(f"{live_server}/wallet")  # the last-seen wallet
     expect(page.get_by_role("heading", name="わたしのウォレット")).to_be_visible()
+
+
+def kept_pages(page) -> list[str]:
+    """The paths in the service worker's cache of pages this phone keeps for offline use."""
+    script = """async () => {
+        const cache = await caches.open("enishi-pages");
+        return (await cache.keys()).map((request) => new URL(request.url).pathname);
+    }"""
+    return page.evaluate(script)
+
+
+def wait_until(condition, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def test_a_device_logged_out_elsewhere_forgets_the_pages_it_kept(
+    live_server, launch_phone, session
+):
+    phone = launch_phone()
+    page = phone.new_page()
+    log_in(page, live_server, "member@example.org")
+    wait_for_service_worker(page)
+    page.goto(f"{live_server}/wallet")
+    wait_until(lambda: kept_pages(page) == ["/wallet"])
+
+    # The member ends this phone's session from another device (or its login card is stopped).
+    member = get_user_by_email(session, "member@example.org")
+    for device in session.scalars(select(DeviceSession).where(DeviceSession.user_id == member.id)):
+        device.ended_at = utcnow()
+    session.commit()
+    page.goto(f"{live_server}/wallet")
+    expect(page.get_by_role("heading", name="ログイン")).to_be_visible()
+    assert kept_pages(page) == []
+
+    phone.set_offline(True)
+    page.goto(f"{live_server}/wallet")  # nothing of the member's is left to show
+    expect(page.get_by_role("heading", name="接続がありません")).to_be_visible()
 
 
 def test_a_scan_made_logged_out_waits_and_is_sent_after_login(live_server, page, events, session):

@@ -69,6 +69,10 @@ async function navigate(request, url) {
     if (url.pathname.startsWith("/c/") && response.status >= 500) {
       return (await caches.match("/scan")) || response;
     }
+    // On the login page, nobody is logged in on this device any more (logged out here, on
+    // another device, or its login card stopped): the pages it kept (the wallet, a kiosk's
+    // display key) are forgotten too.
+    if (url.pathname === "/login" && response.ok) await caches.delete(PAGES_CACHE);
     if (response.ok && !response.redirected && remembered(url.pathname)) {
       const copy = response.clone();
       caches.open(PAGES_CACHE).then((cache) => cache.put(url.pathname, copy));
