@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from flask import Flask, current_app, has_request_context, session
 from flask_babel import format_datetime, get_locale
 
@@ -19,6 +22,17 @@ def select_locale() -> str:
 
 def current_language() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def local_zone() -> ZoneInfo:
+    """The community's time zone (BABEL_DEFAULT_TIMEZONE). As zoneinfo: flask-babel's own
+    `get_timezone()` is pytz, whose zones `datetime.replace` gets wrong."""
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def from_local(value: datetime) -> datetime:
+    """A time as typed in a form (no zone) read as the community's local time."""
+    return value.replace(tzinfo=local_zone())
 
 
 def init_i18n(app: Flask) -> None:

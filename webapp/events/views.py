@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -30,6 +28,7 @@ from webapp.checkin.services import (
 )
 from webapp.core.db import utcnow
 from webapp.core.errors import DomainError, Forbidden
+from webapp.core.i18n import from_local
 from webapp.core.qr import qr_svg
 from webapp.events.exports import attendance_csv, rejected_csv
 from webapp.events.forms import EventForm
@@ -76,8 +75,8 @@ def new():
                 current_user,
                 title=form.title.data,
                 venue=form.venue.data,
-                starts_at=_from_local(form.starts_at.data),
-                ends_at=_from_local(form.ends_at.data),
+                starts_at=from_local(form.starts_at.data),
+                ends_at=from_local(form.ends_at.data),
                 reward=form.reward.data,
                 offline_claim_days=form.offline_claim_days.data,
                 description=form.description.data or "",
@@ -259,7 +258,3 @@ def _current_code(event) -> dict:
     code = get_display_code(event, current_app.config["BASE_URL"], utcnow())
     label = _("Check-in code for %(title)s", title=event.title)
     return {**asdict(code), "svg": qr_svg(code.url, label=label)}
-
-
-def _from_local(value: datetime) -> datetime:
-    return value.replace(tzinfo=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))

@@ -14,14 +14,15 @@ import hashlib
 import hmac
 import struct
 
+from webapp.core.keys import derived_key
+
 PREFIX = "ENISHI-M1-"
 MAC_BYTES = 10
 _ID = struct.Struct(">I")
 
 
 def card_key(secret_key: str | bytes) -> bytes:
-    secret = secret_key.encode() if isinstance(secret_key, str) else secret_key
-    return hmac.new(secret, b"enishi member card v1", hashlib.sha256).digest()
+    return derived_key(secret_key, b"enishi member card v1")
 
 
 def card_code(user_id: int, key: bytes) -> str:

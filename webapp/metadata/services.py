@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from eth_utils import to_checksum_address
 from flask_babel import lazy_gettext as _l
@@ -17,12 +16,11 @@ from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
 from webapp.core.errors import NotFound
+from webapp.core.i18n import local_zone
 from webapp.events.models import Event
 from webapp.membership.models import Membership
 from webapp.metadata import wording
 
-# Dates are the community's, as everywhere Enishi shows them (BABEL_DEFAULT_TIMEZONE).
-LOCAL_TIME = ZoneInfo("Asia/Tokyo")
 # EIP-1155 clients substitute {id} with 64 lowercase hex digits; a plain decimal id is accepted
 # too (written without leading zeros, so each event has one decimal address).
 HEX_ID = re.compile(r"[0-9a-f]{64}")
@@ -104,4 +102,5 @@ def card_metadata(membership: Membership, image_url: str, community: str) -> dic
 
 
 def _local_day(moment: datetime) -> date:
-    return moment.astimezone(LOCAL_TIME).date()
+    """The day in the community's time zone, as everywhere Enishi shows dates."""
+    return moment.astimezone(local_zone()).date()

@@ -16,11 +16,12 @@ from datetime import datetime, timedelta
 
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
 from webapp.core.errors import DomainError
+from webapp.core.keys import derived_key
 from webapp.onchain.models import ChainJob, JobKind
 from webapp.perks.models import CodeAttempt, Partner, Perk, Redemption, RedemptionStatus
 from webapp.perks.services import is_available, taken
@@ -49,9 +50,8 @@ def start_redemption(session: Session, member: User, perk: Perk, now: datetime) 
     session.execute(select(Perk.id).where(Perk.id == perk.id).with_for_update(key_share=True))
     session.refresh(perk)
     # Late tickets give back their stock and tokens first: this perk's and this member's only
-    # (the rest is the worker's sweep), so no other member's row is touched here.
-    expire_redemptions(session, now, perk=perk)
-    expire_redemptions(session, now, member=member)
+    # (the rest is the worker's sweep).
+    expire_redemptions(session, now, perk=perk, member=member)
     if not is_available(perk, now):
         raise DomainError("not_available", _l("This perk cannot be used now."))
     if perk.stock is not None and taken(session, perk) >= perk.stock:
@@ -100,17 +100,17 @@ def cancel_redemption(session: Session, member: User, redemption_id: int, now: d
 def expire_redemptions(
     session: Session, now: datetime, *, perk: Perk | None = None, member: User | None = None
 ) -> int:
-    """Releases the tokens of every ticket not used in time (of one perk or one member, if
-    given). Returns how many."""
+    """Releases the tokens of every ticket not used in time (only those of `perk` or of
+    `member`, if either is given). Returns how many."""
     query = (
         select(Redemption)
         .where(Redemption.status == RedemptionStatus.HELD, Redemption.expires_at <= now)
         .with_for_update(skip_locked=True)
     )
-    if perk is not None:
-        query = query.where(Redemption.perk_id == perk.id)
-    if member is not None:
-        query = query.where(Redemption.user_id == member.id)
+    only = [Redemption.perk_id == perk.id] if perk else []
+    only += [Redemption.user_id == member.id] if member else []
+    if only:
+        query = query.where(or_(*only))
     late = list(session.scalars(query))
     for redemption in late:
         _release(session, redemption, RedemptionStatus.EXPIRED, now)
@@ -140,8 +140,7 @@ def ticket_code(redemption: Redemption, key: bytes) -> str:
 
 
 def ticket_key(secret_key: str | bytes) -> bytes:
-    secret = secret_key.encode() if isinstance(secret_key, str) else secret_key
-    return hmac.new(secret, b"enishi perk ticket v1", hashlib.sha256).digest()
+    return derived_key(secret_key, b"enishi perk ticket v1")
 
 
 def find_ticket(

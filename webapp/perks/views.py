@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -19,12 +18,12 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.core.db import utcnow
 from webapp.core.errors import DomainError, Forbidden, NotFound
+from webapp.core.i18n import current_language, from_local, local_zone
 from webapp.core.qr import qr_svg
 from webapp.extensions import db
 from webapp.perks.models import Partner, Perk, Redemption, RedemptionStatus
@@ -102,14 +101,13 @@ def use(perk_id: int):
 @login_required
 def ticket(redemption_id: int):
     redemption = _own_ticket(redemption_id)
-    code = ticket_code(redemption, ticket_key(current_app.secret_key))
-    label = _("Ticket for %(title)s", title=redemption.perk.title(get_locale().language))
-    return render_template(
-        "perks/ticket.html",
-        ticket=redemption,
-        state=_state(redemption),
-        qr=qr_svg(code, label=label) if _state(redemption) == RedemptionStatus.HELD else None,
-    )
+    state = _state(redemption)
+    qr = None
+    if state == RedemptionStatus.HELD:
+        code = ticket_code(redemption, ticket_key(current_app.secret_key))
+        label = _("Ticket for %(title)s", title=redemption.perk.title(current_language()))
+        qr = qr_svg(code, label=label)
+    return render_template("perks/ticket.html", ticket=redemption, state=state, qr=qr)
 
 
 @bp.get("/perks/tickets/<int:redemption_id>/state")
@@ -231,7 +229,7 @@ def partner_use(partner_id: int):
         return redirect(url_for("perks.partner_shop", partner_id=shop.id))
     db.session.commit()
     flash(
-        _("Used: %(title)s for %(name)s.", title=redemption.perk.title(get_locale().language),
+        _("Used: %(title)s for %(name)s.", title=redemption.perk.title(current_language()),
           name=redemption.user.display_name),
         "info",
     )  # fmt: skip
@@ -246,7 +244,7 @@ def _my_shop(partner_id: int) -> Partner:
 
 
 def _today() -> datetime:
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    zone = local_zone()
     return datetime.combine(datetime.now(zone).date(), time(), tzinfo=zone)
 
 
@@ -349,7 +347,6 @@ def _local(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        moment = datetime.fromisoformat(value)
+        return from_local(datetime.fromisoformat(value))
     except ValueError:
         return None
-    return moment.replace(tzinfo=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))

@@ -82,6 +82,7 @@ def get_wallet(
         card = CardItem(
             membership.issued_at, membership.is_active, OnChainState.of(membership.chain_job)
         )
+    attendances = list_member_attendances(session, user)
     badges = [
         BadgeItem(
             a.event.id,
@@ -90,11 +91,10 @@ def get_wallet(
             a.event.starts_at,
             OnChainState.of(a.chain_job),
         )
-        for a in list_member_attendances(session, user)
+        for a in attendances
     ]
     balance = get_balance(session, user)
     redemptions = list_member_redemptions(session, user)
-    attendances = list_member_attendances(session, user)
     earned = [
         HistoryItem(
             a.checked_in_at,

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from webapp.core.i18n import current_language
 from webapp.core.qr import qr_svg
 from webapp.extensions import db
 from webapp.membership.cards import card_code, card_key
@@ -21,7 +21,7 @@ def show():
         client = get_chain_client(db.session)
     except Exception:  # the node is down: the page still shows what the database knows
         client = None
-    wallet = get_wallet(db.session, current_user, client, get_locale().language)
+    wallet = get_wallet(db.session, current_user, client, current_language())
     return render_template("wallet/show.html", wallet=wallet)
 
 

@@ -14,12 +14,6 @@ def event(make_event):
     return make_event(title="公民館の大掃除")
 
 
-@pytest.fixture
-def organiser_client(client, organiser):
-    log_in(client, organiser.email)
-    return client
-
-
 def post(client, event, **data):
     data["csrf_token"] = csrf_token(client, f"/events/{event.id}/checkin")
     response = client.post(f"/events/{event.id}/checkin", data=data, follow_redirects=True)

@@ -19,12 +19,6 @@ def event(make_event):
     return make_event(title="ぶどう収穫祭")
 
 
-@pytest.fixture
-def organiser_client(client, organiser):
-    log_in(client, organiser.email)
-    return client
-
-
 def add(client, event, email: str):
     data = {"csrf_token": csrf_token(client, f"/events/{event.id}"), "email": email}
     return client.post(f"/events/{event.id}/organisers", data=data, follow_redirects=True)
