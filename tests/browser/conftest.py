@@ -59,11 +59,30 @@ def launch_phone(playwright, tmp_path):
             pass  # closed by the test already
 
 
+def buffered(app):
+    """Wraps `app` so each response is read whole, and closed, before the server writes it.
+
+    Werkzeug's development server skips closing a response when the browser resets the
+    connection while it drains the request (a page closed mid-load), which leaves a static
+    file open until garbage collection warns about it.
+    """
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
 @pytest.fixture
 def live_server(app, keyring):
     load_demo_data(db.session, keyring, utcnow())
     db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     app.config["BASE_URL"] = url
     thread = threading.Thread(target=server.serve_forever, daemon=True)
