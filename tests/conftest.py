@@ -3,7 +3,8 @@
 The database is a SQLite file, or PostgreSQL when ENISHI_TEST_DATABASE_URL names one (`make
 test` runs the suite both ways). Migrating and deploying take seconds, so both happen once per
 session into templates: each test copies the SQLite and chain files, or, on PostgreSQL, empties
-every table and puts the template's deployment back.
+every table and puts the template's deployment back. Under pytest-xdist (`make test` runs one
+worker per core) each worker has its own template, and on PostgreSQL its own database.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from web3 import Web3
 
 from chain.embedded import EmbeddedChainProvider
@@ -38,7 +39,31 @@ from .support import free_port, start_anvil
 
 TEST_MNEMONIC = "test test test test test test test test test test test junk"
 PASSWORD = "correct horse battery"
-POSTGRES_URL = os.environ.get("ENISHI_TEST_DATABASE_URL") or None
+
+
+def _postgres_url() -> str | None:
+    """ENISHI_TEST_DATABASE_URL, or under pytest-xdist a database of the worker's own beside
+    it (`test_gw0`, ...), created on first use: workers empty tables between tests."""
+    url = os.environ.get("ENISHI_TEST_DATABASE_URL") or None
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if url is None or worker is None:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).scalar()
+            if not exists:
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _postgres_url()
 
 
 def database_uri(instance: Path) -> str:
