@@ -294,8 +294,9 @@ def _attempt(session: Session, staff: User, partner: Partner, now: datetime, ok:
 
 
 def _locked(session: Session, redemption_id: int) -> Redemption | None:
+    """The ticket, locked and read again: a copy loaded before the lock may be out of date."""
     query = select(Redemption).where(Redemption.id == redemption_id).with_for_update(key_share=True)
-    return session.scalar(query)
+    return session.scalar(query.execution_options(populate_existing=True))
 
 
 def _new_short_code(session: Session) -> str:

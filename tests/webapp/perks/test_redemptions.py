@@ -271,3 +271,49 @@ def test_stock_and_limit_hold_when_many_try_at_once(app, session, make_user, mak
     assert len(held) == 2, stocked
     same_member = run_together(app, 3, redeem(limited_id, [ids[0]] * 3))
     assert sum(isinstance(r, int) for r in same_member) == 1, same_member
+
+
+def test_a_ticket_confirmed_twice_and_cancelled_at_the_same_moment_ends_one_way(
+    app, session, member, staff, shop, make_perk, give
+):
+    """Two staff confirm while the member cancels: one of them wins, and the ledger and the
+    burn queue agree with it (tried several times: the moment of each varies)."""
+    from webapp.accounts.models import User
+    from webapp.perks.models import Partner
+    from webapp.rewards.models import LedgerEntry
+
+    give(member, 150)
+    perk = make_perk(price=10)
+    member_id, staff_id, shop_id = member.id, staff.id, shop.id
+    for _ in range(5):
+        ticket = start_redemption(session, member, perk, utcnow())
+        session.commit()
+        ticket_id, code = ticket.id, ticket.short_code
+        session.commit()  # ends the read: on SQLite it would keep seeing the ticket as it was
+
+        def work(s, n, ticket_id=ticket_id, code=code):
+            if n == 0:
+                return cancel_redemption(s, s.get(User, member_id), ticket_id, utcnow())
+            s.get(Redemption, ticket_id)  # seen first, as the shop's screen shows it
+            staff, shop = s.get(User, staff_id), s.get(Partner, shop_id)
+            return use_ticket(s, staff, shop, code, KEY, utcnow())
+
+        results = run_together(app, 3, work)
+        won = [r for r in results if not isinstance(r, Exception)]
+        assert len(won) == 1, results
+        assert all(isinstance(r, DomainError) for r in results if r not in won), results
+        session.expire_all()
+        status = session.get(Redemption, ticket_id).status
+        burns = session.scalars(select(ChainJob).where(ChainJob.redemption_id == ticket_id)).all()
+        releases = session.scalars(
+            select(LedgerEntry).where(
+                LedgerEntry.redemption_id == ticket_id, LedgerEntry.kind == "release"
+            )
+        ).all()
+        if results[0] is None:  # the member's cancel won
+            assert (status, len(burns), len(releases)) == (RedemptionStatus.CANCELLED, 0, 1)
+        else:
+            assert (status, len(burns), len(releases)) == (RedemptionStatus.USED, 1, 0)
+    assert balance(session, member) == 150 - 10 * sum(
+        1 for r in session.scalars(select(Redemption)) if r.status == RedemptionStatus.USED
+    )
