@@ -104,7 +104,9 @@ def card_for_token(session: Session, token: str, lock: bool = False) -> LoginCar
     if not card_id.isdigit() or not secret:
         return None
     query = select(LoginCard).where(LoginCard.id == int(card_id))
-    card = session.scalar(query.with_for_update() if lock else query)
+    if lock:  # and read again: a copy loaded before the lock may be out of date
+        query = query.with_for_update().execution_options(populate_existing=True)
+    card = session.scalar(query)
     if card is None or card.revoked_at is not None or not card.user.active:
         return None
     return card if hmac.compare_digest(card.secret_hash, _hash(secret)) else None

@@ -196,8 +196,7 @@ def still_leased(session: Session, batch: JobBatch) -> bool:
     """Locks the batch's jobs and tells whether they are still pending under this worker's
     lease: if the lease ran out (a slow round) or an administrator made them due again,
     another worker may have taken them, and this one must leave them alone."""
-    query = select(ChainJob).where(ChainJob.id.in_(batch.job_ids)).with_for_update()
-    jobs = list(session.scalars(query))
+    jobs = _locked_jobs(session, batch.job_ids)
     return len(jobs) == len(batch.job_ids) and all(
         job.status == JobStatus.PENDING and job.next_attempt_at == batch.leased_until
         for job in jobs
@@ -280,8 +279,7 @@ def mark_sent(
 def still_sent_as(session: Session, job_ids: tuple[int, ...], tx_hash: str) -> bool:
     """Locks the jobs and tells whether they still wait for `tx_hash`: another worker settling
     the same transaction may have confirmed, replaced or requeued them meanwhile."""
-    query = select(ChainJob).where(ChainJob.id.in_(job_ids)).with_for_update()
-    jobs = list(session.scalars(query))
+    jobs = _locked_jobs(session, job_ids)
     return bool(jobs) and all(
         job.status == JobStatus.SENT and job.tx_hash == tx_hash for job in jobs
     )
@@ -405,6 +403,12 @@ def retry_now(session: Session, now: datetime) -> int:
         count += 1
     session.flush()
     return count
+
+
+def _locked_jobs(session: Session, job_ids: tuple[int, ...]) -> list[ChainJob]:
+    """The jobs, locked and read again: copies loaded before the lock may be out of date."""
+    query = select(ChainJob).where(ChainJob.id.in_(job_ids)).with_for_update()
+    return list(session.scalars(query.execution_options(populate_existing=True)))
 
 
 def _jobs(session: Session, job_ids: tuple[int, ...]) -> list[ChainJob]:
