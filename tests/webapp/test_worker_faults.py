@@ -1,5 +1,6 @@
-"""Faults a real node shows: a transaction stuck in the pool, a reorganisation that undoes a
-mined batch. On anvil, with automining switched off or a snapshot reverted."""
+"""Faults a real node shows: a transaction stuck in the pool, one the pool dropped, a
+reorganisation that undoes a mined batch. On anvil, with automining switched off, and its
+`anvil_dropTransaction` and `anvil_reorg` calls."""
 
 from datetime import timedelta
 
@@ -45,13 +46,39 @@ def test_a_stuck_transaction_is_replaced_with_higher_fees_and_pays_once(
     assert replaced.replaced_tx_hashes.split() == [first_hash]
     assert replaced.priority_fee_per_gas * 8 >= first_priority_fee * 9  # at least +12.5%
     assert replaced.max_fee_per_gas * 8 >= first_max_fee * 9
+    assert chain.is_known(replaced.tx_hash)  # the node took the replacement in
 
     rpc(chain, "evm_mine")
     run_once(session, chain, batch_size=100)
     done = jobs(session, kind=JobKind.AWARD)[0]
-    assert done.status == JobStatus.CONFIRMED
+    assert (done.status, done.tx_hash) == (JobStatus.CONFIRMED, replaced.tx_hash)
     assert chain.receipt(done.tx_hash)["status"] == 1
+    assert chain.receipt(first_hash) is None  # the replacement, not the first, was mined
     assert chain.token_balance(member.address) == 4
+    rpc(chain, "evm_setAutomine", True)
+
+
+def test_a_transaction_the_pool_dropped_is_sent_again_and_pays_once(
+    session, chain, member, make_event
+):
+    run_once(session, chain, batch_size=100)  # the membership card
+    event = make_event(reward=5)
+    attend(session, member, event)
+    rpc(chain, "evm_setAutomine", False)
+    run_once(session, chain, batch_size=100)
+    award = jobs(session, kind=JobKind.AWARD)[0]
+    assert rpc(chain, "anvil_dropTransaction", award.tx_hash) == award.tx_hash
+    assert not chain.is_known(award.tx_hash)
+
+    age_sent_jobs(session, timedelta(seconds=30))
+    result = run_once(session, chain, batch_size=100)
+    assert result.resent_transactions == 1  # the same signed transaction, byte for byte
+    rpc(chain, "evm_mine")
+    run_once(session, chain, batch_size=100)
+    done = jobs(session, kind=JobKind.AWARD)[0]
+    assert (done.status, done.tx_hash) == (JobStatus.CONFIRMED, award.tx_hash)
+    assert chain.token_balance(member.address) == 5
+    assert chain.badge_balance(member.address, event.id) == 1
     rpc(chain, "evm_setAutomine", True)
 
 
@@ -63,13 +90,14 @@ def test_a_batch_undone_by_a_reorganisation_is_minted_again_once(
     run_once(session, chain, batch_size=100, confirmations=2)  # the card, two blocks deep
     event = make_event(reward=6)
     attend(session, member, event)
-    before = rpc(chain, "evm_snapshot")
     run_once(session, chain, batch_size=100, confirmations=2)
     award = jobs(session, kind=JobKind.AWARD)[0]
     assert award.status == JobStatus.SENT  # mined, but only one block deep
     assert chain.token_balance(member.address) == 6
+    head = chain.block_number()
 
-    assert rpc(chain, "evm_revert", before) is True  # the block with the batch is gone
+    rpc(chain, "anvil_reorg", 1, [])  # the block with the batch is replaced by an empty one
+    assert chain.block_number() == head
     assert chain.token_balance(member.address) == 0
     assert not chain.is_known(award.tx_hash)
     age_sent_jobs(session, timedelta(seconds=30))
