@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/gas.py
 
-Prints a table; the floor per attendee is about 24.5k (badge balance slot + event) plus about
-24k (a new holder's token balance + event) plus calldata.
+Prints a table: gas per attendee, split into badge and reward, beside the floor of each
+(`chain/floor.py`: a new balance slot and its event each, plus the address in calldata).
 """
 
 from __future__ import annotations
@@ -18,12 +18,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from chain.client import ChainClient  # noqa: E402
 from chain.embedded import EmbeddedChainProvider  # noqa: E402
+from chain.floor import ATTENDEE_FLOOR, BADGE_FLOOR, CALLDATA_FLOOR, REWARD_FLOOR  # noqa: E402
 from chain.wallets import Keyring  # noqa: E402
 
 MNEMONIC = "test test test test test test test test test test test junk"
 SIZES = (1, 10, 100, 500)
-BADGE_FLOOR = 24_500  # a new badge balance slot (22.1k) and its TransferSingle event
-REWARD_FLOOR = 24_000  # a new holder's token balance slot and its Transfer event
 
 
 def award_gas(client: ChainClient, event_id: int, members: list[str], reward: int) -> int:
@@ -39,9 +38,15 @@ def main() -> None:
         client = ChainClient(Web3(provider), keys.operator)
         client.deploy("http://localhost")
         print("Gas per attendee of one award transaction (badge + reward), embedded chain")
-        print("badge: the same batch with no reward; reward: the difference")
-        header = f"{'batch':>6} {'total gas':>10} {'/attendee':>10} {'badge':>7} {'reward':>7}"
-        print(f"{header} {'floor':>7} {'ratio':>6}")
+        print("badge: the same batch with no reward (calldata included); reward: the difference")
+        print(
+            f"floors: badge {BADGE_FLOOR} + calldata {CALLDATA_FLOOR}, reward {REWARD_FLOOR},"
+            f" attendee {ATTENDEE_FLOOR}"
+        )
+        print(
+            f"{'batch':>6} {'total gas':>10} {'/attendee':>10} {'badge':>7} {'/floor':>7}"
+            f" {'reward':>7} {'/floor':>7} {'all/floor':>9}"
+        )
         addresses = iter(keys.member_address(i) for i in range(1, 1 + 2 * sum(SIZES)))
         for event_id, size in enumerate(SIZES, start=1):
             badge_only = award_gas(
@@ -49,10 +54,11 @@ def main() -> None:
             )
             total = award_gas(client, event_id, [next(addresses) for n in range(size)], 10)
             per, badge = total / size, badge_only / size
-            floor = BADGE_FLOOR + REWARD_FLOOR
+            reward = per - badge
             print(
-                f"{size:>6} {total:>10} {per:>10.0f} {badge:>7.0f} {per - badge:>7.0f}"
-                f" {floor:>7} {per / floor:>6.2f}"
+                f"{size:>6} {total:>10} {per:>10.0f} {badge:>7.0f}"
+                f" {badge / (BADGE_FLOOR + CALLDATA_FLOOR):>7.2f} {reward:>7.0f}"
+                f" {reward / REWARD_FLOOR:>7.2f} {per / ATTENDEE_FLOOR:>9.2f}"
             )
         print("(for comparison, a POAP mint costs about 170k gas)")
         provider.close()

@@ -1,6 +1,7 @@
 from web3.logs import DISCARD
 
 from chain.artifacts import load_artifact
+from chain.floor import ATTENDEE_FLOOR
 
 from .conftest import fund, mined, revert_error, transact
 
@@ -29,6 +30,14 @@ def test_one_call_awards_a_badge_and_the_reward_to_every_member(client, keys):
         assert client.badge_balance(member, EVENT) == 1
         assert client.token_balance(member) == 15
     assert client.badge_balance(members[0], EVENT + 1) == 0
+
+
+def test_a_batch_of_100_new_members_costs_within_10_percent_of_the_floor(client, keys):
+    members = [keys.member_address(i) for i in range(1, 101)]
+    receipt = award(client, members, reward=10)
+    assert receipt["status"] == 1 and client.token_balance(members[-1]) == 10
+    per_attendee = receipt["gasUsed"] / len(members)
+    assert per_attendee <= 1.10 * ATTENDEE_FLOOR, f"{per_attendee:.0f} gas per attendee"
 
 
 def test_a_second_badge_for_the_same_member_and_event_is_refused_and_not_paid(client, keys):
