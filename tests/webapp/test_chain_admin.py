@@ -10,6 +10,7 @@ from webapp.accounts.models import Role
 
 from ..conftest import TEST_MNEMONIC, csrf_token, log_in
 from .test_worker import attend, jobs, work
+from .test_worker_reverts import set_minter
 
 
 @pytest.fixture
@@ -57,6 +58,29 @@ def test_send_now_makes_waiting_jobs_due(
     monkeypatch.undo()
     work(session, chain)
     assert jobs(session, kind="award")[0].status == "confirmed"
+
+
+def test_a_failed_job_shows_its_reason_and_the_administrator_sends_it_again(
+    admin_client, session, chain, member, make_event
+):
+    work(session, chain)  # the membership card
+    attend(session, member, make_event(reward=3))
+    set_minter(chain, allowed=False)
+    work(session, chain)
+    page = admin_client.get("/admin/chain").get_data(as_text=True)
+    assert "記録済み: 2 · 失敗: 1" in page  # the two members' cards went through
+    failed = page.split('data-status="failed"')[1].split("</tr>")[0]
+    assert "バッジ" in failed and "AccessControlUnauthorizedAccount" in failed
+
+    set_minter(chain, allowed=True)  # the cause mended, the administrator sends it again
+    answer = admin_client.post(
+        "/admin/chain/retry", data={"csrf_token": csrf_token(admin_client, "/admin/chain")}
+    )
+    assert answer.status_code == 302
+    work(session, chain)
+    page = admin_client.get("/admin/chain").get_data(as_text=True)
+    assert "記録済み: 3 · 失敗: 0" in page and 'data-status="failed"' not in page
+    assert chain.token_balance(member.address) == 3
 
 
 @pytest.mark.parametrize("role", [Role.MEMBER, Role.ORGANISER])
