@@ -119,6 +119,20 @@ class ChainClient:
         )
         return [(log["args"]["to"], log["args"]["id"]) for log in logs]
 
+    def token_holders(self) -> set[str]:
+        """Every address that has received community tokens since the contracts were deployed."""
+        token = self._contract("CommunityToken", self._bound().token)
+        logs = token.events.Transfer().get_logs(from_block=self.deployed_block)
+        return {log["args"]["to"] for log in logs if log["args"]["to"] != ZERO_ADDRESS}
+
+    def card_holders(self) -> set[str]:
+        """Every address that holds a membership card now."""
+        card = self._contract("MembershipCard", self._bound().card)
+        logs = card.events.Transfer().get_logs(
+            argument_filters={"from": ZERO_ADDRESS}, from_block=self.deployed_block
+        )
+        return {log["args"]["to"] for log in logs if self.has_card(log["args"]["to"])}
+
     def operator_balance(self) -> int:
         """The operator's balance in wei: what is left to pay gas with."""
         return self.w3.eth.get_balance(self.operator.address)

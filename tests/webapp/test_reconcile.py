@@ -1,4 +1,5 @@
 import pytest
+from eth_account import Account
 
 from webapp.onchain.reconcile import reconcile
 
@@ -26,9 +27,20 @@ def test_every_difference_is_listed(app, session, chain, member, make_user, make
     )
     chain.send(signed)
     chain.w3.eth.wait_for_transaction_receipt(signed.hash, timeout=30)
+    # And to an address no account has: tokens and a membership card.
+    nobody = Account.create().address
+    for tx in (chain.award_transaction(event.id, [nobody], 5), chain.card_transaction(nobody)):
+        signed = chain.sign(tx, chain.next_nonce())
+        chain.send(signed)
+        chain.w3.eth.wait_for_transaction_receipt(signed.hash, timeout=30)
     differences = {(d.what, d.email, d.ledger, d.chain) for d in reconcile(session, chain)}
-    assert ("tokens", stranger.email, 0, 3) in differences
-    assert ("badge", stranger.email, 0, 1) in differences
+    assert differences == {
+        ("tokens", stranger.email, 0, 3),
+        ("badge", stranger.email, 0, 1),
+        ("tokens", None, 0, 5),
+        ("badge", None, 0, 1),
+        ("card", None, 0, 1),
+    }
     result = app.test_cli_runner().invoke(args=["enishi", "reconcile"])
     assert result.exit_code == 1
     assert f"tokens {stranger.address} {stranger.email}: ledger 0, chain 3" in result.output

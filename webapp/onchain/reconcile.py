@@ -32,8 +32,9 @@ class Difference:
 
 
 def reconcile(session: Session, client: ChainClient) -> list[Difference]:
-    """Compares what confirmed jobs put on chain with what the chain holds: token balances,
-    badges (also badges on chain that no attendance explains) and membership cards."""
+    """Compares what confirmed jobs put on chain with what the chain holds: token balances
+    (also of addresses no account has), badges and membership cards (also those on chain that
+    no attendance or membership explains)."""
     differences: list[Difference] = []
     users = {u.id: u for u in session.scalars(select(User).where(User.address.is_not(None)))}
     by_address = {u.address.lower(): u for u in users.values()}
@@ -46,12 +47,16 @@ def reconcile(session: Session, client: ChainClient) -> list[Difference]:
     )
     for user_id, amount in session.execute(query):
         confirmed_tokens[user_id] += amount
-    for user in users.values():
-        held = client.token_balance(user.address)
-        if held != confirmed_tokens[user.id]:
-            differences.append(
-                Difference("tokens", user.address, user.email, confirmed_tokens[user.id], held)
-            )
+    # Every account, and every address the chain ever paid: tokens minted elsewhere show too.
+    addresses = {u.address.lower(): u.address for u in users.values()}
+    addresses |= {a.lower(): a for a in client.token_holders() if a.lower() not in addresses}
+    for key, address in sorted(addresses.items()):
+        user = by_address.get(key)
+        expected = confirmed_tokens[user.id] if user else 0
+        held = client.token_balance(address)
+        if held != expected:
+            email = user.email if user else None
+            differences.append(Difference("tokens", address, email, expected, held))
 
     expected_badges = set()
     query = select(Attendance).join(ChainJob, Attendance.chain_job_id == ChainJob.id)
@@ -76,10 +81,21 @@ def reconcile(session: Session, client: ChainClient) -> list[Difference]:
             )
 
     query = select(Membership).join(ChainJob, Membership.chain_job_id == ChainJob.id)
+    carded = set()
     for membership in session.scalars(query.where(ChainJob.status == JobStatus.CONFIRMED)):
         user = users[membership.user_id]
+        carded.add(user.address.lower())
         expected = 1 if membership.is_active else 0
         held = 1 if client.has_card(user.address) else 0
         if held != expected:
             differences.append(Difference("card", user.address, user.email, expected, held))
+    waiting = {
+        users[m.user_id].address.lower()
+        for m in session.scalars(query.where(ChainJob.status != JobStatus.CONFIRMED))
+    }
+    for address in sorted(client.card_holders()):
+        if address.lower() not in carded and address.lower() not in waiting:
+            user = by_address.get(address.lower())
+            email = user.email if user else None
+            differences.append(Difference("card", address, email, 0, 1))
     return differences
