@@ -1,6 +1,8 @@
 """The administrator's chain page, and where the minter's key may come from."""
 
 import json
+import logging
+import re
 
 import pytest
 from eth_account import Account
@@ -8,7 +10,7 @@ from eth_account import Account
 from webapp import create_app
 from webapp.accounts.models import Role
 
-from ..conftest import TEST_MNEMONIC, csrf_token, log_in
+from ..conftest import TEST_MNEMONIC, csrf_token, fresh_anvil, log_in
 from .test_worker import attend, jobs, work
 from .test_worker_reverts import set_minter
 
@@ -114,3 +116,40 @@ def test_a_node_of_another_chain_is_refused(app, session, client):
     with pytest.raises(ChainError, match="not ENISHI_CHAIN_ID 10"):
         get_chain_client(session)
     assert client.get("/healthz").get_json()["chain"]["ok"] is False
+
+
+def test_a_minter_key_from_the_environment_deploys_and_mints_and_is_never_printed(
+    tmp_path, monkeypatch, caplog, anvil_url
+):
+    """Production settings: a node at ENISHI_RPC_URL of ENISHI_CHAIN_ID, the key in
+    ENISHI_MINTER_KEY."""
+    account = Account.create()
+    fresh_anvil(anvil_url).provider.make_request("anvil_setBalance", [account.address, hex(10**20)])
+    monkeypatch.setenv("ENISHI_RPC_URL", anvil_url)
+    monkeypatch.setenv("ENISHI_CHAIN_ID", "31337")
+    monkeypatch.setenv("ENISHI_MINTER_KEY", account.key.hex())
+    monkeypatch.setenv("ENISHI_MASTER_MNEMONIC", TEST_MNEMONIC)
+    monkeypatch.delenv("ENISHI_DATABASE_URL", raising=False)
+    monkeypatch.setenv("ENISHI_INSTANCE", str(tmp_path / "instance"))
+    caplog.set_level(logging.DEBUG)
+    app = create_app({"DEMO": True})
+    assert app.extensions["enishi.keyring"].operator.address == account.address
+    runner = app.test_cli_runner()
+
+    setup = runner.invoke(args=["enishi", "setup"])
+    assert setup.exit_code == 0, setup.output
+    deployed = re.search(
+        r"Deployed on chain \d+ at block (\d+):\n  token (0x[0-9a-fA-F]{40})", setup.output
+    )
+    assert deployed and int(deployed.group(1)) > 0, setup.output
+    again = runner.invoke(args=["enishi", "deploy"])
+    assert again.output.startswith("Already deployed") and deployed.group(2) in again.output
+    minted = runner.invoke(args=["enishi", "worker", "--once"])
+    assert minted.exit_code == 0 and "confirmed_jobs=" in minted.output, minted.output
+    assert not re.search(r"confirmed_jobs=0\b", minted.output), (
+        minted.output
+    )  # demo data went on chain
+
+    printed = setup.output + again.output + minted.output + caplog.text
+    secret = account.key.hex().removeprefix("0x")
+    assert secret not in printed and secret.upper() not in printed
