@@ -36,12 +36,16 @@ def test_a_nonce_held_by_a_sent_job_is_skipped_and_a_freed_one_reused(session, m
     assert stored_next(session) == 7
 
 
-def test_the_nodes_count_wins_when_it_has_moved_on(session, member):
+def test_the_nodes_count_wins_when_it_has_moved_on_or_back(session, member):
     assert allocate_nonce(session, CHAIN_ID, SENDER, mined=0) == 0
     session.commit()
     # Someone else used the key three times: the database resynchronises.
     assert allocate_nonce(session, CHAIN_ID, SENDER, mined=4) == 4
     assert stored_next(session) == 5
+    session.commit()
+    # And back: a reorganisation undid two of them, whose jobs went back to the queue.
+    assert allocate_nonce(session, CHAIN_ID, SENDER, mined=2) == 2
+    assert stored_next(session) == 3
 
 
 def test_concurrent_workers_never_get_one_nonce(app, session, member):
