@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from webapp.core.pdf import FONT, add_qr, new_document
+from webapp.core.pdf import FONT, add_qr, new_document, printed_language
 
 A6 = (105, 148)  # mm, portrait: fpdf2 knows A4 and A5 by name, not A6
 WIDTH, MARGIN = A6[0], 8
@@ -14,6 +14,11 @@ QR_SIZE = 70
 
 
 def login_card_pdf(display_name: str, url: str) -> bytes:
+    with printed_language():
+        return _login_card(display_name, url)
+
+
+def _login_card(display_name: str, url: str) -> bytes:
     pdf = new_document(A6, _("Login card of %(name)s", name=display_name), MARGIN)
     pdf.set_font(FONT, size=11)
     pdf.multi_cell(TEXT_WIDTH, 6, _("Enishi login card"), align="C", new_x="LMARGIN", new_y="NEXT")

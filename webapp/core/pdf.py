@@ -1,20 +1,32 @@
 """PDF documents with Japanese text: one page in the embedded (subset) Noto Sans CJK JP font, so
-the text stays real text, searchable, and prints the same on every machine."""
+the text stays real text, searchable, and prints the same on every machine.
+
+What is printed is read by the community's members, in Japanese, whatever language the person
+printing it reads the site in: build documents inside `printed_language()`."""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
+from flask_babel import force_locale
 from fpdf import FPDF
 
 from webapp.core.fonts import JAPANESE_FONT
 from webapp.core.qr import make_qr
 
 FONT = "noto"
+LANGUAGE = "ja"
+
+
+def printed_language() -> AbstractContextManager[None]:
+    """Translations and dates in Japanese for the document built inside it."""
+    return force_locale(LANGUAGE)
 
 
 def new_document(page_format: str | tuple[float, float], title: str, margin: float) -> FPDF:
     pdf = FPDF(format=page_format, unit="mm")
     pdf.set_title(title)
-    pdf.set_lang("ja")
+    pdf.set_lang(LANGUAGE)
     pdf.set_creator("Enishi")
     pdf.set_auto_page_break(False)
     pdf.add_font(FONT, fname=str(JAPANESE_FONT))

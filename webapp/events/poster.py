@@ -7,24 +7,37 @@ from __future__ import annotations
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 
-from webapp.core.pdf import FONT, add_qr, new_document
+from webapp.core.i18n import local_zone
+from webapp.core.pdf import FONT, add_qr, new_document, printed_language
 from webapp.events.models import Event
 
 PAGE_WIDTH, MARGIN = 210, 15
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 QR_SIZE = 120  # mm: readable from a few metres, and by old phone cameras close up
+DAY_AND_TIME, TIME = "yyyy/MM/dd (EEE) HH:mm", "HH:mm"
 
 
 def poster_pdf(event: Event, url: str) -> bytes:
+    with printed_language():
+        return _poster(event, url)
+
+
+def when(event: Event) -> str:
+    """When the event is on, in Japan: `2026/11/28 (土) 10:00 – 16:00`, or with the end's date
+    too when it ends on another day."""
+    one_day = event.starts_at.astimezone(local_zone()).date() == (
+        event.ends_at.astimezone(local_zone()).date()
+    )
+    end = format_datetime(event.ends_at, TIME if one_day else DAY_AND_TIME)
+    return f"{format_datetime(event.starts_at, DAY_AND_TIME)} – {end}"
+
+
+def _poster(event: Event, url: str) -> bytes:
     pdf = new_document("A4", event.title, MARGIN)
     pdf.set_font(FONT, size=30)
     pdf.multi_cell(TEXT_WIDTH, 13, event.title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=15)
-    when = (
-        f"{format_datetime(event.starts_at, 'yyyy/MM/dd (EEE) HH:mm')}"
-        f" – {format_datetime(event.ends_at, 'HH:mm')}"
-    )
-    place = f"{when}\n{event.venue}"
+    place = f"{when(event)}\n{event.venue}"
     pdf.multi_cell(TEXT_WIDTH, 8, place, align="C", new_x="LMARGIN", new_y="NEXT")
 
     top = pdf.get_y() + 4

@@ -3,7 +3,7 @@ event's secret word when it has one; the A4 poster that carries them."""
 
 import io
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from pypdf import PdfReader
@@ -190,3 +190,51 @@ def test_the_posters_qr_code_decodes_to_a_code_the_server_accepts(poster, sessio
     assert url in pdf_text(pdf)  # the link is written out under the code
     result = answer(session, member, url, word="ぶどう")
     assert result.status == "accepted" and result.event.id == event.id
+
+
+def switch_to_english(client) -> None:
+    """The organiser's own screens in English, as the language switch leaves them."""
+    token = csrf_token(client, "/events")
+    client.post("/lang", data={"lang": "en", "next": "/events", "csrf_token": token})
+    assert '<html lang="en">' in client.get("/events").get_data(as_text=True)
+
+
+def test_the_poster_is_in_japanese_even_for_an_organiser_reading_english(
+    client, organiser, make_event
+):
+    tokyo = timezone(timedelta(hours=9))
+    event = make_event(
+        starts_at=datetime(2026, 11, 29, 10, 0, tzinfo=tokyo),
+        ends_at=datetime(2026, 11, 29, 12, 0, tzinfo=tokyo),
+        secret_word="ぶどう",
+    )
+    log_in(client, organiser.email)
+    switch_to_english(client)
+    text = pdf_text(client.get(f"/events/{event.id}/poster.pdf").get_data())
+    assert "1.スマホのカメラを、このQRコードに向けます。" in text
+    assert "「チェックインしました」と出たら完了です。" in text
+    assert "合言葉" in text
+    assert "2026/11/29(日)10:00–12:00" in text
+    assert "camera" not in text and "Sun" not in text
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "ends_at", "printed_when"),
+    [
+        # one day in Japan, though it starts on the day before in UTC
+        ((11, 29, 8), (11, 29, 12), "2026/11/29(日)08:00–12:00"),
+        # a weekend camp: both days are printed
+        ((11, 28, 10), (11, 29, 16), "2026/11/28(土)10:00–2026/11/29(日)16:00"),
+    ],
+)
+def test_the_poster_prints_the_date_and_both_dates_of_an_event_over_several_days(
+    client, organiser, make_event, starts_at, ends_at, printed_when
+):
+    tokyo = timezone(timedelta(hours=9))
+    event = make_event(
+        starts_at=datetime(2026, *starts_at, 0, tzinfo=tokyo),
+        ends_at=datetime(2026, *ends_at, 0, tzinfo=tokyo),
+    )
+    log_in(client, organiser.email)
+    text = pdf_text(client.get(f"/events/{event.id}/poster.pdf").get_data())
+    assert printed_when in text
