@@ -30,7 +30,7 @@ from webapp.accounts.login_card_pdf import login_card_pdf
 from webapp.accounts.models import LoginCard, User
 from webapp.accounts.services import authenticate, get_user
 from webapp.core.db import utcnow
-from webapp.core.errors import Forbidden, NotFound
+from webapp.core.errors import DomainError, Forbidden, NotFound
 from webapp.extensions import db, login_manager
 from webapp.membership.services import search_members
 
@@ -55,8 +55,18 @@ def load_user(session_id: str):
 
 
 def _log_in(user: User, remember: bool, card: LoginCard | None = None) -> None:
+    """Logs `user` in on this browser, as a new device session. A session already open here
+    (someone else's, say, on a shared tablet) ends first: it would stay listed, and live on in
+    its remember cookie."""
+    now = utcnow()
+    if current_user.is_authenticated:
+        try:
+            end_device_session(db.session, current_user, current_user.device_id, now)
+        except DomainError:  # ended elsewhere a moment ago: nothing left to end
+            pass
+        logout_user()
     label = describe_browser(request.user_agent.string)
-    device = start_device_session(db.session, user, label, utcnow(), card)
+    device = start_device_session(db.session, user, label, now, card)
     db.session.commit()
     user.device_id = device.id
     login_user(user, remember=remember)

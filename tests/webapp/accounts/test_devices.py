@@ -4,8 +4,9 @@ session; a login card logs its member in on a fresh phone until it is stopped or
 import re
 
 import pytest
+from sqlalchemy import select
 
-from webapp.accounts.models import Role
+from webapp.accounts.models import DeviceSession, Role
 
 from ...conftest import PASSWORD, csrf_token, log_in
 from ..pdfs import pdf_qr_codes, pdf_text
@@ -153,3 +154,46 @@ def test_members_cannot_print_or_stop_login_cards(client, make_user, member, met
     else:
         response = client.post(path, data={"csrf_token": csrf_token(client, "/wallet")})
     assert response.status_code == 403
+
+
+def test_a_login_card_is_printed_in_japanese_even_for_an_organiser_reading_english(
+    organiser_client, member
+):
+    token = csrf_token(organiser_client, "/events")
+    organiser_client.post("/lang", data={"lang": "en", "next": "/events", "csrf_token": token})
+    assert '<html lang="en">' in organiser_client.get("/events").get_data(as_text=True)
+    pdf, _ = print_card(organiser_client, member)
+    text = pdf_text(pdf)
+    assert "縁ログインカード" in text
+    assert "このコードにスマホのカメラを向けると、縁にログインできます。" in text
+    assert "camera" not in text
+
+
+def test_a_card_login_on_a_browser_logged_in_as_someone_else_ends_that_session(
+    app, session, organiser_client, member, make_user
+):
+    shared, other_phone = app.test_client(), app.test_client()
+    neighbour = make_user()
+    log_in(shared, neighbour.email)
+    log_in(other_phone, neighbour.email)
+    assert len(re.findall(r'data-testid="device"', devices_page(other_phone))) == 2
+
+    _, path = print_card(organiser_client, member)
+    card_path, _, card_token = path.partition("#")
+    answer = shared.post(
+        card_path, data={"csrf_token": csrf_token(shared, card_path), "token": card_token}
+    )
+    assert answer.status_code == 302
+    assert member.display_name in shared.get("/wallet").get_data(as_text=True)
+
+    assert len(re.findall(r'data-testid="device"', devices_page(other_phone))) == 1
+    sessions = session.scalars(
+        select(DeviceSession).where(DeviceSession.user_id == neighbour.id)
+    ).all()
+    assert sorted(s.ended_at is None for s in sessions) == [False, True]  # the phone's lives on
+
+
+def devices_page(client) -> str:
+    page = client.get("/account/devices")
+    assert page.status_code == 200
+    return page.get_data(as_text=True)
