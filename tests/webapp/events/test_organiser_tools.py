@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from webapp.accounts.models import Role
 from webapp.checkin.services import record_claim
 from webapp.core.db import utcnow
+from webapp.events.codes import make_printed_token
 
 from ...conftest import csrf_token, log_in
 from ..checkin.scans import claim, code_for
@@ -110,3 +112,33 @@ def test_the_refused_claims_csv_lists_reasons(organiser_client, session, make_us
     assert rows[1][0] == stranger.display_name
     assert rows[1][3] == "not_a_member"
     assert "会員だけ" in rows[1][4]
+
+
+def test_the_list_and_the_csv_say_who_used_the_poster_and_who_an_organiser_checked_in(
+    organiser_client, session, organiser, make_user, event
+):
+    by_poster, by_name = make_user(), make_user()
+    by_poster.display_name, by_name.display_name = "ポスター 読子", "名前 探子"
+    poster = claim(make_printed_token(event.id, event.secret))
+    assert record_claim(session, by_poster, poster, now=utcnow(), source="api").status == "accepted"
+    session.commit()
+    data = {"csrf_token": csrf_token(organiser_client, f"/events/{event.id}/checkin")}
+    organiser_client.post(f"/events/{event.id}/checkin", data={**data, "user_id": by_name.id})
+
+    html = organiser_client.get(f"/events/{event.id}/activity").get_data(as_text=True)
+    rows = dict(
+        re.findall(
+            r'data-testid="attendance">\s*<td>(.*?)</td>\s*<td>.*?</td>\s*<td>(.*?)</td>', html
+        )
+    )
+    assert rows == {
+        "ポスター 読子": "印刷したコード",
+        "名前 探子": f"主催者が名前で検索 ({organiser.display_name})",
+    }
+
+    body = organiser_client.get(f"/events/{event.id}/attendance.csv").get_data()
+    table = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert {row["名前"]: (row["方法"], row["記録した人"]) for row in table} == {
+        "ポスター 読子": ("印刷したコード", ""),
+        "名前 探子": ("主催者が名前で検索", organiser.display_name),
+    }
