@@ -67,6 +67,8 @@ def load_config() -> dict:
         # How long a worker holds the jobs it took (see onchain.services.LEASE).
         "WORKER_LEASE_SECONDS": float(os.environ.get("ENISHI_WORKER_LEASE_SECONDS", "60")),
         "CHECKIN_BATCH_LIMIT": 50,
+        # How long a perk's ticket can be shown at the shop before its tokens come back.
+        "TICKET_MINUTES": int(os.environ.get("ENISHI_TICKET_MINUTES", "15")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": not debug,

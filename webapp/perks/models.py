@@ -123,6 +123,11 @@ class Redemption(db.Model):
         viewonly=True,
     )
 
+    @property
+    def lifetime_minutes(self) -> int:
+        """How long the ticket was made valid for."""
+        return round((self.expires_at - self.created_at).total_seconds() / 60)
+
 
 class CodeAttempt(db.Model):
     """A shop's try at a ticket code: failed ones are counted, so codes cannot be guessed."""

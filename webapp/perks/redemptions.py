@@ -21,29 +21,31 @@ from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
 from webapp.core.errors import DomainError
+from webapp.core.i18n import current_language
 from webapp.core.keys import derived_key
 from webapp.onchain.models import ChainJob, JobKind
 from webapp.perks.models import CodeAttempt, Partner, Perk, Redemption, RedemptionStatus
-from webapp.perks.services import is_available, taken
+from webapp.perks.services import is_available, taken, taken_by
 from webapp.rewards.models import LedgerEntry
 from webapp.rewards.services import get_balance
 
-TICKET_LIFETIME = timedelta(minutes=15)
 TICKET_PREFIX = "ENISHI-T1-"
 # Failed code lookups allowed in ATTEMPT_WINDOW, per staff account and per shop: a 6-digit code
 # among a few live tickets cannot be found by trying.
 ATTEMPT_WINDOW = timedelta(minutes=10)
 MAX_FAILED_PER_STAFF = 5
 MAX_FAILED_PER_SHOP = 20
-LIVE = (RedemptionStatus.HELD, RedemptionStatus.USED)
 
 
 class TooManyAttempts(DomainError):
     status = 429
 
 
-def start_redemption(session: Session, member: User, perk: Perk, now: datetime) -> Redemption:
-    """Makes a ticket for `perk` and holds its price, if every rule allows it."""
+def start_redemption(
+    session: Session, member: User, perk: Perk, now: datetime, lifetime: timedelta
+) -> Redemption:
+    """Makes a ticket for `perk`, valid for `lifetime` (the TICKET_MINUTES setting), and holds
+    its price, if every rule allows it."""
     # FOR NO KEY UPDATE (key_share): rows that merely refer to these (a ledger entry, say) may
     # still be written by others, so two members' requests cannot deadlock on PostgreSQL.
     session.execute(select(User.id).where(User.id == member.id).with_for_update(key_share=True))
@@ -54,18 +56,13 @@ def start_redemption(session: Session, member: User, perk: Perk, now: datetime) 
     expire_redemptions(session, now, perk=perk, member=member)
     if not is_available(perk, now):
         raise DomainError("not_available", _l("This perk cannot be used now."))
-    if perk.stock is not None and taken(session, perk) >= perk.stock:
+    if perk.stock is not None and taken(session, perk, now) >= perk.stock:
         raise DomainError("sold_out", _l("This perk is sold out."))
-    if perk.limit_per_member is not None:
-        mine = session.scalar(
-            select(func.count()).where(
-                Redemption.perk_id == perk.id,
-                Redemption.user_id == member.id,
-                Redemption.status.in_(LIVE),
-            )
-        )
-        if mine >= perk.limit_per_member:
-            raise DomainError("limit_reached", _l("You have used this perk as often as allowed."))
+    if (
+        perk.limit_per_member is not None
+        and taken_by(session, perk, member, now) >= perk.limit_per_member
+    ):
+        raise DomainError("limit_reached", _l("You have used this perk as often as allowed."))
     if get_balance(session, member).total < perk.price:
         raise DomainError("cannot_afford", _l("You do not have enough tokens for this perk."))
     redemption = Redemption(
@@ -75,7 +72,7 @@ def start_redemption(session: Session, member: User, perk: Perk, now: datetime) 
         status=RedemptionStatus.HELD,
         short_code=_new_short_code(session),
         created_at=now,
-        expires_at=now + TICKET_LIFETIME,
+        expires_at=now + lifetime,
     )
     session.add(redemption)
     session.flush()
@@ -163,9 +160,10 @@ def find_ticket(
         raise DomainError("no_such_ticket", _l("There is no ticket with this code."), status=404)
     if redemption.perk.partner_id != partner.id:
         _attempt(session, staff, partner, now, ok=False)
+        shop = redemption.perk.partner.name(current_language())
         raise DomainError(
             "wrong_shop",
-            _l("This ticket is for %(shop)s.", shop=redemption.perk.partner.name_ja),
+            _l("This ticket is for %(shop)s.", shop=shop),
             status=409,
         )
     _attempt(session, staff, partner, now, ok=True)
@@ -184,7 +182,7 @@ def use_ticket(
         raise DomainError(
             "already_used",
             _l("This ticket was already used on %(when)s at %(shop)s.", when=when,
-               shop=partner.name_ja),
+               shop=partner.name(current_language())),
             status=409,
         )  # fmt: skip
     if redemption.status == RedemptionStatus.HELD and redemption.expires_at <= now:

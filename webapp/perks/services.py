@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
@@ -141,6 +141,12 @@ class PerkOffer:
     perk: Perk
     left: int | None  # None: unlimited
     affordable: bool
+    limit_reached: bool  # the member has used it as often as allowed
+
+    @property
+    def usable(self) -> bool:
+        """Whether the member can use it now."""
+        return self.affordable and not self.limit_reached
 
 
 def is_available(perk: Perk, now: datetime) -> bool:
@@ -151,22 +157,39 @@ def is_available(perk: Perk, now: datetime) -> bool:
     )
 
 
-def taken(session: Session, perk: Perk) -> int:
-    """Tickets that count against the stock: held or used."""
-    live = (RedemptionStatus.HELD, RedemptionStatus.USED)
-    query = select(func.count()).where(Redemption.perk_id == perk.id, Redemption.status.in_(live))
+def _live(now: datetime) -> ColumnElement[bool]:
+    """Tickets that count against the stock and the limit per member: used, or held and not
+    past their time (a late one is released before anyone is refused for it)."""
+    held = (Redemption.status == RedemptionStatus.HELD) & (Redemption.expires_at > now)
+    return (Redemption.status == RedemptionStatus.USED) | held
+
+
+def taken(session: Session, perk: Perk, now: datetime) -> int:
+    query = select(func.count()).where(Redemption.perk_id == perk.id, _live(now))
     return session.scalar(query)
 
 
-def list_offers(session: Session, balance: int, now: datetime) -> list[PerkOffer]:
-    """The perks available now: those the balance affords first, then by price."""
+def taken_by(session: Session, perk: Perk, member: User, now: datetime) -> int:
+    query = select(func.count()).where(
+        Redemption.perk_id == perk.id, Redemption.user_id == member.id, _live(now)
+    )
+    return session.scalar(query)
+
+
+def list_offers(session: Session, member: User, balance: int, now: datetime) -> list[PerkOffer]:
+    """The perks available now, those `member` can use (afford, and has not used as often as
+    allowed) first, then by price; sold-out ones are left out."""
     perks = session.scalars(select(Perk).where(Perk.active).order_by(Perk.price, Perk.id))
     offers = []
     for perk in perks:
         if not is_available(perk, now):
             continue
-        left = None if perk.stock is None else max(perk.stock - taken(session, perk), 0)
+        left = None if perk.stock is None else max(perk.stock - taken(session, perk, now), 0)
         if left == 0:
             continue
-        offers.append(PerkOffer(perk, left, perk.price <= balance))
-    return sorted(offers, key=lambda offer: not offer.affordable)
+        limit_reached = (
+            perk.limit_per_member is not None
+            and taken_by(session, perk, member, now) >= perk.limit_per_member
+        )
+        offers.append(PerkOffer(perk, left, perk.price <= balance, limit_reached))
+    return sorted(offers, key=lambda offer: not offer.usable)

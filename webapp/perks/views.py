@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from flask import (
     Blueprint,
@@ -70,9 +70,8 @@ def shop_link():
 @login_required
 def index():
     balance = get_balance(db.session, current_user).total
-    return render_template(
-        "perks/index.html", offers=list_offers(db.session, balance, utcnow()), balance=balance
-    )
+    offers = list_offers(db.session, current_user, balance, utcnow())
+    return render_template("perks/index.html", offers=offers, balance=balance)
 
 
 @bp.get("/perks/<int:perk_id>")
@@ -80,7 +79,8 @@ def index():
 def confirm(perk_id: int):
     perk = _perk(perk_id)
     balance = get_balance(db.session, current_user).total
-    return render_template("perks/confirm.html", perk=perk, balance=balance)
+    minutes = current_app.config["TICKET_MINUTES"]
+    return render_template("perks/confirm.html", perk=perk, balance=balance, minutes=minutes)
 
 
 @bp.post("/perks/<int:perk_id>/use")
@@ -88,7 +88,8 @@ def confirm(perk_id: int):
 def use(perk_id: int):
     perk = _perk(perk_id)
     try:
-        ticket = start_redemption(db.session, current_user, perk, utcnow())
+        lifetime = timedelta(minutes=current_app.config["TICKET_MINUTES"])
+        ticket = start_redemption(db.session, current_user, perk, utcnow(), lifetime)
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")

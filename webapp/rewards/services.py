@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
@@ -28,22 +28,41 @@ def credit_reward(session: Session, attendance: Attendance, amount: int) -> Ledg
 
 @dataclass(frozen=True)
 class Balance:
-    total: int  # what the ledger says the member has
-    pending: int  # the part not yet confirmed on chain
+    """A member's tokens as the ledger counts them, and how they differ from the chain's: each
+    part a positive number, as the wallet says it."""
+
+    total: int  # what the ledger says the member has (what they can spend)
+    held: int  # set aside by tickets not yet used: still on chain, back if a ticket is not used
+    incoming: int  # earned, not yet recorded on chain
+    outgoing: int  # used at a shop, its burn not yet recorded on chain
+
+    @property
+    def pending(self) -> int:
+        """How far `total` is from the chain's balance (the ledger minus the chain): negative
+        while tokens are held or being burned."""
+        return self.incoming - self.outgoing - self.held
 
 
 def get_balance(session: Session, user: User) -> Balance:
-    total = session.scalar(
-        select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(LedgerEntry.user_id == user.id)
+    # A hold and its release have no job: together they are an open ticket's tokens (a
+    # cancelled or expired ticket's cancel out). A used ticket's hold has the burn's job.
+    ticket = LedgerEntry.kind.in_(("hold", "release")) & LedgerEntry.chain_job_id.is_(None)
+    not_on_chain = (ChainJob.status != JobStatus.CONFIRMED) | (
+        LedgerEntry.chain_job_id.is_(None) & ~ticket
     )
-    # Not yet on chain: entries whose job is not confirmed, and held tickets (no job yet; a
-    # release cancels its hold out).
-    pending = session.scalar(
-        select(func.coalesce(func.sum(LedgerEntry.amount), 0))
-        .outerjoin(ChainJob, LedgerEntry.chain_job_id == ChainJob.id)
-        .where(
-            LedgerEntry.user_id == user.id,
-            (ChainJob.status != JobStatus.CONFIRMED) | LedgerEntry.chain_job_id.is_(None),
+
+    def amount_where(condition) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((condition, LedgerEntry.amount), else_=0)), 0)
+
+    total, held, incoming, outgoing = session.execute(
+        select(
+            func.coalesce(func.sum(LedgerEntry.amount), 0),
+            -amount_where(ticket),
+            amount_where(not_on_chain & (LedgerEntry.amount > 0)),
+            -amount_where(not_on_chain & (LedgerEntry.amount < 0)),
         )
-    )
-    return Balance(total=int(total), pending=int(pending))
+        .select_from(LedgerEntry)
+        .outerjoin(ChainJob, LedgerEntry.chain_job_id == ChainJob.id)
+        .where(LedgerEntry.user_id == user.id)
+    ).one()
+    return Balance(int(total), held=int(held), incoming=int(incoming), outgoing=int(outgoing))

@@ -68,7 +68,7 @@ class Wallet:
     badges: list[BadgeItem]
     balance: Balance
     chain_balance: int | None  # None when the chain could not be read just now
-    perks: list[PerkOffer]  # what the member can use now (and afford)
+    perks: list[PerkOffer]  # what the member can use now (afford, and not used up)
     tickets: list[Redemption]  # tickets waiting to be shown at a shop
     history: list[HistoryItem]
 
@@ -123,7 +123,7 @@ def get_wallet(
         badges=badges,
         balance=balance,
         chain_balance=_chain_balance(client, user),
-        perks=[o for o in list_offers(session, balance.total, utcnow()) if o.affordable],
+        perks=[o for o in list_offers(session, user, balance.total, utcnow()) if o.usable],
         tickets=[r for r in redemptions if r.status == RedemptionStatus.HELD],
         history=sorted(earned + spent, key=lambda item: item.when, reverse=True),
     )

@@ -11,8 +11,10 @@ from webapp.core.db import mark_writing, utcnow
 from webapp.core.errors import DomainError
 from webapp.extensions import db
 from webapp.onchain.models import ChainJob, JobKind
+from webapp.onchain.worker import run_forever
 from webapp.perks.models import Redemption, RedemptionStatus
 from webapp.perks.redemptions import (
+    MAX_FAILED_PER_SHOP,
     MAX_FAILED_PER_STAFF,
     TooManyAttempts,
     cancel_redemption,
@@ -23,10 +25,11 @@ from webapp.perks.redemptions import (
     ticket_key,
     use_ticket,
 )
-from webapp.perks.services import create_partner, list_offers
+from webapp.perks.services import add_staff, create_partner, list_offers
 from webapp.rewards.services import get_balance
 
 KEY = ticket_key("test-secret")
+LIFETIME = timedelta(minutes=15)
 
 
 def balance(session, user) -> int:
@@ -46,11 +49,11 @@ def test_a_ticket_holds_the_price_at_once_and_the_balance_never_goes_below_zero(
 ):
     give(member, 40)
     perk = make_perk(price=30)
-    ticket = start_redemption(session, member, perk, utcnow())
+    ticket = start_redemption(session, member, perk, utcnow(), LIFETIME)
     session.commit()
     assert (ticket.status, len(ticket.short_code)) == (RedemptionStatus.HELD, 6)
     assert balance(session, member) == 10
-    refused("cannot_afford", start_redemption, session, member, perk, utcnow())
+    refused("cannot_afford", start_redemption, session, member, perk, utcnow(), LIFETIME)
     assert balance(session, member) == 10
 
 
@@ -62,7 +65,7 @@ def test_the_perks_a_member_can_afford_come_first_with_what_is_left(
     cheap = make_perk(title_ja="安い", price=10, stock=3)
     make_perk(title_ja="休止中", price=5).active = False
     session.commit()
-    offers = list_offers(session, balance(session, member), utcnow())
+    offers = list_offers(session, member, balance(session, member), utcnow())
     assert [(o.perk.id, o.affordable, o.left) for o in offers] == [
         (cheap.id, True, 3),
         (dear.id, False, None),
@@ -74,12 +77,50 @@ def test_stock_and_the_limit_per_member_hold(session, member, make_user, make_pe
     give(member, 100)
     give(other, 100)
     perk = make_perk(price=10, stock=2, limit_per_member=1)
-    start_redemption(session, member, perk, utcnow())
-    refused("limit_reached", start_redemption, session, member, perk, utcnow())
-    start_redemption(session, other, perk, utcnow())
+    start_redemption(session, member, perk, utcnow(), LIFETIME)
+    refused("limit_reached", start_redemption, session, member, perk, utcnow(), LIFETIME)
+    start_redemption(session, other, perk, utcnow(), LIFETIME)
     third = make_user()
     give(third, 100)
-    refused("sold_out", start_redemption, session, third, perk, utcnow())
+    refused("sold_out", start_redemption, session, third, perk, utcnow(), LIFETIME)
+
+
+def test_a_perk_used_as_often_as_allowed_is_no_longer_offered_as_usable(
+    session, member, make_user, make_perk, give
+):
+    give(member, 100)
+    once = make_perk(title_ja="一回だけ", price=10, limit_per_member=1)
+    twice = make_perk(title_ja="二回まで", price=20, limit_per_member=2)
+    start_redemption(session, member, once, utcnow(), LIFETIME)
+    start_redemption(session, member, twice, utcnow(), LIFETIME)
+    session.commit()
+    offers = list_offers(session, member, balance(session, member), utcnow())
+    assert [(o.perk.id, o.usable, o.limit_reached) for o in offers] == [
+        (twice.id, True, False),
+        (once.id, False, True),
+    ]
+    # Others may still use it; so may someone whose ticket is past its time (using the perk
+    # would release that ticket first).
+    other, late = make_user(), make_user()
+    give(other, 100)
+    give(late, 100)
+    start_redemption(session, late, once, utcnow() - timedelta(minutes=20), LIFETIME)
+    session.commit()
+    for person in (other, late):
+        offers = list_offers(session, person, balance(session, person), utcnow())
+        assert [(o.perk.id, o.usable) for o in offers] == [(once.id, True), (twice.id, True)]
+
+
+def test_a_ticket_lives_as_long_as_it_is_given(session, member, make_perk, give):
+    give(member, 30)
+    now = utcnow()
+    ticket = start_redemption(session, member, make_perk(price=30), now, timedelta(minutes=5))
+    session.commit()
+    assert ticket.lifetime_minutes == 5
+    assert expire_redemptions(session, now + timedelta(minutes=4)) == 0
+    assert expire_redemptions(session, now + timedelta(minutes=5)) == 1
+    session.commit()
+    assert balance(session, member) == 30
 
 
 @pytest.mark.parametrize(
@@ -95,11 +136,11 @@ def test_a_perk_outside_its_dates_or_paused_cannot_be_used(
         valid_from=now + valid_from if valid_from else None,
         valid_until=now + valid_until if valid_until else None,
     )
-    refused("not_available", start_redemption, session, member, perk, now)
+    refused("not_available", start_redemption, session, member, perk, now, LIFETIME)
     always = make_perk()
     always.active = False
     session.commit()
-    refused("not_available", start_redemption, session, member, always, now)
+    refused("not_available", start_redemption, session, member, always, now, LIFETIME)
 
 
 def test_cancelling_or_letting_a_ticket_expire_releases_the_tokens(
@@ -108,8 +149,8 @@ def test_cancelling_or_letting_a_ticket_expire_releases_the_tokens(
     give(member, 60)
     perk = make_perk(price=30)
     now = utcnow()
-    first = start_redemption(session, member, perk, now)
-    second = start_redemption(session, member, perk, now)
+    first = start_redemption(session, member, perk, now, LIFETIME)
+    second = start_redemption(session, member, perk, now, LIFETIME)
     session.commit()
     assert balance(session, member) == 0
 
@@ -123,11 +164,40 @@ def test_cancelling_or_letting_a_ticket_expire_releases_the_tokens(
     refused("not_cancellable", cancel_redemption, session, member, second.id, now)
 
 
+class OneTick(threading.Event):
+    """A stop signal that lets `run_forever` do one tick: the pause after it ends the loop."""
+
+    def wait(self, timeout=None):
+        self.set()
+        return True
+
+
+def test_the_workers_tick_gives_every_late_tickets_tokens_back(
+    app, session, member, make_user, make_perk, give
+):
+    other = make_user()
+    give(member, 50)
+    give(other, 50)
+    wine, coffee = make_perk(price=30), make_perk(title_ja="コーヒー1杯", price=10)
+    live = start_redemption(session, other, wine, utcnow(), LIFETIME)
+    long_ago = utcnow() - timedelta(minutes=20)
+    late = start_redemption(session, member, wine, long_ago, LIFETIME)
+    late_too = start_redemption(session, other, coffee, long_ago, LIFETIME)
+    session.commit()
+    assert (balance(session, member), balance(session, other)) == (20, 10)
+
+    session.commit()  # ends the read: on SQLite it would keep seeing the tickets as they were
+    run_forever(app, OneTick())
+    assert (balance(session, member), balance(session, other)) == (50, 20)
+    statuses = [session.get(Redemption, t.id).status for t in (late, late_too, live)]
+    assert statuses == [RedemptionStatus.EXPIRED, RedemptionStatus.EXPIRED, RedemptionStatus.HELD]
+
+
 def test_the_shop_finds_a_ticket_by_qr_or_six_digits_and_uses_it_once(
     session, member, staff, shop, make_perk, give
 ):
     give(member, 30)
-    ticket = start_redemption(session, member, make_perk(price=30), utcnow())
+    ticket = start_redemption(session, member, make_perk(price=30), utcnow(), LIFETIME)
     session.commit()
     assert find_ticket(session, staff, shop, ticket_code(ticket, KEY), KEY, utcnow()) is ticket
     assert find_ticket(session, staff, shop, ticket.short_code, KEY, utcnow()) is ticket
@@ -145,7 +215,7 @@ def test_the_shop_finds_a_ticket_by_qr_or_six_digits_and_uses_it_once(
 
 def test_an_expired_ticket_cannot_be_used(session, member, staff, shop, make_perk, give):
     give(member, 30)
-    ticket = start_redemption(session, member, make_perk(price=30), utcnow())
+    ticket = start_redemption(session, member, make_perk(price=30), utcnow(), LIFETIME)
     session.commit()
     later = utcnow() + timedelta(minutes=16)
     refused("expired", use_ticket, session, staff, shop, ticket_code(ticket, KEY), KEY, later)
@@ -157,7 +227,7 @@ def test_another_shops_ticket_is_refused(session, member, staff, shop, make_perk
     other_shop = create_partner(session, name_ja="大門カフェ")
     session.commit()
     give(member, 30)
-    ticket = start_redemption(session, member, make_perk(other_shop, price=10), utcnow())
+    ticket = start_redemption(session, member, make_perk(other_shop, price=10), utcnow(), LIFETIME)
     session.commit()
     error = refused(
         "wrong_shop", find_ticket, session, staff, shop, ticket_code(ticket, KEY), KEY, utcnow()
@@ -169,7 +239,7 @@ def test_another_shops_ticket_is_refused(session, member, staff, shop, make_perk
 
 def test_guessing_codes_is_stopped(session, member, staff, shop, make_perk, give):
     give(member, 30)
-    ticket = start_redemption(session, member, make_perk(price=30), utcnow())
+    ticket = start_redemption(session, member, make_perk(price=30), utcnow(), LIFETIME)
     session.commit()
     wrong = "000000" if ticket.short_code != "000000" else "111111"
     for _ in range(MAX_FAILED_PER_STAFF):
@@ -183,9 +253,42 @@ def test_guessing_codes_is_stopped(session, member, staff, shop, make_perk, give
     assert find_ticket(session, staff, shop, ticket.short_code, KEY, later) is ticket
 
 
+def test_wrong_codes_are_limited_per_shop_across_its_staff_accounts(
+    session, member, make_user, staff, shop, make_perk, give
+):
+    def hire(partner):
+        clerk = make_user(member=False)
+        add_staff(session, partner, clerk.email)
+        session.commit()
+        return clerk
+
+    give(member, 30)
+    ticket = start_redemption(session, member, make_perk(price=30), utcnow(), LIFETIME)
+    session.commit()
+    wrong = "000000" if ticket.short_code != "000000" else "111111"
+    # Each account stays below its own limit; together they reach the shop's.
+    tries_each = MAX_FAILED_PER_STAFF - 1
+    clerks = [staff] + [hire(shop) for _ in range(MAX_FAILED_PER_SHOP // tries_each)]
+    for n in range(MAX_FAILED_PER_SHOP):
+        clerk = clerks[n // tries_each]
+        refused("no_such_ticket", find_ticket, session, clerk, shop, wrong, KEY, utcnow())
+        session.commit()
+
+    fresh = hire(shop)
+    with pytest.raises(TooManyAttempts):  # the 21st try, even with the right code
+        find_ticket(session, fresh, shop, ticket.short_code, KEY, utcnow())
+    assert find_ticket(session, fresh, shop, ticket_code(ticket, KEY), KEY, utcnow()) is ticket
+    other_shop = create_partner(session, name_ja="大門カフェ")
+    session.commit()
+    neighbour = hire(other_shop)
+    refused("no_such_ticket", find_ticket, session, neighbour, other_shop, wrong, KEY, utcnow())
+    later = utcnow() + timedelta(minutes=11)
+    assert find_ticket(session, fresh, shop, ticket.short_code, KEY, later) is ticket
+
+
 def test_an_old_tickets_code_finds_nothing(session, member, staff, shop, make_perk, give):
     give(member, 30)
-    ticket = start_redemption(session, member, make_perk(price=30), utcnow())
+    ticket = start_redemption(session, member, make_perk(price=30), utcnow(), LIFETIME)
     cancel_redemption(session, member, ticket.id, utcnow())
     session.commit()
     refused("no_such_ticket", find_ticket, session, staff, shop, ticket.short_code, KEY, utcnow())
@@ -193,7 +296,7 @@ def test_an_old_tickets_code_finds_nothing(session, member, staff, shop, make_pe
 
 def test_a_forged_qr_code_finds_nothing(session, member, staff, shop, make_perk, give):
     give(member, 30)
-    ticket = start_redemption(session, member, make_perk(price=30), utcnow())
+    ticket = start_redemption(session, member, make_perk(price=30), utcnow(), LIFETIME)
     session.commit()
     forged = ticket_code(ticket, ticket_key("someone else's key"))
     refused("no_such_ticket", find_ticket, session, staff, shop, forged, KEY, utcnow())
@@ -235,7 +338,9 @@ def test_two_phones_at_the_same_moment_cannot_overspend(app, session, member, ma
         from webapp.accounts.models import User
         from webapp.perks.models import Perk
 
-        return start_redemption(s, s.get(User, member_id), s.get(Perk, perk_id), utcnow()).id
+        return start_redemption(
+            s, s.get(User, member_id), s.get(Perk, perk_id), utcnow(), LIFETIME
+        ).id
 
     results = run_together(app, 4, redeem)
     made = [r for r in results if isinstance(r, int)]
@@ -261,7 +366,7 @@ def test_stock_and_limit_hold_when_many_try_at_once(app, session, make_user, mak
             from webapp.perks.models import Perk
 
             user, perk = s.get(User, user_ids[n]), s.get(Perk, perk_id)
-            return start_redemption(s, user, perk, utcnow()).id
+            return start_redemption(s, user, perk, utcnow(), LIFETIME).id
 
         return work
 
@@ -286,7 +391,7 @@ def test_a_ticket_confirmed_twice_and_cancelled_at_the_same_moment_ends_one_way(
     perk = make_perk(price=10)
     member_id, staff_id, shop_id = member.id, staff.id, shop.id
     for _ in range(5):
-        ticket = start_redemption(session, member, perk, utcnow())
+        ticket = start_redemption(session, member, perk, utcnow(), LIFETIME)
         session.commit()
         ticket_id, code = ticket.id, ticket.short_code
         session.commit()  # ends the read: on SQLite it would keep seeing the ticket as it was

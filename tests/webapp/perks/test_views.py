@@ -3,14 +3,18 @@ partners and perks up; and the burn lands on chain exactly once."""
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from PIL import Image
 
 from webapp.accounts.models import Role
+from webapp.config import load_config
+from webapp.core.db import utcnow
 from webapp.onchain.models import JobKind, JobStatus
 from webapp.onchain.reconcile import reconcile
 from webapp.perks.models import Perk, Redemption
+from webapp.perks.redemptions import start_redemption, ticket_code, ticket_key, use_ticket
 from webapp.perks.services import create_partner
 
 from ...conftest import csrf_token, log_in
@@ -31,7 +35,24 @@ def staff_client(app, staff):
     return client
 
 
-def redeem(member_client, perk) -> Redemption:
+KEY = ticket_key("test-secret")
+LIFETIME = timedelta(minutes=15)
+
+
+def in_english(client) -> None:
+    client.post("/lang", data={"lang": "en", "csrf_token": csrf_token(client, "/wallet")})
+
+
+def perk_items(page: str) -> list[str]:
+    return re.findall(r'data-testid="perk">(.*?)</li>', page, re.S)
+
+
+def balance_section(client) -> str:
+    page = client.get("/wallet").get_data(as_text=True)
+    return page.split('id="balance-title"', 1)[1].split("</section>", 1)[0]
+
+
+def redeem(member_client, perk) -> int:
     page = member_client.get(f"/perks/{perk.id}").get_data(as_text=True)
     assert "30 トークンを使います。" in page
     token = csrf_token(member_client, f"/perks/{perk.id}")
@@ -135,6 +156,108 @@ def test_the_wallet_lists_balance_perks_card_badges_and_history_in_that_order(
     assert "+10 トークン" in page
 
 
+def test_a_perk_used_as_often_as_allowed_is_not_offered_as_usable_now(
+    member_client, session, member, make_user, staff, shop, make_perk, give
+):
+    give(member, 100)
+    once = make_perk(title_ja="一回だけの特典", price=30, limit_per_member=1)
+    make_perk(title_ja="何度でも使える特典", price=40)
+    last = make_perk(title_ja="残り1つの特典", price=10, stock=1)
+    someone = make_user()
+    give(someone, 10)
+    start_redemption(session, someone, last, utcnow(), LIFETIME)
+    ticket = session.get(Redemption, redeem(member_client, once))
+    use_ticket(session, staff, shop, ticket.short_code, KEY, utcnow())
+    session.commit()
+
+    wallet = perk_items(member_client.get("/wallet").get_data(as_text=True))
+    assert len(wallet) == 1 and "何度でも使える特典" in wallet[0]
+    listed = perk_items(member_client.get("/perks").get_data(as_text=True))
+    assert ["何度でも使える特典" in listed[0], "一回だけの特典" in listed[1]] == [True, True]
+    assert len(listed) == 2  # the sold-out one is not listed
+    assert "この特典は、使える回数まで使いました。" in listed[1]
+    assert f"/perks/{once.id}" not in listed[1]  # no "Use" button
+
+
+def test_the_ticket_lifetime_is_a_setting_and_the_pages_say_it(
+    app, member_client, session, member, make_perk, give, monkeypatch
+):
+    monkeypatch.setenv("ENISHI_TICKET_MINUTES", "20")
+    assert load_config()["TICKET_MINUTES"] == 20
+    monkeypatch.delenv("ENISHI_TICKET_MINUTES")
+    assert load_config()["TICKET_MINUTES"] == 15
+
+    app.config["TICKET_MINUTES"] = 30
+    give(member, 30)
+    perk = make_perk(price=30)
+    confirm = member_client.get(f"/perks/{perk.id}").get_data(as_text=True)
+    assert "有効なのは30分です。" in confirm and "15分" not in confirm
+    ticket_id = redeem(member_client, perk)
+    page = member_client.get(f"/perks/tickets/{ticket_id}").get_data(as_text=True)
+    assert "(30分間)" in page
+    ticket = session.get(Redemption, ticket_id)
+    assert ticket.expires_at - ticket.created_at == timedelta(minutes=30)
+
+
+def test_shop_names_follow_the_visitors_language(
+    app, staff_client, session, member, staff, shop, make_user, make_perk, give
+):
+    shop.name_en = "Shiojiri Winery"
+    other_shop = create_partner(session, name_ja="大門カフェ", name_en="Daimon Cafe")
+    session.commit()
+    give(member, 40)
+    elsewhere = start_redemption(
+        session, member, make_perk(other_shop, price=10), utcnow(), LIFETIME
+    )
+    here = start_redemption(session, member, make_perk(price=30), utcnow(), LIFETIME)
+    use_ticket(session, staff, shop, here.short_code, KEY, utcnow())
+    session.commit()
+
+    in_english(staff_client)
+    assert "This ticket is for Daimon Cafe." in find(
+        staff_client, shop, ticket_code(elsewhere, KEY)
+    )
+    token = csrf_token(staff_client, f"/partner/{shop.id}")
+    again = staff_client.post(
+        f"/partner/{shop.id}/use",
+        data={"csrf_token": token, "code": ticket_code(here, KEY)},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "This ticket was already used on" in again and "at Shiojiri Winery." in again
+
+    admin = app.test_client()
+    log_in(admin, make_user(Role.ADMIN).email)
+    in_english(admin)
+    page = admin.get("/admin/perks").get_data(as_text=True)
+    rows = re.findall(r'data-testid="admin-(?:perk|redemption)">\s*<td>([^<]*)</td>', page)
+    assert rows.count("A glass of wine (Shiojiri Winery)") == 2  # a perk, and its ticket
+    assert f'<option value="{other_shop.id}">Daimon Cafe</option>' in page
+
+
+def test_the_wallet_says_in_plain_words_what_a_ticket_holds_and_what_is_being_burned(
+    member_client, session, chain, member, staff, shop, make_perk, make_event
+):
+    attend(session, member, make_event(reward=100))
+    work(session, chain)  # the card and the tokens are on chain
+    assert "記録中" not in balance_section(member_client)
+
+    ticket = session.get(Redemption, redeem(member_client, make_perk(price=30)))
+    held = balance_section(member_client)
+    assert "まだ使っていないチケットのために 30 トークンを取り置いています。" in held
+    assert "-30" not in held and "記録待ち" not in held
+
+    use_ticket(session, staff, shop, ticket.short_code, KEY, utcnow())
+    session.commit()
+    burning = balance_section(member_client)
+    assert "お店で使った 30 トークンをブロックチェーンに記録中です。" in burning
+    assert "-30" not in burning and "取り置" not in burning
+
+    work(session, chain)
+    done = balance_section(member_client)
+    assert '<span data-testid="balance">70</span>' in done
+    assert "記録" not in done and "取り置" not in done
+
+
 def test_chain_items_link_to_the_configured_explorer(app, member_client, session, member, chain):
     work(session, chain)  # the membership card goes on chain
     assert "エクスプローラー" not in member_client.get("/wallet").get_data(as_text=True)
@@ -186,12 +309,9 @@ def test_an_administrator_sets_up_a_partner_staff_and_a_perk_with_a_photo(app, s
 def test_a_used_ticket_is_burned_on_chain_once(
     app, session, chain, member, staff, shop, make_perk, make_event, make_user
 ):
-    from webapp.core.db import utcnow
-    from webapp.perks.redemptions import start_redemption, ticket_key, use_ticket
-
     attend(session, member, make_event(reward=40))
-    ticket = start_redemption(session, member, make_perk(price=30), utcnow())
-    use_ticket(session, staff, shop, ticket.short_code, ticket_key("test-secret"), utcnow())
+    ticket = start_redemption(session, member, make_perk(price=30), utcnow(), LIFETIME)
+    use_ticket(session, staff, shop, ticket.short_code, KEY, utcnow())
     session.commit()
     admin = app.test_client()
     log_in(admin, make_user(Role.ADMIN).email)
