@@ -311,15 +311,20 @@ HOW = {
     "live": _l("Scanned live"),
     "offline": _l("Scanned offline, sent later"),
     "printed": _l("Printed code"),
+    # A poster's code proves no time: one kept offline and sent after the event is shown as such.
+    "printed_offline": _l("Printed code, scanned offline, sent later"),
     "card": _l("Member card, scanned by an organiser"),
     "search": _l("Found by name by an organiser"),
 }
 
 
 def how_checked_in(attendance: Attendance) -> str:
-    if attendance.claim.via != "display":
-        return attendance.claim.via
-    return "offline" if attendance.claim.offline else "live"
+    claim = attendance.claim
+    if claim.via == "printed":
+        return "printed_offline" if claim.offline else "printed"
+    if claim.via != "display":
+        return claim.via
+    return "offline" if claim.offline else "live"
 
 
 def list_rejected_claims(session: Session, event: Event, limit: int = 1000) -> list[Claim]:

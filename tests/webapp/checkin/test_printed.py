@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from pypdf import PdfReader
 
-from webapp.checkin.services import ClaimInput, how_checked_in, record_claim
+from webapp.checkin.services import ClaimInput, how_checked_in, list_attendances, record_claim
 from webapp.core.db import utcnow
 from webapp.events import codes
 
@@ -77,6 +77,9 @@ def test_a_printed_code_scanned_with_no_signal_counts_when_sent_after_the_event(
     scanned = now - timedelta(hours=2)
     result = answer(session, member, printed(event), scanned_at=scanned, offline=True)
     assert (result.status, result.offline) == ("accepted", True)
+    # The organiser sees that this poster check-in was sent later (a poster's code proves no time).
+    [attendance] = list_attendances(session, event)
+    assert how_checked_in(attendance) == "printed_offline"
 
 
 def test_a_printed_code_sent_after_the_offline_limit_is_refused(session, member, make_event):
