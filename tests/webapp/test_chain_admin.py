@@ -65,7 +65,10 @@ def test_send_now_makes_waiting_jobs_due(
 def test_a_failed_job_shows_its_reason_and_the_administrator_sends_it_again(
     admin_client, session, chain, member, make_event
 ):
-    work(session, chain)  # the membership card
+    waiting = admin_client.get("/admin/chain").get_data(as_text=True)
+    cards = waiting.split('data-status="pending"')[1:]
+    assert len(cards) == 2 and all("会員証" in row.split("</tr>")[0] for row in cards)
+    work(session, chain)  # the two members' cards
     attend(session, member, make_event(reward=3))
     set_minter(chain, allowed=False)
     work(session, chain)
