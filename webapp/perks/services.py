@@ -157,21 +157,25 @@ def is_available(perk: Perk, now: datetime) -> bool:
     )
 
 
-def _live(now: datetime) -> ColumnElement[bool]:
-    """Tickets that count against the stock and the limit per member: used, or held and not
-    past their time (a late one is released before anyone is refused for it)."""
-    held = (Redemption.status == RedemptionStatus.HELD) & (Redemption.expires_at > now)
+def _counted(now: datetime | None) -> ColumnElement[bool]:
+    """Tickets that count against the stock and the limit per member: used, or held. With
+    `now` (what a member is shown), not those held past their time: making a ticket releases
+    them first. Without (making a ticket, under the perk's lock), every held one: a shop may be
+    confirming a late ticket this very moment, and the release skips it."""
+    held = Redemption.status == RedemptionStatus.HELD
+    if now is not None:
+        held = held & (Redemption.expires_at > now)
     return (Redemption.status == RedemptionStatus.USED) | held
 
 
-def taken(session: Session, perk: Perk, now: datetime) -> int:
-    query = select(func.count()).where(Redemption.perk_id == perk.id, _live(now))
+def taken(session: Session, perk: Perk, now: datetime | None = None) -> int:
+    query = select(func.count()).where(Redemption.perk_id == perk.id, _counted(now))
     return session.scalar(query)
 
 
-def taken_by(session: Session, perk: Perk, member: User, now: datetime) -> int:
+def taken_by(session: Session, perk: Perk, member: User, now: datetime | None = None) -> int:
     query = select(func.count()).where(
-        Redemption.perk_id == perk.id, Redemption.user_id == member.id, _live(now)
+        Redemption.perk_id == perk.id, Redemption.user_id == member.id, _counted(now)
     )
     return session.scalar(query)
 
