@@ -36,12 +36,6 @@ class Balance:
     incoming: int  # earned, not yet recorded on chain
     outgoing: int  # used at a shop, its burn not yet recorded on chain
 
-    @property
-    def pending(self) -> int:
-        """How far `total` is from the chain's balance (the ledger minus the chain): negative
-        while tokens are held or being burned."""
-        return self.incoming - self.outgoing - self.held
-
 
 def get_balance(session: Session, user: User) -> Balance:
     # A hold and its release have no job: together they are an open ticket's tokens (a

@@ -37,7 +37,7 @@ def test_an_accepted_claim_makes_one_attendance_one_credit_and_one_chain_job(
     attendance = session.scalar(select(Attendance).where(Attendance.user_id == member.id))
     assert attendance.event_id == event.id
     assert get_balance(session, member).total == 25
-    assert get_balance(session, member).pending == 25
+    assert get_balance(session, member).incoming == 25  # not on chain yet
     job = session.get(ChainJob, attendance.chain_job_id)
     assert (job.kind, job.event_id, job.amount, job.status) == (
         JobKind.AWARD,
