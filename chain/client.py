@@ -131,7 +131,7 @@ class ChainClient:
         logs = card.events.Transfer().get_logs(
             argument_filters={"from": ZERO_ADDRESS}, from_block=self.deployed_block
         )
-        return {log["args"]["to"] for log in logs if self.has_card(log["args"]["to"])}
+        return {member for member in {log["args"]["to"] for log in logs} if self.has_card(member)}
 
     def operator_balance(self) -> int:
         """The operator's balance in wei: what is left to pay gas with."""

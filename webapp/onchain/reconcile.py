@@ -15,6 +15,10 @@ from webapp.membership.models import Membership
 from webapp.onchain.models import ChainJob, JobStatus
 from webapp.rewards.models import LedgerEntry
 
+# Jobs whose effect may be on chain and not yet seen as confirmed; a failed job's effect on
+# chain is a difference like any other.
+IN_FLIGHT = (JobStatus.PENDING, JobStatus.SENT)
+
 
 @dataclass(frozen=True)
 class Difference:
@@ -70,7 +74,7 @@ def reconcile(session: Session, client: ChainClient) -> list[Difference]:
             )
     in_flight = {
         (users[a.user_id].address.lower(), a.event_id)
-        for a in session.scalars(query.where(ChainJob.status != JobStatus.CONFIRMED))
+        for a in session.scalars(query.where(ChainJob.status.in_(IN_FLIGHT)))
     }
     for address, event_id in client.awarded_badges():
         key = (address.lower(), event_id)
@@ -91,7 +95,7 @@ def reconcile(session: Session, client: ChainClient) -> list[Difference]:
             differences.append(Difference("card", user.address, user.email, expected, held))
     waiting = {
         users[m.user_id].address.lower()
-        for m in session.scalars(query.where(ChainJob.status != JobStatus.CONFIRMED))
+        for m in session.scalars(query.where(ChainJob.status.in_(IN_FLIGHT)))
     }
     for address in sorted(client.card_holders()):
         if address.lower() not in carded and address.lower() not in waiting:
