@@ -56,11 +56,11 @@ def start_redemption(
     expire_redemptions(session, now, perk=perk, member=member)
     if not is_available(perk, now):
         raise DomainError("not_available", _l("This perk cannot be used now."))
-    if perk.stock is not None and taken(session, perk, now) >= perk.stock:
+    if perk.stock is not None and taken(session, perk) >= perk.stock:
         raise DomainError("sold_out", _l("This perk is sold out."))
     if (
         perk.limit_per_member is not None
-        and taken_by(session, perk, member, now) >= perk.limit_per_member
+        and taken_by(session, perk, member) >= perk.limit_per_member
     ):
         raise DomainError("limit_reached", _l("You have used this perk as often as allowed."))
     if get_balance(session, member).total < perk.price:
