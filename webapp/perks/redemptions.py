@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
@@ -70,12 +71,10 @@ def start_redemption(
         user_id=member.id,
         price=perk.price,
         status=RedemptionStatus.HELD,
-        short_code=_new_short_code(session),
         created_at=now,
         expires_at=now + lifetime,
     )
-    session.add(redemption)
-    session.flush()
+    _insert_with_a_free_code(session, redemption)
     session.add(
         LedgerEntry(user_id=member.id, amount=-perk.price, kind="hold", redemption_id=redemption.id)
     )
@@ -295,6 +294,21 @@ def _locked(session: Session, redemption_id: int) -> Redemption | None:
     """The ticket, locked and read again: a copy loaded before the lock may be out of date."""
     query = select(Redemption).where(Redemption.id == redemption_id).with_for_update(key_share=True)
     return session.scalar(query.execution_options(populate_existing=True))
+
+
+def _insert_with_a_free_code(session: Session, redemption: Redemption) -> None:
+    """Inserts the ticket with six digits no live ticket has. A ticket made at the same moment
+    may draw the same digits after the check; the unique index refuses the second, which then
+    draws again."""
+    for _ in range(3):
+        redemption.short_code = _new_short_code(session)
+        try:
+            with session.begin_nested():
+                session.add(redemption)
+            return
+        except IntegrityError:
+            continue
+    raise DomainError("busy", _l("Too many tickets are open right now. Try again."), status=503)
 
 
 def _new_short_code(session: Session) -> str:

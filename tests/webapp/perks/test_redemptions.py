@@ -422,3 +422,24 @@ def test_a_ticket_confirmed_twice_and_cancelled_at_the_same_moment_ends_one_way(
     assert balance(session, member) == 150 - 10 * sum(
         1 for r in session.scalars(select(Redemption)) if r.status == RedemptionStatus.USED
     )
+
+
+def test_two_tickets_drawing_the_same_digits_at_once_get_different_ones(
+    session, member, make_user, make_perk, give, monkeypatch
+):
+    """As if another ticket took the digits between this one's check and its insert."""
+    from webapp.perks import redemptions
+
+    other = make_user()
+    give(member, 30)
+    give(other, 30)
+    perk = make_perk(price=10)
+    first = start_redemption(session, other, perk, utcnow(), LIFETIME)
+    session.commit()
+    draws = iter([first.short_code, "000000" if first.short_code != "000000" else "111111"])
+    monkeypatch.setattr(redemptions, "_new_short_code", lambda s: next(draws))
+
+    second = start_redemption(session, member, perk, utcnow(), LIFETIME)
+    session.commit()
+    assert second.short_code != first.short_code and len(second.short_code) == 6
+    assert balance(session, member) == 20 and balance(session, other) == 20
