@@ -142,6 +142,7 @@ class PerkOffer:
     left: int | None  # None: unlimited
     affordable: bool
     limit_reached: bool  # the member has used it as often as allowed
+    open_ticket_id: int | None = None  # the member's ticket for it, not used yet
 
     @property
     def usable(self) -> bool:
@@ -184,6 +185,17 @@ def list_offers(session: Session, member: User, balance: int, now: datetime) -> 
     """The perks available now, those `member` can use (afford, and has not used as often as
     allowed) first, then by price; sold-out ones are left out."""
     perks = session.scalars(select(Perk).where(Perk.active).order_by(Perk.price, Perk.id))
+    open_tickets = dict(
+        session.execute(
+            select(Redemption.perk_id, func.max(Redemption.id))
+            .where(
+                Redemption.user_id == member.id,
+                Redemption.status == RedemptionStatus.HELD,
+                Redemption.expires_at > now,
+            )
+            .group_by(Redemption.perk_id)
+        ).all()
+    )
     offers = []
     for perk in perks:
         if not is_available(perk, now):
@@ -195,5 +207,7 @@ def list_offers(session: Session, member: User, balance: int, now: datetime) -> 
             perk.limit_per_member is not None
             and taken_by(session, perk, member, now) >= perk.limit_per_member
         )
-        offers.append(PerkOffer(perk, left, perk.price <= balance, limit_reached))
+        offers.append(
+            PerkOffer(perk, left, perk.price <= balance, limit_reached, open_tickets.get(perk.id))
+        )
     return sorted(offers, key=lambda offer: not offer.usable)

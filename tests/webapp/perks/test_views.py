@@ -179,6 +179,17 @@ def test_a_perk_used_as_often_as_allowed_is_not_offered_as_usable_now(
     assert f"/perks/{once.id}" not in listed[1]  # no "Use" button
 
 
+def test_a_perk_whose_ticket_is_open_leads_back_to_the_ticket(
+    member_client, session, member, make_perk, give
+):
+    give(member, 100)
+    once = make_perk(title_ja="一回だけの特典", price=30, limit_per_member=1)
+    ticket_id = redeem(member_client, once)
+    [item] = perk_items(member_client.get("/perks").get_data(as_text=True))
+    assert f'href="/perks/tickets/{ticket_id}"' in item and "チケットを表示する" in item
+    assert "使える回数まで使いました" not in item  # it is not used yet: it can be cancelled
+
+
 def test_the_ticket_lifetime_is_a_setting_and_the_pages_say_it(
     app, member_client, session, member, make_perk, give, monkeypatch
 ):
