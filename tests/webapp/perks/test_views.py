@@ -3,6 +3,7 @@ partners and perks up; and the burn lands on chain exactly once."""
 
 import io
 import re
+import threading
 from datetime import timedelta
 
 import pytest
@@ -177,6 +178,61 @@ def test_a_perk_used_as_often_as_allowed_is_not_offered_as_usable_now(
     assert len(listed) == 2  # the sold-out one is not listed
     assert "この特典は、使える回数まで使いました。" in listed[1]
     assert f"/perks/{once.id}" not in listed[1]  # no "Use" button
+
+
+def use_at_once(clients, perk) -> list[str]:
+    """Each client (a phone) taps "use" for the perk at the same moment; what each then shows:
+    its ticket, or the perk's page saying why not."""
+    url = f"/perks/{perk.id}"  # read here: the test's session is not the threads' to use
+    tokens = [csrf_token(client, url) for client in clients]
+    start = threading.Barrier(len(clients))
+    answers: list = [None] * len(clients)
+
+    def tap(n):
+        start.wait()
+        answers[n] = clients[n].post(f"{url}/use", data={"csrf_token": tokens[n]})
+
+    threads = [threading.Thread(target=tap, args=(n,)) for n in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return [
+        client.get(answer.headers["Location"]).get_data(as_text=True)
+        for client, answer in zip(clients, answers, strict=True)
+    ]
+
+
+def tickets_and_refusals(pages: list[str], why: str) -> tuple[int, int]:
+    tickets = sum('data-testid="short-code"' in page for page in pages)
+    return tickets, sum(why in page for page in pages)
+
+
+def test_phones_tapping_use_at_once_never_overspend_or_oversell(
+    app, session, member, make_user, make_perk, give
+):
+    give(member, 30)
+    perk = make_perk(price=30)
+    phones = [app.test_client() for _ in range(2)]
+    for phone in phones:
+        log_in(phone, member.email)
+    pages = use_at_once(phones, perk)
+    assert tickets_and_refusals(pages, "この特典に使えるトークンが足りません。") == (1, 1)
+    wallet = balance_section(phones[0])
+    assert '<span data-testid="balance">0</span>' in wallet
+    assert "まだ使っていないチケットのために 30 トークン" in wallet
+
+    # Three members after the last one in stock, at the same moment: one gets it.
+    last = make_perk(title_ja="残り1つの特典", price=10, stock=1)
+    crowd = []
+    for _ in range(3):
+        person = make_user()
+        give(person, 10)
+        phone = app.test_client()
+        log_in(phone, person.email)
+        crowd.append(phone)
+    pages = use_at_once(crowd, last)
+    assert tickets_and_refusals(pages, "この特典は品切れです。") == (1, 2)
 
 
 def test_a_perk_whose_ticket_is_open_leads_back_to_the_ticket(
