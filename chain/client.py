@@ -137,8 +137,11 @@ class ChainClient:
         """The operator's balance in wei: what is left to pay gas with."""
         return self.w3.eth.get_balance(self.operator.address)
 
-    def find_card_issue(self, member: str, from_block: int = 0) -> tuple[str, int] | None:
-        """(transaction hash, block) that minted `member`'s current card, if it holds one."""
+    def find_card_issue(
+        self, member: str, from_block: int = 0
+    ) -> tuple[str | None, int | None] | None:
+        """(transaction hash, block) that minted `member`'s current card, if it holds one;
+        (None, None) if the node keeps no log of the mint (see `_done_without_log`)."""
         card = self._contract("MembershipCard", self._bound().card)
         if card.functions.balanceOf(member).call() == 0:
             return None
@@ -146,12 +149,15 @@ class ChainClient:
             argument_filters={"from": ZERO_ADDRESS, "to": member}, from_block=from_block
         )
         if not logs:
-            return None
+            return _done_without_log()
         last = logs[-1]
         return Web3.to_hex(last["transactionHash"]), last["blockNumber"]
 
-    def find_redemption(self, ref: bytes, from_block: int = 0) -> tuple[str, int] | None:
-        """(transaction hash, block) that burned the redemption `ref`, if one did."""
+    def find_redemption(
+        self, ref: bytes, from_block: int = 0
+    ) -> tuple[str | None, int | None] | None:
+        """(transaction hash, block) that burned the redemption `ref`, if one did; (None, None)
+        if the node keeps no log of the burn (see `_done_without_log`)."""
         token = self._contract("CommunityToken", self._bound().token)
         if not token.functions.redeemed(ref).call():
             return None
@@ -159,7 +165,7 @@ class ChainClient:
             argument_filters={"ref": ref}, from_block=from_block
         )
         if not logs:
-            return None
+            return _done_without_log()
         return Web3.to_hex(logs[-1]["transactionHash"]), logs[-1]["blockNumber"]
 
     def next_nonce(self) -> int:
@@ -261,3 +267,10 @@ class ChainClient:
         if receipt["status"] != 1:
             raise ChainError(f"transaction {signed.hash} reverted")
         return receipt
+
+
+def _done_without_log() -> tuple[None, None]:
+    """The contract's state says it is done, but the node has no log of the transaction that
+    did it: its history was pruned, or it was restored from a state dump (anvil's `--state`).
+    The state is what counts; sending it again would only be refused."""
+    return None, None

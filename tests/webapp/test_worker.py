@@ -237,6 +237,28 @@ def test_a_card_already_on_chain_is_confirmed_with_its_real_transaction(session,
     assert (card_job.status, card_job.tx_hash) == (JobStatus.CONFIRMED, signed.hash)
 
 
+def test_a_card_on_chain_whose_mint_the_node_forgot_is_confirmed_not_sent_again(
+    session, chain, member, monkeypatch
+):
+    """A node restored from a state dump (or with its history pruned) holds the card but no log
+    of its mint: the contract's state is what counts."""
+    card_job = jobs(session, kind=JobKind.ISSUE_CARD, user_id=member.id)[0]
+    signed = chain.sign(chain.card_transaction(member.address), chain.next_nonce())
+    chain.send(signed)
+    chain.w3.eth.wait_for_transaction_receipt(signed.hash, timeout=30)
+    nonce = chain.mined_nonce()
+    monkeypatch.setattr(chain.w3.eth, "get_logs", lambda *args, **kwargs: [])
+    result = work(session, chain)
+    card_job = jobs(session, id=card_job.id)[0]
+    assert (card_job.status, card_job.tx_hash, card_job.last_error) == (
+        JobStatus.CONFIRMED,
+        None,
+        None,
+    )
+    assert result.sent_transactions == 0 and chain.mined_nonce() == nonce
+    assert chain.has_card(member.address)
+
+
 def test_a_worker_whose_lease_was_taken_over_leaves_the_batch_alone(
     session, chain, member, make_event
 ):

@@ -296,8 +296,14 @@ def batch_of(session: Session, job_ids: tuple[int, ...]) -> JobBatch:
 
 
 def mark_confirmed(
-    session: Session, job_ids: tuple[int, ...], tx_hash: str, block_number: int, now: datetime
+    session: Session,
+    job_ids: tuple[int, ...],
+    tx_hash: str | None,
+    block_number: int | None,
+    now: datetime,
 ) -> None:
+    """Marks the jobs done on chain: by `tx_hash` in `block_number`, or (both None) found done
+    in the contracts' state with no trace of the transaction left on the node."""
     for job in _jobs(session, job_ids):
         job.status = JobStatus.CONFIRMED
         job.tx_hash = tx_hash

@@ -262,7 +262,7 @@ def _unsigned(client: ChainClient, batch: JobBatch) -> dict:
     raise ChainError(f"unknown job kind {batch.kind}")
 
 
-def _already_on_chain(client: ChainClient, batch: JobBatch) -> tuple[str, int] | None:
+def _already_on_chain(client: ChainClient, batch: JobBatch) -> tuple[str | None, int | None] | None:
     """(transaction, block) that did a card's or a burn's work already. Awards need no look:
     the contract skips members who hold the badge, so sending one again does no harm."""
     if batch.kind == JobKind.ISSUE_CARD:
