@@ -19,6 +19,13 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _minutes(name: str, default: int) -> int:
+    value = int(os.environ.get(name, str(default)))
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1 (minutes), not {value}")
+    return value
+
+
 def load_config() -> dict:
     """The configuration for this process's environment."""
     instance = Path(os.environ.get("ENISHI_INSTANCE", PROJECT_DIR / "instance")).resolve()
@@ -68,7 +75,7 @@ def load_config() -> dict:
         "WORKER_LEASE_SECONDS": float(os.environ.get("ENISHI_WORKER_LEASE_SECONDS", "60")),
         "CHECKIN_BATCH_LIMIT": 50,
         # How long a perk's ticket can be shown at the shop before its tokens come back.
-        "TICKET_MINUTES": int(os.environ.get("ENISHI_TICKET_MINUTES", "15")),
+        "TICKET_MINUTES": _minutes("ENISHI_TICKET_MINUTES", 15),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": not debug,

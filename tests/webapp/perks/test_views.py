@@ -251,6 +251,9 @@ def test_the_ticket_lifetime_is_a_setting_and_the_pages_say_it(
 ):
     monkeypatch.setenv("ENISHI_TICKET_MINUTES", "20")
     assert load_config()["TICKET_MINUTES"] == 20
+    monkeypatch.setenv("ENISHI_TICKET_MINUTES", "0")  # tickets dead on arrival: refused
+    with pytest.raises(ValueError, match="ENISHI_TICKET_MINUTES must be at least 1"):
+        load_config()
     monkeypatch.delenv("ENISHI_TICKET_MINUTES")
     assert load_config()["TICKET_MINUTES"] == 15
 
