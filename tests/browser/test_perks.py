@@ -1,12 +1,19 @@
-"""A member redeems a perk on their phone; the shop's staff confirm it from another browser; the
-member's phone then shows "used" without a reload."""
+"""A member redeems a perk on their phone; the shop's staff confirm it from another browser (by
+the 6 digits, or by the ticket's QR code through the in-app scanner); the member's phone then
+shows "used" without a reload."""
+
+from datetime import timedelta
 
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from webapp.accounts.services import get_user_by_email
 from webapp.core.db import utcnow
+from webapp.perks.models import Perk, Redemption, RedemptionStatus
+from webapp.perks.redemptions import start_redemption, ticket_code, ticket_key
 from webapp.rewards.models import LedgerEntry
 
+from .camera import write_y4m
 from .conftest import axe_violations, log_in
 
 
@@ -47,3 +54,24 @@ def test_a_member_redeems_and_the_shop_confirms_from_another_browser(live_server
     )
     shop.context.close()
     phone.context.close()
+
+
+def test_the_shops_phone_scans_the_tickets_qr_code_with_the_in_app_scanner(
+    live_server, launch_phone, app, session, tmp_path
+):
+    member = get_user_by_email(session, "member@example.org")
+    session.add(LedgerEntry(user_id=member.id, amount=30, kind="reward", created_at=utcnow()))
+    wine = session.scalar(select(Perk).where(Perk.title_ja == "ワイナリーでグラスワイン1杯"))
+    ticket = start_redemption(session, member, wine, utcnow(), timedelta(minutes=15))
+    session.commit()
+    qr = ticket_code(ticket, ticket_key(app.secret_key))  # what the member's phone shows
+    ticket_id = ticket.id
+    session.commit()  # nothing left open: on SQLite a read would keep seeing the ticket as it was
+
+    shop = launch_phone(video=write_y4m(tmp_path / "ticket.y4m", qr)).new_page()
+    log_in(shop, live_server, "shop@example.org")
+    shop.get_by_role("link", name="お店").click()
+    expect(shop.get_by_test_id("ticket-member")).to_have_text("塩尻 花子", timeout=20_000)
+    shop.get_by_role("button", name="使用済みにする").click()
+    expect(shop.get_by_test_id("used-today")).to_contain_text("塩尻 花子")
+    assert session.get(Redemption, ticket_id).status == RedemptionStatus.USED
