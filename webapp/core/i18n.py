@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, session
@@ -28,6 +28,11 @@ def local_zone() -> ZoneInfo:
     """The community's time zone (BABEL_DEFAULT_TIMEZONE). As zoneinfo: flask-babel's own
     `get_timezone()` is pytz, whose zones `datetime.replace` gets wrong."""
     return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def local_day(moment: datetime) -> date:
+    """The day `moment` falls on in the community's time zone, as everywhere Enishi shows dates."""
+    return moment.astimezone(local_zone()).date()
 
 
 def from_local(value: datetime) -> datetime:

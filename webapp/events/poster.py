@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 
-from webapp.core.i18n import local_zone
+from webapp.core.i18n import local_day
 from webapp.core.pdf import FONT, add_qr, new_document, printed_language
 from webapp.events.models import Event
 
@@ -25,9 +25,7 @@ def poster_pdf(event: Event, url: str) -> bytes:
 def when(event: Event) -> str:
     """When the event is on, in Japan: `2026/11/28 (土) 10:00 – 16:00`, or with the end's date
     too when it ends on another day."""
-    one_day = event.starts_at.astimezone(local_zone()).date() == (
-        event.ends_at.astimezone(local_zone()).date()
-    )
+    one_day = local_day(event.starts_at) == local_day(event.ends_at)
     end = format_datetime(event.ends_at, TIME if one_day else DAY_AND_TIME)
     return f"{format_datetime(event.starts_at, DAY_AND_TIME)} – {end}"
 

@@ -7,7 +7,7 @@ Everything here is public: no member's name or e-mail address ever goes into it.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 
 from eth_utils import to_checksum_address
 from flask_babel import lazy_gettext as _l
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
 from webapp.core.errors import NotFound
-from webapp.core.i18n import local_zone
+from webapp.core.i18n import local_day
 from webapp.events.models import Event
 from webapp.membership.models import Membership
 from webapp.metadata import wording
@@ -67,7 +67,7 @@ def get_card_membership(session: Session, token_id: str) -> Membership:
 
 def event_day(event: Event) -> date:
     """The day the event starts, in the community's time zone."""
-    return _local_day(event.starts_at)
+    return local_day(event.starts_at)
 
 
 def badge_metadata(event: Event, image_url: str, community: str) -> dict:
@@ -89,7 +89,7 @@ def badge_metadata(event: Event, image_url: str, community: str) -> dict:
 
 def card_metadata(membership: Membership, image_url: str, community: str) -> dict:
     """The card's metadata, after ERC-721's metadata JSON schema; it names no one."""
-    since = _local_day(membership.issued_at).isoformat()
+    since = local_day(membership.issued_at).isoformat()
     return {
         "name": wording.card_name(community),
         "description": wording.card_description(community),
@@ -99,8 +99,3 @@ def card_metadata(membership: Membership, image_url: str, community: str) -> dic
             {"trait_type": wording.MEMBER_SINCE_TRAIT, "value": since},
         ],
     }
-
-
-def _local_day(moment: datetime) -> date:
-    """The day in the community's time zone, as everywhere Enishi shows dates."""
-    return moment.astimezone(local_zone()).date()
