@@ -301,7 +301,10 @@ def _insert_with_a_free_code(session: Session, redemption: Redemption) -> None:
     may draw the same digits after the check; the unique index refuses the second, which then
     draws again."""
     for _ in range(3):
-        redemption.short_code = _new_short_code(session)
+        code = _new_short_code(session)
+        if code is None:
+            break
+        redemption.short_code = code
         try:
             with session.begin_nested():
                 session.add(redemption)
@@ -311,8 +314,8 @@ def _insert_with_a_free_code(session: Session, redemption: Redemption) -> None:
     raise DomainError("busy", _l("Too many tickets are open right now. Try again."), status=503)
 
 
-def _new_short_code(session: Session) -> str:
-    """Six digits that no other live ticket has (the database's unique index makes sure)."""
+def _new_short_code(session: Session) -> str | None:
+    """Six digits that no live ticket has now, or None if none turns up in 50 draws."""
     for _ in range(50):
         code = f"{secrets.randbelow(10**6):06d}"
         clash = select(Redemption.id).where(
@@ -320,7 +323,7 @@ def _new_short_code(session: Session) -> str:
         )
         if session.scalar(clash) is None:
             return code
-    raise DomainError("busy", _l("Too many tickets are open right now. Try again."), status=503)
+    return None
 
 
 def _mac(key: bytes, redemption_id: int) -> str:
