@@ -123,6 +123,13 @@ class Redemption(db.Model):
         viewonly=True,
     )
 
+    def state_at(self, now: datetime) -> str:
+        """The ticket's state as people should see it: one past its time is expired even
+        before the worker's sweep has released its tokens."""
+        if self.status == RedemptionStatus.HELD and self.expires_at <= now:
+            return RedemptionStatus.EXPIRED
+        return self.status
+
     @property
     def lifetime_minutes(self) -> int:
         """How long the ticket was made valid for."""

@@ -102,7 +102,7 @@ def use(perk_id: int):
 @login_required
 def ticket(redemption_id: int):
     redemption = _own_ticket(redemption_id)
-    state = _state(redemption)
+    state = redemption.state_at(utcnow())
     qr = None
     if state == RedemptionStatus.HELD:
         code = ticket_code(redemption, ticket_key(current_app.secret_key))
@@ -115,7 +115,7 @@ def ticket(redemption_id: int):
 @login_required
 def ticket_state(redemption_id: int):
     """What the ticket page asks every few seconds: it shows "used" once the shop confirms."""
-    response = jsonify({"state": _state(_own_ticket(redemption_id))})
+    response = jsonify({"state": _own_ticket(redemption_id).state_at(utcnow())})
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -156,14 +156,6 @@ def _own_ticket(redemption_id: int) -> Redemption:
     if redemption is None or redemption.user_id != current_user.id:
         raise NotFound("no_such_ticket", _("There is no such ticket."))
     return redemption
-
-
-def _state(redemption: Redemption) -> str:
-    """The ticket's state as the member should see it: one past its time is expired even
-    before the worker's sweep has released its tokens."""
-    if redemption.status == RedemptionStatus.HELD and redemption.expires_at <= utcnow():
-        return RedemptionStatus.EXPIRED
-    return redemption.status
 
 
 # -- partner staff ----------------------------------------------------------------------------
@@ -210,7 +202,7 @@ def partner_find(partner_id: int):
         "partner/ticket.html",
         shop=shop,
         ticket=redemption,
-        state=_state(redemption),
+        state=redemption.state_at(utcnow()),
         code=request.form.get("code", ""),
     )
 
