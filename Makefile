@@ -20,7 +20,7 @@ PYTEST_WORKERS ?= auto
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PG_PROBE := import psycopg; psycopg.connect("$(subst +psycopg,,$(TEST_POSTGRES_URL))", connect_timeout=3).close()
 
-test: install-dev node $(CATALOGUES)
+test: install-dev node $(CATALOGUES) lint
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 	@if [ "$$CI" = "true" ] || $(BIN)/python -c '$(PG_PROBE)' 2>/dev/null; then \
 	  echo "== the same suite on PostgreSQL =="; \
@@ -72,8 +72,10 @@ bench: install-dev node
 	$(BIN)/python bench/checkin_api.py
 	$(BIN)/python bench/throughput.py
 
+# Style (ruff) and the layers of docs/architecture.md (import-linter's contracts in pyproject.toml).
 lint: install-dev
 	$(BIN)/ruff check webapp chain tests bench tools
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) node_modules

@@ -48,9 +48,9 @@ sys.path.insert(0, str(ROOT))
 from webapp import create_app  # noqa: E402
 from webapp.accounts.models import Role  # noqa: E402
 from webapp.accounts.services import create_user  # noqa: E402
+from webapp.checkin import codes  # noqa: E402
 from webapp.checkin.models import Attendance, Claim  # noqa: E402
 from webapp.core.db import utcnow  # noqa: E402
-from webapp.events import codes  # noqa: E402
 from webapp.events.services import create_event  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.membership.services import issue_membership  # noqa: E402

@@ -31,9 +31,9 @@ from chain.embedded import EmbeddedChainProvider  # noqa: E402
 from chain.wallets import Keyring, load_or_create_mnemonic  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.accounts.services import get_user_by_email  # noqa: E402
-from webapp.core.cli import setup  # noqa: E402
+from webapp.checkin import codes  # noqa: E402
+from webapp.cli import setup  # noqa: E402
 from webapp.core.db import utcnow  # noqa: E402
-from webapp.events import codes  # noqa: E402
 from webapp.events.services import create_event  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 

@@ -57,17 +57,17 @@ import webapp.accounts.services  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.accounts.models import Role, User  # noqa: E402
 from webapp.accounts.services import create_user  # noqa: E402
+from webapp.checkin import codes  # noqa: E402
 from webapp.checkin.services import ClaimInput, record_claim  # noqa: E402
 from webapp.core.db import mark_writing, utcnow  # noqa: E402
-from webapp.events import codes  # noqa: E402
 from webapp.events.models import Event  # noqa: E402
 from webapp.events.services import create_event  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.membership.services import issue_membership  # noqa: E402
 from webapp.onchain.connection import get_chain_client, get_keyring  # noqa: E402
+from webapp.onchain.deployments import deploy_contracts  # noqa: E402
 from webapp.onchain.models import ChainJob, ChainTransaction, JobKind, JobStatus  # noqa: E402
-from webapp.onchain.reconcile import reconcile  # noqa: E402
-from webapp.onchain.services import deploy_contracts  # noqa: E402
+from webapp.reports.reconcile import reconcile  # noqa: E402
 
 CHAINS = ("anvil", "embedded")
 WORKER_COUNTS = (1, 2)

@@ -33,7 +33,7 @@ from webapp.events.services import create_event
 from webapp.extensions import db
 from webapp.membership.services import issue_membership
 from webapp.onchain.connection import get_chain_client
-from webapp.onchain.services import deploy_contracts
+from webapp.onchain.deployments import deploy_contracts
 
 from .support import free_port, start_anvil
 

@@ -49,7 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
         if request.method not in SAFE_METHODS or getattr(view, "writes_database", False):
             mark_writing()
 
-    from webapp.core.cli import cli
+    from webapp.cli import cli
 
     app.cli.add_command(cli)
     return app
@@ -60,24 +60,31 @@ def _import_models() -> None:
     import webapp.accounts.models  # noqa: F401
     import webapp.checkin.models  # noqa: F401
     import webapp.events.models  # noqa: F401
+    import webapp.ledger.models  # noqa: F401
     import webapp.membership.models  # noqa: F401
     import webapp.onchain.models  # noqa: F401
     import webapp.perks.models  # noqa: F401
-    import webapp.rewards.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
     from webapp.accounts.views import bp as accounts
     from webapp.api import bp as api
+    from webapp.checkin.organiser_views import bp as checkin_organiser
     from webapp.checkin.views import bp as checkin
-    from webapp.core.views import bp as core
     from webapp.events.views import bp as events
+    from webapp.membership.views import bp as membership
     from webapp.metadata.views import bp as metadata
     from webapp.onchain.views import bp as onchain
+    from webapp.perks.admin_views import bp as perks_admin
+    from webapp.perks.shop_views import bp as perks_shop
     from webapp.perks.views import bp as perks
+    from webapp.site import bp as site
     from webapp.wallet.views import bp as wallet
 
-    for blueprint in (core, accounts, events, checkin, wallet, perks, onchain, api, metadata):
+    for blueprint in (
+        site, accounts, membership, events, checkin_organiser, checkin, wallet,
+        perks, perks_shop, perks_admin, onchain, api, metadata,
+    ):  # fmt: skip
         app.register_blueprint(blueprint)
 
 

@@ -71,7 +71,7 @@ def load_config() -> dict:
         "CHAIN_CONFIRMATIONS": int(os.environ.get("ENISHI_CONFIRMATIONS", "1")),
         "WORKER_INTERVAL": float(os.environ.get("ENISHI_WORKER_INTERVAL", "2")),
         "WORKER_BATCH_SIZE": int(os.environ.get("ENISHI_WORKER_BATCH_SIZE", "100")),
-        # How long a worker holds the jobs it took (see onchain.services.LEASE).
+        # How long a worker holds the jobs it took (see onchain.jobs.LEASE).
         "WORKER_LEASE_SECONDS": float(os.environ.get("ENISHI_WORKER_LEASE_SECONDS", "60")),
         "CHECKIN_BATCH_LIMIT": 50,
         # How long a perk's ticket can be shown at the shop before its tokens come back.

@@ -8,7 +8,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from webapp.core.db import utcnow
-from webapp.core.demo import DEMO_PASSWORD, load_demo_data
+from webapp.demo import DEMO_PASSWORD, load_demo_data
 from webapp.extensions import db
 
 from ..support import CHROMIUM, NODE_MODULES, require, require_chromium

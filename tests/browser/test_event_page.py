@@ -3,7 +3,7 @@
 from playwright.sync_api import expect
 
 from webapp.accounts.services import get_user_by_email
-from webapp.core.demo import DEMO_PASSWORD
+from webapp.demo import DEMO_PASSWORD
 from webapp.membership.cards import card_code, card_key
 
 from .camera import write_y4m

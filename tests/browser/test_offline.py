@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from webapp.accounts.models import DeviceSession
 from webapp.accounts.services import get_user_by_email
+from webapp.checkin import codes
 from webapp.checkin.models import Attendance, Claim
 from webapp.checkin.services import ClaimInput, record_claim
 from webapp.core.db import utcnow
-from webapp.events import codes
 from webapp.events.services import create_event
 from webapp.onchain.models import ChainJob, JobKind
 

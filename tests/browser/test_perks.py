@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from webapp.accounts.services import get_user_by_email
 from webapp.core.db import utcnow
+from webapp.ledger.models import LedgerEntry
 from webapp.perks.models import Perk, Redemption, RedemptionStatus
 from webapp.perks.redemptions import start_redemption, ticket_code, ticket_key
-from webapp.rewards.models import LedgerEntry
 
 from .camera import write_y4m
 from .conftest import axe_violations, log_in

@@ -6,10 +6,11 @@ from datetime import timedelta
 from playwright.sync_api import expect
 
 from webapp.accounts.services import get_user_by_email
+from webapp.checkin import codes
+from webapp.checkin.codes import get_printed_code
 from webapp.checkin.models import Claim
 from webapp.core.db import utcnow
-from webapp.events import codes
-from webapp.events.services import create_event, get_printed_code
+from webapp.events.services import create_event
 
 from .camera import write_y4m
 from .conftest import axe_violations, log_in

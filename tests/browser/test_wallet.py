@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from webapp.core.demo import DEMO_PASSWORD
+from webapp.demo import DEMO_PASSWORD
 
 from .conftest import axe_violations
 
@@ -71,7 +71,7 @@ def test_the_kiosk_computes_the_same_codes_as_the_server(live_server, page, sess
 
     from sqlalchemy import select
 
-    from webapp.events import codes
+    from webapp.checkin import codes
     from webapp.events.models import Event
 
     log_in(page, live_server, "organiser@example.org")

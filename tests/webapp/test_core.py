@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from webapp.accounts.models import User
 from webapp.config import load_config
-from webapp.core.demo import DEMO_PASSWORD
+from webapp.demo import DEMO_PASSWORD
 from webapp.extensions import db
 
 from ..conftest import log_in
@@ -23,7 +23,7 @@ def test_healthz_reports_database_and_chain(client, chain):
 
 
 def test_healthz_says_degraded_when_the_chain_is_down(client, monkeypatch):
-    import webapp.core.views as views
+    import webapp.site as views
 
     def unreachable(session):
         raise ConnectionError("node down")

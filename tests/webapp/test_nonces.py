@@ -5,14 +5,15 @@ import threading
 
 from sqlalchemy import select
 
-from webapp.onchain.models import ChainJob, JobKind, JobStatus, SenderNonce
-from webapp.onchain.services import allocate_nonce
+from webapp.onchain.jobs import allocate_nonce, queue_card
+from webapp.onchain.models import ChainJob, JobStatus, SenderNonce
 
 CHAIN_ID, SENDER = 1, "0x00000000000000000000000000000000000000aa"
 
 
 def sent_job(session, member, nonce: int) -> ChainJob:
-    job = ChainJob(kind=JobKind.ISSUE_CARD, user_id=member.id, status=JobStatus.SENT, nonce=nonce)
+    job = queue_card(session, user_id=member.id, address=member.address)
+    job.status, job.nonce = JobStatus.SENT, nonce
     job.tx_hash = f"0x{nonce:064x}"
     session.add(job)
     session.commit()
@@ -51,7 +52,7 @@ def test_the_nodes_count_wins_when_it_has_moved_on_or_back(session, member):
 def test_concurrent_workers_never_get_one_nonce(app, session, member):
     taken: list[int] = []
     errors: list[BaseException] = []
-    member_id = member.id
+    member_id, member_address = member.id, member.address
     session.commit()  # the test's own session holds nothing open while the workers run
 
     def worker():
@@ -64,7 +65,7 @@ def test_concurrent_workers_never_get_one_nonce(app, session, member):
                 for _ in range(15):
                     # As the worker does: choose, record as sent, commit; the node sees nothing.
                     nonce = allocate_nonce(db.session, CHAIN_ID, SENDER, mined=0)
-                    job = ChainJob(kind=JobKind.ISSUE_CARD, user_id=member_id)
+                    job = queue_card(db.session, user_id=member_id, address=member_address)
                     job.status, job.nonce, job.tx_hash = JobStatus.SENT, nonce, f"0x{nonce:064x}"
                     db.session.add(job)
                     db.session.commit()

@@ -9,10 +9,10 @@ from webapp.checkin.services import record_claim
 from webapp.core.db import utcnow
 from webapp.events.services import create_event
 from webapp.extensions import db
+from webapp.ledger.services import get_balance
 from webapp.membership.services import issue_membership
 from webapp.onchain.connection import get_chain_client, get_keyring
 from webapp.onchain.worker import run_once
-from webapp.rewards.services import get_balance
 from webapp.wallet.services import get_wallet
 
 from ..conftest import PASSWORD, open_app

@@ -1,7 +1,7 @@
 import pytest
 from eth_account import Account
 
-from webapp.onchain.reconcile import reconcile
+from webapp.reports.reconcile import reconcile
 
 from .test_worker import attend, work
 

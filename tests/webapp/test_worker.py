@@ -262,7 +262,7 @@ def test_a_card_on_chain_whose_mint_the_node_forgot_is_confirmed_not_sent_again(
 def test_a_worker_whose_lease_was_taken_over_leaves_the_batch_alone(
     session, chain, member, make_event
 ):
-    from webapp.onchain.services import retry_now, take_due_batches
+    from webapp.onchain.jobs import retry_now, take_due_batches
     from webapp.onchain.worker import _send
 
     work(session, chain)

@@ -19,9 +19,9 @@ from web3 import Web3
 
 from chain.client import ChainClient
 from webapp.core.db import mark_writing
+from webapp.onchain.deployments import deploy_contracts
 from webapp.onchain.models import ChainJob, JobStatus
-from webapp.onchain.reconcile import reconcile
-from webapp.onchain.services import deploy_contracts
+from webapp.reports.reconcile import reconcile
 
 from ..conftest import TEST_MNEMONIC, database_uri
 from ..support import PROJECT_DIR, free_port, start_anvil

@@ -4,8 +4,8 @@ import pytest
 from web3.exceptions import ContractLogicError
 
 from webapp.core.db import utcnow
+from webapp.onchain.jobs import MAX_REVERTS, retry_now
 from webapp.onchain.models import JobKind, JobStatus
-from webapp.onchain.services import MAX_REVERTS, retry_now
 
 from .test_worker import attend, jobs, make_due, work
 

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from webapp.accounts.models import DeviceSession, LoginCard, User
-from webapp.core.errors import DomainError, Forbidden
+from webapp.core.errors import DomainError, Forbidden, NotFound
 
 MAX_LABEL_CHARS = 100
 
@@ -66,6 +66,24 @@ def may_manage_cards(issuer: User, person: User) -> bool:
     if person.is_admin or not issuer.is_organiser:
         return False
     return issuer.is_admin or not person.is_organiser
+
+
+def get_card_holder(session: Session, issuer: User, user_id: int) -> User:
+    """The person whose login cards `issuer` may print and stop (404 for nobody, 403 for
+    someone `issuer` may not print for)."""
+    person = session.get(User, user_id)
+    if person is None:
+        raise NotFound("no_such_member", _l("There is no such member."))
+    if not may_manage_cards(issuer, person):
+        raise Forbidden("not_allowed", _l("You cannot print a login card for this person."))
+    return person
+
+
+def get_login_card(session: Session, member: User, card_id: int) -> LoginCard:
+    card = session.get(LoginCard, card_id)
+    if card is None or card.user_id != member.id:
+        raise NotFound("no_such_card", _l("There is no such card."))
+    return card
 
 
 def issue_login_card(

@@ -8,9 +8,11 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from webapp.api.openapi import openapi_document
-from webapp.checkin.services import parse_claims, record_claims
+from webapp.api.schemas import parse_claims
+from webapp.checkin.services import record_claims
 from webapp.core.db import utcnow
 from webapp.core.errors import DomainError
+from webapp.core.http import forbid_caching
 from webapp.events.services import list_current_events
 from webapp.extensions import db
 
@@ -37,10 +39,7 @@ def current_events():
 PUBLIC_ENDPOINTS = frozenset({"api.openapi", "api.session_state"})
 
 
-@bp.after_request
-def never_cache(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
+bp.after_request(forbid_caching)
 
 
 @bp.before_request

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from webapp.checkin.services import MAX_CODE_CHARS, MAX_WORD_CHARS, REASONS
+from webapp.checkin.services import MAX_CODE_CHARS, REASONS
+from webapp.events.services import MAX_WORD_CHARS
 
 
 def openapi_document(batch_limit: int) -> dict:

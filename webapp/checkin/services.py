@@ -18,14 +18,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
+from webapp.accounts.services import get_user
+from webapp.checkin import codes
 from webapp.checkin.models import Attendance, Claim, ClaimStatus
-from webapp.core.errors import DomainError
-from webapp.events import codes
+from webapp.core.errors import NotFound
 from webapp.events.models import Event
-from webapp.events.services import MAX_WORD_CHARS, checkin_opens_at
+from webapp.events.services import checkin_opens_at
+from webapp.ledger.services import credit_reward
+from webapp.membership.cards import read_card_code
 from webapp.membership.services import is_member
-from webapp.onchain.services import queue_award
-from webapp.rewards.services import credit_reward
+from webapp.onchain.jobs import queue_award
 
 # Reason codes are part of the API: never rename one; add new ones.
 REASONS = {
@@ -49,7 +51,6 @@ REASONS = {
 MAX_WRONG_WORDS = 5
 MAX_CODE_CHARS = 512
 MAX_EVENT_ID = 2**31 - 1  # a token carries 32 bits; the events table holds signed 32-bit ids
-MAX_ID_CHARS = 36
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,30 @@ def check_in_by_organiser(
     return ClaimResult(stored.id, status, reason, event)
 
 
+def check_in_at_desk(
+    session: Session,
+    organiser: User,
+    event: Event,
+    *,
+    card: str | None,
+    member_id: int | None,
+    card_key: bytes,
+    now: datetime,
+) -> tuple[User, ClaimResult]:
+    """The organiser's desk: checks in the member whose card was scanned (`card`, its QR
+    code's text) or, without a card, the member found by name (`member_id`)."""
+    if card:
+        member_id, via = read_card_code(card, card_key), "card"
+        refusal = NotFound("not_a_card", _l("This is not an Enishi member card."))
+    else:
+        via = "search"
+        refusal = NotFound("no_such_member", _l("There is no such member."))
+    member = get_user(session, member_id) if member_id is not None else None
+    if member is None:
+        raise refusal
+    return member, check_in_by_organiser(session, organiser, member, event, via=via, now=now)
+
+
 def record_claims(
     session: Session, user: User, claims: list[ClaimInput], *, now: datetime, source: str
 ) -> list[ClaimResult]:
@@ -287,7 +312,9 @@ def _has_attended(session: Session, user: User, event: Event) -> bool:
 
 
 def _attend(session: Session, user: User, event: Event, claim: Claim, now: datetime) -> Attendance:
-    job = queue_award(session, user, event)
+    job = queue_award(
+        session, user_id=user.id, address=user.address, event_id=event.id, amount=event.reward
+    )
     attendance = Attendance(
         user_id=user.id,
         event_id=event.id,
@@ -297,7 +324,13 @@ def _attend(session: Session, user: User, event: Event, claim: Claim, now: datet
     )
     session.add(attendance)
     session.flush()
-    credit_reward(session, attendance, event.reward)
+    credit_reward(
+        session,
+        user_id=user.id,
+        amount=event.reward,
+        attendance_id=attendance.id,
+        chain_job_id=job.id,
+    )
     return attendance
 
 
@@ -346,50 +379,3 @@ def list_member_attendances(session: Session, user: User) -> list[Attendance]:
         .order_by(Event.starts_at.desc())
     )
     return list(session.scalars(query))
-
-
-def parse_claims(payload, limit: int) -> list[ClaimInput]:
-    """Reads a batch `{"claims": [{"id", "code", "scanned_at"}, ...]}`; the whole batch is
-    refused (nothing stored) if any part of its shape is wrong."""
-    if not isinstance(payload, dict) or not isinstance(payload.get("claims"), list):
-        raise DomainError("malformed_batch", _l('Send a JSON object with a "claims" list.'))
-    items = payload["claims"]
-    if not items:
-        raise DomainError("malformed_batch", _l("The batch has no claims."))
-    if len(items) > limit:
-        raise DomainError(
-            "batch_too_large", _l("Send at most %(limit)s claims at once.", limit=limit)
-        )
-    return [_parse_claim(item, index) for index, item in enumerate(items)]
-
-
-def _parse_claim(item, index: int) -> ClaimInput:
-    def refuse(what):
-        return DomainError("malformed_batch", _l("Claim %(n)s: %(what)s", n=index + 1, what=what))
-
-    if not isinstance(item, dict):
-        raise refuse(_l("not an object."))
-    claim_id, code, scanned_at = item.get("id"), item.get("code"), item.get("scanned_at")
-    if not isinstance(claim_id, str) or len(claim_id) > MAX_ID_CHARS:
-        raise refuse(_l('"id" must be a UUID.'))
-    try:
-        claim_id = str(uuid.UUID(claim_id))
-    except ValueError:
-        raise refuse(_l('"id" must be a UUID.')) from None
-    if not isinstance(code, str) or not code.strip() or len(code) > MAX_CODE_CHARS:
-        raise refuse(_l('"code" must be the scanned text.'))
-    if not isinstance(scanned_at, str):
-        raise refuse(_l('"scanned_at" must be an ISO 8601 time.'))
-    try:
-        when = datetime.fromisoformat(scanned_at.replace("Z", "+00:00"))
-    except ValueError:
-        raise refuse(_l('"scanned_at" must be an ISO 8601 time.')) from None
-    if when.tzinfo is None:
-        raise refuse(_l('"scanned_at" needs a time zone (e.g. "Z").'))
-    offline = item.get("offline", False)
-    if not isinstance(offline, bool):
-        raise refuse(_l('"offline" must be true or false.'))
-    word = item.get("word")
-    if word is not None and (not isinstance(word, str) or len(word) > MAX_WORD_CHARS):
-        raise refuse(_l('"word" must be the secret word as typed.'))
-    return ClaimInput(id=claim_id, code=code, scanned_at=when, offline=offline, word=word)

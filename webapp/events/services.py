@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import os
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -14,7 +12,6 @@ from sqlalchemy.orm import Session
 from webapp.accounts.models import User
 from webapp.accounts.services import get_user_by_email
 from webapp.core.errors import DomainError, Forbidden, NotFound
-from webapp.events import codes
 from webapp.events.models import Event, EventOrganiser
 
 MAX_REWARD = 10_000
@@ -140,55 +137,8 @@ def remove_co_organiser(session: Session, event: Event, user_id: int) -> None:
     session.expire(event, ["co_organisers"])
 
 
-def get_printed_code(event: Event, base_url: str) -> str:
-    """The URL in the poster's QR code: it never changes and is valid while check-in is open."""
-    return codes.checkin_url(base_url, codes.make_printed_token(event.id, event.secret))
-
-
-@dataclass(frozen=True)
-class DisplayCode:
-    """The code a display shows now, and when it changes."""
-
-    token: str
-    url: str
-    slot: int
-    refresh_in_ms: int
-
-
-def get_display_code(event: Event, base_url: str, now: datetime) -> DisplayCode:
-    slot = codes.slot_at(now)
-    token = codes.make_token(event.id, event.secret, slot)
-    changes_at = codes.slot_start(slot + 1)
-    return DisplayCode(
-        token=token,
-        url=codes.checkin_url(base_url, token),
-        slot=slot,
-        refresh_in_ms=max(int((changes_at - now).total_seconds() * 1000), 250),
-    )
-
-
 def checkin_opens_at(event: Event) -> datetime:
     return event.starts_at - OPENS_BEFORE_START
-
-
-@dataclass(frozen=True)
-class KioskSetup:
-    """What the display page needs to compute rotating codes itself, offline."""
-
-    key: str  # the display key, base64url: it reaches only the event's organisers
-    base_url: str
-    slot_seconds: int
-    server_time_ms: int
-
-
-def get_kiosk_setup(event: Event, base_url: str, now: datetime) -> KioskSetup:
-    key = codes.kind_key(event.secret, codes.KIND_DISPLAY)
-    return KioskSetup(
-        key=base64.urlsafe_b64encode(key).rstrip(b"=").decode("ascii"),
-        base_url=base_url.rstrip("/"),
-        slot_seconds=codes.SLOT_SECONDS,
-        server_time_ms=int(now.timestamp() * 1000),
-    )
 
 
 def list_current_events(session: Session, now: datetime, around: timedelta = timedelta(days=7)):

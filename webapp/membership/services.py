@@ -9,13 +9,14 @@ from sqlalchemy.orm import Session
 from webapp.accounts.models import User
 from webapp.core.errors import DomainError
 from webapp.membership.models import Membership
-from webapp.onchain.services import queue_card
+from webapp.onchain.jobs import queue_card
 
 
 def issue_membership(session: Session, user: User) -> Membership:
     if get_membership(session, user) is not None:
         raise DomainError("already_a_member", _l("This person is already a member."))
-    membership = Membership(user_id=user.id, chain_job_id=queue_card(session, user).id)
+    job = queue_card(session, user_id=user.id, address=user.address)
+    membership = Membership(user_id=user.id, chain_job_id=job.id)
     session.add(membership)
     session.flush()
     return membership

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from eth_account import Account
@@ -12,7 +14,7 @@ from web3 import Web3
 
 from chain.client import ChainClient, ChainError
 from chain.wallets import Keyring, load_or_create_mnemonic
-from webapp.onchain.services import addresses_of, get_deployment
+from webapp.onchain.deployments import addresses_of, get_deployment
 
 RPC_TIMEOUT_SECONDS = 5
 
@@ -42,6 +44,26 @@ def _minter_key(app: Flask) -> str | None:
     encrypted = json.loads(Path(keystore).read_text(encoding="utf-8"))
     password = Path(password_file).read_text(encoding="utf-8").rstrip("\n")
     return "0x" + Account.decrypt(encrypted, password).hex()
+
+
+@dataclass(frozen=True)
+class MinterStatus:
+    """The minter's account as the administrator's page shows it."""
+
+    address: str
+    balance: Decimal  # in ether
+    low: bool  # below MINTER_LOW_BALANCE_ETH: soon it cannot pay for gas
+    chain_id: int
+
+
+def get_minter_status(client: ChainClient, low_balance_eth: float) -> MinterStatus:
+    wei = client.operator_balance()
+    return MinterStatus(
+        address=client.operator.address,
+        balance=Web3.from_wei(wei, "ether"),
+        low=wei < Web3.to_wei(low_balance_eth, "ether"),
+        chain_id=client.chain_id,
+    )
 
 
 def get_keyring(app: Flask | None = None) -> Keyring:

@@ -12,7 +12,7 @@ from sqlalchemy import (
     String,
     Text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.core.db import UTCDateTime, utcnow
 from webapp.extensions import db
@@ -28,7 +28,7 @@ class JobStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     CONFIRMED = "confirmed"
-    FAILED = "failed"  # given up by rule (see onchain.failures); an administrator may retry
+    FAILED = "failed"  # given up by rule (onchain.jobs.mark_reverted); an admin may retry
 
 
 class ChainJob(db.Model):
@@ -42,6 +42,8 @@ class ChainJob(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # Whom the job pays (or burns from): fixed when the job is made, never read from the account.
+    address: Mapped[str] = mapped_column(String(42))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
     redemption_id: Mapped[int | None] = mapped_column(ForeignKey("redemptions.id"), unique=True)
     amount: Mapped[int] = mapped_column(default=0)
@@ -61,8 +63,6 @@ class ChainJob(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    user = relationship("User")
 
     @property
     def on_chain(self) -> bool:

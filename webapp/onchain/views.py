@@ -5,23 +5,15 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
-from web3 import Web3
 
+from webapp.core.access import admin_required, protect
 from webapp.core.db import utcnow
-from webapp.core.errors import Forbidden
 from webapp.extensions import db
-from webapp.onchain.connection import get_chain_client
-from webapp.onchain.services import count_jobs_by_status, list_open_jobs, retry_now
+from webapp.onchain.connection import get_chain_client, get_minter_status
+from webapp.onchain.jobs import count_jobs_by_status, list_open_jobs, retry_now
 
 bp = Blueprint("onchain", __name__, url_prefix="/admin/chain")
-
-
-@bp.before_request
-@login_required
-def admins_only():
-    if not current_user.is_admin:
-        raise Forbidden("not_an_admin", _("Only administrators can open this page."))
+protect(bp, admin_required)
 
 
 @bp.get("")
@@ -29,13 +21,7 @@ def queue():
     minter = None
     try:
         client = get_chain_client(db.session)
-        wei = client.operator_balance()
-        minter = {
-            "address": client.operator.address,
-            "balance": Web3.from_wei(wei, "ether"),
-            "low": wei < Web3.to_wei(current_app.config["MINTER_LOW_BALANCE_ETH"], "ether"),
-            "chain_id": client.chain_id,
-        }
+        minter = get_minter_status(client, current_app.config["MINTER_LOW_BALANCE_ETH"])
     except Exception:  # the page must show the queue even when the node is down
         db.session.rollback()
     return render_template(

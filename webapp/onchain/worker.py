@@ -12,19 +12,16 @@ only if its jobs still wait for it.
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import Flask
 from sqlalchemy.orm import Session
 from web3.exceptions import Web3RPCError
 
 from chain.client import ChainClient, ChainError
 from chain.reverts import revert_of
 from webapp.core.db import utcnow
-from webapp.onchain.models import JobKind
-from webapp.onchain.services import (
+from webapp.onchain.jobs import (
     LEASE,
     RESEND_AFTER,
     STUCK_AFTER,
@@ -43,6 +40,7 @@ from webapp.onchain.services import (
     still_sent_as,
     take_due_batches,
 )
+from webapp.onchain.models import JobKind
 
 log = logging.getLogger(__name__)
 
@@ -274,38 +272,3 @@ def _already_on_chain(client: ChainClient, batch: JobBatch) -> tuple[str | None,
 
 def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:2000]
-
-
-def run_forever(app: Flask, stop: threading.Event) -> None:
-    """The worker loop: a tick every WORKER_INTERVAL seconds until `stop` is set."""
-    from webapp.core.db import mark_writing
-    from webapp.extensions import db
-    from webapp.onchain.connection import get_chain_client
-    from webapp.perks.redemptions import expire_redemptions
-
-    interval = app.config["WORKER_INTERVAL"]
-    while not stop.is_set():
-        with app.app_context():
-            mark_writing()
-            try:
-                # Housekeeping the chain does not need: perk tickets not used in time give
-                # their tokens back (here, since the worker is the app's one periodic writer).
-                expire_redemptions(db.session, utcnow())
-                db.session.commit()
-                client = get_chain_client(db.session)
-                db.session.commit()
-                result = run_once(
-                    db.session,
-                    client,
-                    app.config["WORKER_BATCH_SIZE"],
-                    app.config["CHAIN_CONFIRMATIONS"],
-                    timedelta(seconds=app.config["WORKER_LEASE_SECONDS"]),
-                )
-                if result != TickResult():
-                    log.info("worker: %s", result)
-            except Exception:
-                db.session.rollback()
-                log.exception("worker tick failed; retrying")
-            finally:
-                db.session.remove()
-        stop.wait(interval)

@@ -24,11 +24,10 @@ from webapp.accounts.models import User
 from webapp.core.errors import DomainError
 from webapp.core.i18n import current_language
 from webapp.core.keys import derived_key
-from webapp.onchain.models import ChainJob, JobKind
+from webapp.ledger import services as ledger
+from webapp.onchain.jobs import queue_burn
 from webapp.perks.models import CodeAttempt, Partner, Perk, Redemption, RedemptionStatus
 from webapp.perks.services import is_available, taken, taken_by
-from webapp.rewards.models import LedgerEntry
-from webapp.rewards.services import get_balance
 
 TICKET_PREFIX = "ENISHI-T1-"
 # Failed code lookups allowed in ATTEMPT_WINDOW, per staff account and per shop: a 6-digit code
@@ -64,7 +63,7 @@ def start_redemption(
         and taken_by(session, perk, member) >= perk.limit_per_member
     ):
         raise DomainError("limit_reached", _l("You have used this perk as often as allowed."))
-    if get_balance(session, member).total < perk.price:
+    if ledger.get_balance(session, member).total < perk.price:
         raise DomainError("cannot_afford", _l("You do not have enough tokens for this perk."))
     redemption = Redemption(
         perk_id=perk.id,
@@ -75,10 +74,7 @@ def start_redemption(
         expires_at=now + lifetime,
     )
     _insert_with_a_free_code(session, redemption)
-    session.add(
-        LedgerEntry(user_id=member.id, amount=-perk.price, kind="hold", redemption_id=redemption.id)
-    )
-    session.flush()
+    ledger.hold(session, user_id=member.id, amount=perk.price, redemption_id=redemption.id)
     return redemption
 
 
@@ -116,15 +112,9 @@ def expire_redemptions(
 def _release(session: Session, redemption: Redemption, status: str, now: datetime) -> None:
     redemption.status = status
     redemption.ended_at = now
-    session.add(
-        LedgerEntry(
-            user_id=redemption.user_id,
-            amount=redemption.price,
-            kind="release",
-            redemption_id=redemption.id,
-        )
+    ledger.release(
+        session, user_id=redemption.user_id, amount=redemption.price, redemption_id=redemption.id
     )
-    session.flush()
 
 
 # -- at the shop --------------------------------------------------------------------------------
@@ -193,21 +183,14 @@ def use_ticket(
     redemption.status = RedemptionStatus.USED
     redemption.used_at = now
     redemption.used_by_id = staff.id
-    job = ChainJob(
-        kind=JobKind.REDEEM,
+    job = queue_burn(
+        session,
         user_id=redemption.user_id,
+        address=redemption.user.address,
         amount=redemption.price,
         redemption_id=redemption.id,
     )
-    session.add(job)
-    session.flush()
-    hold = session.scalar(
-        select(LedgerEntry).where(
-            LedgerEntry.redemption_id == redemption.id, LedgerEntry.kind == "hold"
-        )
-    )
-    hold.chain_job_id = job.id
-    session.flush()
+    ledger.burn(session, redemption_id=redemption.id, chain_job_id=job.id)
     return redemption
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
 from webapp.accounts.services import get_user_by_email
-from webapp.core.errors import DomainError
+from webapp.core.errors import DomainError, Forbidden, NotFound
 from webapp.perks.models import Partner, PartnerStaff, Perk, Redemption, RedemptionStatus
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -63,6 +63,38 @@ def staff_partners(session: Session, user: User) -> list[Partner]:
         mine = select(PartnerStaff.partner_id).where(PartnerStaff.user_id == user.id)
         query = query.where(Partner.id.in_(mine))
     return list(session.scalars(query))
+
+
+def get_staff_shop(session: Session, user: User, partner_id: int) -> Partner:
+    """The shop `partner_id` if `user` works there (or is an administrator), else 403."""
+    shop = next((s for s in staff_partners(session, user) if s.id == partner_id), None)
+    if shop is None:
+        raise NotStaff()
+    return shop
+
+
+class NotStaff(Forbidden):
+    def __init__(self) -> None:
+        super().__init__("not_staff", _l("Only a partner shop's staff can open this page."))
+
+
+def get_partner(session: Session, partner_id: int | None) -> Partner:
+    partner = session.get(Partner, partner_id) if partner_id is not None else None
+    if partner is None:
+        raise DomainError("no_such_partner", _l("Choose a partner."), status=404)
+    return partner
+
+
+def get_perk(session: Session, perk_id: int) -> Perk:
+    perk = session.get(Perk, perk_id)
+    if perk is None:
+        raise NotFound("no_such_perk", _l("There is no such perk."))
+    return perk
+
+
+def list_perks(session: Session) -> list[Perk]:
+    """Every perk of every shop, for the administrator."""
+    return list(session.scalars(select(Perk).order_by(Perk.partner_id, Perk.id)))
 
 
 def list_partners(session: Session) -> list[Partner]:

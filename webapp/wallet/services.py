@@ -12,12 +12,12 @@ from chain.client import ChainClient
 from webapp.accounts.models import User
 from webapp.checkin.services import list_member_attendances
 from webapp.core.db import utcnow
+from webapp.ledger.services import Balance, get_balance
 from webapp.membership.services import get_membership
 from webapp.onchain.models import ChainJob
 from webapp.perks.models import Redemption, RedemptionStatus
 from webapp.perks.redemptions import list_member_redemptions
 from webapp.perks.services import PerkOffer, list_offers
-from webapp.rewards.services import Balance, get_balance
 
 log = logging.getLogger(__name__)
 

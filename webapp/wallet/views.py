@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from webapp.core.access import member_required
 from webapp.core.i18n import current_language
 from webapp.core.qr import qr_svg
 from webapp.extensions import db
@@ -15,7 +16,7 @@ bp = Blueprint("wallet", __name__)
 
 
 @bp.get("/wallet")
-@login_required
+@member_required
 def show():
     try:
         client = get_chain_client(db.session)
@@ -26,7 +27,7 @@ def show():
 
 
 @bp.get("/wallet/card")
-@login_required
+@member_required
 def card():
     """The member's printable card: an organiser scans it to check in someone without a phone."""
     code = card_code(current_user.id, card_key(current_app.secret_key))

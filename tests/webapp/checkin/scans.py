@@ -1,9 +1,9 @@
 import uuid
 from datetime import datetime
 
+from webapp.checkin import codes
 from webapp.checkin.services import ClaimInput
 from webapp.core.db import utcnow
-from webapp.events import codes
 
 
 def code_for(event, moment: datetime | None = None) -> str:

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from webapp.checkin import services as checkin_services
 from webapp.checkin.models import Attendance, Claim
 from webapp.core.db import utcnow
-from webapp.rewards.models import LedgerEntry
+from webapp.ledger.models import LedgerEntry
 
 from ...conftest import csrf_token, log_in
 from .scans import code_for
@@ -144,11 +144,11 @@ def test_a_failure_mid_batch_leaves_nothing_half_written(
     event = make_event()
     calls = []
 
-    def credit_then_fail(session_, attendance, amount):
-        calls.append(attendance)
+    def credit_then_fail(session_, **entry):
+        calls.append(entry)
         if len(calls) == 2:
             raise RuntimeError("disk full")
-        return real_credit(session_, attendance, amount)
+        return real_credit(session_, **entry)
 
     real_credit = checkin_services.credit_reward
     monkeypatch.setattr(checkin_services, "credit_reward", credit_then_fail)

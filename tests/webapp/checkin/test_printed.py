@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from pypdf import PdfReader
 
+from webapp.checkin import codes
 from webapp.checkin.services import ClaimInput, how_checked_in, list_attendances, record_claim
 from webapp.core.db import utcnow
-from webapp.events import codes
 
 from ...conftest import csrf_token, log_in
 from ..pdfs import pdf_qr_codes, pdf_text

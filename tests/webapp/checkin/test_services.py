@@ -4,13 +4,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from webapp.checkin import codes
 from webapp.checkin.models import Attendance, Claim
 from webapp.checkin.services import ClaimInput, record_claim
 from webapp.core.db import utcnow
-from webapp.events import codes
+from webapp.ledger.models import LedgerEntry
+from webapp.ledger.services import get_balance
 from webapp.onchain.models import ChainJob, JobKind
-from webapp.rewards.models import LedgerEntry
-from webapp.rewards.services import get_balance
 
 from .scans import claim, code_for
 

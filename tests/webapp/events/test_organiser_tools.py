@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 
 from webapp.accounts.models import Role
+from webapp.checkin.codes import make_printed_token
 from webapp.checkin.services import record_claim
 from webapp.core.db import utcnow
-from webapp.events.codes import make_printed_token
 
 from ...conftest import csrf_token, log_in
 from ..checkin.scans import claim, code_for

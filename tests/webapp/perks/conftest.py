@@ -1,8 +1,8 @@
 import pytest
 
 from webapp.core.db import utcnow
+from webapp.ledger.models import LedgerEntry
 from webapp.perks.services import add_staff, create_partner, create_perk
-from webapp.rewards.models import LedgerEntry
 
 
 @pytest.fixture

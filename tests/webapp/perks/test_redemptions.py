@@ -10,8 +10,8 @@ from sqlalchemy import select
 from webapp.core.db import mark_writing, utcnow
 from webapp.core.errors import DomainError
 from webapp.extensions import db
+from webapp.ledger.services import get_balance
 from webapp.onchain.models import ChainJob, JobKind
-from webapp.onchain.worker import run_forever
 from webapp.perks.models import Redemption, RedemptionStatus
 from webapp.perks.redemptions import (
     MAX_FAILED_PER_SHOP,
@@ -26,7 +26,7 @@ from webapp.perks.redemptions import (
     use_ticket,
 )
 from webapp.perks.services import add_staff, create_partner, list_offers
-from webapp.rewards.services import get_balance
+from webapp.tasks import run_forever
 
 KEY = ticket_key("test-secret")
 LIFETIME = timedelta(minutes=15)
@@ -384,8 +384,8 @@ def test_a_ticket_confirmed_twice_and_cancelled_at_the_same_moment_ends_one_way(
     """Two staff confirm while the member cancels: one of them wins, and the ledger and the
     burn queue agree with it (tried several times: the moment of each varies)."""
     from webapp.accounts.models import User
+    from webapp.ledger.models import LedgerEntry
     from webapp.perks.models import Partner
-    from webapp.rewards.models import LedgerEntry
 
     give(member, 150)
     perk = make_perk(price=10)

@@ -13,10 +13,10 @@ from webapp.accounts.models import Role
 from webapp.config import load_config
 from webapp.core.db import utcnow
 from webapp.onchain.models import JobKind, JobStatus
-from webapp.onchain.reconcile import reconcile
 from webapp.perks.models import Perk, Redemption
 from webapp.perks.redemptions import start_redemption, ticket_code, ticket_key, use_ticket
 from webapp.perks.services import create_partner
+from webapp.reports.reconcile import reconcile
 
 from ...conftest import csrf_token, log_in
 from ..test_worker import attend, jobs, make_due, work

@@ -1,5 +1,5 @@
 // The display page: computes the rotating check-in code itself, every 30-second slot, from the
-// event's display key (WebCrypto HMAC-SHA256, the same token layout as webapp/events/codes.py)
+// event's display key (WebCrypto HMAC-SHA256, the same token layout as webapp/checkin/codes.py)
 // and draws it as a QR code (the vendored qrcode-generator). It needs no connection once
 // loaded, so a venue without signal still shows valid codes.
 (function () {

@@ -15,7 +15,7 @@
   const LONGEST_RETRY_MS = 5 * 60 * 1000;
   const KEPT_RESULTS = 50;
   const MAX_CODE_CHARS = 512; // the server refuses longer codes (and with them the whole batch)
-  const PRINTED_KIND = 2; // a poster's code (webapp/events/codes.py KIND_PRINTED)
+  const PRINTED_KIND = 2; // a poster's code (webapp/checkin/codes.py KIND_PRINTED)
   const CHANNEL = "enishi-outbox";
 
   let opening = null;

@@ -11,7 +11,7 @@ A display code's slot is the 30-second step of the time it was shown: the kiosk 
 and a claim arriving live may carry the current or the previous slot. A printed code (on a
 poster) never changes: its slot is 0 and it is valid while the event's check-in is open, the
 weakest proof (anyone can photograph a poster), so an event may add a secret word to it.
-Pure functions only.
+Pure functions only: an event is read for its id and secret, never loaded here.
 """
 
 from __future__ import annotations
@@ -24,6 +24,10 @@ import struct
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from webapp.events.models import Event
 
 VERSION = 1
 KIND_DISPLAY = 1
@@ -119,6 +123,53 @@ def same_word(typed: str | None, word: str) -> bool:
 def _plain_word(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).strip().casefold()
     return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in text)
+
+
+def get_printed_code(event: Event, base_url: str) -> str:
+    """The URL in the poster's QR code: it never changes and is valid while check-in is open."""
+    return checkin_url(base_url, make_printed_token(event.id, event.secret))
+
+
+@dataclass(frozen=True)
+class DisplayCode:
+    """The code a display shows now, and when it changes."""
+
+    token: str
+    url: str
+    slot: int
+    refresh_in_ms: int
+
+
+def get_display_code(event: Event, base_url: str, now: datetime) -> DisplayCode:
+    slot = slot_at(now)
+    token = make_token(event.id, event.secret, slot)
+    changes_at = slot_start(slot + 1)
+    return DisplayCode(
+        token=token,
+        url=checkin_url(base_url, token),
+        slot=slot,
+        refresh_in_ms=max(int((changes_at - now).total_seconds() * 1000), 250),
+    )
+
+
+@dataclass(frozen=True)
+class KioskSetup:
+    """What the display page needs to compute rotating codes itself, offline."""
+
+    key: str  # the display key, base64url: it reaches only the event's organisers
+    base_url: str
+    slot_seconds: int
+    server_time_ms: int
+
+
+def get_kiosk_setup(event: Event, base_url: str, now: datetime) -> KioskSetup:
+    key = kind_key(event.secret, KIND_DISPLAY)
+    return KioskSetup(
+        key=base64.urlsafe_b64encode(key).rstrip(b"=").decode("ascii"),
+        base_url=base_url.rstrip("/"),
+        slot_seconds=SLOT_SECONDS,
+        server_time_ms=int(now.timestamp() * 1000),
+    )
 
 
 def checkin_url(base_url: str, token: str) -> str:

@@ -3,8 +3,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from webapp.checkin import codes
 from webapp.core.qr import make_qr
-from webapp.events import codes
 
 SECRET = b"s" * 32
 OTHER_SECRET = b"o" * 32

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from chain.client import ChainClient
 from webapp.accounts.models import User
 from webapp.checkin.models import Attendance
+from webapp.ledger.models import LedgerEntry
 from webapp.membership.models import Membership
 from webapp.onchain.models import ChainJob, JobStatus
-from webapp.rewards.models import LedgerEntry
 
 # Jobs whose effect may be on chain and not yet seen as confirmed; a failed job's effect on
 # chain is a difference like any other.

@@ -1,4 +1,5 @@
-"""`flask --app webapp enishi ...`: setup, deploy, the worker, and `serve` for `make run`."""
+"""`flask --app webapp enishi ...`: setup, deploy, reconcile, the worker, create-user, and `serve`
+for `make run`. App composition: it may use every domain."""
 
 from __future__ import annotations
 
@@ -15,11 +16,20 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
+from web3 import Web3
 from werkzeug.serving import run_simple
 
 from webapp.accounts.models import Role
+from webapp.accounts.services import count_users, create_user
 from webapp.core.db import utcnow
+from webapp.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo_data
 from webapp.extensions import db
+from webapp.membership.services import issue_membership
+from webapp.onchain.connection import get_chain_client, get_keyring
+from webapp.onchain.deployments import deploy_contracts
+from webapp.onchain.worker import run_once
+from webapp.reports.reconcile import reconcile
+from webapp.tasks import run_forever
 
 cli = AppGroup("enishi", help="Enishi's operations.")
 
@@ -31,10 +41,6 @@ def setup_command() -> None:
 
 
 def setup() -> None:
-    from webapp.accounts.services import count_users
-    from webapp.core.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo_data
-    from webapp.onchain.connection import get_keyring
-
     upgrade(directory=current_app.extensions["migrate"].directory)
     deploy()
     try:
@@ -56,9 +62,6 @@ def deploy_command() -> None:
 
 
 def deploy() -> None:
-    from webapp.onchain.connection import get_chain_client
-    from webapp.onchain.services import deploy_contracts
-
     client = get_chain_client(db.session)
     base = current_app.config["BASE_URL"]
     deployment, new = deploy_contracts(db.session, client, base)
@@ -75,9 +78,6 @@ def deploy() -> None:
 @cli.command("reconcile")
 def reconcile_command() -> None:
     """Compare the ledger with the chain; list every difference (exit 1 if there is one)."""
-    from webapp.onchain.connection import get_chain_client
-    from webapp.onchain.reconcile import reconcile
-
     differences = reconcile(db.session, get_chain_client(db.session))
     for difference in differences:
         click.echo(difference.describe())
@@ -90,9 +90,6 @@ def reconcile_command() -> None:
 @click.option("--once", is_flag=True, help="Run one round and exit.")
 def worker_command(once: bool) -> None:
     """Run the chain job queue."""
-    from webapp.onchain.connection import get_chain_client
-    from webapp.onchain.worker import run_forever, run_once
-
     app = current_app._get_current_object()
     if once:
         client = get_chain_client(db.session)
@@ -120,10 +117,6 @@ def worker_command(once: bool) -> None:
 @click.option("--member/--no-member", default=True, help="Issue a membership too.")
 def create_user_command(email: str, display_name: str, role: str, member: bool) -> None:
     """Create a login (the password is asked for)."""
-    from webapp.accounts.services import create_user
-    from webapp.membership.services import issue_membership
-    from webapp.onchain.connection import get_keyring
-
     password = getpass.getpass("Password: ")
     user = create_user(
         db.session,
@@ -167,10 +160,6 @@ def serve_command() -> None:
 
 
 def _start_chain_node(app) -> subprocess.Popen:
-    from web3 import Web3
-
-    from webapp.onchain.connection import get_keyring
-
     command = [
         sys.executable, "-m", "chain.node",
         "--db", str(app.config["CHAIN_DB_PATH"]),

@@ -1,4 +1,5 @@
-"""Ledger operations: credit rewards, read balances. The ledger decides; the chain records."""
+"""The ledger: the only writer of ledger entries (credit, hold, release, burn) and the reader of
+balances. The ledger decides; the chain records."""
 
 from __future__ import annotations
 
@@ -8,19 +9,55 @@ from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
-from webapp.checkin.models import Attendance
+from webapp.ledger.models import LedgerEntry
 from webapp.onchain.models import ChainJob, JobStatus
-from webapp.rewards.models import LedgerEntry
 
 
-def credit_reward(session: Session, attendance: Attendance, amount: int) -> LedgerEntry:
-    entry = LedgerEntry(
-        user_id=attendance.user_id,
-        amount=amount,
-        kind="reward",
-        attendance_id=attendance.id,
-        chain_job_id=attendance.chain_job_id,
+def credit_reward(
+    session: Session, *, user_id: int, amount: int, attendance_id: int, chain_job_id: int
+) -> LedgerEntry:
+    """An event's reward for one attendance, recorded on chain by the award job."""
+    return _add(
+        session,
+        LedgerEntry(
+            user_id=user_id,
+            amount=amount,
+            kind="reward",
+            attendance_id=attendance_id,
+            chain_job_id=chain_job_id,
+        ),
     )
+
+
+def hold(session: Session, *, user_id: int, amount: int, redemption_id: int) -> LedgerEntry:
+    """Sets a perk ticket's price aside: spent for the ledger, still on chain until burned."""
+    return _add(
+        session,
+        LedgerEntry(user_id=user_id, amount=-amount, kind="hold", redemption_id=redemption_id),
+    )
+
+
+def release(session: Session, *, user_id: int, amount: int, redemption_id: int) -> LedgerEntry:
+    """Gives a cancelled or expired ticket's hold back."""
+    return _add(
+        session,
+        LedgerEntry(user_id=user_id, amount=amount, kind="release", redemption_id=redemption_id),
+    )
+
+
+def burn(session: Session, *, redemption_id: int, chain_job_id: int) -> LedgerEntry:
+    """A used ticket's hold becomes spent for good: the job burns its tokens on chain."""
+    entry = session.scalar(
+        select(LedgerEntry).where(
+            LedgerEntry.redemption_id == redemption_id, LedgerEntry.kind == "hold"
+        )
+    )
+    entry.chain_job_id = chain_job_id
+    session.flush()
+    return entry
+
+
+def _add(session: Session, entry: LedgerEntry) -> LedgerEntry:
     session.add(entry)
     session.flush()
     return entry

@@ -1,4 +1,5 @@
-"""Routes every page shares: home, language switch, health, the web app manifest."""
+"""The site's own pages: home, language switch, health, the web app manifest, the service
+worker and the offline page. App composition: it may use every domain."""
 
 from __future__ import annotations
 
@@ -20,11 +21,12 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from webapp.config import PROJECT_DIR
+from webapp.core.http import safe_next
 from webapp.core.shell import shell_urls, shell_version
 from webapp.extensions import db
 from webapp.onchain.connection import get_chain_client
 
-bp = Blueprint("core", __name__)
+bp = Blueprint("site", __name__)
 
 
 @bp.get("/")
@@ -41,8 +43,7 @@ def switch_language():
     lang = request.form.get("lang", "")
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
-    target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    return redirect(safe_next(request.form.get("next"), "/"))
 
 
 @bp.get("/healthz")

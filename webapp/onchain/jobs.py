@@ -1,4 +1,6 @@
-"""Chain jobs and deployments: what the worker mints, and where the contracts are."""
+"""The job queue: the only writer of chain jobs. Jobs are queued here (each with its
+recipient's address, fixed when it is made), taken, sent, confirmed or failed by the worker's
+steps here, and read here for the administrator's page."""
 
 from __future__ import annotations
 
@@ -10,15 +12,11 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from chain.client import ChainClient, ContractAddresses
 from chain.reverts import Revert
 from chain.sender import Fees, SignedTx
-from webapp.accounts.models import User
-from webapp.events.models import Event
 from webapp.onchain.models import (
     ChainJob,
     ChainTransaction,
-    Deployment,
     JobKind,
     JobStatus,
     SenderNonce,
@@ -51,56 +49,34 @@ BACKOFF_BASE = timedelta(seconds=2)
 BACKOFF_CAP = timedelta(minutes=10)
 
 
-def queue_award(session: Session, user: User, event: Event) -> ChainJob:
-    job = ChainJob(kind=JobKind.AWARD, user_id=user.id, event_id=event.id, amount=event.reward)
-    session.add(job)
-    session.flush()
-    return job
+def queue_award(
+    session: Session, *, user_id: int, address: str, event_id: int, amount: int
+) -> ChainJob:
+    """An event's badge and its reward for one member."""
+    return _queue(session, JobKind.AWARD, user_id, address, event_id=event_id, amount=amount)
 
 
-def queue_card(session: Session, user: User) -> ChainJob:
-    job = ChainJob(kind=JobKind.ISSUE_CARD, user_id=user.id)
-    session.add(job)
-    session.flush()
-    return job
+def queue_card(session: Session, *, user_id: int, address: str) -> ChainJob:
+    """A member's membership card."""
+    return _queue(session, JobKind.ISSUE_CARD, user_id, address)
 
 
-# -- deployments ----------------------------------------------------------------------------
-
-
-def get_deployment(session: Session, chain_id: int) -> Deployment | None:
-    return session.scalar(select(Deployment).where(Deployment.chain_id == chain_id))
-
-
-def addresses_of(deployment: Deployment) -> ContractAddresses:
-    return ContractAddresses(
-        token=deployment.token_address, badge=deployment.badge_address, card=deployment.card_address
+def queue_burn(
+    session: Session, *, user_id: int, address: str, amount: int, redemption_id: int
+) -> ChainJob:
+    """Burns a used perk ticket's tokens, with the redemption as the reference on chain."""
+    return _queue(
+        session, JobKind.REDEEM, user_id, address, amount=amount, redemption_id=redemption_id
     )
 
 
-def deploy_contracts(
-    session: Session, client: ChainClient, metadata_base: str
-) -> tuple[Deployment, bool]:
-    """Deploys the contracts unless this chain has them; returns (deployment, newly_deployed)."""
-    chain_id = client.chain_id
-    existing = get_deployment(session, chain_id)
-    if existing is not None and client.w3.eth.get_code(existing.badge_address):
-        client.addresses = addresses_of(existing)
-        return existing, False
-    if existing is not None:  # the chain was reset under us: its record no longer holds
-        session.delete(existing)
-        session.flush()
-    result = client.deploy(metadata_base)
-    deployment = Deployment(
-        chain_id=chain_id,
-        token_address=result.addresses.token,
-        badge_address=result.addresses.badge,
-        card_address=result.addresses.card,
-        block_number=result.block_number,
-    )
-    session.add(deployment)
+def _queue(session: Session, kind: str, user_id: int, address: str, **fields) -> ChainJob:
+    if not address:
+        raise ValueError("a chain job needs its recipient's address")
+    job = ChainJob(kind=kind, user_id=user_id, address=address, **fields)
+    session.add(job)
     session.flush()
-    return deployment, True
+    return job
 
 
 # -- the worker's steps -----------------------------------------------------------------------
@@ -125,7 +101,7 @@ class JobBatch:
         return cls(
             kind=jobs[0].kind,
             job_ids=tuple(job.id for job in jobs),
-            members=tuple(job.user.address for job in jobs),
+            members=tuple(job.address for job in jobs),
             event_id=jobs[0].event_id,
             reward_each=jobs[0].amount,
             leased_until=leased_until,

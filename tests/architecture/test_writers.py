@@ -1,0 +1,77 @@
+"""One writer per table (docs/architecture.md): each table's rows are made in one module only,
+and every table names that module here, so a new table must say who writes it."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+
+from webapp.extensions import db
+
+WEBAPP = Path(__file__).resolve().parents[2] / "webapp"
+
+WRITERS = {
+    "ChainJob": "onchain/jobs.py",
+    "ChainTransaction": "onchain/jobs.py",
+    "SenderNonce": "onchain/jobs.py",
+    "Deployment": "onchain/deployments.py",
+    "LedgerEntry": "ledger/services.py",
+    "User": "accounts/services.py",
+    "DeviceSession": "accounts/devices.py",
+    "LoginCard": "accounts/devices.py",
+    "Event": "events/services.py",
+    "EventOrganiser": "events/services.py",
+    "Membership": "membership/services.py",
+    "Claim": "checkin/services.py",
+    "Attendance": "checkin/services.py",
+    "Partner": "perks/services.py",
+    "PartnerStaff": "perks/services.py",
+    "Perk": "perks/services.py",
+    "Redemption": "perks/redemptions.py",
+    "CodeAttempt": "perks/redemptions.py",
+}
+
+
+def models() -> set[str]:
+    for path in WEBAPP.glob("*/models.py"):
+        importlib.import_module(f"webapp.{path.parent.name}.models")
+    return {mapper.class_.__name__ for mapper in db.Model.registry.mappers}
+
+
+def constructors(root: Path = WEBAPP) -> dict[str, set[str]]:
+    """Which modules call each model class (`ChainJob(...)`): where its rows are made."""
+    made: dict[str, set[str]] = {}
+    names = models()
+    for path in root.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                if node.func.id in names:
+                    made.setdefault(node.func.id, set()).add(str(path.relative_to(root)))
+    return made
+
+
+def test_every_table_names_its_writer():
+    assert models() == set(WRITERS)
+
+
+def test_each_tables_rows_are_made_by_its_writer_only():
+    made = constructors()
+    wrong = {
+        model: sorted(places - {WRITERS[model]})
+        for model, places in made.items()
+        if places != {WRITERS[model]}
+    }
+    assert wrong == {}
+
+
+def test_the_check_finds_a_second_writer(tmp_path):
+    # The check reads source: a ledger entry made in the perks domain is caught.
+    for package in ("ledger", "perks"):
+        (tmp_path / package).mkdir()
+    (tmp_path / "ledger/services.py").write_text("entry = LedgerEntry(amount=1)\n")
+    (tmp_path / "perks/redemptions.py").write_text("entry = LedgerEntry(amount=-1)\n")
+    made = constructors(tmp_path)
+    assert made["LedgerEntry"] == {"ledger/services.py", "perks/redemptions.py"}

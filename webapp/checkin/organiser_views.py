@@ -1,0 +1,171 @@
+"""An event's check-in desk, for its organisers: the event page with the live code and who has
+checked in, the full-screen display, the poster, the CSV lists, and checking in people who have
+no phone (by member card or by name)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from webapp.checkin.codes import get_display_code, get_kiosk_setup, get_printed_code
+from webapp.checkin.exports import attendance_csv, rejected_csv
+from webapp.checkin.poster import poster_pdf
+from webapp.checkin.services import (
+    HOW,
+    REASONS,
+    check_in_at_desk,
+    how_checked_in,
+    list_attendances,
+    list_rejected_claims,
+)
+from webapp.core.db import utcnow
+from webapp.core.errors import DomainError
+from webapp.core.http import no_store
+from webapp.core.qr import qr_svg
+from webapp.events.access import event_organiser_required
+from webapp.extensions import db
+from webapp.membership.cards import card_key
+from webapp.membership.services import search_members
+
+bp = Blueprint("checkin_organiser", __name__, url_prefix="/events")
+
+
+@bp.get("/<int:event_id>")
+@event_organiser_required
+def show(event):
+    return render_template("checkin/event.html", checkin=_current_code(event), **_activity(event))
+
+
+@bp.get("/<int:event_id>/activity")
+@event_organiser_required
+@no_store
+def activity(event):
+    """Who has checked in and what was refused, as the event page shows it: the page fetches
+    this every few seconds, so new check-ins appear without a reload."""
+    return render_template("checkin/_activity.html", **_activity(event))
+
+
+@bp.get("/<int:event_id>/attendance.csv")
+@event_organiser_required
+@no_store
+def attendance_export(event):
+    return _csv_download(attendance_csv(db.session, event), f"event-{event.id}-attendance.csv")
+
+
+@bp.get("/<int:event_id>/rejected.csv")
+@event_organiser_required
+@no_store
+def rejected_export(event):
+    return _csv_download(rejected_csv(db.session, event), f"event-{event.id}-rejected.csv")
+
+
+@bp.get("/<int:event_id>/checkin")
+@event_organiser_required
+def manual_checkin(event):
+    """Checking in people without a phone: scan their member card, or find them by name."""
+    query = request.args.get("q", "")
+    return render_template(
+        "checkin/manual.html",
+        event=event,
+        query=query,
+        found=search_members(db.session, query),
+        checked_in={a.user_id for a in list_attendances(db.session, event)},
+    )
+
+
+@bp.post("/<int:event_id>/checkin")
+@event_organiser_required
+def manual_checkin_post(event):
+    try:
+        member, result = check_in_at_desk(
+            db.session,
+            current_user,
+            event,
+            card=request.form.get("card"),
+            member_id=request.form.get("user_id", type=int),
+            card_key=card_key(current_app.secret_key),
+            now=utcnow(),
+        )
+    except DomainError as error:
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(*_manual_answer(result, member))
+    return redirect(
+        url_for("checkin_organiser.manual_checkin", event_id=event.id, q=request.form.get("q"))
+    )
+
+
+def _manual_answer(result, member) -> tuple[str, str]:
+    name = member.display_name
+    if result.status == "accepted":
+        return _("%(name)s is checked in.", name=name), "info"
+    if result.status == "duplicate":
+        return _("%(name)s was already checked in.", name=name), "info"
+    if result.reason == "not_a_member":
+        return _("%(name)s is not a member yet.", name=name), "error"
+    return f"{name}: {result.message}", "error"
+
+
+@bp.get("/<int:event_id>/poster.pdf")
+@event_organiser_required
+@no_store
+def poster(event):
+    url = get_printed_code(event, current_app.config["BASE_URL"])
+    response = Response(poster_pdf(event, url), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="event-{event.id}-poster.pdf"'
+    return response
+
+
+@bp.get("/<int:event_id>/display")
+@event_organiser_required
+@no_store  # the page carries the display key: no cache may keep it
+def display(event):
+    kiosk = get_kiosk_setup(event, current_app.config["BASE_URL"], utcnow())
+    return render_template(
+        "checkin/display.html", event=event, checkin=_current_code(event), kiosk=kiosk
+    )
+
+
+@bp.get("/<int:event_id>/code")
+@event_organiser_required
+def code(event):
+    """The display code of this moment, for the display page to rotate without reloading."""
+    return jsonify(_current_code(event))
+
+
+def _activity(event) -> dict:
+    attendances = list_attendances(db.session, event)
+    return {
+        "event": event,
+        "attendances": attendances,
+        "how": {a.id: HOW[how_checked_in(a)] for a in attendances},
+        "rejected": list_rejected_claims(db.session, event, limit=100),
+        "reasons": REASONS,
+    }
+
+
+def _csv_download(text: str, filename: str) -> Response:
+    response = Response(text.encode("utf-8"), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _current_code(event) -> dict:
+    code = get_display_code(event, current_app.config["BASE_URL"], utcnow())
+    label = _("Check-in code for %(title)s", title=event.title)
+    return {**asdict(code), "svg": qr_svg(code.url, label=label)}

@@ -1,0 +1,74 @@
+"""The organisers' members pages: find a member, and print or stop their login cards."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from webapp.accounts.devices import (
+    get_card_holder,
+    get_login_card,
+    issue_login_card,
+    list_login_cards,
+    revoke_login_card,
+)
+from webapp.accounts.login_card_pdf import login_card_pdf
+from webapp.core.access import organiser_required
+from webapp.core.db import utcnow
+from webapp.core.http import no_store
+from webapp.extensions import db
+from webapp.membership.services import search_members
+
+bp = Blueprint("membership", __name__, url_prefix="/members")
+
+
+@bp.get("")
+@organiser_required
+def members():
+    query = request.args.get("q", "")
+    return render_template(
+        "membership/members.html", query=query, found=search_members(db.session, query)
+    )
+
+
+@bp.get("/<int:user_id>/login-card")
+@organiser_required
+def login_cards(user_id: int):
+    member = get_card_holder(db.session, current_user, user_id)
+    return render_template(
+        "membership/login_cards.html", member=member, cards=list_login_cards(db.session, member)
+    )
+
+
+@bp.post("/<int:user_id>/login-card")
+@organiser_required
+@no_store
+def print_login_card(user_id: int):
+    """A new card, as a PDF: its secret is in this answer and nowhere else."""
+    member = get_card_holder(db.session, current_user, user_id)
+    card, token = issue_login_card(db.session, member, current_user, utcnow())
+    db.session.commit()
+    url = f"{current_app.config['BASE_URL']}{url_for('accounts.login_with_card')}#{token}"
+    response = Response(login_card_pdf(member.display_name, url), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="login-card-{card.id}.pdf"'
+    return response
+
+
+@bp.post("/<int:user_id>/login-card/<int:card_id>/revoke")
+@organiser_required
+def revoke_card(user_id: int, card_id: int):
+    member = get_card_holder(db.session, current_user, user_id)
+    revoke_login_card(db.session, get_login_card(db.session, member, card_id), utcnow())
+    db.session.commit()
+    flash(_("The card no longer works, and the phones it logged in are logged out."), "info")
+    return redirect(url_for("membership.login_cards", user_id=member.id))

@@ -1,0 +1,44 @@
+"""Deployments: where Enishi's contracts live on each chain (the only writer of their table)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chain.client import ChainClient, ContractAddresses
+from webapp.onchain.models import Deployment
+
+
+def get_deployment(session: Session, chain_id: int) -> Deployment | None:
+    return session.scalar(select(Deployment).where(Deployment.chain_id == chain_id))
+
+
+def addresses_of(deployment: Deployment) -> ContractAddresses:
+    return ContractAddresses(
+        token=deployment.token_address, badge=deployment.badge_address, card=deployment.card_address
+    )
+
+
+def deploy_contracts(
+    session: Session, client: ChainClient, metadata_base: str
+) -> tuple[Deployment, bool]:
+    """Deploys the contracts unless this chain has them; returns (deployment, newly_deployed)."""
+    chain_id = client.chain_id
+    existing = get_deployment(session, chain_id)
+    if existing is not None and client.w3.eth.get_code(existing.badge_address):
+        client.addresses = addresses_of(existing)
+        return existing, False
+    if existing is not None:  # the chain was reset under us: its record no longer holds
+        session.delete(existing)
+        session.flush()
+    result = client.deploy(metadata_base)
+    deployment = Deployment(
+        chain_id=chain_id,
+        token_address=result.addresses.token,
+        badge_address=result.addresses.badge,
+        card_address=result.addresses.card,
+        block_number=result.block_number,
+    )
+    session.add(deployment)
+    session.flush()
+    return deployment, True

@@ -1,0 +1,80 @@
+"""The periodic rounds, listed in one place above the domains: what the worker process does
+every WORKER_INTERVAL seconds. A domain that needs periodic work adds its round here; the job
+queue below knows nothing of them.
+
+Each round runs in its own transaction, so one that fails (the node is down, say) neither
+undoes nor stops the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from webapp.core.db import mark_writing, utcnow
+from webapp.extensions import db
+from webapp.onchain.connection import get_chain_client
+from webapp.onchain.worker import TickResult, run_once
+from webapp.perks.redemptions import expire_redemptions
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Round:
+    name: str
+    run: Callable[[Flask, Session], object]  # returns what it did, falsy when nothing
+
+
+def expire_tickets(app: Flask, session: Session) -> int:
+    """Perk tickets not used in time give their tokens back."""
+    return expire_redemptions(session, utcnow())
+
+
+def chain_round(app: Flask, session: Session) -> TickResult | None:
+    """Sends queued chain jobs and confirms sent ones."""
+    client = get_chain_client(session)
+    session.commit()
+    result = run_once(
+        session,
+        client,
+        app.config["WORKER_BATCH_SIZE"],
+        app.config["CHAIN_CONFIRMATIONS"],
+        timedelta(seconds=app.config["WORKER_LEASE_SECONDS"]),
+    )
+    return result if result != TickResult() else None
+
+
+ROUNDS: tuple[Round, ...] = (
+    Round("tickets", expire_tickets),
+    Round("chain", chain_round),
+)
+
+
+def run_rounds(app: Flask, rounds: tuple[Round, ...] = ROUNDS) -> None:
+    for each in rounds:
+        with app.app_context():
+            mark_writing()
+            try:
+                done = each.run(app, db.session)
+                db.session.commit()
+                if done:
+                    log.info("worker %s: %s", each.name, done)
+            except Exception:
+                db.session.rollback()
+                log.exception("worker tick failed in the %s round; retrying", each.name)
+            finally:
+                db.session.remove()
+
+
+def run_forever(app: Flask, stop: threading.Event) -> None:
+    """The worker loop: every round, then a pause of WORKER_INTERVAL seconds, until `stop`."""
+    while not stop.is_set():
+        run_rounds(app)
+        stop.wait(app.config["WORKER_INTERVAL"])
