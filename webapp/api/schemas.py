@@ -4,7 +4,7 @@ domain's `ClaimInput`s. The whole batch is refused (nothing stored) if any part 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 
@@ -53,6 +53,10 @@ def _parse_claim(item, index: int) -> ClaimInput:
         raise refuse(_l('"scanned_at" must be an ISO 8601 time.')) from None
     if when.tzinfo is None:
         raise refuse(_l('"scanned_at" needs a time zone (e.g. "Z").'))
+    try:  # stored in UTC: a time at the edge of the calendar may have no UTC equivalent
+        when = when.astimezone(UTC)
+    except OverflowError:
+        raise refuse(_l('"scanned_at" must be an ISO 8601 time.')) from None
     offline = item.get("offline", False)
     if not isinstance(offline, bool):
         raise refuse(_l('"offline" must be true or false.'))

@@ -230,3 +230,12 @@ def test_an_offline_flag_that_is_not_a_boolean_is_refused(member_client, session
     claim = {**new_claim(code_for(make_event())), "offline": "yes"}
     assert post(member_client, {"claims": [claim]}).status_code == 400
     assert stored_claims(session) == 0
+
+
+@pytest.mark.parametrize("scanned_at", ["0001-01-01T00:00+14:00", "9999-12-31T23:59-14:00"])
+def test_a_scan_time_out_of_range_gets_400_and_stores_nothing(member_client, session, scanned_at):
+    claim = {"id": str(uuid.uuid4()), "code": "x", "scanned_at": scanned_at}
+    response = post(member_client, {"claims": [claim]})
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "malformed_batch"
+    assert stored_claims(session) == 0
