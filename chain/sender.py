@@ -25,6 +25,12 @@ class Fees:
     max_fee: int
     priority_fee: int
 
+    def capped(self, limit: int | None) -> Fees:
+        """These fees, neither above `limit` (wei per gas; None: no limit)."""
+        if limit is None:
+            return self
+        return Fees(max_fee=min(self.max_fee, limit), priority_fee=min(self.priority_fee, limit))
+
     def bumped(self, market: Fees) -> Fees:
         """Fees for a replacement: at least 12.5% above these, and at least the market's."""
         priority = max(_bump(self.priority_fee), market.priority_fee)

@@ -11,7 +11,8 @@ from flask import Flask, jsonify, request
 from webapp.config import load_config
 from webapp.core.db import configure_engine, mark_writing
 from webapp.core.errors import DomainError
-from webapp.extensions import csrf, db, login_manager, migrate
+from webapp.core.http import add_security_headers
+from webapp.extensions import csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -33,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     from webapp.core.i18n import init_i18n
 
     init_i18n(app)
@@ -42,6 +44,11 @@ def create_app(config: dict | None = None) -> Flask:
     init_chain(app)
     _register_blueprints(app)
     _register_error_handlers(app)
+
+    @app.after_request
+    def security_headers(response):
+        view = app.view_functions.get(request.endpoint) if request.endpoint else None
+        return add_security_headers(response, view, app.debug)
 
     @app.before_request
     def declare_writes():
@@ -102,6 +109,11 @@ def _register_error_handlers(app: Flask) -> None:
         if wants_json():
             return jsonify(error.as_dict()), error.status
         return render_template("error.html", error=error), error.status
+
+    @app.errorhandler(429)
+    def too_many(error):
+        # Flask-Limiter's refusals carry the limit's own message (see accounts.throttle).
+        return domain_error(DomainError("too_many_attempts", error.description, status=429))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

@@ -25,7 +25,7 @@ from webapp.core.db import utcnow
 from webapp.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo_data
 from webapp.extensions import db
 from webapp.membership.services import issue_membership
-from webapp.onchain.connection import get_chain_client, get_keyring
+from webapp.onchain.connection import get_chain_client, get_keyring, max_fee_per_gas
 from webapp.onchain.deployments import deploy_contracts
 from webapp.onchain.worker import run_once
 from webapp.reports.reconcile import reconcile
@@ -97,7 +97,9 @@ def worker_command(once: bool) -> None:
             app.config["WORKER_BATCH_SIZE"],
             app.config["CHAIN_CONFIRMATIONS"],
         )
-        click.echo(run_once(db.session, client, batch_size, confirmations))
+        click.echo(
+            run_once(db.session, client, batch_size, confirmations, max_fee=max_fee_per_gas(app))
+        )
         return
     # What each round did, for the operator's log (and for tests that watch real workers).
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")

@@ -67,6 +67,9 @@ def load_config() -> dict:
         # "https://explorer.example/tx/{hash}"); chain items link there when it is set.
         "EXPLORER_TX_URL": os.environ.get("ENISHI_EXPLORER_TX_URL") or None,
         "MINTER_LOW_BALANCE_ETH": os.environ.get("ENISHI_MINTER_LOW_BALANCE_ETH", "0.05"),
+        # The most a transaction may offer per gas (max fee), replacements of stuck ones
+        # included: past it they wait, and the chain page says so. Set it for the network.
+        "MAX_FEE_GWEI": float(os.environ.get("ENISHI_MAX_FEE_GWEI", "200")),
         # Blocks on top of a transaction's before its jobs count as on chain (1 suits L2s).
         "CHAIN_CONFIRMATIONS": int(os.environ.get("ENISHI_CONFIRMATIONS", "1")),
         "WORKER_INTERVAL": float(os.environ.get("ENISHI_WORKER_INTERVAL", "2")),
@@ -74,6 +77,17 @@ def load_config() -> dict:
         # How long a worker holds the jobs it took (see onchain.jobs.LEASE).
         "WORKER_LEASE_SECONDS": float(os.environ.get("ENISHI_WORKER_LEASE_SECONDS", "60")),
         "CHECKIN_BATCH_LIMIT": 50,
+        # Rate limits (failed logins): in this process's memory, or in Redis, shared by every
+        # web process, when ENISHI_REDIS_URL is set.
+        "REDIS_URL": os.environ.get("ENISHI_REDIS_URL") or None,
+        "RATELIMIT_STORAGE_URI": os.environ.get("ENISHI_REDIS_URL") or "memory://",
+        "RATELIMIT_KEY_PREFIX": os.environ.get("ENISHI_RATELIMIT_PREFIX", "enishi"),
+        "LOGIN_FAILURES_PER_ACCOUNT": os.environ.get(
+            "ENISHI_LOGIN_FAILURES_PER_ACCOUNT", "10 per 15 minutes"
+        ),
+        "LOGIN_FAILURES_PER_ADDRESS": os.environ.get(
+            "ENISHI_LOGIN_FAILURES_PER_ADDRESS", "30 per 15 minutes"
+        ),
         # How long a perk's ticket can be shown at the shop before its tokens come back.
         "TICKET_MINUTES": _minutes("ENISHI_TICKET_MINUTES", 15),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -82,6 +96,10 @@ def load_config() -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": not debug,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # Pages whose address holds a secret send no Referer (Referrer-Policy: no-referrer),
+        # so the forms on them cannot pass Flask-WTF's https-only Referer check. Cross-site
+        # posts are stopped by the form's CSRF token and by the SameSite=Lax cookies.
+        "WTF_CSRF_SSL_STRICT": False,
         "WTF_CSRF_TIME_LIMIT": None,  # a phone left open on the wallet page must still post
         "BABEL_DEFAULT_LOCALE": "ja",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",

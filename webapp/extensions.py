@@ -1,6 +1,8 @@
 """Unbound extensions; `create_app` binds them."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -13,3 +15,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
+# Storage: memory by default, Redis when ENISHI_REDIS_URL is set (shared by every web process).
+limiter = Limiter(key_func=get_remote_address)

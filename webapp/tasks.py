@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from webapp.core.db import mark_writing, utcnow
 from webapp.extensions import db
-from webapp.onchain.connection import get_chain_client
+from webapp.onchain.connection import get_chain_client, max_fee_per_gas
 from webapp.onchain.worker import TickResult, run_once
 from webapp.perks.redemptions import expire_redemptions
 
@@ -47,6 +47,7 @@ def chain_round(app: Flask, session: Session) -> TickResult | None:
         app.config["WORKER_BATCH_SIZE"],
         app.config["CHAIN_CONFIRMATIONS"],
         timedelta(seconds=app.config["WORKER_LEASE_SECONDS"]),
+        max_fee_per_gas(app),
     )
     return result if result != TickResult() else None
 

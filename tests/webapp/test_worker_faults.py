@@ -2,6 +2,7 @@
 reorganisation that undoes a mined batch. On anvil, with automining switched off, and its
 `anvil_dropTransaction` and `anvil_reorg` calls."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -109,3 +110,43 @@ def test_a_batch_undone_by_a_reorganisation_is_minted_again_once(
     assert (again.status, again.tx_hash) == (JobStatus.CONFIRMED, award.tx_hash)
     assert chain.token_balance(member.address) == 6
     assert chain.badge_balance(member.address, event.id) == 1
+
+
+def test_fees_never_pass_the_cap_and_the_chain_page_says_what_waits(
+    app, session, chain, member, make_event, make_user
+):
+    from webapp.accounts.models import Role
+
+    from ..conftest import log_in
+
+    run_once(session, chain, batch_size=100)  # the membership card
+    market = chain.market_fees()
+    cap = market.max_fee - 1  # below what the market asks
+    event = make_event(reward=4)
+    attend(session, member, event)
+    rpc(chain, "evm_setAutomine", False)
+    run_once(session, chain, batch_size=100, max_fee=cap)
+    stuck = jobs(session, kind=JobKind.AWARD)[0]
+    assert stuck.max_fee_per_gas == cap  # the first offer is capped, not refused
+    first_hash = stuck.tx_hash
+
+    age_sent_jobs(session, timedelta(minutes=2))
+    result = run_once(session, chain, batch_size=100, max_fee=cap)
+    assert result.replaced_transactions == 0 and result.capped_transactions >= 1
+    waiting = jobs(session, kind=JobKind.AWARD)[0]
+    assert (waiting.status, waiting.tx_hash) == (JobStatus.SENT, first_hash)
+    assert "fee cap" in waiting.last_error
+
+    app.config["MAX_FEE_GWEI"] = cap / 10**9
+    admin = app.test_client()
+    log_in(admin, make_user(Role.ADMIN).email)
+    page = admin.get("/admin/chain").get_data(as_text=True)
+    alert = re.search(r'data-testid="fee-cap">([^<]*)<', page).group(1)
+    assert "%g gwei" % (cap / 10**9) in alert and "：1 件" in alert
+
+    rpc(chain, "evm_mine")  # the capped offer still pays the base fee: it is mined
+    run_once(session, chain, batch_size=100, max_fee=cap)
+    assert jobs(session, kind=JobKind.AWARD)[0].status == JobStatus.CONFIRMED
+    assert "fee-cap" not in admin.get("/admin/chain").get_data(as_text=True)
+    assert chain.token_balance(member.address) == 4
+    rpc(chain, "evm_setAutomine", True)

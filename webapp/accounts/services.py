@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+from functools import cache
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -45,9 +48,17 @@ def create_user(
     return user
 
 
+@cache
+def _nobody_hash() -> str:
+    """Checked against when nobody has the e-mail address, so that a refusal costs the same
+    time whether the address exists or not (it cannot be found out by timing)."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
     user = get_user_by_email(session, email)
-    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+    right = check_password_hash(user.password_hash if user else _nobody_hash(), password)
+    if user is None or not user.active or not right:
         return None
     return user
 

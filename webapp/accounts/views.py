@@ -22,10 +22,11 @@ from webapp.accounts.devices import (
 from webapp.accounts.forms import LoginForm
 from webapp.accounts.models import LoginCard, User
 from webapp.accounts.services import authenticate, get_user
+from webapp.accounts.throttle import note_failed_login, per_account, per_address
 from webapp.core.access import member_required
 from webapp.core.db import utcnow
 from webapp.core.errors import DomainError
-from webapp.core.http import safe_next
+from webapp.core.http import safe_next, secret_in_url
 from webapp.extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -67,6 +68,8 @@ def _log_in(user: User, remember: bool, card: LoginCard | None = None) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@per_address
+@per_account
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -74,11 +77,13 @@ def login():
         if user is not None:
             _log_in(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for("site.index")))
+        note_failed_login()
         flash(_("The email address or the password is not right."), "error")
     return render_template("accounts/login.html", form=form), 200 if not form.errors else 400
 
 
 @bp.get("/login/card")
+@secret_in_url
 def login_with_card():
     """What a login card's QR code opens: `/login/card#<token>`. The token sits after the `#`,
     so it never reaches the server's or a proxy's logs; the page posts it when the member taps
@@ -87,9 +92,11 @@ def login_with_card():
 
 
 @bp.post("/login/card")
+@per_address
 def login_with_card_post():
     card = card_for_token(db.session, request.form.get("token", ""), lock=True)
     if card is None:
+        note_failed_login()
         return render_template("accounts/card_refused.html"), 403
     _log_in(card.user, remember=True, card=card)
     return redirect(url_for("wallet.show"))

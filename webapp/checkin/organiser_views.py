@@ -33,7 +33,7 @@ from webapp.checkin.services import (
 )
 from webapp.core.db import utcnow
 from webapp.core.errors import DomainError
-from webapp.core.http import no_store
+from webapp.core.http import no_store, uses_camera
 from webapp.core.qr import qr_svg
 from webapp.events.access import event_organiser_required
 from webapp.extensions import db
@@ -73,6 +73,7 @@ def rejected_export(event):
 
 
 @bp.get("/<int:event_id>/checkin")
+@uses_camera
 @event_organiser_required
 def manual_checkin(event):
     """Checking in people without a phone: scan their member card, or find them by name."""

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from webapp.checkin.services import ClaimInput, event_asking_word, record_claim
 from webapp.core.db import utcnow, writes_database
+from webapp.core.http import secret_in_url, uses_camera
 from webapp.extensions import db
 
 bp = Blueprint("checkin", __name__)
@@ -21,6 +22,7 @@ PENDING_SCAN_MAX_AGE = timedelta(minutes=15)
 
 
 @bp.get("/scan")
+@uses_camera
 def scan():
     """The in-app scanner. Open to everyone: a scan made while logged out waits on the phone
     and is sent after login."""
@@ -28,6 +30,7 @@ def scan():
 
 
 @bp.route("/c/<token>", methods=["GET", "POST"])
+@secret_in_url
 @writes_database
 def claim(token: str):
     now = utcnow()

@@ -29,3 +29,54 @@ def safe_next(target: str | None, default: str) -> str:
     if target and target.startswith("/") and not target.startswith("//"):
         return target
     return default
+
+
+# -- security headers ---------------------------------------------------------------------------
+# Scripts, styles and everything else from this site only, and no inline script: the pages keep
+# their data in <script type="application/json"> blocks, which are never run. No page may be
+# framed (the kiosk's display included).
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "manifest-src 'self'",
+        "worker-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+NO_CAMERA = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+CAMERA = "camera=(self), microphone=(), geolocation=(), payment=(), usb=()"
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def uses_camera(view):
+    """Marks a page with the camera's QR reader: the only pages that may ask for the camera."""
+    view.uses_camera = True
+    return view
+
+
+def secret_in_url(view):
+    """Marks a page whose URL carries a secret (a check-in token, a ticket): the browser sends
+    its address to no one, not even this site, when a link or a form leaves it."""
+    view.secret_in_url = True
+    return view
+
+
+def add_security_headers(response: Response, view, debug: bool) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    private = getattr(view, "secret_in_url", False)
+    headers["Referrer-Policy"] = "no-referrer" if private else "same-origin"
+    headers["Permissions-Policy"] = CAMERA if getattr(view, "uses_camera", False) else NO_CAMERA
+    if not debug:  # a local run is plain http; everywhere else the site is https only
+        headers.setdefault("Strict-Transport-Security", HSTS)
+    return response

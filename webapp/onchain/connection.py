@@ -66,6 +66,11 @@ def get_minter_status(client: ChainClient, low_balance_eth: float) -> MinterStat
     )
 
 
+def max_fee_per_gas(app: Flask | None = None) -> int:
+    """ENISHI_MAX_FEE_GWEI in wei per gas."""
+    return Web3.to_wei((app or current_app).config["MAX_FEE_GWEI"], "gwei")
+
+
 def get_keyring(app: Flask | None = None) -> Keyring:
     return (app or current_app).extensions["enishi.keyring"]
 

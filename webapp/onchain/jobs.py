@@ -366,6 +366,21 @@ def count_jobs_by_status(session: Session) -> dict[str, int]:
     return counts
 
 
+def list_capped_transactions(session: Session, max_fee: int, now: datetime) -> list[str]:
+    """Transactions stuck in the pool that cannot be replaced without passing the fee cap
+    (`max_fee`, wei per gas): a replacement must offer 12.5% more."""
+    query = (
+        select(ChainJob.tx_hash)
+        .where(
+            ChainJob.status == JobStatus.SENT,
+            ChainJob.sent_at < now - STUCK_AFTER,
+            ChainJob.max_fee_per_gas * 9 > max_fee * 8,
+        )
+        .distinct()
+    )
+    return list(session.scalars(query))
+
+
 def list_open_jobs(session: Session, limit: int = 200) -> list[ChainJob]:
     """Jobs not yet confirmed, oldest first: the ones an administrator may need to look at."""
     query = select(ChainJob).where(ChainJob.status != JobStatus.CONFIRMED).order_by(ChainJob.id)

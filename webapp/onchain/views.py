@@ -9,8 +9,13 @@ from flask_babel import gettext as _
 from webapp.core.access import admin_required, protect
 from webapp.core.db import utcnow
 from webapp.extensions import db
-from webapp.onchain.connection import get_chain_client, get_minter_status
-from webapp.onchain.jobs import count_jobs_by_status, list_open_jobs, retry_now
+from webapp.onchain.connection import get_chain_client, get_minter_status, max_fee_per_gas
+from webapp.onchain.jobs import (
+    count_jobs_by_status,
+    list_capped_transactions,
+    list_open_jobs,
+    retry_now,
+)
 
 bp = Blueprint("onchain", __name__, url_prefix="/admin/chain")
 protect(bp, admin_required)
@@ -24,12 +29,15 @@ def queue():
         minter = get_minter_status(client, current_app.config["MINTER_LOW_BALANCE_ETH"])
     except Exception:  # the page must show the queue even when the node is down
         db.session.rollback()
+    now = utcnow()
     return render_template(
         "onchain/queue.html",
         counts=count_jobs_by_status(db.session),
         jobs=list_open_jobs(db.session),
+        capped=list_capped_transactions(db.session, max_fee_per_gas(), now),
+        max_fee_gwei=current_app.config["MAX_FEE_GWEI"],
         minter=minter,
-        now=utcnow(),
+        now=now,
     )
 
 

@@ -53,6 +53,7 @@ class TickResult:
     confirmed_jobs: int = 0
     retried_jobs: int = 0
     failed_jobs: int = 0
+    capped_transactions: int = 0  # stuck, and a replacement would pay more than the fee cap
 
 
 def run_once(
@@ -61,21 +62,30 @@ def run_once(
     batch_size: int,
     confirmations: int = 1,
     lease: timedelta = LEASE,
+    max_fee: int | None = None,
 ) -> TickResult:
+    """One round: settle what was sent, send what is due, settle again. `max_fee` (wei per gas,
+    ENISHI_MAX_FEE_GWEI) caps what any transaction may offer, replacements included."""
     result = TickResult()
-    settle(session, client, result, confirmations)
+    settle(session, client, result, confirmations, max_fee)
     if client.addresses is None:
         log.warning("contracts are not deployed on chain %s; jobs wait", client.chain_id)
         return result
     batches = take_due_batches(session, utcnow(), batch_size, lease)
     session.commit()
     for batch in batches:
-        _send(session, client, batch, result)
-    settle(session, client, result, confirmations)
+        _send(session, client, batch, result, max_fee)
+    settle(session, client, result, confirmations, max_fee)
     return result
 
 
-def settle(session: Session, client: ChainClient, result: TickResult, confirmations: int = 1):
+def settle(
+    session: Session,
+    client: ChainClient,
+    result: TickResult,
+    confirmations: int = 1,
+    max_fee: int | None = None,
+):
     """Confirms transactions mined `confirmations` blocks deep and applies the revert rule to
     those mined as reverted; replaces, with higher fees, those stuck in the node's pool; sends
     again, as they were, those no node has (never received, dropped, or undone by a
@@ -99,7 +109,7 @@ def settle(session: Session, client: ChainClient, result: TickResult, confirmati
                     result.confirmed_jobs += len(tx.job_ids)
         elif any(_node_knows(client, h) for h in tx.candidates):
             if utcnow() - tx.sent_at > STUCK_AFTER:
-                _unstick(session, client, tx, result)
+                _unstick(session, client, tx, result, max_fee)
         elif utcnow() - tx.sent_at > RESEND_AFTER:
             _resend(session, client, tx, result)
         session.commit()
@@ -113,14 +123,16 @@ def _first_receipt(client: ChainClient, hashes):
     return None
 
 
-def _unstick(session: Session, client: ChainClient, tx, result: TickResult) -> None:
+def _unstick(
+    session: Session, client: ChainClient, tx, result: TickResult, max_fee: int | None
+) -> None:
     """A transaction waits in the pool: if it is next in line, higher fees get it mined; if a
     nonce below it is held by no transaction (refused, and its jobs failed for good), nothing
     will ever fill that gap, so its jobs go back to the queue to be sent with the free nonce.
     Behind one of ours that waits too, it waits its turn."""
     mined = client.mined_nonce()
     if tx.nonce == mined:
-        _replace(session, client, tx, result)
+        _replace(session, client, tx, result, max_fee)
     elif tx.nonce > mined and len(held_nonces(session, mined, tx.nonce)) < tx.nonce - mined:
         if still_sent_as(session, tx.job_ids, tx.tx_hash):
             error = f"transaction {tx.tx_hash} waited behind a free nonce below {tx.nonce}"
@@ -128,13 +140,24 @@ def _unstick(session: Session, client: ChainClient, tx, result: TickResult) -> N
             result.retried_jobs += len(tx.job_ids)
 
 
-def _replace(session: Session, client: ChainClient, tx, result: TickResult) -> None:
-    """Signs the same batch with the same nonce and higher fees, and sends it in its place."""
+def _replace(
+    session: Session, client: ChainClient, tx, result: TickResult, max_fee: int | None
+) -> None:
+    """Signs the same batch with the same nonce and higher fees, and sends it in its place;
+    unless those fees would pass the cap: then it waits for the market to come down (or for
+    an administrator to raise the cap), and the chain page says so."""
     batch = batch_of(session, tx.job_ids)
     session.commit()
     try:
+        fees = tx.fees.bumped(client.market_fees())
+        if max_fee is not None and fees.max_fee > max_fee:
+            log.warning("%s waits at the fee cap: a replacement would offer %s", tx.tx_hash, fees)
+            note_error(session, tx.job_ids, f"waiting at the fee cap ({max_fee} wei per gas)")
+            session.commit()
+            result.capped_transactions += 1
+            return
         unsigned = _unsigned(client, batch)
-        signed = client.sign(unsigned, tx.nonce, tx.fees.bumped(client.market_fees()))
+        signed = client.sign(unsigned, tx.nonce, fees)
     except Exception as exc:  # e.g. the original was mined meanwhile: the next round sees it
         log.warning("could not replace %s: %s", tx.tx_hash, exc)
         return
@@ -176,7 +199,13 @@ def _resend(session: Session, client: ChainClient, tx, result: TickResult) -> No
         result.retried_jobs += len(tx.job_ids)
 
 
-def _send(session: Session, client: ChainClient, batch: JobBatch, result: TickResult) -> None:
+def _send(
+    session: Session,
+    client: ChainClient,
+    batch: JobBatch,
+    result: TickResult,
+    max_fee: int | None = None,
+) -> None:
     try:
         done = _already_on_chain(client, batch)
         if done is not None:  # an earlier send whose answer was lost
@@ -185,7 +214,7 @@ def _send(session: Session, client: ChainClient, batch: JobBatch, result: TickRe
             session.commit()
             return
         unsigned = _unsigned(client, batch)  # a batch the chain would refuse stops here
-        fees = client.market_fees()
+        fees = client.market_fees().capped(max_fee)
         mined = client.mined_nonce()
     except Exception as exc:
         if still_leased(session, batch):

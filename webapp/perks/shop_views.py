@@ -12,6 +12,7 @@ from flask_login import current_user
 from webapp.core.access import member_required
 from webapp.core.db import utcnow
 from webapp.core.errors import DomainError
+from webapp.core.http import uses_camera
 from webapp.core.i18n import current_language, local_zone
 from webapp.extensions import db
 from webapp.perks.access import shop_staff_required
@@ -43,6 +44,7 @@ def home():
 
 
 @bp.get("/<int:partner_id>")
+@uses_camera
 @shop_staff_required
 def shop(shop):
     return render_template(

@@ -22,7 +22,7 @@ from flask_login import current_user
 from webapp.core.access import member_required
 from webapp.core.db import utcnow
 from webapp.core.errors import DomainError, NotFound
-from webapp.core.http import no_store
+from webapp.core.http import no_store, secret_in_url
 from webapp.core.i18n import current_language
 from webapp.core.qr import qr_svg
 from webapp.extensions import db
@@ -67,6 +67,7 @@ def use(perk_id: int):
 
 
 @bp.get("/perks/tickets/<int:redemption_id>")
+@secret_in_url
 @member_required
 def ticket(redemption_id: int):
     redemption = _own_ticket(redemption_id)
@@ -80,6 +81,7 @@ def ticket(redemption_id: int):
 
 
 @bp.get("/perks/tickets/<int:redemption_id>/state")
+@secret_in_url
 @member_required
 @no_store
 def ticket_state(redemption_id: int):

@@ -1,0 +1,49 @@
+"""Failed logins are limited per account and per address (ASVS 2.2.1): a password or a login
+card's secret cannot be found by trying. Only failures count, and an e-mail address nobody uses
+is counted like any other, so the limit tells nobody which addresses exist."""
+
+from __future__ import annotations
+
+from flask import current_app, g, request
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+
+from webapp.accounts.services import normalise_email
+from webapp.extensions import limiter
+
+
+def note_failed_login() -> None:
+    """Called by a login view that refused: this request counts against the limits."""
+    g.login_failed = True
+
+
+def _failed(response) -> bool:
+    return g.get("login_failed", False)
+
+
+def _account() -> str:
+    return normalise_email(request.form.get("email", ""))[:254]
+
+
+def _too_many() -> str:
+    return _("Too many failed logins. Please wait 15 minutes and try again.")
+
+
+# Failures per account (the e-mail address typed) and per address (logins by password and by
+# login card together); a login refused by either answers 429.
+per_account = limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
+    key_func=_account,
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message=_too_many,
+    scope="login-account",
+)
+per_address = limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"],
+    key_func=get_remote_address,
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message=_too_many,
+    scope="login-address",
+)
