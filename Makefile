@@ -51,7 +51,7 @@ node_modules/.installed: package.json package-lock.json
 # Translations: `make messages` extracts and merges; the .mo files are built from the .po files.
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o webapp/translations/messages.pot --no-location --sort-output --width 100 .
-	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations --no-fuzzy-matching --width 100
+	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations --no-fuzzy-matching --ignore-obsolete --width 100
 
 $(CATALOGUES): webapp/translations/%/LC_MESSAGES/messages.mo: webapp/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -d webapp/translations -l $*

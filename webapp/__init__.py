@@ -74,6 +74,7 @@ def _import_models() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from webapp.accounts.admin_views import bp as accounts_admin
     from webapp.accounts.views import bp as accounts
     from webapp.api import bp as api
     from webapp.checkin.organiser_views import bp as checkin_organiser
@@ -89,7 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.wallet.views import bp as wallet
 
     for blueprint in (
-        site, accounts, membership, events, checkin_organiser, checkin, wallet,
+        site, accounts, accounts_admin, membership, events, checkin_organiser, checkin, wallet,
         perks, perks_shop, perks_admin, onchain, api, metadata,
     ):  # fmt: skip
         app.register_blueprint(blueprint)

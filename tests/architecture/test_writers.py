@@ -20,6 +20,7 @@ WRITERS = {
     "User": "accounts/services.py",
     "DeviceSession": "accounts/devices.py",
     "LoginCard": "accounts/devices.py",
+    "AuditEntry": "accounts/audit.py",
     "Event": "events/services.py",
     "EventOrganiser": "events/services.py",
     "Membership": "membership/services.py",

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from webapp.accounts.audit import record_audit
 from webapp.accounts.models import DeviceSession, LoginCard, User
 from webapp.core.errors import DomainError, Forbidden, NotFound
 
@@ -61,11 +62,10 @@ def end_device_session(session: Session, user: User, device_id: str, now: dateti
 
 
 def may_manage_cards(issuer: User, person: User) -> bool:
-    """Organisers print cards for members; only an administrator for an organiser; nobody for
+    """Only an administrator prints or stops a login card for someone else (a card logs its
+    holder in: in an organiser's hands it would take over a member's account), and nobody for
     an administrator (a card that logs in an administrator is too much power on paper)."""
-    if person.is_admin or not issuer.is_organiser:
-        return False
-    return issuer.is_admin or not person.is_organiser
+    return issuer.is_admin and not person.is_admin and issuer.id != person.id
 
 
 def get_card_holder(session: Session, issuer: User, user_id: int) -> User:
@@ -93,7 +93,8 @@ def issue_login_card(
     stored). Earlier cards stop working, and the devices they logged in are logged out."""
     if not may_manage_cards(issuer, member):
         raise Forbidden("not_allowed", _l("You cannot print a login card for this person."))
-    for card in _live_cards(session, member):
+    replaced = _live_cards(session, member)
+    for card in replaced:
         revoke_login_card(session, card, now)
     secret = secrets.token_urlsafe(32)
     card = LoginCard(
@@ -101,7 +102,24 @@ def issue_login_card(
     )
     session.add(card)
     session.flush()
+    detail = f"card {card.id}" + "".join(f", stops card {old.id}" for old in replaced)
+    record_audit(
+        session, actor=issuer, action="login_card.printed", subject=member, now=now, detail=detail
+    )
     return card, f"{card.id}.{secret}"
+
+
+def stop_login_card(session: Session, card: LoginCard, actor: User, now: datetime) -> None:
+    """An administrator stops a card: it logs nobody in again, its phones are logged out."""
+    revoke_login_card(session, card, now)
+    record_audit(
+        session,
+        actor=actor,
+        action="login_card.stopped",
+        subject=card.user,
+        now=now,
+        detail=f"card {card.id}",
+    )
 
 
 def revoke_login_card(session: Session, card: LoginCard, now: datetime) -> None:

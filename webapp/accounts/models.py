@@ -80,3 +80,21 @@ class LoginCard(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user = relationship("User", foreign_keys=[user_id])
+    created_by = relationship("User", foreign_keys=[created_by_id])
+
+
+class AuditEntry(db.Model):
+    """Something done to a person's account by someone else (a login card printed or stopped,
+    a role changed): kept for the administrators, never changed or deleted."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(40))  # e.g. "login_card.printed"
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    detail: Mapped[str] = mapped_column(String(200), default="")
+
+    actor = relationship("User", foreign_keys=[actor_id])
+    subject = relationship("User", foreign_keys=[subject_id])

@@ -63,6 +63,12 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
+def confirm_password(user: User, password: str) -> bool:
+    """Whether `password` is `user`'s: asked again before a powerful act (printing a login card
+    for someone), so that a session left open is not enough."""
+    return bool(password) and check_password_hash(user.password_hash, password)
+
+
 def get_user(session: Session, user_id: int) -> User | None:
     return session.get(User, user_id)
 

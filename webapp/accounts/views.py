@@ -17,6 +17,7 @@ from webapp.accounts.devices import (
     card_for_token,
     end_device_session,
     list_devices,
+    list_login_cards,
     start_device_session,
 )
 from webapp.accounts.forms import LoginForm
@@ -118,6 +119,7 @@ def devices():
         "accounts/devices.html",
         devices=list_devices(db.session, current_user),
         current=current_user.device_id,
+        cards=list_login_cards(db.session, current_user),
     )
 
 

@@ -1,4 +1,5 @@
-"""The organisers' members pages: find a member, and print or stop their login cards."""
+"""The administrators' members pages: find a member, and print or stop their login cards
+(each written to the audit log, and shown to the member on their devices page)."""
 
 from __future__ import annotations
 
@@ -20,10 +21,11 @@ from webapp.accounts.devices import (
     get_login_card,
     issue_login_card,
     list_login_cards,
-    revoke_login_card,
+    stop_login_card,
 )
 from webapp.accounts.login_card_pdf import login_card_pdf
-from webapp.core.access import organiser_required
+from webapp.accounts.services import confirm_password
+from webapp.core.access import admin_required
 from webapp.core.db import utcnow
 from webapp.core.http import no_store
 from webapp.extensions import db
@@ -33,7 +35,7 @@ bp = Blueprint("membership", __name__, url_prefix="/members")
 
 
 @bp.get("")
-@organiser_required
+@admin_required
 def members():
     query = request.args.get("q", "")
     return render_template(
@@ -42,7 +44,7 @@ def members():
 
 
 @bp.get("/<int:user_id>/login-card")
-@organiser_required
+@admin_required
 def login_cards(user_id: int):
     member = get_card_holder(db.session, current_user, user_id)
     return render_template(
@@ -51,11 +53,15 @@ def login_cards(user_id: int):
 
 
 @bp.post("/<int:user_id>/login-card")
-@organiser_required
+@admin_required
 @no_store
 def print_login_card(user_id: int):
-    """A new card, as a PDF: its secret is in this answer and nowhere else."""
+    """A new card, as a PDF: its secret is in this answer and nowhere else. The administrator
+    types their password again: an open session alone cannot print one."""
     member = get_card_holder(db.session, current_user, user_id)
+    if not confirm_password(current_user, request.form.get("password", "")):
+        flash(_("Your password is not right: no card was printed."), "error")
+        return redirect(url_for("membership.login_cards", user_id=member.id))
     card, token = issue_login_card(db.session, member, current_user, utcnow())
     db.session.commit()
     url = f"{current_app.config['BASE_URL']}{url_for('accounts.login_with_card')}#{token}"
@@ -65,10 +71,11 @@ def print_login_card(user_id: int):
 
 
 @bp.post("/<int:user_id>/login-card/<int:card_id>/revoke")
-@organiser_required
+@admin_required
 def revoke_card(user_id: int, card_id: int):
     member = get_card_holder(db.session, current_user, user_id)
-    revoke_login_card(db.session, get_login_card(db.session, member, card_id), utcnow())
+    card = get_login_card(db.session, member, card_id)
+    stop_login_card(db.session, card, current_user, utcnow())
     db.session.commit()
     flash(_("The card no longer works, and the phones it logged in are logged out."), "info")
     return redirect(url_for("membership.login_cards", user_id=member.id))

@@ -6,26 +6,38 @@ import re
 import pytest
 from sqlalchemy import select
 
-from webapp.accounts.models import DeviceSession, Role
+from webapp.accounts.models import DeviceSession, LoginCard, Role
 
 from ...conftest import PASSWORD, csrf_token, log_in
 from ..pdfs import pdf_qr_codes, pdf_text
 
 
 @pytest.fixture
-def organiser_client(app, organiser):
+def admin(make_user):
+    return make_user(Role.ADMIN)
+
+
+@pytest.fixture
+def office_client(app, admin):
+    """The office's browser: an administrator, who alone prints login cards for others."""
     client = app.test_client()
-    log_in(client, organiser.email)
+    log_in(client, admin.email)
     return client
 
 
-def print_card(organiser_client, member) -> tuple[bytes, str]:
-    token = csrf_token(organiser_client, f"/members/{member.id}/login-card")
-    response = organiser_client.post(f"/members/{member.id}/login-card", data={"csrf_token": token})
+def print_card(office_client, member, password=PASSWORD) -> tuple[bytes, str]:
+    response = post_print(office_client, member, password)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     pdf = response.get_data()
     [url] = pdf_qr_codes(pdf)
     return pdf, url.removeprefix("http://localhost")
+
+
+def post_print(client, person, password=PASSWORD):
+    token = csrf_token(client, "/wallet")
+    return client.post(
+        f"/members/{person.id}/login-card", data={"csrf_token": token, "password": password}
+    )
 
 
 def use_card(app, url: str):
@@ -37,16 +49,16 @@ def use_card(app, url: str):
     return phone, answer
 
 
-def revoke(organiser_client, member, app):
-    page = organiser_client.get(f"/members/{member.id}/login-card").get_data(as_text=True)
+def revoke(office_client, member, app):
+    page = office_client.get(f"/members/{member.id}/login-card").get_data(as_text=True)
     action = page.split('action="')[-1].split('"')[0]  # the newest card's "stop" form
     assert action.endswith("/revoke")
-    token = csrf_token(organiser_client, f"/members/{member.id}/login-card")
-    organiser_client.post(action, data={"csrf_token": token})
+    token = csrf_token(office_client, f"/members/{member.id}/login-card")
+    office_client.post(action, data={"csrf_token": token})
 
 
-def test_a_login_card_has_the_name_as_text_and_logs_in_a_fresh_phone(app, organiser_client, member):
-    pdf, path = print_card(organiser_client, member)
+def test_a_login_card_has_the_name_as_text_and_logs_in_a_fresh_phone(app, office_client, member):
+    pdf, path = print_card(office_client, member)
     assert member.display_name.replace(" ", "") in pdf_text(pdf)
     assert path.startswith("/login/card#")
 
@@ -59,9 +71,9 @@ def test_a_login_card_has_the_name_as_text_and_logs_in_a_fresh_phone(app, organi
 
 
 def test_the_cards_link_alone_logs_nobody_in_and_its_secret_stays_off_the_server(
-    app, organiser_client, member
+    app, office_client, member
 ):
-    _, url = print_card(organiser_client, member)
+    _, url = print_card(office_client, member)
     path, _, token = url.partition("#")
     assert path == "/login/card" and len(token) > 40  # after "#": never sent in a request
     phone = app.test_client()
@@ -71,21 +83,21 @@ def test_the_cards_link_alone_logs_nobody_in_and_its_secret_stays_off_the_server
     assert forged.status_code == 403
 
 
-def test_a_stopped_card_is_refused_and_its_phones_are_logged_out(app, organiser_client, member):
-    _, path = print_card(organiser_client, member)
+def test_a_stopped_card_is_refused_and_its_phones_are_logged_out(app, office_client, member):
+    _, path = print_card(office_client, member)
     phone, _ = use_card(app, path)
     assert phone.get("/wallet").status_code == 200
 
-    revoke(organiser_client, member, app)
+    revoke(office_client, member, app)
     assert phone.get("/wallet").status_code == 302  # logged out
     _, refused = use_card(app, path)
     assert refused.status_code == 403
     assert "このカードは使えません" in refused.get_data(as_text=True)
 
 
-def test_a_new_card_replaces_a_lost_one(app, organiser_client, member):
-    _, lost = print_card(organiser_client, member)
-    _, new = print_card(organiser_client, member)
+def test_a_new_card_replaces_a_lost_one(app, office_client, member):
+    _, lost = print_card(office_client, member)
+    _, new = print_card(office_client, member)
     assert use_card(app, lost)[1].status_code == 403
     assert use_card(app, new)[1].status_code == 302
 
@@ -120,21 +132,53 @@ def test_logging_out_ends_the_session_its_remember_cookie_included(app, member):
     assert thief.get("/wallet").status_code == 302
 
 
-def test_an_organiser_prints_cards_for_members_only(app, organiser_client, make_user):
-    for person in (make_user(Role.ORGANISER), make_user(Role.ADMIN)):
-        token = csrf_token(organiser_client, "/events")
-        refused = organiser_client.post(
-            f"/members/{person.id}/login-card", data={"csrf_token": token}
-        )
-        assert refused.status_code == 403
-        assert organiser_client.get(f"/members/{person.id}/login-card").status_code == 403
-    admin = app.test_client()
-    log_in(admin, make_user(Role.ADMIN).email)
-    helper = make_user(Role.ORGANISER)
-    printed = admin.post(
-        f"/members/{helper.id}/login-card", data={"csrf_token": csrf_token(admin, "/events")}
-    )
-    assert printed.status_code == 200  # an administrator may, for an organiser
+def test_only_an_administrator_prints_a_card_for_someone_else(
+    app, office_client, organiser, member, make_user
+):
+    # An organiser could take over a member's account with one: no longer.
+    organiser_client = app.test_client()
+    log_in(organiser_client, organiser.email)
+    assert post_print(organiser_client, member).status_code == 403
+    assert organiser_client.get(f"/members/{member.id}/login-card").status_code == 403
+    assert organiser_client.get("/members").status_code == 403
+    # Nobody prints one for an administrator.
+    other_admin = make_user(Role.ADMIN)
+    assert post_print(office_client, other_admin).status_code == 403
+    assert office_client.get(f"/members/{other_admin.id}/login-card").status_code == 403
+    # An administrator may, for a member or an organiser.
+    assert post_print(office_client, organiser).status_code == 200
+
+
+def test_printing_asks_for_the_administrators_password_again(
+    app, session, office_client, member
+):
+    refused = post_print(office_client, member, password="not the password")
+    assert refused.status_code == 302
+    page = office_client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "パスワードがちがうため、カードは印刷していません" in page
+    assert session.scalars(select(LoginCard)).all() == []
+    assert post_print(office_client, member, password="").status_code == 302
+    assert session.scalars(select(LoginCard)).all() == []
+
+
+def test_the_member_sees_each_card_printed_for_them_and_the_audit_log_keeps_it(
+    app, office_client, admin, member
+):
+    print_card(office_client, member)
+    revoke(office_client, member, app)
+    phone = app.test_client()
+    log_in(phone, member.email)
+    cards = re.findall(r'data-testid="my-login-card">(.*?)</li>', devices_page(phone), re.S)
+    assert len(cards) == 1
+    assert admin.display_name in cards[0] and "使用停止" in cards[0]
+
+    log = office_client.get("/admin/audit").get_data(as_text=True)
+    entries = re.findall(r'data-testid="audit-entry">(.*?)</li>', log, re.S)
+    assert len(entries) == 2
+    stopped, printed = entries  # newest first
+    assert "ログインカードを止めた" in stopped and member.display_name in stopped
+    assert "ログインカードを印刷した" in printed and admin.display_name in printed
+    assert phone.get("/admin/audit").status_code == 403
 
 
 @pytest.mark.parametrize(
@@ -156,13 +200,13 @@ def test_members_cannot_print_or_stop_login_cards(client, make_user, member, met
     assert response.status_code == 403
 
 
-def test_a_login_card_is_printed_in_japanese_even_for_an_organiser_reading_english(
-    organiser_client, member
+def test_a_login_card_is_printed_in_japanese_even_for_an_administrator_reading_english(
+    office_client, member
 ):
-    token = csrf_token(organiser_client, "/events")
-    organiser_client.post("/lang", data={"lang": "en", "next": "/events", "csrf_token": token})
-    assert '<html lang="en">' in organiser_client.get("/events").get_data(as_text=True)
-    pdf, _ = print_card(organiser_client, member)
+    token = csrf_token(office_client, "/members")
+    office_client.post("/lang", data={"lang": "en", "next": "/members", "csrf_token": token})
+    assert '<html lang="en">' in office_client.get("/members").get_data(as_text=True)
+    pdf, _ = print_card(office_client, member)
     text = pdf_text(pdf)
     assert "縁ログインカード" in text
     assert "このコードにスマホのカメラを向けると、縁にログインできます。" in text
@@ -170,7 +214,7 @@ def test_a_login_card_is_printed_in_japanese_even_for_an_organiser_reading_engli
 
 
 def test_a_card_login_on_a_browser_logged_in_as_someone_else_ends_that_session(
-    app, session, organiser_client, member, make_user
+    app, session, office_client, member, make_user
 ):
     shared, other_phone = app.test_client(), app.test_client()
     neighbour = make_user()
@@ -178,7 +222,7 @@ def test_a_card_login_on_a_browser_logged_in_as_someone_else_ends_that_session(
     log_in(other_phone, neighbour.email)
     assert len(re.findall(r'data-testid="device"', devices_page(other_phone))) == 2
 
-    _, path = print_card(organiser_client, member)
+    _, path = print_card(office_client, member)
     card_path, _, card_token = path.partition("#")
     answer = shared.post(
         card_path, data={"csrf_token": csrf_token(shared, card_path), "token": card_token}

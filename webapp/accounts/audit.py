@@ -1,0 +1,45 @@
+"""The audit log: the only writer of its table. What someone did to another person's account
+(a login card printed or stopped), for the administrators to read back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.accounts.models import AuditEntry, User
+
+# What each action is called on the page; the codes stay as they are in the table.
+AUDIT_ACTIONS = {
+    "login_card.printed": _l("Printed a login card"),
+    "login_card.stopped": _l("Stopped a login card"),
+}
+
+
+def record_audit(
+    session: Session,
+    *,
+    actor: User,
+    action: str,
+    now: datetime,
+    subject: User | None = None,
+    detail: str = "",
+) -> AuditEntry:
+    entry = AuditEntry(
+        at=now,
+        actor_id=actor.id,
+        action=action,
+        subject_id=subject.id if subject else None,
+        detail=detail[:200],
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def list_audit(session: Session, limit: int = 200) -> list[AuditEntry]:
+    """The newest entries first."""
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+    return list(session.scalars(query))
