@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask, jsonify, request
 
 from webapp.config import load_config
-from webapp.core.db import configure_engine, mark_writing
+from webapp.core.db import configure_engine, mark_writing, run_deferred_writes
 from webapp.core.errors import DomainError
 from webapp.core.http import add_security_headers
 from webapp.extensions import csrf, db, limiter, login_manager, migrate
@@ -28,6 +28,13 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _load_or_create_secret(instance / "secret-key.txt")
 
     _import_models()
+
+    # Registered before Flask-SQLAlchemy's own teardown, so it runs after it: once the
+    # request's session is closed.
+    @app.teardown_appcontext
+    def deferred_writes(exc):
+        run_deferred_writes(db.engine)
+
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)

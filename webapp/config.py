@@ -7,6 +7,7 @@ state and the master secret all live in it.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -90,6 +91,12 @@ def load_config() -> dict:
         ),
         # How long a perk's ticket can be shown at the shop before its tokens come back.
         "TICKET_MINUTES": _minutes("ENISHI_TICKET_MINUTES", 15),
+        # A device session ends after this long unused, or this long after its login.
+        "SESSION_IDLE_DAYS": float(os.environ.get("ENISHI_SESSION_IDLE_DAYS", "30")),
+        "SESSION_MAX_DAYS": float(os.environ.get("ENISHI_SESSION_MAX_DAYS", "90")),
+        "REMEMBER_COOKIE_DURATION": timedelta(
+            days=float(os.environ.get("ENISHI_SESSION_MAX_DAYS", "90"))
+        ),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": not debug,

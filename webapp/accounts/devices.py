@@ -6,10 +6,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.orm import Session
 
 from webapp.accounts.audit import record_audit
@@ -28,26 +29,67 @@ def start_device_session(
         login_card_id=card.id if card else None,
         label=(label or "?")[:MAX_LABEL_CHARS],
         created_at=now,
+        last_seen_at=now,
     )
     session.add(device)
     session.flush()
     return device
 
 
-def active_device(session: Session, user_id: int, device_id: str) -> DeviceSession | None:
+@dataclass(frozen=True)
+class SessionLimits:
+    """How long a device session lasts: `idle` since it was last used, `lifetime` since the
+    login, whichever ends first (ENISHI_SESSION_IDLE_DAYS, ENISHI_SESSION_MAX_DAYS)."""
+
+    idle: timedelta
+    lifetime: timedelta
+
+    def allow(self, device: DeviceSession, now: datetime) -> bool:
+        return now - device.last_seen_at < self.idle and now - device.created_at < self.lifetime
+
+
+# A session's last use is written at most this often: a visit need not write each time.
+SEEN_EVERY = timedelta(hours=1)
+
+
+def active_device(
+    session: Session,
+    user_id: int,
+    device_id: str,
+    now: datetime | None = None,
+    limits: SessionLimits | None = None,
+) -> DeviceSession | None:
+    """The device session, if it is the user's and still lasts (within `limits` at `now`)."""
     device = session.get(DeviceSession, device_id)
     if device is None or device.user_id != user_id or device.ended_at is not None:
+        return None
+    if limits is not None and not limits.allow(device, now):
         return None
     return device
 
 
-def list_devices(session: Session, user: User) -> list[DeviceSession]:
+def seen_since(device: DeviceSession, now: datetime) -> bool:
+    """Whether the session's last use is stale enough to be written again."""
+    return now - device.last_seen_at >= SEEN_EVERY
+
+
+def mark_seen(connection: Connection, device_id: str, now: datetime) -> None:
+    """Records a session's use, in a transaction of its own (see core.db.defer_write)."""
+    connection.execute(
+        update(DeviceSession).where(DeviceSession.id == device_id).values(last_seen_at=now)
+    )
+
+
+def list_devices(
+    session: Session, user: User, now: datetime, limits: SessionLimits
+) -> list[DeviceSession]:
+    """Where `user` is logged in now: sessions not ended, nor past their limits."""
     query = (
         select(DeviceSession)
         .where(DeviceSession.user_id == user.id, DeviceSession.ended_at.is_(None))
         .order_by(DeviceSession.created_at.desc())
     )
-    return list(session.scalars(query))
+    return [device for device in session.scalars(query) if limits.allow(device, now)]
 
 
 def end_device_session(session: Session, user: User, device_id: str, now: datetime) -> None:

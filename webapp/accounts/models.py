@@ -63,6 +63,8 @@ class DeviceSession(db.Model):
     login_card_id: Mapped[int | None] = mapped_column(ForeignKey("login_cards.id"), index=True)
     label: Mapped[str] = mapped_column(String(100))  # the browser and system, as it said
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the session was last used (to the hour): one left idle too long ends.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -13,11 +16,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from webapp.accounts.devices import (
+    SessionLimits,
     active_device,
     card_for_token,
     end_device_session,
     list_devices,
     list_login_cards,
+    mark_seen,
+    seen_since,
     start_device_session,
 )
 from webapp.accounts.forms import LoginForm
@@ -25,7 +31,7 @@ from webapp.accounts.models import LoginCard, User
 from webapp.accounts.services import authenticate, get_user
 from webapp.accounts.throttle import note_failed_login, per_account, per_address
 from webapp.core.access import member_required
-from webapp.core.db import utcnow
+from webapp.core.db import defer_write, utcnow
 from webapp.core.errors import DomainError
 from webapp.core.http import safe_next, secret_in_url
 from webapp.extensions import db, login_manager
@@ -40,14 +46,29 @@ login_manager.login_message_category = "info"
 @login_manager.user_loader
 def load_user(session_id: str):
     """The person of a session and remember cookie `<user id>:<device session id>`, while that
-    device's session lasts: ended on their page (or with its login card), it logs out."""
+    device's session lasts: ended on their page (or with its login card), or left unused or
+    kept past the session limits, it logs out."""
     user_id, _, device_id = session_id.partition(":")
-    if not user_id.isdigit() or active_device(db.session, int(user_id), device_id) is None:
+    if not user_id.isdigit():
         return None
+    now = utcnow()
+    device = active_device(db.session, int(user_id), device_id, now, session_limits())
+    if device is None:
+        return None
+    if seen_since(device, now):
+        defer_write(lambda connection: mark_seen(connection, device_id, now))
     user = get_user(db.session, int(user_id))
     if user is not None:
         user.device_id = device_id
     return user
+
+
+def session_limits() -> SessionLimits:
+    config = current_app.config
+    return SessionLimits(
+        idle=timedelta(days=config["SESSION_IDLE_DAYS"]),
+        lifetime=timedelta(days=config["SESSION_MAX_DAYS"]),
+    )
 
 
 def _log_in(user: User, remember: bool, card: LoginCard | None = None) -> None:
@@ -117,7 +138,7 @@ def logout():
 def devices():
     return render_template(
         "accounts/devices.html",
-        devices=list_devices(db.session, current_user),
+        devices=list_devices(db.session, current_user, utcnow(), session_limits()),
         current=current_user.device_id,
         cards=list_login_cards(db.session, current_user),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from flask import g, has_app_context
@@ -9,6 +10,8 @@ from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
 
 # Stable constraint names, so Alembic migrations read the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -73,6 +76,24 @@ def configure_engine(engine: Engine) -> None:
         # read-only snapshot would have to become a writer; readers begin deferred and never
         # wait. This is what `with_for_update()` gives on PostgreSQL.
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing() else "BEGIN")
+
+
+def defer_write(work) -> None:
+    """Runs `work(connection)` once this request's own transaction is over, in a transaction
+    of its own: bookkeeping that even a reading request must save (when a session was last
+    used), and that must never commit the request's work half-way."""
+    g.setdefault("deferred_writes", []).append(work)
+
+
+def run_deferred_writes(engine: Engine) -> None:
+    """What `defer_write` kept, each in its own transaction; a failure is logged, not raised
+    (the answer has gone; the bookkeeping is tried again on a later request)."""
+    for work in g.pop("deferred_writes", []):
+        try:
+            with engine.begin() as connection:
+                work(connection)
+        except Exception:
+            log.warning("a deferred write failed", exc_info=True)
 
 
 def mark_writing() -> None:

@@ -78,6 +78,15 @@ def start_redemption(
     return redemption
 
 
+def get_member_ticket(session: Session, member: User, redemption_id: int) -> Redemption:
+    """`member`'s own ticket; anyone else's reads as no ticket at all (404), so that its
+    existence is not told."""
+    redemption = session.get(Redemption, redemption_id)
+    if redemption is None or redemption.user_id != member.id:
+        raise DomainError("no_such_ticket", _l("There is no such ticket."), status=404)
+    return redemption
+
+
 def cancel_redemption(session: Session, member: User, redemption_id: int, now: datetime) -> None:
     redemption = _locked(session, redemption_id)
     if redemption is None or redemption.user_id != member.id:

@@ -21,12 +21,13 @@ from flask_login import current_user
 
 from webapp.core.access import member_required
 from webapp.core.db import utcnow
-from webapp.core.errors import DomainError, NotFound
+from webapp.core.errors import DomainError
 from webapp.core.http import no_store, secret_in_url
 from webapp.core.i18n import current_language
 from webapp.core.qr import qr_svg
 from webapp.extensions import db
 from webapp.ledger.services import get_balance
+from webapp.perks.access import ticket_owner_required
 from webapp.perks.models import Perk, Redemption, RedemptionStatus
 from webapp.perks.redemptions import cancel_redemption, start_redemption, ticket_code, ticket_key
 from webapp.perks.services import get_perk, list_offers
@@ -68,36 +69,35 @@ def use(perk_id: int):
 
 @bp.get("/perks/tickets/<int:redemption_id>")
 @secret_in_url
-@member_required
-def ticket(redemption_id: int):
-    redemption = _own_ticket(redemption_id)
-    state = redemption.state_at(utcnow())
+@ticket_owner_required
+def ticket(ticket: Redemption):
+    state = ticket.state_at(utcnow())
     qr = None
     if state == RedemptionStatus.HELD:
-        code = ticket_code(redemption, ticket_key(current_app.secret_key))
-        label = _("Ticket for %(title)s", title=redemption.perk.title(current_language()))
+        code = ticket_code(ticket, ticket_key(current_app.secret_key))
+        label = _("Ticket for %(title)s", title=ticket.perk.title(current_language()))
         qr = qr_svg(code, label=label)
-    return render_template("perks/ticket.html", ticket=redemption, state=state, qr=qr)
+    return render_template("perks/ticket.html", ticket=ticket, state=state, qr=qr)
 
 
 @bp.get("/perks/tickets/<int:redemption_id>/state")
 @secret_in_url
-@member_required
+@ticket_owner_required
 @no_store
-def ticket_state(redemption_id: int):
+def ticket_state(ticket: Redemption):
     """What the ticket page asks every few seconds: it shows "used" once the shop confirms."""
-    return jsonify({"state": _own_ticket(redemption_id).state_at(utcnow())})
+    return jsonify({"state": ticket.state_at(utcnow())})
 
 
 @bp.post("/perks/tickets/<int:redemption_id>/cancel")
-@member_required
-def cancel(redemption_id: int):
+@ticket_owner_required
+def cancel(ticket: Redemption):
     try:
-        cancel_redemption(db.session, current_user, redemption_id, utcnow())
+        cancel_redemption(db.session, current_user, ticket.id, utcnow())
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")
-        return redirect(url_for("perks.ticket", redemption_id=redemption_id))
+        return redirect(url_for("perks.ticket", redemption_id=ticket.id))
     db.session.commit()
     flash(_("The ticket is cancelled; your tokens are back."), "info")
     return redirect(url_for("wallet.show"))
@@ -111,10 +111,3 @@ def photo(perk_id: int):
     response = Response(perk.photo, mimetype="image/jpeg")
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
-
-
-def _own_ticket(redemption_id: int) -> Redemption:
-    redemption = db.session.get(Redemption, redemption_id)
-    if redemption is None or redemption.user_id != current_user.id:
-        raise NotFound("no_such_ticket", _("There is no such ticket."))
-    return redemption

@@ -2,11 +2,13 @@
 session; a login card logs its member in on a fresh phone until it is stopped or replaced."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from webapp.accounts.models import DeviceSession, LoginCard, Role
+from webapp.core.db import utcnow
 
 from ...conftest import PASSWORD, csrf_token, log_in
 from ..pdfs import pdf_qr_codes, pdf_text
@@ -241,3 +243,56 @@ def devices_page(client) -> str:
     page = client.get("/account/devices")
     assert page.status_code == 200
     return page.get_data(as_text=True)
+
+
+def device_row(session, user):
+    session.expire_all()
+    return session.scalars(select(DeviceSession).where(DeviceSession.user_id == user.id)).one()
+
+
+def test_a_session_left_unused_too_long_ends(app, session, member):
+    phone = app.test_client()
+    log_in(phone, member.email)
+    device = device_row(session, member)
+    device.last_seen_at = utcnow() - timedelta(days=29, hours=23)
+    session.commit()
+    assert phone.get("/wallet").status_code == 200  # used within 30 days: it lasts
+    assert utcnow() - device_row(session, member).last_seen_at < timedelta(minutes=1)
+
+    device = device_row(session, member)
+    device.last_seen_at = utcnow() - timedelta(days=30, minutes=1)
+    session.commit()
+    assert phone.get("/wallet").status_code == 302  # unused for 30 days: logged out
+    other = app.test_client()
+    log_in(other, member.email)
+    assert len(re.findall(r'data-testid="device"', devices_page(other))) == 1  # not listed
+
+
+def test_a_session_ends_90_days_after_its_login_however_often_used(app, session, member):
+    phone = app.test_client()
+    log_in(phone, member.email)
+    device = device_row(session, member)
+    device.created_at = utcnow() - timedelta(days=90, minutes=1)
+    session.commit()
+    assert phone.get("/wallet").status_code == 302
+
+
+def test_a_visit_writes_the_last_use_at_most_hourly(app, session, member):
+    phone = app.test_client()
+    log_in(phone, member.email)
+    device = device_row(session, member)
+    recent = utcnow() - timedelta(minutes=30)
+    device.last_seen_at = recent
+    session.commit()
+    assert phone.get("/wallet").status_code == 200
+    assert device_row(session, member).last_seen_at == recent  # no write for a recent one
+
+
+def test_the_limits_are_settings(app, session, member):
+    app.config["SESSION_IDLE_DAYS"] = 1
+    phone = app.test_client()
+    log_in(phone, member.email)
+    device = device_row(session, member)
+    device.last_seen_at = utcnow() - timedelta(days=1, minutes=1)
+    session.commit()
+    assert phone.get("/wallet").status_code == 302

@@ -1,0 +1,239 @@
+"""Who may open what: every route of the app, every method it serves, asked by each role.
+
+Each route is listed with the rule that guards it. A route that is added without being listed
+here fails the test, and so does a route listed here that the app no longer has.
+
+Rules, and what each role must get:
+- PUBLIC: the same answer for everyone.
+- MEMBER: anyone logged in; anonymous visitors are sent to the login page.
+- API: anyone logged in; anonymous callers get 401 (JSON, no redirect).
+- ORGANISER: organisers and administrators; members and shop staff get 403.
+- EVENT: the event's own organisers and administrators; an organiser of another event, members
+  and shop staff get 403.
+- STAFF: the shop's staff and administrators; everyone else logged in gets 403.
+- ADMIN: administrators only.
+- OWNER: the ticket's member only; anyone else logged in gets 404 (a ticket's existence is not
+  told).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from webapp.accounts.models import Role
+from webapp.checkin import codes
+from webapp.core.db import utcnow
+from webapp.ledger.models import LedgerEntry
+from webapp.perks.redemptions import start_redemption
+from webapp.perks.services import add_staff, create_partner, create_perk
+
+from ..conftest import csrf_token, log_in
+
+ROLES = ("anonymous", "member", "staff", "other_organiser", "organiser", "admin")
+
+PUBLIC, MEMBER, API, ORGANISER, EVENT, STAFF, ADMIN, OWNER = (
+    "public", "member", "api", "organiser", "event", "staff", "admin", "owner",
+)  # fmt: skip
+
+ROUTES = {
+    "GET /": PUBLIC,
+    "GET /account/devices": MEMBER,
+    "POST /account/devices/<device_id>/end": MEMBER,
+    "GET /admin/audit": ADMIN,
+    "GET /admin/chain": ADMIN,
+    "POST /admin/chain/retry": ADMIN,
+    "GET /admin/perks": ADMIN,
+    "POST /admin/perks": ADMIN,
+    "POST /admin/perks/<int:perk_id>/pause": ADMIN,
+    "POST /admin/perks/partners": ADMIN,
+    "POST /admin/perks/partners/<int:partner_id>/staff": ADMIN,
+    "POST /admin/perks/partners/<int:partner_id>/staff/<int:user_id>/remove": ADMIN,
+    "POST /api/v1/checkins": API,
+    "GET /api/v1/events": API,
+    "GET /api/v1/openapi.json": PUBLIC,
+    "GET /api/v1/session": PUBLIC,
+    "GET /badges/<token_id>.json": PUBLIC,
+    "GET /badges/<token_id>.png": PUBLIC,
+    "GET /c/<token>": MEMBER,
+    "POST /c/<token>": MEMBER,
+    "GET /cards/<token_id>": PUBLIC,
+    "GET /cards/<token_id>.png": PUBLIC,
+    "GET /events": ORGANISER,
+    "GET /events/new": ORGANISER,
+    "POST /events/new": ORGANISER,
+    "GET /events/<int:event_id>": EVENT,
+    "GET /events/<int:event_id>/activity": EVENT,
+    "GET /events/<int:event_id>/attendance.csv": EVENT,
+    "GET /events/<int:event_id>/checkin": EVENT,
+    "POST /events/<int:event_id>/checkin": EVENT,
+    "GET /events/<int:event_id>/code": EVENT,
+    "GET /events/<int:event_id>/display": EVENT,
+    "POST /events/<int:event_id>/organisers": EVENT,
+    "POST /events/<int:event_id>/organisers/<int:user_id>/remove": EVENT,
+    "GET /events/<int:event_id>/poster.pdf": EVENT,
+    "GET /events/<int:event_id>/rejected.csv": EVENT,
+    "POST /events/<int:event_id>/word": EVENT,
+    "GET /healthz": PUBLIC,
+    "POST /lang": PUBLIC,
+    "GET /login": PUBLIC,
+    "POST /login": PUBLIC,
+    "GET /login/card": PUBLIC,
+    "POST /login/card": PUBLIC,
+    "POST /logout": MEMBER,
+    "GET /manifest.json": PUBLIC,
+    "GET /members": ADMIN,
+    "GET /members/<int:user_id>/login-card": ADMIN,
+    "POST /members/<int:user_id>/login-card": ADMIN,
+    "POST /members/<int:user_id>/login-card/<int:card_id>/revoke": ADMIN,
+    "GET /offline": PUBLIC,
+    "GET /partner": STAFF,
+    "GET /partner/<int:partner_id>": STAFF,
+    "POST /partner/<int:partner_id>/find": STAFF,
+    "POST /partner/<int:partner_id>/use": STAFF,
+    "GET /perks": MEMBER,
+    "GET /perks/<int:perk_id>": MEMBER,
+    "GET /perks/<int:perk_id>/photo.jpg": PUBLIC,
+    "POST /perks/<int:perk_id>/use": MEMBER,
+    "GET /perks/tickets/<int:redemption_id>": OWNER,
+    "POST /perks/tickets/<int:redemption_id>/cancel": OWNER,
+    "GET /perks/tickets/<int:redemption_id>/state": OWNER,
+    "GET /scan": PUBLIC,
+    "GET /static/<path:filename>": PUBLIC,
+    "GET /sw.js": PUBLIC,
+    "GET /wallet": MEMBER,
+    "GET /wallet/card": MEMBER,
+}
+
+ALLOWED = {
+    MEMBER: {"member", "staff", "other_organiser", "organiser", "admin"},
+    API: {"member", "staff", "other_organiser", "organiser", "admin"},
+    ORGANISER: {"other_organiser", "organiser", "admin"},
+    EVENT: {"organiser", "admin"},
+    STAFF: {"staff", "admin"},
+    ADMIN: {"admin"},
+    OWNER: {"member"},
+}
+
+
+def served(app) -> dict[str, object]:
+    """Every "METHOD /rule" the app answers (HEAD and OPTIONS are Flask's own)."""
+    routes = {}
+    for rule in app.url_map.iter_rules():
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            routes[f"{method} {rule.rule}"] = rule
+    return routes
+
+
+def test_every_route_is_listed(app):
+    assert sorted(served(app)) == sorted(ROUTES)
+
+
+@pytest.fixture
+def world(app, session, make_user, organiser, make_event):
+    """An event with its organiser, an organiser of another event, a shop with its staff, a
+    perk, and a member holding a ticket for it; each person logged in on a phone of their own."""
+    member = make_user(Role.MEMBER)
+    staff = make_user(Role.MEMBER, member=False)
+    other = make_user(Role.ORGANISER, member=False)
+    admin = make_user(Role.ADMIN)
+    event = make_event()
+    make_event(organiser=other, title="ほかのイベント")
+    shop = create_partner(session, name_ja="塩尻ワイナリー")
+    add_staff(session, shop, staff.email)
+    perk = create_perk(session, shop, title_ja="グラスワイン1杯", price=10)
+    session.add(LedgerEntry(user_id=member.id, amount=50, kind="reward", created_at=utcnow()))
+    session.flush()
+    ticket = start_redemption(session, member, perk, utcnow(), timedelta(minutes=15))
+    session.commit()
+    values = {
+        "device_id": "not-a-device",
+        "perk_id": perk.id,
+        "partner_id": shop.id,
+        "user_id": member.id,
+        "event_id": event.id,
+        "redemption_id": ticket.id,
+        "card_id": 1,
+        "token": codes.make_printed_token(event.id, event.secret),
+        "token_id": str(event.id),
+        "filename": "css/enishi.css",
+    }
+    people = {"member": member, "staff": staff, "other_organiser": other}
+    people |= {"organiser": organiser, "admin": admin}
+    return values, people
+
+
+def phone(app, person):
+    client = app.test_client()
+    if person is not None:
+        log_in(client, person.email)
+    return client
+
+
+def ask(client, method: str, url: str):
+    """The answer, read whole and closed (a static file's stays open otherwise)."""
+    if method == "GET":
+        response = client.get(url)
+    elif url.startswith("/api/"):
+        token = csrf_token(client, "/login")
+        response = client.post(url, json={"claims": []}, headers={"X-CSRFToken": token})
+    else:
+        response = client.post(url, data={"csrf_token": csrf_token(client, "/login")})
+    response.get_data()
+    response.close()
+    return response
+
+
+def sent_to_login(response) -> bool:
+    """Refused for want of a login: sent to the login page, to come back afterwards."""
+    location = response.headers.get("Location", "")
+    return response.status_code == 302 and location.startswith("/login?next=")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_what_its_rule_says(app, world, role):
+    values, people = world
+    client = phone(app, people.get(role))
+    routes = served(app)
+    wrong = []
+    # Logging out last: it ends this phone's session.
+    for route in sorted(ROUTES, key=lambda route: route == "POST /logout"):
+        method, _ = route.split(" ", 1)
+        rule = routes[route]
+        url = rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]
+        response = ask(client, method, url)
+        status, kind = response.status_code, ROUTES[route]
+        if status >= 500:
+            wrong.append(f"{route}: {status}")
+        elif kind == PUBLIC:
+            continue  # the same for everyone: see the next test
+        elif role == "anonymous":
+            expected_login = status == 401 if kind == API else sent_to_login(response)
+            if not expected_login:
+                wrong.append(f"{route}: {status}, not sent to log in")
+        elif role in ALLOWED[kind]:
+            if status in (401, 403) or sent_to_login(response):
+                wrong.append(f"{route}: {status}, refused")
+        elif kind == OWNER:
+            if status != 404:
+                wrong.append(f"{route}: {status}, not 404 for someone else's ticket")
+        elif status != 403:
+            wrong.append(f"{route}: {status}, not 403")
+    assert wrong == []
+
+
+def test_public_routes_answer_everyone_alike(app, world):
+    values, people = world
+    routes = served(app)
+    answers: dict[str, set[int]] = {}
+    for role in ROLES:
+        client = phone(app, people.get(role))
+        for route, kind in ROUTES.items():
+            if kind != PUBLIC or route.split(" ")[1] in ("/", "/login"):
+                continue  # the start page and the login page lead each person on to their own
+            method = route.split(" ")[0]
+            rule = routes[route]
+            url = rule.build({n: values[n] for n in rule.arguments}, append_unknown=False)[1]
+            answers.setdefault(route, set()).add(ask(client, method, url).status_code)
+    assert {route: codes_ for route, codes_ in answers.items() if len(codes_) > 1} == {}
