@@ -29,21 +29,19 @@ def _too_many() -> str:
     return _("Too many failed logins. Please wait 15 minutes and try again.")
 
 
-# Failures per account (the e-mail address typed) and per address (logins by password and by
-# login card together); a login refused by either answers 429.
-per_account = limiter.limit(
-    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
-    key_func=_account,
-    methods=["POST"],
-    deduct_when=_failed,
-    error_message=_too_many,
-    scope="login-account",
-)
-per_address = limiter.limit(
-    lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"],
-    key_func=get_remote_address,
-    methods=["POST"],
-    deduct_when=_failed,
-    error_message=_too_many,
-    scope="login-address",
-)
+def _failures(setting: str, key_func, scope: str):
+    """A limit on the failed logins counted under `key_func`'s key, read from `setting`."""
+    return limiter.limit(
+        lambda: current_app.config[setting],
+        key_func=key_func,
+        methods=["POST"],
+        deduct_when=_failed,
+        error_message=_too_many,
+        scope=scope,
+    )
+
+
+# Failures per account (the e-mail address typed) and per client address; a login refused by
+# either answers 429.
+per_account = _failures("LOGIN_FAILURES_PER_ACCOUNT", _account, "login-account")
+per_address = _failures("LOGIN_FAILURES_PER_ADDRESS", get_remote_address, "login-address")

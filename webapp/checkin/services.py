@@ -23,7 +23,7 @@ from webapp.checkin import codes
 from webapp.checkin.models import Attendance, Claim, ClaimStatus
 from webapp.core.errors import NotFound
 from webapp.events.models import Event
-from webapp.events.services import checkin_opens_at
+from webapp.events.services import checkin_opens_at, runs_event
 from webapp.ledger.services import credit_reward
 from webapp.membership.cards import read_card_code
 from webapp.membership.services import is_member
@@ -40,6 +40,7 @@ REASONS = {
     "not_yet_open": _l("Check-in for this event has not opened yet."),
     "expired": _l("This event has ended; check-in is closed."),
     "not_a_member": _l("Only members can check in. Please ask the organiser."),
+    "own_event": _l("The organisers of an event cannot check themselves in to it."),
     "already_checked_in": _l("You are already checked in to this event."),
     "id_conflict": _l("This claim id is already used. Please scan again."),
     "word_needed": _l("This event has a secret word. Scan again and type the word you heard."),
@@ -146,6 +147,8 @@ def check_in_by_organiser(
     session.execute(select(User.id).where(User.id == member.id).with_for_update())
     if _has_attended(session, member, event):
         status, reason = ClaimStatus.DUPLICATE, "already_checked_in"
+    elif runs_event(member, event):
+        status, reason = ClaimStatus.REJECTED, "own_event"
     elif now < checkin_opens_at(event):
         status, reason = ClaimStatus.REJECTED, "not_yet_open"
     elif now >= event.ends_at + timedelta(days=event.offline_claim_days):
@@ -218,8 +221,8 @@ def _decide(session: Session, user: User, claim: ClaimInput, observed_at: dateti
     """The answer to a code, checked in the order a member can act on.
 
     Precedence: a code that is not genuine is rejected first; then a member already checked
-    in gets `duplicate` whatever the code's age; then the code's time (and a printed code's
-    secret word); then membership."""
+    in gets `duplicate` whatever the code's age; then the event's own organisers are refused;
+    then the code's time (and a printed code's secret word); then membership."""
     try:
         code = codes.parse_token(claim.code)
     except codes.MalformedCode:
@@ -235,6 +238,8 @@ def _decide(session: Session, user: User, claim: ClaimInput, observed_at: dateti
 
     if _has_attended(session, user, event):
         return _Decision(ClaimStatus.DUPLICATE, "already_checked_in", event, code.slot)
+    if runs_event(user, event):  # rewards are for taking part, not for running the event
+        return reject("own_event")
     if code.kind == codes.KIND_PRINTED:
         return _decide_printed(session, user, claim, event, observed_at)
     if codes.slot_age(code.slot, observed_at) < 0:

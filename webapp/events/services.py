@@ -102,6 +102,12 @@ def can_manage(user: User, event: Event) -> bool:
     )
 
 
+def runs_event(user: User, event: Event) -> bool:
+    """Whether `user` created the event or was added to it as a co-organiser (an administrator
+    manages every event but runs only those)."""
+    return event.organiser_id == user.id or any(o.id == user.id for o in event.co_organisers)
+
+
 def list_managed_events(session: Session, user: User) -> list[Event]:
     query = select(Event).order_by(Event.starts_at.desc())
     if not user.is_admin:
