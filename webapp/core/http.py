@@ -1,4 +1,5 @@
-"""HTTP helpers every blueprint shares: answers no cache may keep, and safe redirect targets."""
+"""HTTP helpers every blueprint shares: answers no cache may keep, safe redirect targets, and
+the security headers of every answer."""
 
 from __future__ import annotations
 
@@ -25,10 +26,11 @@ def forbid_caching(response: Response) -> Response:
 
 def safe_next(target: str | None, default: str) -> str:
     """`target` if it is a path on this site, else `default`: a `next` parameter must never
-    send anyone to another site."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return default
+    send anyone to another site. Browsers read `/\\host` like `//host`, and drop tabs and
+    newlines, so those are refused too."""
+    if not target or not target.startswith("/") or any(c in target for c in "\\\t\r\n"):
+        return default
+    return default if target.startswith("//") else target
 
 
 # -- security headers ---------------------------------------------------------------------------

@@ -1,3 +1,5 @@
+import pytest
+
 from ...conftest import PASSWORD, csrf_token, log_in
 
 
@@ -87,3 +89,26 @@ def test_outside_debug_the_session_cookie_is_secure(app, client, member, monkeyp
     response = log_in(client, member.email)
     session_cookie = next(c for c in response.headers.getlist("Set-Cookie") if "session=" in c)
     assert "Secure" in session_cookie
+
+
+@pytest.mark.parametrize(
+    "target", ["//evil.example/", "/\\evil.example/", "/\\/evil.example", "/\t/evil.example"]
+)
+def test_no_next_target_leads_off_this_site(client, member, target):
+    token = csrf_token(client)
+    response = client.post(
+        "/login", query_string={"next": target},
+        data={"email": member.email, "password": PASSWORD, "csrf_token": token},
+    )  # fmt: skip
+    assert response.headers["Location"] == "/"
+    back = client.post("/lang", data={"lang": "en", "next": target, "csrf_token": token})
+    assert back.headers["Location"] == "/"
+
+
+def test_a_next_target_on_this_site_is_followed(client, member):
+    token = csrf_token(client)
+    response = client.post(
+        "/login", query_string={"next": "/perks?from=login"},
+        data={"email": member.email, "password": PASSWORD, "csrf_token": token},
+    )  # fmt: skip
+    assert response.headers["Location"] == "/perks?from=login"
