@@ -55,7 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     @app.after_request
     def security_headers(response):
         view = app.view_functions.get(request.endpoint) if request.endpoint else None
-        return add_security_headers(response, view, app.debug)
+        return add_security_headers(response, view, https_only=app.config["HTTPS_ONLY"])
 
     @app.before_request
     def declare_writes():

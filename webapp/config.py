@@ -41,6 +41,9 @@ def load_config() -> dict:
         # Named in the tokens' public metadata and drawn on their images.
         "COMMUNITY_NAME": os.environ.get("ENISHI_COMMUNITY_NAME") or "塩尻DAO",
         "DEBUG": debug,
+        # Served over https (everywhere but a local debug run): browsers are told to keep to it
+        # (HSTS). Not app.debug, which the flask command resets unless FLASK_DEBUG is set.
+        "HTTPS_ONLY": not debug,
         "DEMO": _flag("ENISHI_DEMO", False),  # `make run` turns it on
         "SECRET_KEY": os.environ.get("ENISHI_SECRET_KEY"),  # None: kept in the instance folder
         "SQLALCHEMY_DATABASE_URI": os.environ.get(

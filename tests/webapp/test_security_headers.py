@@ -54,12 +54,15 @@ def test_only_the_scanner_pages_may_use_the_camera(member_client):
     assert "camera=()" in member_client.get("/login").headers["Permissions-Policy"]
 
 
-def test_a_local_debug_run_sends_no_hsts(app, client):
-    app.debug = True
-    try:
-        assert "Strict-Transport-Security" not in client.get("/login").headers
-    finally:
-        app.debug = False
+def test_a_local_debug_run_sends_no_hsts(app, client, monkeypatch):
+    from webapp.config import load_config
+
+    monkeypatch.setenv("ENISHI_DEBUG", "1")  # as `make run` sets it
+    assert load_config()["HTTPS_ONLY"] is False
+    monkeypatch.setenv("ENISHI_DEBUG", "0")
+    assert load_config()["HTTPS_ONLY"] is True
+    app.config["HTTPS_ONLY"] = False
+    assert "Strict-Transport-Security" not in client.get("/login").headers
 
 
 def test_no_template_has_an_inline_script_or_event_handler():

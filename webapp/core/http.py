@@ -71,7 +71,7 @@ def secret_in_url(view):
     return view
 
 
-def add_security_headers(response: Response, view, debug: bool) -> Response:
+def add_security_headers(response: Response, view, *, https_only: bool) -> Response:
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Frame-Options", "DENY")
@@ -79,6 +79,6 @@ def add_security_headers(response: Response, view, debug: bool) -> Response:
     private = getattr(view, "secret_in_url", False)
     headers["Referrer-Policy"] = "no-referrer" if private else "same-origin"
     headers["Permissions-Policy"] = CAMERA if getattr(view, "uses_camera", False) else NO_CAMERA
-    if not debug:  # a local run is plain http; everywhere else the site is https only
+    if https_only:  # a local debug run is plain http
         headers.setdefault("Strict-Transport-Security", HSTS)
     return response
