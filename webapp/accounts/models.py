@@ -86,8 +86,8 @@ class LoginCard(db.Model):
 
 
 class AuditEntry(db.Model):
-    """Something done to a person's account by someone else (a login card printed or stopped,
-    a role changed): kept for the administrators, never changed or deleted."""
+    """Something done to a person's account by someone else (so far: a login card printed or
+    stopped): kept for the administrators, never changed or deleted."""
 
     __tablename__ = "audit_log"
 

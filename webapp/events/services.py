@@ -95,11 +95,7 @@ def get_managed_event(session: Session, user: User, event_id: int) -> Event:
 
 def can_manage(user: User, event: Event) -> bool:
     """Admins, and organisers who created the event or were added to it as co-organisers."""
-    if user.is_admin:
-        return True
-    return user.is_organiser and (
-        event.organiser_id == user.id or any(o.id == user.id for o in event.co_organisers)
-    )
+    return user.is_admin or (user.is_organiser and runs_event(user, event))
 
 
 def runs_event(user: User, event: Event) -> bool:

@@ -366,19 +366,22 @@ def count_jobs_by_status(session: Session) -> dict[str, int]:
     return counts
 
 
-def list_capped_transactions(session: Session, max_fee: int, now: datetime) -> list[str]:
-    """Transactions stuck in the pool that cannot be replaced without passing the fee cap
-    (`max_fee`, wei per gas): a replacement must offer 12.5% more."""
-    query = (
-        select(ChainJob.tx_hash)
-        .where(
-            ChainJob.status == JobStatus.SENT,
-            ChainJob.sent_at < now - STUCK_AFTER,
-            ChainJob.max_fee_per_gas * 9 > max_fee * 8,
-        )
-        .distinct()
-    )
-    return list(session.scalars(query))
+def replacement_fees(tx: SentTransaction, market: Fees, max_fee: int | None) -> Fees | None:
+    """The fees a replacement for the stuck `tx` offers (12.5% more, and at least the
+    market's), or None where they would pass the cap `max_fee` (wei per gas): then it waits."""
+    fees = tx.fees.bumped(market)
+    return None if max_fee is not None and fees.max_fee > max_fee else fees
+
+
+def list_capped_transactions(
+    session: Session, market: Fees, max_fee: int, now: datetime
+) -> list[SentTransaction]:
+    """Transactions stuck in the pool that the worker leaves waiting at the fee cap."""
+    return [
+        tx
+        for tx in list_sent_transactions(session)
+        if now - tx.sent_at > STUCK_AFTER and replacement_fees(tx, market, max_fee) is None
+    ]
 
 
 def list_open_jobs(session: Session, limit: int = 200) -> list[ChainJob]:

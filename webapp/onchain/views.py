@@ -23,18 +23,19 @@ protect(bp, admin_required)
 
 @bp.get("")
 def queue():
-    minter = None
+    minter, capped, now = None, [], utcnow()
     try:
         client = get_chain_client(db.session)
         minter = get_minter_status(client, current_app.config["MINTER_LOW_BALANCE_ETH"])
+        market = client.market_fees()
+        capped = list_capped_transactions(db.session, market, max_fee_per_gas(), now)
     except Exception:  # the page must show the queue even when the node is down
         db.session.rollback()
-    now = utcnow()
     return render_template(
         "onchain/queue.html",
         counts=count_jobs_by_status(db.session),
         jobs=list_open_jobs(db.session),
-        capped=list_capped_transactions(db.session, max_fee_per_gas(), now),
+        capped=capped,
         max_fee_gwei=current_app.config["MAX_FEE_GWEI"],
         minter=minter,
         now=now,

@@ -35,6 +35,7 @@ from webapp.onchain.jobs import (
     mark_reverted,
     mark_sent,
     note_error,
+    replacement_fees,
     signed_transaction,
     still_leased,
     still_sent_as,
@@ -149,9 +150,9 @@ def _replace(
     batch = batch_of(session, tx.job_ids)
     session.commit()
     try:
-        fees = tx.fees.bumped(client.market_fees())
-        if max_fee is not None and fees.max_fee > max_fee:
-            log.warning("%s waits at the fee cap: a replacement would offer %s", tx.tx_hash, fees)
+        fees = replacement_fees(tx, client.market_fees(), max_fee)
+        if fees is None:
+            log.warning("%s waits at the fee cap of %s wei per gas", tx.tx_hash, max_fee)
             note_error(session, tx.job_ids, f"waiting at the fee cap ({max_fee} wei per gas)")
             session.commit()
             result.capped_transactions += 1
