@@ -112,7 +112,9 @@ def time_to_recorded(browser, base: str, tokens: list[str], offline: bool) -> li
     page = context.new_page()
     log_in(page, base)
     page.goto(f"{base}/scan")
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
+    # Polled from here: wait_for_function compiles with `new Function`, which the app's CSP refuses.
+    while not page.evaluate("navigator.serviceWorker.controller !== null"):
+        page.wait_for_timeout(100)
     context.set_offline(offline)
     times = [page.evaluate(TIME_TO_RECORDED, token) for token in tokens]
     context.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from werkzeug.serving import make_server
@@ -141,5 +142,18 @@ def log_in(page, base: str, email: str, password: str = DEMO_PASSWORD) -> None:
     page.wait_for_load_state()
 
 
+def wait_for_script(page, script: str, timeout: float = 20.0) -> None:
+    """Poll a page until `script` is truthy.
+
+    Not `page.wait_for_function`: its poller compiles the predicate with `new Function`, which the
+    app's CSP (no 'unsafe-eval') refuses whenever the first check is not already true.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(script):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {script}")
+        page.wait_for_timeout(100)
+
+
 def wait_for_service_worker(page) -> None:
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
+    wait_for_script(page, "navigator.serviceWorker.controller !== null")

@@ -20,7 +20,7 @@ from webapp.events.services import create_event
 from webapp.onchain.models import ChainJob, JobKind
 
 from .camera import write_y4m
-from .conftest import axe_violations, log_in, wait_for_service_worker
+from .conftest import axe_violations, log_in, wait_for_script, wait_for_service_worker
 
 RECORDED = "記録しました。スマホがインターネットにつながったら確定します。"
 
@@ -227,12 +227,12 @@ def test_the_service_worker_caches_a_versioned_shell_and_never_the_api(
     # A new version of the app: the next service worker takes over and drops the old shell.
     app.extensions["enishi.shell_version"] = "next-version"
     page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
-    page.wait_for_function(
+    wait_for_script(
+        page,
         """async () => {
             const shells = (await caches.keys()).filter((n) => n.startsWith('enishi-shell-'));
             return shells.length === 1 && shells[0] === 'enishi-shell-next-version';
         }""",
-        timeout=20_000,
     )
 
 
