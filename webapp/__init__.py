@@ -85,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.accounts.views import bp as accounts
     from webapp.api import bp as api
     from webapp.checkin.organiser_views import bp as checkin_organiser
+    from webapp.checkin.reward_views import bp as rewards_admin
     from webapp.checkin.views import bp as checkin
     from webapp.events.views import bp as events
     from webapp.membership.views import bp as membership
@@ -98,7 +99,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         site, accounts, accounts_admin, membership, events, checkin_organiser, checkin, wallet,
-        perks, perks_shop, perks_admin, onchain, api, metadata,
+        perks, perks_shop, perks_admin, rewards_admin, onchain, api, metadata,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

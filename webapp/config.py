@@ -92,6 +92,10 @@ def load_config() -> dict:
         "LOGIN_FAILURES_PER_ADDRESS": os.environ.get(
             "ENISHI_LOGIN_FAILURES_PER_ADDRESS", "30 per 15 minutes"
         ),
+        # Community settings: a reward per participant, or an event's budget, above these is
+        # paid only once an administrator approved it (tokens buy real goods at the shops).
+        "REWARD_APPROVAL_ABOVE": int(os.environ.get("ENISHI_REWARD_APPROVAL_ABOVE", "100")),
+        "BUDGET_APPROVAL_ABOVE": int(os.environ.get("ENISHI_BUDGET_APPROVAL_ABOVE", "3000")),
         # How long a perk's ticket can be shown at the shop before its tokens come back.
         "TICKET_MINUTES": _minutes("ENISHI_TICKET_MINUTES", 15),
         # A device session ends after this long unused, or this long after its login.

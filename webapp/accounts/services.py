@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from functools import cache
 
@@ -83,3 +85,10 @@ def count_users(session: Session) -> int:
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def outbox_account(user: User, secret_key: str | bytes) -> str:
+    """The opaque id a phone binds its queued check-ins to: the same for one person on every
+    device, telling nothing about who it is."""
+    key = secret_key.encode() if isinstance(secret_key, str) else secret_key
+    return hmac.new(key, b"enishi outbox account %d" % user.id, hashlib.sha256).hexdigest()[:24]

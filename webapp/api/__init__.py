@@ -7,8 +7,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from webapp.accounts.services import outbox_account
 from webapp.api.openapi import openapi_document
-from webapp.api.schemas import parse_claims
+from webapp.api.schemas import claim_accounts, parse_claims
 from webapp.checkin.services import record_claims
 from webapp.core.db import utcnow
 from webapp.core.errors import DomainError
@@ -27,7 +28,18 @@ def openapi():
 @bp.get("/session")
 def session_state():
     """Whether this phone is logged in, and the CSRF token for its next post."""
-    return jsonify({"logged_in": current_user.is_authenticated, "csrf_token": generate_csrf()})
+    account = (
+        outbox_account(current_user, current_app.secret_key)
+        if current_user.is_authenticated
+        else None
+    )
+    return jsonify(
+        {
+            "logged_in": current_user.is_authenticated,
+            "csrf_token": generate_csrf(),
+            "account": account,
+        }
+    )
 
 
 @bp.get("/events")
@@ -56,6 +68,14 @@ def post_checkins():
     if payload is None:
         raise DomainError("malformed_batch", _l("Send the claims as JSON."))
     claims = parse_claims(payload, current_app.config["CHECKIN_BATCH_LIMIT"])
+    # A claim bound to another account (scanned by someone else on a shared phone) is never
+    # recorded as this person's: the batch is refused whole and the phone keeps it.
+    if claim_accounts(payload) - {outbox_account(current_user, current_app.secret_key)}:
+        raise DomainError(
+            "other_account",
+            _l("These check-ins were scanned by someone else on this phone."),
+            status=409,
+        )
     results = record_claims(db.session, current_user, claims, now=utcnow(), source="api")
     db.session.commit()
     return jsonify({"results": [result.as_dict() for result in results]})

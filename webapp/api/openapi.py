@@ -28,6 +28,9 @@ def openapi_document(batch_limit: int) -> dict:
             "offline": {"type": "boolean", "description": "scanned with no connection"},
             "word": {"type": "string", "maxLength": MAX_WORD_CHARS,
                      "description": "the secret word typed after scanning a printed code"},
+            "account": {"type": "string", "maxLength": 64,
+                        "description": "the `account` of GET /session when the claim was scanned; "
+                        "a batch with another account's claim is refused (409 other_account)"},
         },
     }  # fmt: skip
     result = {
@@ -35,7 +38,11 @@ def openapi_document(batch_limit: int) -> dict:
         "required": ["id", "status", "reason"],
         "properties": {
             "id": {"type": "string", "format": "uuid"},
-            "status": {"type": "string", "enum": ["accepted", "duplicate", "rejected"]},
+            "status": {
+                "type": "string",
+                "enum": ["accepted", "duplicate", "rejected", "held"],
+                "description": "held: waits for an organiser (reason awaiting_approval)",
+            },
             "reason": {"type": ["string", "null"], "enum": [*sorted(REASONS), None]},
             "message": {"type": "string"},
             "event": {
@@ -94,6 +101,9 @@ def openapi_document(batch_limit: int) -> dict:
                             "malformed_batch, batch_too_large or csrf; nothing stored", error
                         ),
                         "401": _json("login_required", error),
+                        "409": _json(
+                            "other_account: a claim of another account; nothing stored", error
+                        ),
                     },  # fmt: skip
                 }
             }

@@ -13,6 +13,7 @@ from webapp.core.errors import DomainError
 from webapp.events.services import MAX_WORD_CHARS
 
 MAX_ID_CHARS = 36
+MAX_ACCOUNT_CHARS = 64
 
 
 def parse_claims(payload, limit: int) -> list[ClaimInput]:
@@ -28,6 +29,11 @@ def parse_claims(payload, limit: int) -> list[ClaimInput]:
             "batch_too_large", _l("Send at most %(limit)s claims at once.", limit=limit)
         )
     return [_parse_claim(item, index) for index, item in enumerate(items)]
+
+
+def claim_accounts(payload) -> set[str]:
+    """The accounts a (parsed, so well-formed) batch's claims say they belong to."""
+    return {item["account"] for item in payload["claims"] if item.get("account") is not None}
 
 
 def _parse_claim(item, index: int) -> ClaimInput:
@@ -60,6 +66,9 @@ def _parse_claim(item, index: int) -> ClaimInput:
     offline = item.get("offline", False)
     if not isinstance(offline, bool):
         raise refuse(_l('"offline" must be true or false.'))
+    account = item.get("account")
+    if account is not None and (not isinstance(account, str) or len(account) > MAX_ACCOUNT_CHARS):
+        raise refuse(_l('"account" must be the account id the session gave.'))
     word = item.get("word")
     if word is not None and (not isinstance(word, str) or len(word) > MAX_WORD_CHARS):
         raise refuse(_l('"word" must be the secret word as typed.'))

@@ -14,6 +14,7 @@ class ClaimStatus(StrEnum):
     ACCEPTED = "accepted"
     DUPLICATE = "duplicate"
     REJECTED = "rejected"
+    HELD = "held"  # waits for an organiser's approval (a late display-code claim)
 
 
 class Claim(db.Model):
@@ -21,7 +22,7 @@ class Claim(db.Model):
 
     __tablename__ = "claims"
     __table_args__ = (
-        CheckConstraint("status IN ('accepted', 'duplicate', 'rejected')", name="status"),
+        CheckConstraint("status IN ('accepted', 'duplicate', 'rejected', 'held')", name="status"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # made by the client

@@ -27,8 +27,10 @@ from webapp.checkin.services import (
     HOW,
     REASONS,
     check_in_at_desk,
+    decide_held_claim,
     how_checked_in,
     list_attendances,
+    list_held_claims,
     list_rejected_claims,
 )
 from webapp.core.db import utcnow
@@ -110,6 +112,29 @@ def manual_checkin_post(event):
     )
 
 
+@bp.post("/<int:event_id>/claims/<claim_id>")
+@event_organiser_required
+def decide_claim(event, claim_id: str):
+    """An organiser's decision on a late check-in held for them."""
+    decision = request.form.get("decision")
+    if decision not in ("approve", "refuse"):
+        flash(_("Choose to approve or to refuse."), "error")
+        return redirect(url_for("checkin_organiser.show", event_id=event.id))
+    try:
+        member, result = decide_held_claim(
+            db.session, current_user, event, claim_id, approve=decision == "approve", now=utcnow()
+        )
+    except DomainError as error:
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        if result.reason == "refused":
+            flash(_("%(name)s's check-in is refused.", name=member.display_name), "info")
+        else:
+            flash(*_manual_answer(result, member))
+    return redirect(url_for("checkin_organiser.show", event_id=event.id))
+
+
 def _manual_answer(result, member) -> tuple[str, str]:
     name = member.display_name
     if result.status == "accepted":
@@ -155,6 +180,7 @@ def _activity(event) -> dict:
         "attendances": attendances,
         "how": {a.id: HOW[how_checked_in(a)] for a in attendances},
         "rejected": list_rejected_claims(db.session, event, limit=100),
+        "held": list_held_claims(db.session, event),
         "reasons": REASONS,
     }
 

@@ -21,6 +21,7 @@ from webapp.accounts.models import User
 from webapp.accounts.services import get_user
 from webapp.checkin import codes
 from webapp.checkin.models import Attendance, Claim, ClaimStatus
+from webapp.checkin.rewards import award_terms
 from webapp.core.errors import NotFound
 from webapp.events.models import Event
 from webapp.events.services import checkin_opens_at, runs_event
@@ -46,6 +47,11 @@ REASONS = {
     "word_needed": _l("This event has a secret word. Scan again and type the word you heard."),
     "wrong_word": _l("That is not this event's secret word. Scan again and type it once more."),
     "too_many_words": _l("Too many wrong secret words. Please ask the organiser to check you in."),
+    "awaiting_approval": _l(
+        "This check-in arrived after the code had changed: it counts once the organiser has "
+        "looked at it."
+    ),
+    "refused": _l("The organiser did not approve this check-in."),
 }
 # Wrong secret words a member may type for one event: a spoken word must not be found by trying
 # a list of words.
@@ -256,6 +262,10 @@ def _decide(session: Session, user: User, claim: ClaimInput, observed_at: dateti
         return reject("expired")
     if not is_member(session, user):
         return reject("not_a_member")
+    if late and event.hold_late_claims:
+        # A late display code may be a screenshot sent on: an organiser decides.
+        status = ClaimStatus.DUPLICATE if _is_held(session, user, event) else ClaimStatus.HELD
+        return _Decision(status, "awaiting_approval", event, code.slot, late=True)
     return _Decision(ClaimStatus.ACCEPTED, None, event, code.slot, late=late)
 
 
@@ -309,6 +319,57 @@ def event_asking_word(session: Session, code_text: str) -> Event | None:
     return event
 
 
+def _is_held(session: Session, user: User, event: Event) -> bool:
+    query = select(Claim.id).where(
+        Claim.user_id == user.id, Claim.event_id == event.id, Claim.status == ClaimStatus.HELD
+    )
+    return session.scalar(query.limit(1)) is not None
+
+
+def list_held_claims(session: Session, event: Event) -> list[Claim]:
+    """The event's late claims waiting for an organiser, oldest first."""
+    query = (
+        select(Claim)
+        .where(Claim.event_id == event.id, Claim.status == ClaimStatus.HELD)
+        .order_by(Claim.received_at)
+    )
+    return list(session.scalars(query))
+
+
+def list_member_held_claims(session: Session, user: User) -> list[Claim]:
+    query = (
+        select(Claim)
+        .where(Claim.user_id == user.id, Claim.status == ClaimStatus.HELD)
+        .order_by(Claim.received_at.desc())
+    )
+    return list(session.scalars(query))
+
+
+def decide_held_claim(
+    session: Session, organiser: User, event: Event, claim_id: str, *, approve: bool, now: datetime
+) -> tuple[User, ClaimResult]:
+    """An organiser approves or refuses a held claim of their event. An approved claim is
+    decided as it would have been (the member may have checked in since, or lost the card)."""
+    claim = session.get(Claim, claim_id)
+    if claim is None or claim.event_id != event.id or claim.status != ClaimStatus.HELD:
+        raise NotFound("no_such_claim", _l("This check-in no longer waits for a decision."))
+    member = claim.user
+    session.execute(select(User.id).where(User.id == member.id).with_for_update())
+    if not approve:
+        status, reason = ClaimStatus.REJECTED, "refused"
+    elif _has_attended(session, member, event):
+        status, reason = ClaimStatus.DUPLICATE, "already_checked_in"
+    elif not is_member(session, member):
+        status, reason = ClaimStatus.REJECTED, "not_a_member"
+    else:
+        status, reason = ClaimStatus.ACCEPTED, None
+    claim.status, claim.reason, claim.recorded_by_id = status, reason, organiser.id
+    session.flush()
+    if status == ClaimStatus.ACCEPTED:
+        _attend(session, member, event, claim, now)
+    return member, ClaimResult(claim.id, status, reason, event, claim.offline)
+
+
 def _has_attended(session: Session, user: User, event: Event) -> bool:
     query = select(Attendance.id).where(
         Attendance.user_id == user.id, Attendance.event_id == event.id
@@ -317,8 +378,14 @@ def _has_attended(session: Session, user: User, event: Event) -> bool:
 
 
 def _attend(session: Session, user: User, event: Event, claim: Claim, now: datetime) -> Attendance:
+    terms = award_terms(session, event)
     job = queue_award(
-        session, user_id=user.id, address=user.address, event_id=event.id, amount=event.reward
+        session,
+        user_id=user.id,
+        address=user.address,
+        event_id=event.id,
+        amount=terms.amount,
+        held=terms.held,
     )
     attendance = Attendance(
         user_id=user.id,
@@ -329,13 +396,14 @@ def _attend(session: Session, user: User, event: Event, claim: Claim, now: datet
     )
     session.add(attendance)
     session.flush()
-    credit_reward(
-        session,
-        user_id=user.id,
-        amount=event.reward,
-        attendance_id=attendance.id,
-        chain_job_id=job.id,
-    )
+    if not terms.held:  # a held reward is credited when an administrator approves it
+        credit_reward(
+            session,
+            user_id=user.id,
+            amount=terms.amount,
+            attendance_id=attendance.id,
+            chain_job_id=job.id,
+        )
     return attendance
 
 

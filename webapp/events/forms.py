@@ -1,9 +1,22 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from webapp.events.services import MAX_OFFLINE_CLAIM_DAYS, MAX_REWARD, MAX_WORD_CHARS
+from webapp.events.services import (
+    DEFAULT_BUDGET_PLACES,
+    MAX_BUDGET,
+    MAX_OFFLINE_CLAIM_DAYS,
+    MAX_REWARD,
+    MAX_WORD_CHARS,
+)
 
 
 class EventForm(FlaskForm):
@@ -18,6 +31,14 @@ class EventForm(FlaskForm):
         default=10,
         validators=[InputRequired(), NumberRange(min=0, max=MAX_REWARD)],
     )
+    budget = IntegerField(
+        _l("Budget (tokens for all participants together)"),
+        description=_l(
+            "Past it, participants get the badge without tokens. Empty: enough for %(n)s people.",
+            n=DEFAULT_BUDGET_PLACES,
+        ),
+        validators=[Optional(), NumberRange(min=0, max=MAX_BUDGET)],
+    )
     offline_claim_days = IntegerField(
         _l("Check-ins made with no signal count if sent within (days)"),
         default=7,
@@ -27,5 +48,11 @@ class EventForm(FlaskForm):
     secret_word = StringField(
         _l("Secret word for the printed poster (optional: say it aloud at the event)"),
         validators=[Optional(), Length(max=MAX_WORD_CHARS)],
+    )
+    hold_late_claims = BooleanField(
+        _l("Check late check-ins before they count (always on with a secret word)"),
+        description=_l(
+            "A check-in sent after the code on the screen has changed may be a photo passed on."
+        ),
     )
     submit = SubmitField(_l("Create event"))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.db import UTCDateTime, utcnow
@@ -15,6 +15,7 @@ class Event(db.Model):
         CheckConstraint("ends_at > starts_at", name="window"),
         CheckConstraint("reward >= 0", name="reward"),
         CheckConstraint("offline_claim_days BETWEEN 0 AND 30", name="offline_claim_days"),
+        CheckConstraint("budget IS NULL OR budget >= 0", name="budget"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -24,17 +25,27 @@ class Event(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reward: Mapped[int] = mapped_column(default=0)
+    # The most the event pays in rewards, all participants together; past it, participants get
+    # the badge without tokens. None (events made before budgets): never approved by rule.
+    budget: Mapped[int | None]
+    # Set when an administrator approved a reward or budget above the community's limits.
+    reward_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reward_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Claims scanned with no connection count if they arrive within this many days of the
     # scan (0: only live scans count).
     offline_claim_days: Mapped[int] = mapped_column(default=7, server_default="7")
     # Said aloud at the event and typed by members who scan the printed poster's code.
     secret_word: Mapped[str | None] = mapped_column(String(64))
+    # Claims of the display code that arrive after it changed (a screenshot sent on, or a scan
+    # kept offline) wait for an organiser's approval. On by default with a secret word.
+    hold_late_claims: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Signs the event's check-in codes; it reaches only the event's organisers.
     secret: Mapped[bytes] = mapped_column(LargeBinary(32))
     organiser_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    organiser = relationship("User")
+    organiser = relationship("User", foreign_keys=[organiser_id])
+    reward_approved_by = relationship("User", foreign_keys=[reward_approved_by_id])
     co_organisers = relationship(
         "User",
         secondary="event_organisers",

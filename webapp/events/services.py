@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -11,15 +12,32 @@ from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
 from webapp.accounts.services import get_user_by_email
+from webapp.core.db import utcnow
 from webapp.core.errors import DomainError, Forbidden, NotFound
 from webapp.events.models import Event, EventOrganiser
 
 MAX_REWARD = 10_000
+MAX_BUDGET = 10_000_000
 MAX_OFFLINE_CLAIM_DAYS = 30
 MAX_DURATION = timedelta(days=366)
 MAX_WORD_CHARS = 64
 # Check-in opens a little before the start: people arrive early.
 OPENS_BEFORE_START = timedelta(minutes=30)
+# With no budget given, an event pays this many participants.
+DEFAULT_BUDGET_PLACES = 30
+
+
+@dataclass(frozen=True)
+class RewardLimits:
+    """The community's limits: a larger reward per participant, or a larger budget for one
+    event, is paid only once an administrator approved it (tokens buy real goods)."""
+
+    per_participant: int = 100
+    per_event: int = 3000
+
+    @classmethod
+    def of(cls, config) -> RewardLimits:
+        return cls(config["REWARD_APPROVAL_ABOVE"], config["BUDGET_APPROVAL_ABOVE"])
 
 
 def create_event(
@@ -34,7 +52,14 @@ def create_event(
     description: str = "",
     offline_claim_days: int = 7,
     secret_word: str | None = None,
+    budget: int | None = None,
+    hold_late_claims: bool = False,
+    limits: RewardLimits = RewardLimits(),
+    now: datetime | None = None,
 ) -> Event:
+    """A new event. Its reward is approved by rule when it is within the community's `limits`;
+    otherwise its rewards wait for an administrator. Late display-code claims are held for the
+    organisers with `hold_late_claims`, and always when the event has a secret word."""
     if not organiser.is_organiser:
         raise Forbidden("not_an_organiser", _l("Only organisers can create events."))
     title, venue = title.strip(), venue.strip()
@@ -48,6 +73,15 @@ def create_event(
         raise DomainError("bad_reward", _l("The reward must be between 0 and 10,000 tokens."))
     if not 0 <= offline_claim_days <= MAX_OFFLINE_CLAIM_DAYS:
         raise DomainError("bad_offline_days", _l("Offline check-ins can count for 0 to 30 days."))
+    if budget is None:
+        budget = reward * DEFAULT_BUDGET_PLACES
+    if not reward <= budget <= MAX_BUDGET:
+        raise DomainError(
+            "bad_budget",
+            _l("The budget must cover at least one participant's reward, at most 10,000,000."),
+        )
+    word = _clean_word(secret_word)
+    within_limits = reward <= limits.per_participant and budget <= limits.per_event
     event = Event(
         title=title,
         venue=venue,
@@ -56,7 +90,10 @@ def create_event(
         ends_at=ends_at,
         reward=reward,
         offline_claim_days=offline_claim_days,
-        secret_word=_clean_word(secret_word),
+        secret_word=word,
+        hold_late_claims=hold_late_claims or word is not None,
+        budget=budget,
+        reward_approved_at=(now or utcnow()) if within_limits else None,
         secret=os.urandom(32),
         organiser_id=organiser.id,
     )
@@ -66,9 +103,47 @@ def create_event(
 
 
 def set_secret_word(session: Session, event: Event, word: str | None) -> None:
-    """Sets (or, empty, removes) the word members type after scanning the printed poster."""
+    """Sets (or, empty, removes) the word members type after scanning the printed poster. An
+    event that asks for a word holds late display-code claims from then on: a screenshot of
+    the display must not do what the word prevents."""
     event.secret_word = _clean_word(word)
+    if event.secret_word:
+        event.hold_late_claims = True
     session.flush()
+
+
+def set_hold_late_claims(session: Session, event: Event, hold: bool) -> None:
+    event.hold_late_claims = hold
+    session.flush()
+
+
+def needs_reward_approval(event: Event) -> bool:
+    return event.reward > 0 and event.reward_approved_at is None
+
+
+def approve_reward(session: Session, event: Event, admin: User, now: datetime) -> None:
+    if not admin.is_admin:
+        raise Forbidden("not_an_admin", _l("Only administrators can approve rewards."))
+    event.reward_approved_at, event.reward_approved_by_id = now, admin.id
+    session.flush()
+
+
+def drop_reward(session: Session, event: Event, admin: User, now: datetime) -> None:
+    """An administrator refuses the reward: participants get the badge, without tokens."""
+    if not admin.is_admin:
+        raise Forbidden("not_an_admin", _l("Only administrators can approve rewards."))
+    event.reward = event.budget = 0
+    event.reward_approved_at, event.reward_approved_by_id = now, admin.id
+    session.flush()
+
+
+def list_events_awaiting_approval(session: Session) -> list[Event]:
+    query = (
+        select(Event)
+        .where(Event.reward > 0, Event.reward_approved_at.is_(None))
+        .order_by(Event.starts_at)
+    )
+    return list(session.scalars(query))
 
 
 def _clean_word(word: str | None) -> str | None:

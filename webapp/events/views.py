@@ -4,20 +4,23 @@ domain's (`checkin.organiser_views`)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.core.access import organiser_required
+from webapp.core.db import utcnow
 from webapp.core.errors import DomainError
 from webapp.core.i18n import from_local
 from webapp.events.access import event_organiser_required
 from webapp.events.forms import EventForm
 from webapp.events.services import (
+    RewardLimits,
     add_co_organiser,
     create_event,
     list_managed_events,
     remove_co_organiser,
+    set_hold_late_claims,
     set_secret_word,
 )
 from webapp.extensions import db
@@ -50,6 +53,10 @@ def new():
                 offline_claim_days=form.offline_claim_days.data,
                 description=form.description.data or "",
                 secret_word=form.secret_word.data,
+                budget=form.budget.data,
+                hold_late_claims=form.hold_late_claims.data,
+                limits=RewardLimits.of(current_app.config),
+                now=utcnow(),
             )
         except DomainError as error:
             form.form_errors.append(str(error.message))
@@ -70,6 +77,19 @@ def secret_word(event):
     else:
         db.session.commit()
         flash(_("The secret word is saved.") if event.secret_word else _("No secret word."), "info")
+    return redirect(url_for("checkin_organiser.show", event_id=event.id))
+
+
+@bp.post("/<int:event_id>/late-claims")
+@event_organiser_required
+def late_claims(event):
+    hold = request.form.get("hold") == "1" or event.secret_word is not None
+    set_hold_late_claims(db.session, event, hold)
+    db.session.commit()
+    if hold:
+        flash(_("Late check-ins now wait for an organiser to look at them."), "info")
+    else:
+        flash(_("Late check-ins now count at once."), "info")
     return redirect(url_for("checkin_organiser.show", event_id=event.id))
 
 

@@ -50,10 +50,47 @@ BACKOFF_CAP = timedelta(minutes=10)
 
 
 def queue_award(
-    session: Session, *, user_id: int, address: str, event_id: int, amount: int
+    session: Session, *, user_id: int, address: str, event_id: int, amount: int, held=False
 ) -> ChainJob:
-    """An event's badge and its reward for one member."""
-    return _queue(session, JobKind.AWARD, user_id, address, event_id=event_id, amount=amount)
+    """An event's badge and its reward for one member; `held` until an administrator approves
+    the event's reward (`release_held_awards`)."""
+    status = JobStatus.HELD if held else JobStatus.PENDING
+    return _queue(
+        session, JobKind.AWARD, user_id, address, event_id=event_id, amount=amount, status=status
+    )
+
+
+def award_total(session: Session, event_id: int) -> int:
+    """The tokens an event's awards pay or will pay, held ones included."""
+    query = select(func.coalesce(func.sum(ChainJob.amount), 0)).where(
+        ChainJob.kind == JobKind.AWARD, ChainJob.event_id == event_id
+    )
+    return int(session.scalar(query))
+
+
+def release_held_awards(
+    session: Session, event_id: int, now: datetime, amount: int | None = None
+) -> list[ChainJob]:
+    """Sends the event's held awards on their way (each with `amount` instead, if given: 0
+    when the reward was refused and only the badge goes)."""
+    query = (
+        select(ChainJob)
+        .where(
+            ChainJob.kind == JobKind.AWARD,
+            ChainJob.event_id == event_id,
+            ChainJob.status == JobStatus.HELD,
+        )
+        .order_by(ChainJob.id)
+        .with_for_update()
+    )
+    jobs = list(session.scalars(query))
+    for job in jobs:
+        job.status = JobStatus.PENDING
+        job.next_attempt_at = now
+        if amount is not None:
+            job.amount = amount
+    session.flush()
+    return jobs
 
 
 def queue_card(session: Session, *, user_id: int, address: str) -> ChainJob:

@@ -29,13 +29,16 @@ class JobStatus(StrEnum):
     SENT = "sent"
     CONFIRMED = "confirmed"
     FAILED = "failed"  # given up by rule (onchain.jobs.mark_reverted); an admin may retry
+    HELD = "held"  # an award whose reward waits for an administrator's approval
 
 
 class ChainJob(db.Model):
     __tablename__ = "chain_jobs"
     __table_args__ = (
         CheckConstraint("kind IN ('award', 'issue_card', 'redeem')", name="kind"),
-        CheckConstraint("status IN ('pending', 'sent', 'confirmed', 'failed')", name="status"),
+        CheckConstraint(
+            "status IN ('pending', 'sent', 'confirmed', 'failed', 'held')", name="status"
+        ),
         Index("ix_chain_jobs_status_next_attempt_at", "status", "next_attempt_at"),
     )
 

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from chain.client import ChainClient
 from webapp.accounts.models import User
-from webapp.checkin.services import list_member_attendances
+from webapp.checkin.models import Claim
+from webapp.checkin.services import list_member_attendances, list_member_held_claims
 from webapp.core.db import utcnow
 from webapp.ledger.services import Balance, get_balance
 from webapp.membership.services import get_membership
@@ -26,12 +27,13 @@ log = logging.getLogger(__name__)
 class OnChainState:
     on_chain: bool
     tx_hash: str | None
+    held: bool = False  # an award waiting for an administrator's approval of its reward
 
     @classmethod
     def of(cls, job: ChainJob | None) -> OnChainState:
         if job is None:
             return cls(False, None)
-        return cls(job.on_chain, job.tx_hash if job.on_chain else None)
+        return cls(job.on_chain, job.tx_hash if job.on_chain else None, job.status == "held")
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class Wallet:
     perks: list[PerkOffer]  # what the member can use now (afford, and not used up)
     tickets: list[Redemption]  # tickets waiting to be shown at a shop
     history: list[HistoryItem]
+    waiting: list[Claim]  # late check-ins an organiser has yet to look at
 
 
 def get_wallet(
@@ -100,11 +103,11 @@ def get_wallet(
             a.checked_in_at,
             a.event.title,
             a.event.venue,
-            a.event.reward,
+            a.chain_job.amount,  # what this attendance pays (past the budget, nothing)
             OnChainState.of(a.chain_job),
         )
         for a in attendances
-        if a.event.reward
+        if a.chain_job.amount
     ]
     spent = [
         HistoryItem(
@@ -126,6 +129,7 @@ def get_wallet(
         perks=[o for o in list_offers(session, user, balance.total, utcnow()) if o.usable],
         tickets=[r for r in redemptions if r.status == RedemptionStatus.HELD],
         history=sorted(earned + spent, key=lambda item: item.when, reverse=True),
+        waiting=list_member_held_claims(session, user),
     )
 
 

@@ -35,6 +35,8 @@ ORGANISER_ROUTES = [
     ("GET", "/events/{id}/rejected.csv"),
     ("GET", "/events/{id}/poster.pdf"),
     ("POST", "/events/{id}/word"),
+    ("POST", "/events/{id}/late-claims"),
+    ("POST", "/events/{id}/claims/<claim_id>"),
     ("GET", "/events/{id}/checkin"),
     ("POST", "/events/{id}/checkin"),
     ("POST", "/events/{id}/organisers"),
@@ -47,7 +49,7 @@ def test_the_table_names_every_route_of_an_event(app):
     routes = {
         (method, rule.rule.replace("<int:event_id>", "{id}").replace("<int:user_id>", "{other}"))
         for rule in app.url_map.iter_rules()
-        if "event_id" in rule.arguments
+        if "event_id" in rule.arguments and rule.rule.startswith("/events/")
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     assert routes == set(ORGANISER_ROUTES)

@@ -9,7 +9,7 @@
 (function (global) {
   const Enishi = (global.Enishi = global.Enishi || {});
   const DB_NAME = "enishi";
-  const DB_VERSION = 1;
+  const DB_VERSION = 2;
   const BATCH = 50;
   const FIRST_RETRY_MS = 2000;
   const LONGEST_RETRY_MS = 5 * 60 * 1000;
@@ -25,9 +25,11 @@
         const request = indexedDB.open(DB_NAME, DB_VERSION);
         request.onupgradeneeded = () => {
           const db = request.result;
-          db.createObjectStore("claims", { keyPath: "id" });
-          db.createObjectStore("results", { keyPath: "id" });
-          db.createObjectStore("events", { keyPath: "id" });
+          for (const store of ["claims", "results", "events"]) {
+            if (!db.objectStoreNames.contains(store)) db.createObjectStore(store, { keyPath: "id" });
+          }
+          // "account": who is logged in on this phone, as the server last said.
+          if (!db.objectStoreNames.contains("meta")) db.createObjectStore("meta", { keyPath: "key" });
         };
         request.onsuccess = () => resolve(request.result);
         request.onerror = () => reject(request.error);
@@ -116,8 +118,11 @@
       const waiting = (await outbox.queued()).find((c) => c.code === text);
       if (waiting) return waiting;
       const known = eventId === null ? null : await run(["events"], "readonly", (tx) => req(tx.objectStore("events").get(eventId)));
+      // The page may still be asking the server who is logged in (sync.js): wait for it.
+      if (Enishi.accountLearnt) await Enishi.accountLearnt;
       const claim = {
         id: crypto.randomUUID(),
+        account: await outbox.account(),
         code: text,
         scanned_at: new Date().toISOString(),
         offline: !navigator.onLine,
@@ -132,6 +137,42 @@
       announce({ type: "recorded", id: claim.id });
       requestBackgroundSync();
       return claim;
+    },
+
+    /** The account logged in on this phone as last known (null: logged out, or not known). */
+    async account() {
+      const row = await run(["meta"], "readonly", (tx) => req(tx.objectStore("meta").get("account")));
+      return row ? row.value : null;
+    },
+
+    async setAccount(account) {
+      await run(["meta"], "readwrite", (tx) => {
+        tx.objectStore("meta").put({ key: "account", value: account || null });
+      });
+    },
+
+    /** The person logged in says these claims, scanned while logged out, are theirs. */
+    async adopt(ids) {
+      const account = await outbox.account();
+      if (!account) return;
+      const wanted = new Set(ids);
+      const claims = (await outbox.queued()).filter((c) => wanted.has(c.id) && !c.account);
+      await run(["claims"], "readwrite", (tx) => {
+        for (const claim of claims) {
+          claim.account = account;
+          claim.next_attempt_at = 0;
+          tx.objectStore("claims").put(claim);
+        }
+      });
+      announce({ type: "adopted" });
+    },
+
+    /** Throws away claims nobody on this phone wants to send. */
+    async discard(ids) {
+      await run(["claims"], "readwrite", (tx) => {
+        for (const id of ids) tx.objectStore("claims").delete(id);
+      });
+      announce({ type: "discarded" });
     },
 
     async queued() {
@@ -168,24 +209,29 @@
 
   async function sendDue(force) {
     const now = Date.now();
-    const due = (await outbox.queued()).filter((c) => force || c.next_attempt_at <= now).slice(0, BATCH);
+    const queued = await outbox.queued();
+    const due = queued.filter((c) => force || c.next_attempt_at <= now);
     if (!due.length) return { sent: 0, kept: 0 };
     let session;
     try {
       session = await Enishi.api.session();
     } catch (error) {
-      return keep(due, 0);
+      return keep(due.slice(0, BATCH), 0);
     }
-    if (!session.logged_in) return waitForLogin(due);
-    return sendBatch(due, session);
+    await outbox.setAccount(session.logged_in ? session.account : null);
+    if (!session.logged_in) return waitForLogin(due.slice(0, BATCH));
+    // Only this account's own claims go; the others wait for their person.
+    const mine = due.filter((c) => c.account === session.account).slice(0, BATCH);
+    if (!mine.length) return { sent: 0, kept: due.length };
+    return sendBatch(mine, session);
   }
 
   async function sendBatch(due, session) {
     let response;
     try {
       response = await Enishi.api.postCheckins(
-        due.map(({ id, code, scanned_at, offline, word }) =>
-          word ? { id, code, scanned_at, offline, word } : { id, code, scanned_at, offline },
+        due.map(({ id, code, scanned_at, offline, word, account }) =>
+          word ? { id, code, scanned_at, offline, word, account } : { id, code, scanned_at, offline, account },
         ),
         session.csrf_token,
       );

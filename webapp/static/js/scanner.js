@@ -50,6 +50,9 @@
     await showAnswer();
   }
 
+  /** A late claim the organiser has yet to look at (held, or sent again while held). */
+  const waits = (answer) => answer.reason === "awaiting_approval";
+
   /** Replaces "recorded" by the server's answer to the latest claim, once there is one. */
   async function showAnswer() {
     if (!lastClaim) return;
@@ -57,7 +60,8 @@
     if (!answer) return; // still queued: "recorded" stays on screen
     lastClaim = null;
     const name = answer.event_title ? `${answer.event_title}: ` : "";
-    if (answer.status === "accepted") say(name + text.accepted, "good");
+    if (waits(answer)) say(name + answer.message, "info");
+    else if (answer.status === "accepted") say(name + text.accepted, "good");
     else if (answer.status === "duplicate") say(name + text.duplicate, "good");
     else say(name + (answer.message || text.rejected), "bad");
   }
@@ -69,7 +73,7 @@
       ...results.map((r) => ({
         title: r.event_title,
         state: r.status,
-        label: r.status === "rejected" ? r.message || text.rejected : text[`state_${r.status}`],
+        label: r.status === "rejected" || waits(r) ? r.message || text.rejected : text[`state_${r.status}`],
         when: r.scanned_at,
       })),
     ];

@@ -1,0 +1,131 @@
+"""The reward policy: what an attendance pays, and an administrator's approval of rewards above
+the community's limits (tokens buy real goods at partner shops, so nobody may mint them at will).
+
+An event's reward is approved by rule when it and the event's budget are within the limits
+(events.services.RewardLimits); otherwise each attendance's award waits, held, until an
+administrator approves the reward (the badge and tokens then go) or drops it (the badge goes
+alone). Past its budget an event pays the badge without tokens.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from webapp.accounts.models import User
+from webapp.checkin.models import Attendance
+from webapp.events.models import Event
+from webapp.events.services import approve_reward, drop_reward, needs_reward_approval
+from webapp.ledger.models import LedgerEntry
+from webapp.ledger.services import credit_reward
+from webapp.onchain.jobs import award_total, release_held_awards
+
+
+@dataclass(frozen=True)
+class AwardTerms:
+    amount: int  # tokens paid with the badge
+    held: bool  # waits for an administrator's approval
+
+
+def award_terms(session: Session, event: Event) -> AwardTerms:
+    """What the next attendance of `event` is paid. The caller holds the lock that serialises
+    the event's attendances (the member's row is not enough: two members at once)."""
+    if event.reward == 0:
+        return AwardTerms(0, held=False)
+    if event.budget is not None:
+        # FOR NO KEY UPDATE on PostgreSQL: claims and awards being inserted for this event hold
+        # a key-share lock on it (their foreign keys), which a plain FOR UPDATE would deadlock on.
+        lock = select(Event.id).where(Event.id == event.id).with_for_update(key_share=True)
+        session.execute(lock)
+        if award_total(session, event.id) + event.reward > event.budget:
+            return AwardTerms(0, held=False)
+    return AwardTerms(event.reward, held=needs_reward_approval(event))
+
+
+def approve_event_reward(session: Session, admin: User, event: Event, now: datetime) -> int:
+    """Approves the event's reward and pays its held awards. Returns how many were held."""
+    approve_reward(session, event, admin, now)
+    return _pay_held(session, event, now, amount=None)
+
+
+def drop_event_reward(session: Session, admin: User, event: Event, now: datetime) -> int:
+    """Refuses the event's reward: its held awards, and later ones, are the badge alone."""
+    drop_reward(session, event, admin, now)
+    return _pay_held(session, event, now, amount=0)
+
+
+def _pay_held(session: Session, event: Event, now: datetime, amount: int | None) -> int:
+    jobs = release_held_awards(session, event.id, now, amount=amount)
+    attendances = {
+        a.chain_job_id: a
+        for a in session.scalars(
+            select(Attendance).where(Attendance.chain_job_id.in_([job.id for job in jobs]))
+        )
+    }
+    for job in jobs:
+        attendance = attendances[job.id]
+        credit_reward(
+            session,
+            user_id=attendance.user_id,
+            amount=job.amount,
+            attendance_id=attendance.id,
+            chain_job_id=job.id,
+        )
+    return len(jobs)
+
+
+@dataclass(frozen=True)
+class AwaitingApproval:
+    event: Event
+    held: int  # attendances whose award waits
+
+
+def list_awaiting_approval(session: Session, events: list[Event]) -> list[AwaitingApproval]:
+    ids = [event.id for event in events]
+    held = dict(
+        session.execute(
+            select(Attendance.event_id, func.count())
+            .outerjoin(LedgerEntry, LedgerEntry.attendance_id == Attendance.id)
+            .where(Attendance.event_id.in_(ids), LedgerEntry.id.is_(None))
+            .group_by(Attendance.event_id)
+        ).all()
+    )
+    return [AwaitingApproval(event, held.get(event.id, 0)) for event in events]
+
+
+@dataclass(frozen=True)
+class IssuedRow:
+    month: str  # "2026-11", in the community's time zone
+    organiser: str
+    events: int
+    participants: int
+    tokens: int
+
+
+def tokens_issued(session: Session, since: datetime, tz: str) -> list[IssuedRow]:
+    """Tokens credited for attendances since `since`, per month and per event's organiser,
+    newest month first and the largest issuer first within it."""
+    rows = session.execute(
+        select(LedgerEntry.created_at, LedgerEntry.amount, Event.id, User.display_name, User.email)
+        .join(Attendance, LedgerEntry.attendance_id == Attendance.id)
+        .join(Event, Attendance.event_id == Event.id)
+        .join(User, Event.organiser_id == User.id)
+        .where(LedgerEntry.kind == "reward", LedgerEntry.created_at >= since)
+    )
+    zone = ZoneInfo(tz)
+    groups: dict[tuple[str, str], list] = defaultdict(lambda: [set(), 0, 0])
+    for created_at, amount, event_id, name, email in rows:
+        group = groups[(created_at.astimezone(zone).strftime("%Y-%m"), name or email)]
+        group[0].add(event_id)
+        group[1] += 1
+        group[2] += amount
+    table = [
+        IssuedRow(month, organiser, len(events), participants, tokens)
+        for (month, organiser), (events, participants, tokens) in groups.items()
+    ]
+    return sorted(table, key=lambda row: (row.month, row.tokens), reverse=True)
