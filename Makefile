@@ -71,6 +71,7 @@ bench: install-dev node
 	$(BIN)/python bench/pwa.py
 	$(BIN)/python bench/checkin_api.py
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/chaos.py
 
 # Style (ruff) and the layers of docs/architecture.md (import-linter's contracts in pyproject.toml).
 lint: install-dev
