@@ -434,6 +434,7 @@ class Outcome:
     awards_doubled: int = 0
     jobs: Counter = field(default_factory=Counter)
     differences: list[str] = field(default_factory=list)
+    reconcile_seconds: float = 0.0
 
 
 def measure(app, phones: list[Phone]) -> Outcome:
@@ -455,8 +456,13 @@ def measure(app, phones: list[Phone]) -> Outcome:
         outcome.doubled = doubles(Attendance.user_id, Attendance.event_id)
         is_award = ChainJob.kind == JobKind.AWARD
         outcome.awards_doubled = doubles(ChainJob.user_id, ChainJob.event_id, where=is_award)
-        client = get_chain_client(db.session)
-        outcome.differences = [d.describe() for d in reconcile(db.session, client)]
+        started = time.monotonic()
+        try:
+            client = get_chain_client(db.session)
+            outcome.differences = [d.describe() for d in reconcile(db.session, client)]
+        except Exception as exc:  # e.g. the node too slow to answer: not clean either
+            outcome.differences = [f"reconcile failed: {type(exc).__name__}: {exc}"]
+        outcome.reconcile_seconds = time.monotonic() - started
         db.session.remove()
     outcome.jobs = job_counts(app)
     return outcome
@@ -517,6 +523,7 @@ def print_table(args, procs, phones, fates, chaos, outcome, expected, drained, w
          procs["worker"].log_path.read_text().count("worker tick failed")),
         ("jobs confirmed", outcome.jobs[JobStatus.CONFIRMED]),
         ("drain after the chaos (s)", f"{drained:.1f}"),
+        ("reconcile (s)", f"{outcome.reconcile_seconds:.1f}"),
         ("wall time (s)", f"{wall:.1f}"),
     ]  # fmt: skip
     print(
@@ -602,7 +609,10 @@ def run(args) -> bool:
             procs[name].stop()
         with app.app_context():
             db.engine.dispose()
-        shutil.rmtree(folder, ignore_errors=True)
+        if args.keep:
+            log(f"the instance folder (databases, logs) is kept: {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def main() -> None:
@@ -617,6 +627,7 @@ def main() -> None:
     parser.add_argument("--faults", type=float, default=0.3,
                         help="share of requests the proxy spoils")  # fmt: skip
     parser.add_argument("--database-url", help="an empty database (default: SQLite in a temp dir)")
+    parser.add_argument("--keep", action="store_true", help="keep the instance folder and logs")
     args = parser.parse_args()
     # SIGTERM exits as Ctrl-C does, through the `finally` that stops every process.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))

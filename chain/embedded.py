@@ -15,10 +15,15 @@ from pathlib import Path
 from eth.chains.base import MiningChain
 from eth.db.atomic import AtomicDB
 from eth.db.backends.base import BaseDB
+from eth.exceptions import TransactionNotFound as NotInIndex
 from eth.vm.forks import PragueVM
 from eth_tester import EthereumTester, PyEVMBackend
 from eth_tester.backends.pyevm.main import get_default_genesis_params
-from eth_tester.exceptions import TransactionFailed
+from eth_tester.backends.pyevm.serializers import (
+    serialize_transaction,
+    serialize_transaction_receipt,
+)
+from eth_tester.exceptions import TransactionFailed, TransactionNotFound
 from web3 import EthereumTesterProvider
 
 from chain.reverts import encode_reason
@@ -105,6 +110,37 @@ class PersistentPyEVMBackend(PyEVMBackend):
 
     def close(self) -> None:
         self._kv.close()
+
+    # eth-tester finds a transaction by reading every block back from the head, so a receipt
+    # costs a walk down the whole chain and a log query (one receipt per transaction) grows
+    # with its square: `enishi reconcile` timed out on a chain of 175 blocks. py-evm keeps an
+    # index of mined transactions by hash; these two read it instead.
+
+    def get_transaction_by_hash(self, transaction_hash):
+        block, transaction, index = self._find_transaction(transaction_hash)
+        is_pending = block.number == self.chain.get_block().number
+        return serialize_transaction(block, transaction, index, is_pending)
+
+    def get_transaction_receipt(self, transaction_hash):
+        block, transaction, index = self._find_transaction(transaction_hash)
+        is_pending = block.number == self.chain.get_block().number
+        receipts = block.get_receipts(self.chain.chaindb)
+        return serialize_transaction_receipt(
+            block, receipts, transaction, index, is_pending, self.chain.get_vm()
+        )
+
+    def _find_transaction(self, transaction_hash):
+        """(block, transaction, index): in the block being built, else a mined one."""
+        pending = self.chain.get_block()
+        for index, transaction in enumerate(pending.transactions):
+            if transaction.hash == transaction_hash:
+                return pending, transaction, index
+        try:
+            number, index = self.chain.chaindb.get_transaction_index(transaction_hash)
+        except NotInIndex:
+            raise TransactionNotFound(f"no transaction {transaction_hash.hex()}") from None
+        block = self.chain.get_canonical_block_by_number(number)
+        return block, block.transactions[index], index
 
 
 def _has_canonical_head(base_db: AtomicDB) -> bool:

@@ -93,3 +93,34 @@ def test_the_node_refuses_methods_that_rewind_the_chain_and_non_json_posts(tmp_p
     finally:
         node.terminate()
         node.wait(timeout=10)
+
+
+def test_old_transactions_and_their_logs_are_found_from_the_chain_file(tmp_path, keys):
+    """Receipts and log queries read py-evm's index of transactions by hash (eth-tester would
+    walk back through every block for each one): old ones, new ones, after a reopening."""
+    path = tmp_path / "chain.sqlite"
+    provider = EmbeddedChainProvider(path, [keys.operator.address])
+    client = ChainClient(Web3(provider), keys.operator)
+    deployment = client.deploy("http://localhost")
+    sent = []
+    for n in range(1, 6):
+        signed = client.sign(
+            client.award_transaction(n, [keys.member_address(n)], n), client.next_nonce()
+        )
+        client.send(signed)
+        sent.append(signed.hash)
+    provider.close()
+
+    reopened = EmbeddedChainProvider(path, [keys.operator.address])
+    try:
+        client = ChainClient(Web3(reopened), keys.operator, deployment.addresses)
+        receipts = [client.receipt(tx_hash) for tx_hash in sent]
+        assert [r["transactionHash"].to_0x_hex() for r in receipts] == sent
+        assert len({r["blockNumber"] for r in receipts}) == 5  # one block each, all found
+        assert client.w3.eth.get_transaction(sent[0])["from"] == keys.operator.address
+        assert sorted(client.awarded_badges()) == sorted(
+            (keys.member_address(n), n) for n in range(1, 6)
+        )
+        assert client.receipt(b"\x00" * 32) is None  # unknown: no receipt, as a node says
+    finally:
+        reopened.close()
