@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/chaos.py [--phones 100] [--claims-per-phone 10] [--seed 20261130]
                                     [--worker-kills 3] [--node-restarts 3] [--chaos-every 3]
-                                    [--faults 0.3] [--database-url URL]
+                                    [--faults 0.3] [--database-url URL] [--keep]
 
 Real processes on a temporary instance folder: the embedded chain node (`python -m
 chain.node`, its state in the folder), the web app under gunicorn (2 sync workers), and one
@@ -29,7 +29,8 @@ these fails.
 
 `--database-url` runs on another database, e.g. your own PostgreSQL one
 (`postgresql+psycopg://postgres@127.0.0.1:5432/h_chaos`); it must be empty (no tables), and the
-run's data stays in it. tests/bench/test_chaos.py runs a tiny version (5 phones x 4 claims,
+run's data stays in it. `--keep` leaves the instance folder (the chain, the processes' logs).
+tests/bench/test_chaos.py runs a tiny version (5 phones x 4 claims,
 one kill, one restart) as a smoke test of the invariants.
 """
 
