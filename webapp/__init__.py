@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.accounts.admin_views import bp as accounts_admin
     from webapp.accounts.views import bp as accounts
     from webapp.api import bp as api
+    from webapp.checkin.display_views import bp as checkin_display
     from webapp.checkin.organiser_views import bp as checkin_organiser
     from webapp.checkin.reward_views import bp as rewards_admin
     from webapp.checkin.views import bp as checkin
@@ -98,8 +99,8 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.wallet.views import bp as wallet
 
     for blueprint in (
-        site, accounts, accounts_admin, membership, events, checkin_organiser, checkin, wallet,
-        perks, perks_shop, perks_admin, rewards_admin, onchain, api, metadata,
+        site, accounts, accounts_admin, membership, events, checkin_organiser, checkin_display,
+        checkin, wallet, perks, perks_shop, perks_admin, rewards_admin, onchain, api, metadata,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

@@ -26,6 +26,7 @@ WRITERS = {
     "Membership": "membership/services.py",
     "Claim": "checkin/services.py",
     "Attendance": "checkin/services.py",
+    "DisplayLink": "checkin/display_links.py",
     "Partner": "perks/services.py",
     "PartnerStaff": "perks/services.py",
     "Perk": "perks/services.py",

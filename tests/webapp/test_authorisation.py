@@ -24,6 +24,7 @@ import pytest
 
 from webapp.accounts.models import Role
 from webapp.checkin import codes
+from webapp.checkin.display_links import create_display_link
 from webapp.core.db import utcnow
 from webapp.ledger.models import LedgerEntry
 from webapp.perks.redemptions import start_redemption
@@ -63,6 +64,7 @@ ROUTES = {
     "POST /c/<token>": MEMBER,
     "GET /cards/<token_id>": PUBLIC,
     "GET /cards/<token_id>.png": PUBLIC,
+    "GET /display/<link>": PUBLIC,  # whoever holds the link: it is the key
     "GET /events": ORGANISER,
     "GET /events/new": ORGANISER,
     "POST /events/new": ORGANISER,
@@ -75,6 +77,8 @@ ROUTES = {
     "GET /events/<int:event_id>/code": EVENT,
     "GET /events/<int:event_id>/display": EVENT,
     "POST /events/<int:event_id>/late-claims": EVENT,
+    "POST /events/<int:event_id>/display-links": EVENT,
+    "POST /events/<int:event_id>/display-links/<int:link_id>/revoke": EVENT,
     "POST /events/<int:event_id>/organisers": EVENT,
     "POST /events/<int:event_id>/organisers/<int:user_id>/remove": EVENT,
     "GET /events/<int:event_id>/poster.pdf": EVENT,
@@ -151,6 +155,7 @@ def world(app, session, make_user, organiser, make_event):
     session.add(LedgerEntry(user_id=member.id, amount=50, kind="reward", created_at=utcnow()))
     session.flush()
     ticket = start_redemption(session, member, perk, utcnow(), timedelta(minutes=15))
+    display, display_token = create_display_link(session, event, organiser, "受付", utcnow())
     session.commit()
     values = {
         "device_id": "not-a-device",
@@ -161,6 +166,8 @@ def world(app, session, make_user, organiser, make_event):
         "redemption_id": ticket.id,
         "card_id": 1,
         "claim_id": "00000000-0000-4000-8000-000000000000",
+        "link": display_token,
+        "link_id": display.id,
         "token": codes.make_printed_token(event.id, event.secret),
         "token_id": str(event.id),
         "filename": "css/enishi.css",

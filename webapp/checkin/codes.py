@@ -5,7 +5,11 @@ version 4-5 QR code at level M):
 
     version (1) | kind (1) | event id (4) | slot (4) | HMAC-SHA256(key, first 10 bytes)[:10]
 
-where key = kind_key(event secret, kind).
+where key = kind_key(event secret, kind, display key version).
+
+The display key has a version (the event's `display_key_version`): stopping a display link
+rotates it, so that the stopped tablet's copy of the key makes no code that counts any more.
+The printed key has none: a poster is printed once and must keep working.
 
 A display code's slot is the 30-second step of the time it was shown: the kiosk rotates it,
 and a claim arriving live may carry the current or the previous slot. A printed code (on a
@@ -65,16 +69,22 @@ def slot_start(slot: int) -> datetime:
     return datetime.fromtimestamp(slot * SLOT_SECONDS, UTC)
 
 
-def kind_key(secret: bytes, kind: int) -> bytes:
+def kind_key(secret: bytes, kind: int, key_version: int = 0) -> bytes:
     """The key that signs one kind of code, derived from the event's secret. A display's key
     is handed to the kiosk page (which computes rotating codes offline); holding it lets one
-    make display codes, nothing more."""
-    return hmac.new(secret, b"enishi code key v1 kind %d" % kind, hashlib.sha256).digest()
+    make display codes, nothing more. `key_version` counts the display key's rotations (0 is
+    the key every event started with); it changes nothing for printed codes."""
+    label = b"enishi code key v1 kind %d" % kind
+    if kind == KIND_DISPLAY and key_version:
+        label += b" rotation %d" % key_version
+    return hmac.new(secret, label, hashlib.sha256).digest()
 
 
-def make_token(event_id: int, secret: bytes, slot: int, kind: int = KIND_DISPLAY) -> str:
+def make_token(
+    event_id: int, secret: bytes, slot: int, kind: int = KIND_DISPLAY, key_version: int = 0
+) -> str:
     header = _HEADER.pack(VERSION, kind, event_id, slot)
-    return _encode(header + _mac(kind_key(secret, kind), header))
+    return _encode(header + _mac(kind_key(secret, kind, key_version), header))
 
 
 def parse_token(text: str) -> CheckinCode:
@@ -106,8 +116,11 @@ def is_live(slot: int, observed_at: datetime) -> bool:
     return 0 <= slot_age(slot, observed_at) <= 1
 
 
-def is_authentic(code: CheckinCode, secret: bytes) -> bool:
-    return hmac.compare_digest(code.mac, _mac(kind_key(secret, code.kind), code.header()))
+def is_authentic(code: CheckinCode, secret: bytes, key_version: int = 0) -> bool:
+    """Whether the code was signed with the event's key of its kind; a display code only with
+    the display key of `key_version` (the current one: see the check-in decision)."""
+    key = kind_key(secret, code.kind, key_version)
+    return hmac.compare_digest(code.mac, _mac(key, code.header()))
 
 
 def make_printed_token(event_id: int, secret: bytes) -> str:
@@ -142,7 +155,7 @@ class DisplayCode:
 
 def get_display_code(event: Event, base_url: str, now: datetime) -> DisplayCode:
     slot = slot_at(now)
-    token = make_token(event.id, event.secret, slot)
+    token = make_token(event.id, event.secret, slot, key_version=event.display_key_version)
     changes_at = slot_start(slot + 1)
     return DisplayCode(
         token=token,
@@ -156,14 +169,14 @@ def get_display_code(event: Event, base_url: str, now: datetime) -> DisplayCode:
 class KioskSetup:
     """What the display page needs to compute rotating codes itself, offline."""
 
-    key: str  # the display key, base64url: it reaches only the event's organisers
+    key: str  # the display key, base64url: it reaches the event's organisers and display links
     base_url: str
     slot_seconds: int
     server_time_ms: int
 
 
 def get_kiosk_setup(event: Event, base_url: str, now: datetime) -> KioskSetup:
-    key = kind_key(event.secret, KIND_DISPLAY)
+    key = kind_key(event.secret, KIND_DISPLAY, event.display_key_version)
     return KioskSetup(
         key=base64.urlsafe_b64encode(key).rstrip(b"=").decode("ascii"),
         base_url=base_url.rstrip("/"),

@@ -63,3 +63,26 @@ class Attendance(db.Model):
     event = relationship("Event")
     claim = relationship("Claim")
     chain_job = relationship("ChainJob")
+
+
+class DisplayLink(db.Model):
+    """A link (`/display/<token>`) that shows one event's rotating check-in code and nothing
+    else, for a tablet left at the venue: no login, no session. Only a hash of its token is
+    kept; the link is shown once. Stopping it rotates the event's display key."""
+
+    __tablename__ = "display_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    label: Mapped[str] = mapped_column(String(100))  # "受付のタブレット"
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When a device last opened the link (to the minute): the organiser sees which are in use.
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    event = relationship("Event")
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    revoked_by = relationship("User", foreign_keys=[revoked_by_id])

@@ -1,10 +1,8 @@
 """An event's check-in desk, for its organisers: the event page with the live code and who has
-checked in, the full-screen display, the poster, the CSV lists, and checking in people who have
-no phone (by member card or by name)."""
+checked in, the full-screen display and the venue tablets' display links, the poster, the CSV
+lists, and checking in people who have no phone (by member card or by name)."""
 
 from __future__ import annotations
-
-from dataclasses import asdict
 
 from flask import (
     Blueprint,
@@ -20,7 +18,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.checkin.codes import get_display_code, get_kiosk_setup, get_printed_code
+from webapp.checkin.codes import get_kiosk_setup, get_printed_code
+from webapp.checkin.display_links import (
+    create_display_link,
+    get_display_link,
+    list_display_links,
+    stop_display_link,
+)
+from webapp.checkin.display_views import current_code
 from webapp.checkin.exports import attendance_csv, rejected_csv
 from webapp.checkin.poster import poster_pdf
 from webapp.checkin.services import (
@@ -48,7 +53,12 @@ bp = Blueprint("checkin_organiser", __name__, url_prefix="/events")
 @bp.get("/<int:event_id>")
 @event_organiser_required
 def show(event):
-    return render_template("checkin/event.html", checkin=_current_code(event), **_activity(event))
+    return render_template(
+        "checkin/event.html",
+        checkin=current_code(event),
+        display_links=list_display_links(db.session, event),
+        **_activity(event),
+    )
 
 
 @bp.get("/<int:event_id>/activity")
@@ -162,15 +172,54 @@ def poster(event):
 def display(event):
     kiosk = get_kiosk_setup(event, current_app.config["BASE_URL"], utcnow())
     return render_template(
-        "checkin/display.html", event=event, checkin=_current_code(event), kiosk=kiosk
+        "checkin/display.html", event=event, checkin=current_code(event), kiosk=kiosk
     )
+
+
+@bp.post("/<int:event_id>/display-links")
+@event_organiser_required
+@no_store  # the answer shows the new link, whose token is kept nowhere else
+def create_display_link_post(event):
+    """A link for a venue tablet: it shows this event's code and nothing else."""
+    try:
+        link, token = create_display_link(
+            db.session, event, current_user, request.form.get("label", ""), utcnow()
+        )
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("checkin_organiser.show", event_id=event.id))
+    db.session.commit()
+    url = f"{current_app.config['BASE_URL'].rstrip('/')}/display/{token}"
+    label = _("Display link for %(label)s", label=link.label)
+    return render_template(
+        "checkin/display_link_made.html", event=event, link=link, url=url, svg=qr_svg(url, label)
+    )
+
+
+@bp.post("/<int:event_id>/display-links/<int:link_id>/revoke")
+@event_organiser_required
+def revoke_display_link(event, link_id: int):
+    link = get_display_link(db.session, event, link_id)
+    if stop_display_link(db.session, link, current_user, utcnow()):
+        db.session.commit()
+        flash(
+            _(
+                "The link for %(label)s is stopped. The codes now have a new key: displays left "
+                "open elsewhere pick it up when they next reach the server.",
+                label=link.label,
+            ),
+            "info",
+        )
+    else:
+        flash(_("The link for %(label)s was already stopped.", label=link.label), "info")
+    return redirect(url_for("checkin_organiser.show", event_id=event.id))
 
 
 @bp.get("/<int:event_id>/code")
 @event_organiser_required
 def code(event):
     """The display code of this moment, for the display page to rotate without reloading."""
-    return jsonify(_current_code(event))
+    return jsonify(current_code(event))
 
 
 def _activity(event) -> dict:
@@ -190,9 +239,3 @@ def _csv_download(text: str, filename: str) -> Response:
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _current_code(event) -> dict:
-    code = get_display_code(event, current_app.config["BASE_URL"], utcnow())
-    label = _("Check-in code for %(title)s", title=event.title)
-    return {**asdict(code), "svg": qr_svg(code.url, label=label)}

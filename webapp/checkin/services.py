@@ -236,7 +236,11 @@ def _decide(session: Session, user: User, claim: ClaimInput, observed_at: dateti
     event = session.get(Event, code.event_id) if code.event_id <= MAX_EVENT_ID else None
     if event is None:
         return _Decision(ClaimStatus.REJECTED, "unknown_event", slot=code.slot)
-    if not codes.is_authentic(code, event.secret):
+    # Display codes count only under the current display key, whenever they were scanned:
+    # after a display link is stopped (and the key rotated), a claim kept offline from before
+    # is refused too, since the stopped tablet still holds the old key and could make codes
+    # for any past slot (see checkin/display_links.py).
+    if not codes.is_authentic(code, event.secret, event.display_key_version):
         return _Decision(ClaimStatus.REJECTED, "bad_signature", slot=code.slot)
 
     def reject(reason: str) -> _Decision:

@@ -41,6 +41,10 @@ class Event(db.Model):
     hold_late_claims: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Signs the event's check-in codes; it reaches only the event's organisers.
     secret: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # Which display key signs the rotating codes (derived from `secret`, see checkin.codes): one
+    # more each time a display link is stopped, so the stopped tablet's key stops counting. The
+    # poster's key does not depend on it: printed posters keep working.
+    display_key_version: Mapped[int] = mapped_column(default=0, server_default="0")
     organiser_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

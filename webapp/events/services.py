@@ -144,6 +144,18 @@ def list_events_awaiting_approval(session: Session) -> list[Event]:
         .order_by(Event.starts_at)
     )
     return list(session.scalars(query))
+def rotate_display_key(session: Session, event: Event) -> None:
+    """Moves the event's display codes to a new key: codes signed with the old one are refused
+    from now on (the kiosk pages hold the key, so a stopped display link's tablet could make
+    them). The row is locked and read again so that two rotations at once both count."""
+    query = (
+        select(Event.display_key_version)
+        .where(Event.id == event.id)
+        .with_for_update(key_share=True)  # no key changes: claims' foreign keys may share it
+        .execution_options(populate_existing=True)
+    )
+    event.display_key_version = session.scalar(query) + 1
+    session.flush()
 
 
 def _clean_word(word: str | None) -> str | None:

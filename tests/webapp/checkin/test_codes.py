@@ -1,4 +1,6 @@
 import base64
+import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -83,3 +85,16 @@ def test_a_code_from_a_slot_not_yet_come_is_not_live():
     future = codes.slot_at(now + timedelta(seconds=30))
     assert codes.slot_age(future, now) == -1
     assert not codes.is_live(future, now)
+
+
+def test_the_display_key_rotates_and_the_printed_key_does_not():
+    first = codes.kind_key(SECRET, codes.KIND_DISPLAY, 0)
+    # Version 0 is the key every display had before rotation existed: open kiosks keep working.
+    assert first == hmac.new(SECRET, b"enishi code key v1 kind 1", hashlib.sha256).digest()
+    assert len({first, *(codes.kind_key(SECRET, codes.KIND_DISPLAY, v) for v in (1, 2))}) == 3
+    printed = codes.kind_key(SECRET, codes.KIND_PRINTED, 0)
+    assert codes.kind_key(SECRET, codes.KIND_PRINTED, 5) == printed
+
+    code = codes.parse_token(codes.make_token(42, SECRET, 99, key_version=1))
+    assert codes.is_authentic(code, SECRET, 1)
+    assert not codes.is_authentic(code, SECRET, 0) and not codes.is_authentic(code, SECRET, 2)

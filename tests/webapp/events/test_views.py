@@ -4,6 +4,8 @@ import pytest
 from sqlalchemy import select
 
 from webapp.accounts.models import Role
+from webapp.checkin.display_links import create_display_link
+from webapp.core.db import utcnow
 from webapp.events.models import Event
 from webapp.events.services import add_co_organiser
 
@@ -41,13 +43,15 @@ ORGANISER_ROUTES = [
     ("POST", "/events/{id}/checkin"),
     ("POST", "/events/{id}/organisers"),
     ("POST", "/events/{id}/organisers/{other}/remove"),
+    ("POST", "/events/{id}/display-links"),
+    ("POST", "/events/{id}/display-links/{link}/revoke"),
 ]
 
 
 def test_the_table_names_every_route_of_an_event(app):
     """A new route of an event must join the table (and so the tests below)."""
     routes = {
-        (method, rule.rule.replace("<int:event_id>", "{id}").replace("<int:user_id>", "{other}"))
+        (method, _placeholders(rule.rule))
         for rule in app.url_map.iter_rules()
         if "event_id" in rule.arguments and rule.rule.startswith("/events/")
         for method in rule.methods - {"HEAD", "OPTIONS"}
@@ -55,8 +59,21 @@ def test_the_table_names_every_route_of_an_event(app):
     assert routes == set(ORGANISER_ROUTES)
 
 
-def request_route(client, method: str, route: str, event, co_organisers):
-    path = route.format(id=event.id, other=co_organisers[1].id)
+def _placeholders(rule: str) -> str:
+    for name, placeholder in (("event_id", "id"), ("user_id", "other"), ("link_id", "link")):
+        rule = rule.replace(f"<int:{name}>", f"{{{placeholder}}}")
+    return rule
+
+
+@pytest.fixture
+def display_link(session, organiser, event):
+    link, _ = create_display_link(session, event, organiser, "受付のタブレット", utcnow())
+    session.commit()
+    return link
+
+
+def request_route(client, method: str, route: str, event, co_organisers, display_link):
+    path = route.format(id=event.id, other=co_organisers[1].id, link=display_link.id)
     if method == "GET":
         return client.get(path)
     data = {"csrf_token": csrf_token(client, "/wallet"), "email": co_organisers[0].email}
@@ -66,28 +83,29 @@ def request_route(client, method: str, route: str, event, co_organisers):
 @pytest.mark.parametrize(("method", "route"), ORGANISER_ROUTES)
 @pytest.mark.parametrize("who", ["creator", "co-organiser", "admin"])
 def test_the_events_organisers_use_its_pages(
-    client, make_user, organiser, event, co_organisers, method, route, who
+    client, make_user, organiser, event, co_organisers, display_link, method, route, who
 ):
     user = {"creator": organiser, "co-organiser": co_organisers[0]}.get(who) or make_user(
         Role.ADMIN
     )
     log_in(client, user.email)
-    response = request_route(client, method, route, event, co_organisers)
+    response = request_route(client, method, route, event, co_organisers, display_link)
     assert response.status_code == (200 if method == "GET" else 302)
 
 
 @pytest.mark.parametrize(("method", "route"), ORGANISER_ROUTES)
 @pytest.mark.parametrize("who", ["member", "other organiser"])
 def test_nobody_else_uses_an_events_pages(
-    client, session, make_user, event, co_organisers, method, route, who
+    client, session, make_user, event, co_organisers, display_link, method, route, who
 ):
     intruder = make_user(Role.MEMBER) if who == "member" else make_user(Role.ORGANISER)
     log_in(client, intruder.email)
-    response = request_route(client, method, route, event, co_organisers)
+    response = request_route(client, method, route, event, co_organisers, display_link)
     assert response.status_code == 403
     assert event.title not in response.get_data(as_text=True)
     session.expire_all()
     assert [p.id for p in event.co_organisers] == sorted(p.id for p in co_organisers)
+    assert display_link.revoked_at is None and event.display_key_version == 0
 
 
 def test_an_admin_sees_every_event(client, make_user, event):
