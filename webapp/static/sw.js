@@ -10,8 +10,10 @@ const SHELL_CACHE = `enishi-shell-${VERSION}`;
 const PAGES_CACHE = "enishi-pages";
 const REMEMBERED_PAGES = ["/wallet", "/scan", "/events"];
 // A kiosk reloaded at a venue with no signal must still show codes (it carries the display key:
-// kept in the pages cache, which logging out deletes).
+// kept in the pages cache, which logging out deletes). So must a venue tablet's display link; a
+// stopped one is dropped from the cache the next time it reaches the server.
 const KIOSK_PAGE = /^\/events\/\d+\/display$/;
+const DISPLAY_LINK = /^\/display\/[A-Za-z0-9_-]+$/;
 
 importScripts("/static/js/api.js", "/static/js/outbox.js");
 
@@ -60,7 +62,8 @@ self.addEventListener("fetch", (event) => {
   }
 });
 
-const remembered = (path) => REMEMBERED_PAGES.includes(path) || KIOSK_PAGE.test(path);
+const remembered = (path) =>
+  REMEMBERED_PAGES.includes(path) || KIOSK_PAGE.test(path) || DISPLAY_LINK.test(path);
 
 async function navigate(request, url) {
   try {
@@ -73,6 +76,10 @@ async function navigate(request, url) {
     // another device, or its login card stopped): the pages it kept (the wallet, a kiosk's
     // display key) are forgotten too.
     if (url.pathname === "/login" && response.ok) await caches.delete(PAGES_CACHE);
+    // A display link the server says is stopped (410) or unknown (404): its key goes too.
+    if (DISPLAY_LINK.test(url.pathname) && (response.status === 410 || response.status === 404)) {
+      await (await caches.open(PAGES_CACHE)).delete(url.pathname);
+    }
     if (response.ok && !response.redirected && remembered(url.pathname)) {
       const copy = response.clone();
       caches.open(PAGES_CACHE).then((cache) => cache.put(url.pathname, copy));

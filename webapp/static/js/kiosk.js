@@ -1,7 +1,9 @@
 // The display page: computes the rotating check-in code itself, every 30-second slot, from the
 // event's display key (WebCrypto HMAC-SHA256, the same token layout as webapp/checkin/codes.py)
 // and draws it as a QR code (the vendored qrcode-generator). It needs no connection once
-// loaded, so a venue without signal still shows valid codes.
+// loaded, so a venue without signal still shows valid codes. While online it asks the server
+// for the page again now and then: a new display key (another display link was stopped) or a
+// stopped link reloads the page.
 (function () {
   const screen = document.querySelector("[data-kiosk]");
   const qrBox = screen.querySelector("[data-qr]");
@@ -15,6 +17,7 @@
   const KIND_DISPLAY = 1;
   const MAC_BYTES = 10;
   const CLOCK_TOLERANCE_MS = 20000;
+  const CHECK_EVERY_MS = 60000;
 
   const fromBase64Url = (text) =>
     Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4)), (c) =>
@@ -100,6 +103,36 @@
     document.addEventListener("fullscreenchange", () => {
       fullscreen.hidden = Boolean(document.fullscreenElement);
     });
+  }
+
+  // Whether the server still shows this page with this key; if not, reload it (a stopped display
+  // link then shows why, and the service worker forgets it). No answer: keep showing codes.
+  async function checkKey() {
+    if (!navigator.onLine) return;
+    try {
+      const response = await fetch(location.pathname, { cache: "no-store", redirect: "manual" });
+      if (response.status === 404 || response.status === 410) return location.reload();
+      if (!response.ok) return; // logged out, a redirect, a server error: keep the key we have
+      const page = new DOMParser().parseFromString(await response.text(), "text/html");
+      const fresh = page.querySelector("[data-kiosk]");
+      if (fresh && fresh.dataset.key !== screen.dataset.key) location.reload();
+    } catch (error) {
+      /* no connection after all */
+    }
+  }
+  setInterval(checkKey, CHECK_EVERY_MS);
+
+  // A venue tablet that only ever opens its display link meets the service worker here. Once it
+  // is in charge, this page is kept for offline use (by the worker, on the next load, or now).
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker
+      .register("/sw.js")
+      .then(() => navigator.serviceWorker.ready)
+      .then(async () => {
+        const response = await fetch(location.pathname, { cache: "no-store", redirect: "manual" });
+        if (response.ok) await (await caches.open("enishi-pages")).put(location.pathname, response);
+      })
+      .catch(() => {});
   }
 
   show();
