@@ -1,8 +1,8 @@
 // Enishi's service worker, served at /sw.js so that its scope is the whole app.
 // The server fills in VERSION (a hash of the app shell) and SHELL (the URLs to precache).
 // Rules: the shell is precached per version and old caches are removed on activate; pages a
-// member opens (the wallet, the scan page) are fetched from the network first and kept as a
-// fallback; API responses are never cached; a check-in link opened with no connection gets
+// member opens (the wallet, the scan page, a kiosk or display link) are fetched from the network
+// first and kept as a fallback; API responses are never cached; a check-in link opened with no connection gets
 // the scan page, which records the claim from the link; anything else offline gets /offline.
 const VERSION = "__VERSION__";
 const SHELL = __SHELL__;
