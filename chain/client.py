@@ -28,6 +28,28 @@ CARD_NAME = "Enishi Membership Card"
 CARD_SYMBOL = "ENSM"
 
 
+@dataclass(frozen=True)
+class RoleGrant:
+    """A role `deploy` grants: on `contract`, to `holder` ("operator" or "badge")."""
+
+    contract: str
+    role: str
+    holder: str
+    used_by: str  # who acts with it: a role nobody acts with is not granted
+
+
+# Every role the app acts with, each to the one who acts, and no other: the operator cannot mint
+# tokens at will (awards mint them through the badge contract). The contracts' constructors also
+# give the operator DEFAULT_ADMIN_ROLE, with which `deploy` grants these (and an administrator
+# could move them to a new operator key). Contracts deployed before this list keep their grants.
+ROLE_GRANTS = (
+    RoleGrant("CommunityToken", "MINTER_ROLE", "badge", "ParticipationBadge.award pays rewards"),
+    RoleGrant("CommunityToken", "REDEEMER_ROLE", "operator", "redeem jobs burn spent tokens"),
+    RoleGrant("ParticipationBadge", "MINTER_ROLE", "operator", "award jobs"),
+    RoleGrant("MembershipCard", "ISSUER_ROLE", "operator", "card jobs"),
+)
+
+
 class ChainError(Exception):
     """A transaction failed or the node answered something unusable."""
 
@@ -49,22 +71,40 @@ class Deployment:
 
 
 class ChainClient:
-    """One node, one operator key, and (once deployed) the three contracts."""
+    """One node, the operator, and (once deployed) the three contracts.
+
+    Given the operator's account, the client signs (the chain worker's, a deploy's); given only
+    its address, it reads and builds transactions but cannot sign (the web app's)."""
 
     def __init__(
         self,
         w3: Web3,
-        operator: LocalAccount,
+        operator: LocalAccount | str,
         addresses: ContractAddresses | None = None,
         deployed_block: int = 0,
     ):
         self.w3 = w3
         self.deployed_block = deployed_block  # where to start looking for the contracts' logs
+        self._signer = None if isinstance(operator, str) else operator
+        self.operator_address: str = operator if isinstance(operator, str) else operator.address
         # Calls need a sender on some nodes (eth-tester has no accounts of its own here).
-        self.w3.eth.default_account = operator.address
-        self.operator = operator
+        self.w3.eth.default_account = self.operator_address
         self.addresses = addresses
         self._chain_id: int | None = None
+
+    @property
+    def can_sign(self) -> bool:
+        return self._signer is not None
+
+    @property
+    def operator(self) -> LocalAccount:
+        """The operator's account, with its key: only a signing client has it."""
+        if self._signer is None:
+            raise ChainError(
+                "this chain client has the operator's address only, no key, so it cannot sign: "
+                "transactions are signed by the chain worker"
+            )
+        return self._signer
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -135,7 +175,7 @@ class ChainClient:
 
     def operator_balance(self) -> int:
         """The operator's balance in wei: what is left to pay gas with."""
-        return self.w3.eth.get_balance(self.operator.address)
+        return self.w3.eth.get_balance(self.operator_address)
 
     def find_card_issue(
         self, member: str, from_block: int = 0
@@ -170,15 +210,15 @@ class ChainClient:
 
     def next_nonce(self) -> int:
         """The operator's next nonce counting its transactions waiting in the node's pool."""
-        return self.w3.eth.get_transaction_count(self.operator.address, "pending")
+        return self.w3.eth.get_transaction_count(self.operator_address, "pending")
 
     def mined_nonce(self) -> int:
-        return mined_nonce(self.w3, self.operator.address)
+        return mined_nonce(self.w3, self.operator_address)
 
     # -- writing ---------------------------------------------------------------------------
 
     def deploy(self, metadata_base: str) -> Deployment:
-        """Deploys the three contracts and grants the operator and the badge their roles.
+        """Deploys the three contracts and grants the roles of `ROLE_GRANTS`.
         Wallets find the tokens' metadata under `metadata_base`: a badge at
         `badges/{id}.json` (ERC-1155's hex id), a card at `cards/<token id>`."""
         metadata_base = metadata_base.rstrip("/")
@@ -193,18 +233,13 @@ class ChainClient:
         )
         self.addresses = ContractAddresses(token=token, badge=badge, card=card)
         self.deployed_block = self.block_number()
-        grants = [
-            ("CommunityToken", token, "MINTER_ROLE", badge),
-            ("CommunityToken", token, "MINTER_ROLE", admin),
-            ("CommunityToken", token, "REDEEMER_ROLE", admin),
-            ("ParticipationBadge", badge, "MINTER_ROLE", admin),
-            ("MembershipCard", card, "ISSUER_ROLE", admin),
-        ]
+        contracts = {"CommunityToken": token, "ParticipationBadge": badge, "MembershipCard": card}
+        holders = {"operator": admin, "badge": badge}
         last = None
-        for offset, (name, address, role, account) in enumerate(grants, start=3):
-            contract = self._contract(name, address)
-            role_id = getattr(contract.functions, role)().call()
-            tx = self._unsigned(contract.functions.grantRole(role_id, account))
+        for offset, grant in enumerate(ROLE_GRANTS, start=3):
+            contract = self._contract(grant.contract, contracts[grant.contract])
+            role_id = getattr(contract.functions, grant.role)().call()
+            tx = self._unsigned(contract.functions.grantRole(role_id, holders[grant.holder]))
             last = self._send_and_wait(self.sign(tx, nonce + offset))
         return Deployment(addresses=self.addresses, block_number=last["blockNumber"])
 
@@ -251,9 +286,9 @@ class ChainClient:
         # Every field web3 would ask the node for is given, so the node is asked once, for gas.
         placeholders = {"gas": 0, "nonce": 0, "maxFeePerGas": 0, "maxPriorityFeePerGas": 0}
         draft = call.build_transaction(
-            {"from": self.operator.address, "chainId": self.chain_id, **placeholders}
+            {"from": self.operator_address, "chainId": self.chain_id, **placeholders}
         )
-        return complete_transaction(self.w3, self.operator, draft)
+        return complete_transaction(self.w3, self.operator_address, draft)
 
     def _deploy_one(self, name: str, args: tuple, nonce: int) -> str:
         artifact = load_artifact(name)

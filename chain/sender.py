@@ -56,10 +56,12 @@ def market_fees(w3: Web3) -> Fees:
     return Fees(max_fee=2 * base_fee + DEFAULT_PRIORITY_FEE, priority_fee=DEFAULT_PRIORITY_FEE)
 
 
-def complete_transaction(w3: Web3, account: LocalAccount, tx: dict, gas: int | None = None):
-    """`tx` ready to sign but for its nonce and fees: sender, chain id and gas (`gas` if given,
-    else the node's estimate with headroom). A call that would revert raises here."""
-    tx = {**tx, "from": account.address, "type": 2}
+def complete_transaction(w3: Web3, sender: LocalAccount | str, tx: dict, gas: int | None = None):
+    """`tx` ready to sign but for its nonce and fees: sender (an account or its address), chain
+    id and gas (`gas` if given, else the node's estimate with headroom). A call that would
+    revert raises here."""
+    address = sender if isinstance(sender, str) else sender.address
+    tx = {**tx, "from": address, "type": 2}
     tx.setdefault("chainId", w3.eth.chain_id)
     for field in ("gas", "nonce", "maxFeePerGas", "maxPriorityFeePerGas", "gasPrice"):
         tx.pop(field, None)  # web3's build_transaction fills some in; they are set below or later
