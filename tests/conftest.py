@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, make_url, text
 from web3 import Web3
 
 from chain.embedded import EmbeddedChainProvider
-from chain.wallets import Keyring
+from chain.wallets import Keyring, PublicKeyring
 from webapp import create_app
 from webapp.accounts.models import Role
 from webapp.accounts.services import create_user
@@ -32,7 +32,7 @@ from webapp.core.db import utcnow
 from webapp.events.services import create_event
 from webapp.extensions import db
 from webapp.membership.services import issue_membership
-from webapp.onchain.connection import get_chain_client
+from webapp.onchain.connection import get_chain_client, get_public_keyring, load_keyring
 from webapp.onchain.deployments import deploy_contracts
 
 from .support import free_port, start_anvil
@@ -107,11 +107,14 @@ class IsolatedClient(FlaskClient):
 
 def open_app(instance: Path, provider=None):
     """An app over the instance folder's database and chain (as a restart would open them),
-    or over `provider` (a node such as anvil)."""
+    or over `provider` (a node such as anvil). It plays the web process and the chain worker
+    both, so it has the keyring loaded; tests/webapp/test_keys.py checks a web process's app,
+    which has none."""
     if provider is None:
         operator = Keyring(TEST_MNEMONIC).operator.address
         provider = EmbeddedChainProvider(instance / "chain.sqlite", [operator])
     app = create_app(app_config(instance, provider))
+    load_keyring(app)
     app.test_client_class = IsolatedClient
     return app, provider
 
@@ -230,8 +233,9 @@ def session(app):
 
 
 @pytest.fixture
-def keyring(app) -> Keyring:
-    return app.extensions["enishi.keyring"]
+def keyring(app) -> PublicKeyring:
+    """What creating a member needs: addresses, no key."""
+    return get_public_keyring(app)
 
 
 @pytest.fixture

@@ -1,5 +1,10 @@
 """`flask --app webapp enishi ...`: setup, deploy, reconcile, the worker, create-user, and `serve`
-for `make run`. App composition: it may use every domain."""
+for `make run`. App composition: it may use every domain.
+
+Only the commands that sign (setup and deploy, the worker, public-keyring) load the master secret
+(`load_keyring`); `serve` runs them as processes of their own, so the process that serves the
+web app never holds a key.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +30,13 @@ from webapp.core.db import utcnow
 from webapp.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo_data
 from webapp.extensions import db
 from webapp.membership.services import issue_membership
-from webapp.onchain.connection import get_chain_client, get_keyring, max_fee_per_gas
+from webapp.onchain.connection import (
+    get_chain_client,
+    get_public_keyring,
+    load_keyring,
+    max_fee_per_gas,
+    public_keyring_file,
+)
 from webapp.onchain.deployments import deploy_contracts
 from webapp.onchain.worker import run_once
 from webapp.reports.reconcile import reconcile
@@ -45,7 +56,7 @@ def setup() -> None:
     deploy()
     try:
         if current_app.config["DEMO"] and count_users(db.session) == 0:
-            load_demo_data(db.session, get_keyring(), utcnow())
+            load_demo_data(db.session, get_public_keyring(), utcnow())
             click.echo(f"Demo data loaded. Logins (password: {DEMO_PASSWORD}):")
             for email, _name, role in DEMO_LOGINS:
                 click.echo(f"  {email:<24} {role}")
@@ -62,6 +73,7 @@ def deploy_command() -> None:
 
 
 def deploy() -> None:
+    load_keyring(current_app)
     client = get_chain_client(db.session)
     base = current_app.config["BASE_URL"]
     deployment, new = deploy_contracts(db.session, client, base)
@@ -91,6 +103,7 @@ def reconcile_command() -> None:
 def worker_command(once: bool) -> None:
     """Run the chain job queue."""
     app = current_app._get_current_object()
+    load_keyring(app)  # the worker signs: of Enishi's long-running processes, only it has keys
     if once:
         client = get_chain_client(db.session)
         batch_size, confirmations = (
@@ -122,7 +135,7 @@ def create_user_command(email: str, display_name: str, role: str, member: bool) 
     password = getpass.getpass("Password: ")
     user = create_user(
         db.session,
-        get_keyring(),
+        get_public_keyring(),
         email=email,
         password=password,
         display_name=display_name,
@@ -134,21 +147,29 @@ def create_user_command(email: str, display_name: str, role: str, member: bool) 
     click.echo(f"created {user.email} ({user.role}), address {user.address}")
 
 
+@cli.command("public-keyring")
+def public_keyring_command() -> None:
+    """Write the public keyring the web app reads (the master secret is created on a first
+    start); setup and the worker write it too."""
+    public = load_keyring(current_app).public()
+    click.echo(f"{public_keyring_file()}: operator {public.operator_address}")
+
+
 @cli.command("serve")
 def serve_command() -> None:
     """What `make run` runs: the embedded chain (unless ENISHI_RPC_URL), setup, the worker and
-    the web server, stopped together."""
+    the web server, stopped together. Setup and the worker, which sign, run as processes of
+    their own: this one serves the web app with the public keyring only."""
     app = current_app._get_current_object()
     children: list[subprocess.Popen] = []
     # SIGTERM exits like Ctrl-C, so that `finally` stops the children.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     try:
         if app.config["CHAIN_EMBEDDED"]:
+            _run_command("public-keyring")  # the node funds the operator, whose address it needs
             children.append(_start_chain_node(app))
-        setup()
-        children.append(
-            subprocess.Popen([sys.executable, "-m", "flask", "--app", "webapp", "enishi", "worker"])
-        )
+        _run_command("setup")
+        children.append(subprocess.Popen(FLASK_ENISHI + ["worker"]))
         click.echo(f"Enishi on http://127.0.0.1:{app.config['PORT']}")
         run_simple("127.0.0.1", app.config["PORT"], app, threaded=True)
     finally:
@@ -161,11 +182,19 @@ def serve_command() -> None:
                 child.kill()
 
 
+FLASK_ENISHI = [sys.executable, "-m", "flask", "--app", "webapp", "enishi"]
+
+
+def _run_command(name: str) -> None:
+    if subprocess.run(FLASK_ENISHI + [name]).returncode != 0:
+        raise click.ClickException(f"`flask --app webapp enishi {name}` failed")
+
+
 def _start_chain_node(app) -> subprocess.Popen:
     command = [
         sys.executable, "-m", "chain.node",
         "--db", str(app.config["CHAIN_DB_PATH"]),
-        "--fund", get_keyring(app).operator.address,
+        "--fund", get_public_keyring(app).operator_address,
         "--port", str(app.config["CHAIN_PORT"]),
     ]  # fmt: skip
     node = subprocess.Popen(command)

@@ -1,7 +1,7 @@
 """Settings, read from ENISHI_* environment variables with embedded defaults.
 
 With nothing set, Enishi runs from one instance folder: a SQLite database, the embedded chain's
-state and the master secret all live in it.
+state, the master secret and its public keyring all live in it.
 """
 
 from __future__ import annotations
@@ -25,6 +25,16 @@ def _minutes(name: str, default: int) -> int:
     if value < 1:
         raise ValueError(f"{name} must be at least 1 (minutes), not {value}")
     return value
+
+
+def load_secrets() -> dict:
+    """The master secret and the minter's key when the environment gives them. Read only by
+    the processes that sign (`onchain.connection.load_keyring`), and never put in an app's
+    config, where a web process would hold them."""
+    return {
+        "MASTER_MNEMONIC": os.environ.get("ENISHI_MASTER_MNEMONIC") or None,
+        "MINTER_KEY": os.environ.get("ENISHI_MINTER_KEY") or None,
+    }
 
 
 def load_config() -> dict:
@@ -60,11 +70,18 @@ def load_config() -> dict:
         else None,
         "CHAIN_DB_PATH": instance / "chain.sqlite",
         "CHAIN_PROVIDER": None,  # a ready web3 provider (tests); else one for CHAIN_RPC_URL
-        "MASTER_MNEMONIC": os.environ.get("ENISHI_MASTER_MNEMONIC") or None,
         "MASTER_SECRET_FILE": Path(
             os.environ.get("ENISHI_MASTER_SECRET_FILE", instance / "master-secret.txt")
         ),
-        "MINTER_KEY": os.environ.get("ENISHI_MINTER_KEY") or None,
+        # ENISHI_MASTER_MNEMONIC and ENISHI_MINTER_KEY are not here: see load_secrets.
+        # What a web process knows of the wallets (the operator's address and the members'
+        # extended public key, no key): the JSON itself, or the file the worker and setup
+        # write from the master secret.
+        "PUBLIC_KEYRING": os.environ.get("ENISHI_PUBLIC_KEYRING") or None,
+        # None: public-keyring.json in INSTANCE_DIR (which a test's config may change).
+        "PUBLIC_KEYRING_FILE": Path(os.environ["ENISHI_PUBLIC_KEYRING_FILE"])
+        if os.environ.get("ENISHI_PUBLIC_KEYRING_FILE")
+        else None,
         "MINTER_KEYSTORE": os.environ.get("ENISHI_MINTER_KEYSTORE") or None,
         "MINTER_KEYSTORE_PASSWORD_FILE": os.environ.get("ENISHI_MINTER_KEYSTORE_PASSWORD_FILE"),
         # A block explorer's transaction page, "{hash}" standing for the hash (e.g.

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from chain.wallets import Keyring
+from chain.wallets import PublicKeyring
 from webapp.accounts.models import Role
 from webapp.accounts.services import create_user
 from webapp.events.services import create_event
@@ -24,7 +24,7 @@ DEMO_LOGINS = (
 DEMO_STAFF = {"塩尻ワイナリー": "shop@example.org"}
 
 
-def load_demo_data(session: Session, keyring: Keyring, now: datetime) -> None:
+def load_demo_data(session: Session, keyring: PublicKeyring, now: datetime) -> None:
     users = {
         email: create_user(
             session, keyring, email=email, password=DEMO_PASSWORD, display_name=name, role=role

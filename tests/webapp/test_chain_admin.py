@@ -7,8 +7,10 @@ import re
 import pytest
 from eth_account import Account
 
+from chain.wallets import PublicKeyring
 from webapp import create_app
 from webapp.accounts.models import Role
+from webapp.onchain.connection import load_keyring
 
 from ..conftest import TEST_MNEMONIC, csrf_token, fresh_anvil, log_in
 from .test_worker import attend, jobs, work
@@ -108,7 +110,7 @@ def test_the_minter_key_can_come_from_an_encrypted_keystore(tmp_path, monkeypatc
     monkeypatch.setenv("ENISHI_MINTER_KEYSTORE_PASSWORD_FILE", str(tmp_path / "password.txt"))
     monkeypatch.setenv("ENISHI_MASTER_MNEMONIC", TEST_MNEMONIC)
     app = create_app({"INSTANCE_DIR": tmp_path / "instance"})
-    assert app.extensions["enishi.keyring"].operator.address == account.address
+    assert load_keyring(app).operator.address == account.address
 
 
 def test_a_node_of_another_chain_is_refused(app, session, client):
@@ -136,7 +138,6 @@ def test_a_minter_key_from_the_environment_deploys_and_mints_and_is_never_printe
     monkeypatch.setenv("ENISHI_INSTANCE", str(tmp_path / "instance"))
     caplog.set_level(logging.DEBUG)
     app = create_app({"DEMO": True})
-    assert app.extensions["enishi.keyring"].operator.address == account.address
     runner = app.test_cli_runner()
 
     setup = runner.invoke(args=["enishi", "setup"])
@@ -153,6 +154,8 @@ def test_a_minter_key_from_the_environment_deploys_and_mints_and_is_never_printe
         minted.output
     )  # demo data went on chain
 
+    written = (tmp_path / "instance" / "public-keyring.json").read_text()  # for web processes
+    assert PublicKeyring.from_json(written).operator_address == account.address
     printed = setup.output + again.output + minted.output + caplog.text
     secret = account.key.hex().removeprefix("0x")
     assert secret not in printed and secret.upper() not in printed

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from web3 import Web3
 
 from chain.client import ChainClient
+from chain.wallets import Keyring
 from webapp.core.db import mark_writing
 from webapp.onchain.deployments import deploy_contracts
 from webapp.onchain.models import ChainJob, JobStatus
@@ -172,13 +173,14 @@ def test_a_worker_killed_again_and_again_mid_work_mints_everything_once(
 
 
 def test_the_node_stopped_and_started_again_under_a_worker_loses_nothing(
-    session, instance, keyring, make_user, make_event, tmp_path
+    session, instance, make_user, make_event, tmp_path
 ):
     port, state = free_port(), tmp_path / "anvil-state.json"
     node = start_anvil(port, "--state", str(state))
     url = f"http://127.0.0.1:{port}"
-    client = ChainClient(Web3(Web3.HTTPProvider(url)), keyring.operator)
-    client.w3.provider.make_request("anvil_setBalance", [keyring.operator.address, hex(10**24)])
+    operator = Keyring(TEST_MNEMONIC).operator
+    client = ChainClient(Web3(Web3.HTTPProvider(url)), operator)
+    client.w3.provider.make_request("anvil_setBalance", [operator.address, hex(10**24)])
     deploy_contracts(session, client, "http://localhost")
     session.commit()
     nonce_before = client.mined_nonce()

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from chain.wallets import Keyring
+from chain.wallets import PublicKeyring
 from webapp.accounts.models import Role, User
 from webapp.core.errors import DomainError
 
@@ -21,14 +21,15 @@ MIN_PASSWORD_LENGTH = 10
 
 def create_user(
     session: Session,
-    keyring: Keyring,
+    keyring: PublicKeyring,
     *,
     email: str,
     password: str,
     display_name: str,
     role: Role = Role.MEMBER,
 ) -> User:
-    """Creates a person with a custodial address derived at the index of their id."""
+    """Creates a person with a custodial address derived at the index of their id (from the
+    public keyring: creating a member needs no key)."""
     email = normalise_email(email)
     if "@" not in email:
         raise DomainError("bad_email", _l("Enter an email address."))
