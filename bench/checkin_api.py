@@ -54,7 +54,7 @@ from webapp.core.db import utcnow  # noqa: E402
 from webapp.events.services import create_event  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.membership.services import issue_membership  # noqa: E402
-from webapp.onchain.connection import get_keyring  # noqa: E402
+from webapp.onchain.connection import get_public_keyring, load_keyring  # noqa: E402
 
 PHONES = 500
 EVENTS = 3  # each phone has one claim for each event: all are accepted
@@ -141,7 +141,8 @@ def prepare(app) -> list[Phone]:
     """Migrates, makes an organiser, the events and the members, and each phone's batch."""
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
-        keyring, now = get_keyring(), utcnow()
+        load_keyring(app)  # as setup does: the bench's app writes the public keyring
+        keyring, now = get_public_keyring(), utcnow()
         organiser = create_user(
             db.session, keyring, email="organiser@example.org", password=PASSWORD,
             display_name="主催者", role=Role.ORGANISER,

@@ -64,7 +64,7 @@ from webapp.events.models import Event  # noqa: E402
 from webapp.events.services import create_event  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.membership.services import issue_membership  # noqa: E402
-from webapp.onchain.connection import get_chain_client, get_keyring  # noqa: E402
+from webapp.onchain.connection import get_chain_client, get_keyring, load_keyring  # noqa: E402
 from webapp.onchain.deployments import deploy_contracts  # noqa: E402
 from webapp.onchain.models import ChainJob, ChainTransaction, JobKind, JobStatus  # noqa: E402
 from webapp.reports.reconcile import reconcile  # noqa: E402
@@ -429,7 +429,7 @@ def run_row(database: str, chain: str, workers: int, seconds: float) -> Row:
         port = free_port()
         env = environment(folder, f"http://127.0.0.1:{port}", database_url)
         app = open_app(env)
-        node = start_node(chain, folder, get_keyring(app).operator.address, port)
+        node = start_node(chain, folder, load_keyring(app).operator.address, port)  # plays setup
         log(f"{name}: deploying, {MEMBERS} members, {EVENTS} events")
         members, events = prepare(app, chain)
         started = time.monotonic()
