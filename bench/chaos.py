@@ -76,7 +76,11 @@ from webapp.core.db import mark_writing, utcnow  # noqa: E402
 from webapp.events.services import create_event  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 from webapp.membership.services import issue_membership  # noqa: E402
-from webapp.onchain.connection import get_chain_client, get_keyring  # noqa: E402
+from webapp.onchain.connection import (  # noqa: E402
+    get_chain_client,
+    get_public_keyring,
+    load_keyring,
+)
 from webapp.onchain.deployments import deploy_contracts  # noqa: E402
 from webapp.onchain.models import ChainJob, JobKind, JobStatus  # noqa: E402
 from webapp.reports.reconcile import reconcile  # noqa: E402
@@ -226,7 +230,7 @@ def prepare(app, phones: int, claims: int, seed: int) -> tuple[list[Phone], list
         upgrade(directory=app.extensions["migrate"].directory)
         deploy_contracts(db.session, get_chain_client(db.session), "http://127.0.0.1")
         db.session.commit()
-        keyring, now = get_keyring(), utcnow()
+        keyring, now = get_public_keyring(), utcnow()
         organiser = create_user(
             db.session, keyring, email="organiser@example.org", password=PASSWORD,
             display_name="主催者", role=Role.ORGANISER,
@@ -561,7 +565,8 @@ def run(args) -> bool:
     os.environ.clear()
     os.environ.update(env)
     app = create_app()
-    procs = services(env, folder, node_port, web_port, get_keyring(app).operator.address)
+    # The bench plays setup: its own app loads the keyring (the web processes read the public one).
+    procs = services(env, folder, node_port, web_port, load_keyring(app).operator.address)
     proxy = None
     try:
         procs["node"].start()
