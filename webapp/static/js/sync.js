@@ -124,5 +124,7 @@
   setInterval(() => send(false), 5000);
 
   self.Enishi.sync = { send, render };
-  self.Enishi.accountLearnt.then(learnEvents).then(() => send(false));
+  // The events' names are learnt at once (a scan offline soon after needs them), beside who is
+  // logged in; then what waits is sent.
+  Promise.all([self.Enishi.accountLearnt, learnEvents()]).then(() => send(false));
 })();
