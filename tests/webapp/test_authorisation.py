@@ -96,6 +96,7 @@ ROUTES = {
     "GET /members/<int:user_id>/login-card": ADMIN,
     "POST /members/<int:user_id>/login-card": ADMIN,
     "POST /members/<int:user_id>/login-card/<int:card_id>/revoke": ADMIN,
+    "POST /members/<int:user_id>/role": ADMIN,
     "GET /offline": PUBLIC,
     "GET /partner": STAFF,
     "GET /partner/<int:partner_id>": STAFF,

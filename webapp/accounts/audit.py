@@ -1,5 +1,5 @@
 """The audit log: the only writer of its table. What someone did to another person's account
-(a login card printed or stopped), for the administrators to read back."""
+(a login card printed or stopped, a role changed), for the administrators to read back."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from webapp.accounts.models import AuditEntry, User
 AUDIT_ACTIONS = {
     "login_card.printed": _l("Printed a login card"),
     "login_card.stopped": _l("Stopped a login card"),
+    "role.changed": _l("Changed a role"),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import datetime
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from chain.wallets import PublicKeyring
+from webapp.accounts.audit import record_audit
 from webapp.accounts.models import Role, User
 from webapp.core.errors import DomainError
 
@@ -93,3 +95,31 @@ def outbox_account(user: User, secret_key: str | bytes) -> str:
     device, telling nothing about who it is."""
     key = secret_key.encode() if isinstance(secret_key, str) else secret_key
     return hmac.new(key, b"enishi outbox account %d" % user.id, hashlib.sha256).hexdigest()[:24]
+
+
+ROLE_NAMES = {
+    Role.MEMBER: _l("Member"),
+    Role.ORGANISER: _l("Organiser"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+
+def change_role(
+    session: Session, actor: User, user: User, role: str, password: str, now: datetime
+) -> None:
+    """An administrator gives `user` another role, typing their own password again (an open
+    session alone must not make organisers, who can issue tokens). Written to the audit log."""
+    if not actor.is_admin:
+        raise DomainError("not_an_admin", _l("Only administrators can change roles."))
+    if role not in set(Role):
+        raise DomainError("bad_role", _l("Choose one of the roles."))
+    if user.id == actor.id:
+        raise DomainError("own_role", _l("Ask another administrator to change your own role."))
+    if not confirm_password(actor, password):
+        raise DomainError("wrong_password", _l("Your password is not right: nothing changed."))
+    if user.role == role:
+        return
+    detail = f"{user.role} → {role}"
+    user.role = role
+    session.flush()
+    record_audit(session, actor=actor, action="role.changed", now=now, subject=user, detail=detail)

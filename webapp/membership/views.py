@@ -1,5 +1,5 @@
-"""The administrators' members pages: find a member, and print or stop their login cards
-(each written to the audit log, and shown to the member on their devices page)."""
+"""The administrators' members pages: find a member, print or stop their login cards (shown to
+the member on their devices page) and change their role; each written to the audit log."""
 
 from __future__ import annotations
 
@@ -24,9 +24,10 @@ from webapp.accounts.devices import (
     stop_login_card,
 )
 from webapp.accounts.login_card_pdf import login_card_pdf
-from webapp.accounts.services import confirm_password
+from webapp.accounts.services import ROLE_NAMES, change_role, confirm_password
 from webapp.core.access import admin_required
 from webapp.core.db import utcnow
+from webapp.core.errors import DomainError
 from webapp.core.http import no_store
 from webapp.extensions import db
 from webapp.membership.services import search_members
@@ -48,8 +49,33 @@ def members():
 def login_cards(user_id: int):
     member = get_card_holder(db.session, current_user, user_id)
     return render_template(
-        "membership/login_cards.html", member=member, cards=list_login_cards(db.session, member)
+        "membership/login_cards.html",
+        member=member,
+        cards=list_login_cards(db.session, member),
+        roles=ROLE_NAMES,
     )
+
+
+@bp.post("/<int:user_id>/role")
+@admin_required
+def role(user_id: int):
+    member = get_card_holder(db.session, current_user, user_id)
+    try:
+        change_role(
+            db.session,
+            current_user,
+            member,
+            request.form.get("role", ""),
+            request.form.get("password", ""),
+            utcnow(),
+        )
+    except DomainError as error:
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s is now: %(role)s", name=member.display_name,
+                role=ROLE_NAMES[member.role]), "info")  # fmt: skip
+    return redirect(url_for("membership.login_cards", user_id=member.id))
 
 
 @bp.post("/<int:user_id>/login-card")
