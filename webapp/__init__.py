@@ -11,7 +11,7 @@ from flask import Flask, jsonify, request
 from webapp.config import load_config
 from webapp.core.db import configure_engine, mark_writing, run_deferred_writes
 from webapp.core.errors import DomainError
-from webapp.core.http import add_security_headers
+from webapp.core.http import RowIdConverter, add_security_headers, refuse_unstorable_text
 from webapp.extensions import csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
@@ -49,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     from webapp.onchain.connection import init_chain
 
     init_chain(app)
+    app.url_map.converters["int"] = RowIdConverter  # before any route is made
     _register_blueprints(app)
     _register_error_handlers(app)
 
@@ -56,6 +57,8 @@ def create_app(config: dict | None = None) -> Flask:
     def security_headers(response):
         view = app.view_functions.get(request.endpoint) if request.endpoint else None
         return add_security_headers(response, view, https_only=app.config["HTTPS_ONLY"])
+
+    app.before_request(refuse_unstorable_text)
 
     @app.before_request
     def declare_writes():
@@ -110,8 +113,11 @@ def _register_error_handlers(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
     def wants_json() -> bool:
+        view = app.view_functions.get(request.endpoint) if request.endpoint else None
         return (
-            request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+            request.path.startswith("/api/")
+            or getattr(view, "answers_json", False)
+            or request.accept_mimetypes.best == "application/json"
         )
 
     @app.errorhandler(DomainError)

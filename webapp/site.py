@@ -21,7 +21,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from webapp.config import PROJECT_DIR
-from webapp.core.http import safe_next
+from webapp.core.http import answers_json, safe_next
 from webapp.core.shell import shell_urls, shell_version
 from webapp.extensions import db
 from webapp.onchain.connection import get_chain_client
@@ -47,6 +47,7 @@ def switch_language():
 
 
 @bp.get("/healthz")
+@answers_json
 def healthz():
     report = {"database": _database_status(), "chain": _chain_status()}
     healthy = report["database"]["ok"] and report["chain"]["ok"]

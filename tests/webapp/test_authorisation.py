@@ -18,17 +18,7 @@ Rules, and what each role must get:
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-
-from webapp.accounts.models import Role
-from webapp.checkin import codes
-from webapp.checkin.display_links import create_display_link
-from webapp.core.db import utcnow
-from webapp.ledger.models import LedgerEntry
-from webapp.perks.redemptions import start_redemption
-from webapp.perks.services import add_staff, create_partner, create_perk
 
 from ..conftest import csrf_token, log_in
 
@@ -138,44 +128,6 @@ def served(app) -> dict[str, object]:
 
 def test_every_route_is_listed(app):
     assert sorted(served(app)) == sorted(ROUTES)
-
-
-@pytest.fixture
-def world(app, session, make_user, organiser, make_event):
-    """An event with its organiser, an organiser of another event, a shop with its staff, a
-    perk, and a member holding a ticket for it; each person logged in on a phone of their own."""
-    member = make_user(Role.MEMBER)
-    staff = make_user(Role.MEMBER, member=False)
-    other = make_user(Role.ORGANISER, member=False)
-    admin = make_user(Role.ADMIN)
-    event = make_event()
-    make_event(organiser=other, title="ほかのイベント")
-    shop = create_partner(session, name_ja="塩尻ワイナリー")
-    add_staff(session, shop, staff.email)
-    perk = create_perk(session, shop, title_ja="グラスワイン1杯", price=10)
-    session.add(LedgerEntry(user_id=member.id, amount=50, kind="reward", created_at=utcnow()))
-    session.flush()
-    ticket = start_redemption(session, member, perk, utcnow(), timedelta(minutes=15))
-    display, display_token = create_display_link(session, event, organiser, "受付", utcnow())
-    session.commit()
-    values = {
-        "device_id": "not-a-device",
-        "perk_id": perk.id,
-        "partner_id": shop.id,
-        "user_id": member.id,
-        "event_id": event.id,
-        "redemption_id": ticket.id,
-        "card_id": 1,
-        "claim_id": "00000000-0000-4000-8000-000000000000",
-        "link": display_token,
-        "link_id": display.id,
-        "token": codes.make_printed_token(event.id, event.secret),
-        "token_id": str(event.id),
-        "filename": "css/enishi.css",
-    }
-    people = {"member": member, "staff": staff, "other_organiser": other}
-    people |= {"organiser": organiser, "admin": admin}
-    return values, people
 
 
 def phone(app, person):

@@ -1,5 +1,6 @@
 """Every route answers every method it does not serve, or OPTIONS, without a server error:
-whoever asks (anonymous, a member, an organiser, an administrator)."""
+whoever asks (anonymous, a member, an organiser, an administrator). A route that answers JSON
+is described in the OpenAPI document."""
 
 import pytest
 from werkzeug.routing.converters import NumberConverter
@@ -7,6 +8,7 @@ from werkzeug.routing.converters import NumberConverter
 from webapp.accounts.models import Role
 
 from ..conftest import log_in
+from .test_fuzz_api import documented_routes
 
 METHODS = ("OPTIONS", "GET", "POST", "PUT", "DELETE", "PATCH")
 
@@ -25,13 +27,19 @@ def test_no_route_answers_any_method_with_a_server_error(app, make_user, role):
     client = app.test_client()
     if role is not None:
         log_in(client, make_user(role).email)
-    errors = []
+    errors, undocumented = [], []
+    documented = documented_routes(app)
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
         url = concrete(rule)
         for method in METHODS:
-            status = client.open(url, method=method).status_code
-            if status >= 500:
-                errors.append(f"{method} {url}: {status}")
+            response = client.open(url, method=method)
+            if response.status_code >= 500:
+                errors.append(f"{method} {url}: {response.status_code}")
+            route = f"{method} {rule.rule}"
+            served = method in rule.methods - {"OPTIONS"}  # OPTIONS is Flask's own answer
+            if served and response.mimetype == "application/json" and route not in documented:
+                undocumented.append(route)
     assert errors == []
+    assert undocumented == [], "answers JSON, but the OpenAPI document leaves it out"

@@ -22,7 +22,12 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_document(current_app.config["CHECKIN_BATCH_LIMIT"]))
+    config = current_app.config
+    return jsonify(
+        openapi_document(
+            batch_limit=config["CHECKIN_BATCH_LIMIT"], session_cookie=config["SESSION_COOKIE_NAME"]
+        )
+    )
 
 
 @bp.get("/session")

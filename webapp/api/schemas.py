@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from flask_babel import lazy_gettext as _l
 
 from webapp.checkin.services import MAX_CODE_CHARS, ClaimInput
+from webapp.core.db import storable
 from webapp.core.errors import DomainError
 from webapp.events.services import MAX_WORD_CHARS
 
@@ -49,7 +50,7 @@ def _parse_claim(item, index: int) -> ClaimInput:
         claim_id = str(uuid.UUID(claim_id))
     except ValueError:
         raise refuse(_l('"id" must be a UUID.')) from None
-    if not isinstance(code, str) or not code.strip() or len(code) > MAX_CODE_CHARS:
+    if not _text(code, MAX_CODE_CHARS) or not code.strip():
         raise refuse(_l('"code" must be the scanned text.'))
     if not isinstance(scanned_at, str):
         raise refuse(_l('"scanned_at" must be an ISO 8601 time.'))
@@ -70,6 +71,11 @@ def _parse_claim(item, index: int) -> ClaimInput:
     if account is not None and (not isinstance(account, str) or len(account) > MAX_ACCOUNT_CHARS):
         raise refuse(_l('"account" must be the account id the session gave.'))
     word = item.get("word")
-    if word is not None and (not isinstance(word, str) or len(word) > MAX_WORD_CHARS):
+    if word is not None and not _text(word, MAX_WORD_CHARS):
         raise refuse(_l('"word" must be the secret word as typed.'))
     return ClaimInput(id=claim_id, code=code, scanned_at=when, offline=offline, word=word)
+
+
+def _text(value, max_chars: int) -> bool:
+    """Text the claim can be stored with."""
+    return isinstance(value, str) and len(value) <= max_chars and storable(value)

@@ -40,7 +40,7 @@ from webapp.checkin.services import (
 )
 from webapp.core.db import utcnow
 from webapp.core.errors import DomainError
-from webapp.core.http import no_store, uses_camera
+from webapp.core.http import answers_json, no_store, uses_camera
 from webapp.core.qr import qr_svg
 from webapp.events.access import event_organiser_required
 from webapp.extensions import db
@@ -216,6 +216,7 @@ def revoke_display_link(event, link_id: int):
 
 
 @bp.get("/<int:event_id>/code")
+@answers_json
 @event_organiser_required
 def code(event):
     """The display code of this moment, for the display page to rotate without reloading."""

@@ -23,6 +23,11 @@ NAMING_CONVENTION = {
 }
 
 
+# The largest number an INTEGER column holds (32 bits, signed, in PostgreSQL): row ids, prices,
+# counts. A larger one must not reach the database, which refuses it (SQLite too, past 64 bits).
+MAX_INTEGER = 2**31 - 1
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -47,6 +52,18 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def storable(text: str) -> bool:
+    """Whether a text column can hold `text`: PostgreSQL refuses the NUL character, and a lone
+    surrogate (what a JSON "\\ud800" escape decodes to) has no UTF-8 at all."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def utcnow() -> datetime:

@@ -1,11 +1,16 @@
-"""HTTP helpers every blueprint shares: answers no cache may keep, safe redirect targets, and
-the security headers of every answer."""
+"""HTTP helpers every blueprint shares: answers no cache may keep, safe redirect targets, the
+numbers and text a request may carry, views that answer JSON, and the security headers of every
+answer."""
 
 from __future__ import annotations
 
 from functools import wraps
 
-from flask import Response, make_response
+from flask import Response, make_response, request
+from werkzeug.routing import IntegerConverter
+
+from webapp.core.db import MAX_INTEGER, storable
+from webapp.core.errors import DomainError
 
 
 def no_store(view):
@@ -22,6 +27,34 @@ def no_store(view):
 def forbid_caching(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+class RowIdConverter(IntegerConverter):
+    """The app's `<int:...>`: a number that can be a row's id. A larger one matches no route
+    (404), as a letter does, instead of reaching the database as out of range."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("max", MAX_INTEGER)
+        super().__init__(*args, **kwargs)
+
+
+def refuse_unstorable_text() -> None:
+    """Before every request: a URL, query or form carrying text no column can hold (a NUL byte,
+    see `core.db.storable`) is refused whole (400), before any view reads it. No person types
+    one. A JSON body is its reader's to check (the API refuses such a claim as malformed)."""
+    texts = [request.path]
+    for sent in (request.args, request.form):
+        for name, values in sent.lists():
+            texts += [name, *values]
+    if not all(storable(text) for text in texts):
+        raise DomainError("bad_characters")
+
+
+def answers_json(view):
+    """Marks a view that answers JSON to a script: its refusals (403, 404, ...) are JSON too,
+    whatever the request accepts. It is described in the OpenAPI document (webapp/api)."""
+    view.answers_json = True
+    return view
 
 
 def safe_next(target: str | None, default: str) -> str:

@@ -1,15 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    DateTimeLocalField,
-    IntegerField,
-    StringField,
-    SubmitField,
-    TextAreaField,
-)
+from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from webapp.core.forms import DateTimeLocalField, Form, IntegerField
 from webapp.events.services import (
     DEFAULT_BUDGET_PLACES,
     MAX_BUDGET,
@@ -19,7 +12,7 @@ from webapp.events.services import (
 )
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     venue = StringField(_l("Venue"), validators=[DataRequired(), Length(max=200)])
     starts_at = DateTimeLocalField(

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
+from webapp.core.db import MAX_INTEGER
 from webapp.core.errors import NotFound
 from webapp.core.i18n import local_day
 from webapp.events.models import Event
@@ -25,9 +26,6 @@ from webapp.metadata import wording
 # too (written without leading zeros, so each event has one decimal address).
 HEX_ID = re.compile(r"[0-9a-f]{64}")
 DECIMAL_ID = re.compile(r"0|[1-9][0-9]{0,77}")
-# Event ids are 32-bit integers in PostgreSQL: a larger id names no event (and must not reach
-# the database, which would refuse it as out of range).
-MAX_EVENT_ID = 2**31 - 1
 # A card's token id is its holder's address as a number (MembershipCard.cardId).
 MAX_CARD_ID = 2**160 - 1
 
@@ -35,7 +33,7 @@ MAX_CARD_ID = 2**160 - 1
 def get_badge_event(session: Session, token_id: str) -> Event:
     """The event whose badge has the token id `token_id` (64 hex digits, or decimal)."""
     event_id = _badge_number(token_id)
-    event = session.get(Event, event_id) if 0 < event_id <= MAX_EVENT_ID else None
+    event = session.get(Event, event_id) if 0 < event_id <= MAX_INTEGER else None
     if event is None:
         raise NotFound("unknown_event", _l("There is no such event."))
     return event

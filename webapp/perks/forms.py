@@ -2,25 +2,26 @@
 was sent; the rules (a price of at least one token, ...) are the services'."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateTimeLocalField, EmailField, IntegerField, StringField, TextAreaField
+from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
+
+from webapp.core.forms import DateTimeLocalField, Form, IntegerField
 
 LOCAL_TIME = "%Y-%m-%dT%H:%M"
 
 
-class PartnerForm(FlaskForm):
+class PartnerForm(Form):
     name_ja = StringField(_l("Name (Japanese)"), validators=[Length(max=200)])
     name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
     place = StringField(_l("Place"), validators=[Length(max=200)])
 
 
-class StaffForm(FlaskForm):
+class StaffForm(Form):
     email = EmailField(_l("Add staff (their e-mail address)"), validators=[Length(max=254)])
 
 
-class PerkForm(FlaskForm):
+class PerkForm(Form):
     partner_id = IntegerField(_l("Partner"), validators=[InputRequired()])
     title_ja = StringField(_l("Title (Japanese)"), validators=[Length(max=200)])
     title_en = StringField(_l("Title (English)"), validators=[Length(max=200)])
@@ -38,7 +39,7 @@ class PerkForm(FlaskForm):
     photo = FileField(_l("Photo (JPEG or PNG)"))
 
 
-def first_error(form: FlaskForm) -> str:
+def first_error(form: Form) -> str:
     """The first thing wrong with a sent form, as a person reads it."""
     name, errors = next(iter(form.errors.items()))
     field = getattr(form, name, None)

@@ -22,7 +22,7 @@ from flask_login import current_user
 from webapp.core.access import member_required
 from webapp.core.db import utcnow
 from webapp.core.errors import DomainError
-from webapp.core.http import no_store, secret_in_url
+from webapp.core.http import answers_json, no_store, secret_in_url
 from webapp.core.i18n import current_language
 from webapp.core.qr import qr_svg
 from webapp.extensions import db
@@ -81,6 +81,7 @@ def ticket(ticket: Redemption):
 
 
 @bp.get("/perks/tickets/<int:redemption_id>/state")
+@answers_json
 @secret_in_url
 @ticket_owner_required
 @no_store

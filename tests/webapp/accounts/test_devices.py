@@ -150,9 +150,7 @@ def test_only_an_administrator_prints_a_card_for_someone_else(
     assert post_print(office_client, organiser).status_code == 200
 
 
-def test_printing_asks_for_the_administrators_password_again(
-    app, session, office_client, member
-):
+def test_printing_asks_for_the_administrators_password_again(app, session, office_client, member):
     refused = post_print(office_client, member, password="not the password")
     assert refused.status_code == 302
     page = office_client.get(refused.headers["Location"]).get_data(as_text=True)
