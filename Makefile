@@ -60,7 +60,8 @@ $(CATALOGUES): webapp/translations/%/LC_MESSAGES/messages.mo: webapp/translation
 artifacts: node
 	node chain/compile.mjs
 
-# Browser code from npm (jsQR, qrcode-generator), copied with its licence into static/vendor/.
+# Browser code from npm (jsQR, qrcode-generator, the Lucide icons as one sprite), copied with its
+# licence into static/vendor/.
 vendor: node
 	node tools/vendor.mjs
 
