@@ -111,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_error_handlers(app: Flask) -> None:
     from flask import render_template
     from flask_wtf.csrf import CSRFError
+    from werkzeug.exceptions import HTTPException
 
     def wants_json() -> bool:
         view = app.view_functions.get(request.endpoint) if request.endpoint else None
@@ -134,6 +135,32 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return domain_error(DomainError("csrf", _csrf_message(), status=400))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        # Werkzeug's own pages are English, desktop-width and outside the app: answer in the
+        # app's shell (or as JSON to the API) instead.
+        if error.code is None or error.code < 400:
+            return error
+        if error.code >= 500:
+            db.session.rollback()  # the page is drawn with the session the failure left
+        code, message = _http_error_words(error.code)
+        return domain_error(DomainError(code, message, status=error.code))
+
+
+def _http_error_words(status: int):
+    from flask_babel import lazy_gettext as _l
+
+    words = {
+        403: ("forbidden", _l("You cannot open this page.")),
+        404: ("not_found", _l("This page does not exist. The link may be old or mistyped.")),
+        405: ("method_not_allowed", _l("This page cannot be used that way.")),
+    }
+    if status in words:
+        return words[status]
+    if status >= 500:
+        return "server_error", _l("Something went wrong on our side. Please try again later.")
+    return "bad_request", _l("The request could not be done.")
 
 
 def _csrf_message():

@@ -21,21 +21,36 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from webapp.config import PROJECT_DIR
+from webapp.core.access import member_required
 from webapp.core.http import answers_json, safe_next
 from webapp.core.shell import shell_urls, shell_version
 from webapp.extensions import db
+from webapp.ledger.services import get_balance
 from webapp.onchain.connection import get_chain_client
+from webapp.perks.services import staff_partners
 
 bp = Blueprint("site", __name__)
 
 
 @bp.get("/")
+@member_required
 def index():
-    if not current_user.is_authenticated:
-        return redirect(url_for("accounts.login"))
+    """ホーム: the member's tokens and the way to the scanner. (The events to come and what
+    changed since the last visit are still to be added here.)"""
+    balance = get_balance(db.session, current_user)
+    return render_template("home.html", balance=balance)
+
+
+@bp.get("/start")
+@member_required
+def start():
+    """Where a login lands: organisers on their events, a shop's staff on the shop's page,
+    members on ホーム."""
     if current_user.is_organiser:
         return redirect(url_for("events.index"))
-    return redirect(url_for("wallet.show"))
+    if staff_partners(db.session, current_user):
+        return redirect(url_for("perks_shop.home"))
+    return redirect(url_for("site.index"))
 
 
 @bp.post("/lang")

@@ -93,7 +93,7 @@ def test_setup_loads_demo_data_once_and_prints_the_logins(app, session, client):
     again = runner.invoke(args=["enishi", "setup"])
     assert again.exit_code == 0 and "Demo data loaded" not in again.output
     assert users(session) == 4
-    assert log_in(client, "member@example.org", DEMO_PASSWORD).headers["Location"] == "/"
+    assert log_in(client, "member@example.org", DEMO_PASSWORD).headers["Location"] == "/start"
 
 
 def test_production_settings_never_create_demo_logins(app, session):

@@ -98,7 +98,7 @@ def login():
         user = authenticate(db.session, form.email.data, form.password.data)
         if user is not None:
             _log_in(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next"), url_for("site.index")))
+            return redirect(safe_next(request.args.get("next"), url_for("site.start")))
         note_failed_login()
         flash(_("The email address or the password is not right."), "error")
     return render_template("accounts/login.html", form=form), 200 if not form.errors else 400
@@ -131,6 +131,14 @@ def logout():
     db.session.commit()
     logout_user()
     return redirect(url_for("accounts.login"))
+
+
+@bp.get("/account")
+@member_required
+def account():
+    """マイページ: who is logged in, their devices, the language, logging out, and the pages of
+    the roles they hold (organisers', administrators', shop staff's)."""
+    return render_template("accounts/account.html")
 
 
 @bp.get("/account/devices")

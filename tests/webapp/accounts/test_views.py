@@ -3,15 +3,46 @@ import pytest
 from ...conftest import PASSWORD, csrf_token, log_in
 
 
-def test_login_with_the_right_password_opens_the_wallet(client, member):
+def test_login_with_the_right_password_opens_home(client, member):
     response = log_in(client, member.email)
-    assert response.status_code == 302
-    assert client.get("/").headers["Location"] == "/wallet"
+    assert response.status_code == 302 and response.headers["Location"] == "/start"
+    assert client.get("/start").headers["Location"] == "/"
+    home = client.get("/").get_data(as_text=True)
+    assert member.display_name in home and 'href="/scan"' in home
 
 
 def test_organisers_land_on_their_events(client, organiser):
     log_in(client, organiser.email)
-    assert client.get("/").headers["Location"] == "/events"
+    assert client.get("/start").headers["Location"] == "/events"
+
+
+def test_shop_staff_land_on_their_shop(client, session, member):
+    from webapp.perks.models import Partner, PartnerStaff
+
+    shop = Partner(name_ja="塩尻ワイナリー", name_en="Shiojiri Winery")
+    session.add(shop)
+    session.flush()
+    session.add(PartnerStaff(partner_id=shop.id, user_id=member.id))
+    session.commit()
+    log_in(client, member.email)
+    assert client.get("/start").headers["Location"] == "/partner"
+
+
+def test_my_page_answers_with_the_account_and_log_out(client, member):
+    log_in(client, member.email)
+    page = client.get("/account")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert member.display_name in text and "ログアウト" in text and 'href="/account/devices"' in text
+    assert 'href="/members"' not in text  # a member has no 管理 section
+
+
+def test_an_unknown_page_answers_404_in_japanese_inside_the_app(client, member):
+    log_in(client, member.email)
+    page = client.get("/nowhere")
+    assert page.status_code == 404
+    text = page.get_data(as_text=True)
+    assert "ページが見つかりません" in text and 'class="tab-bar"' in text
 
 
 def test_a_wrong_password_is_refused_in_plain_words(client, member):
@@ -33,7 +64,7 @@ def test_the_next_target_must_stay_on_this_site(client, member):
         "/login?next=//evil.example/",
         data={"email": member.email, "password": PASSWORD, "csrf_token": token},
     )
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/start"
 
 
 def test_logout_is_a_post_with_the_token(client, member):
@@ -100,7 +131,7 @@ def test_no_next_target_leads_off_this_site(client, member, target):
         "/login", query_string={"next": target},
         data={"email": member.email, "password": PASSWORD, "csrf_token": token},
     )  # fmt: skip
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/start"
     back = client.post("/lang", data={"lang": "en", "next": target, "csrf_token": token})
     assert back.headers["Location"] == "/"
 
