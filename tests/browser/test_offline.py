@@ -330,7 +330,7 @@ def test_a_scan_made_logged_out_can_be_thrown_away(live_server, page, events, se
 
 
 def log_out(page, base: str) -> None:
-    page.goto(f"{base}/wallet")
+    page.goto(f"{base}/account")
     with page.expect_navigation():  # the page first forgets whose phone it was, then posts
         page.get_by_role("button", name="ログアウト").click()
 

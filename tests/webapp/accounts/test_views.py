@@ -33,7 +33,9 @@ def test_my_page_answers_with_the_account_and_log_out(client, member):
     page = client.get("/account")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert member.display_name in text and "ログアウト" in text and 'href="/account/devices"' in text
+    assert (
+        member.display_name in text and "ログアウト" in text and 'href="/account/devices"' in text
+    )
     assert 'href="/members"' not in text  # a member has no 管理 section
 
 

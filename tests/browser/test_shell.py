@@ -1,0 +1,175 @@
+"""The app shell on a small phone: every main page of each role, at 320 and 390 px wide, fits the
+screen, has targets a finger can hit, hides what is hidden, marks its tab, and passes axe-core."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from webapp.events.models import Event
+from webapp.perks.models import Perk
+
+from .conftest import axe_violations, log_in
+
+WIDTHS = (320, 390)
+
+# Each role's main pages, with the tab each belongs to ("" for a visitor: no tab bar).
+PAGES = {
+    None: [("/login", ""), ("/scan", "")],
+    "member@example.org": [
+        ("/", "home"),
+        ("/scan", "scan"),
+        ("/wallet", "wallet"),
+        ("/perks", "perks"),
+        ("/account", "account"),
+        ("/account/devices", "account"),
+    ],
+    "organiser@example.org": [("/events", "account"), ("/events/{event}", "account")],
+    "admin@example.org": [
+        ("/members", "account"),
+        ("/admin/rewards", "account"),
+        ("/admin/chain", "account"),
+        ("/account", "account"),
+    ],
+    "shop@example.org": [("/partner", "account")],
+}
+
+# What a finger must hit is at least 44×44 px. The exceptions, and why:
+# - a link inside running text (its paragraph says more than the link): WCAG 2.5.8 exempts
+#   inline targets, and a 44 px line would tear the sentence apart;
+# - the explorer link of a transaction hash, drawn as code in a line of text (same reason).
+TARGETS = """() => {
+  const small = [];
+  const controls = document.querySelectorAll(
+    'a[href], button, input[type=submit], input[type=button], summary, [role=button]');
+  for (const el of controls) {
+    const box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    if (!box.width || !box.height || style.visibility === 'hidden') continue;  // not shown
+    if (el.closest('.visually-hidden')) continue;
+    const inText = el.tagName === 'A' && el.parentElement &&
+      el.parentElement.textContent.trim().length > el.textContent.trim().length;
+    if (inText) continue;
+    if (box.width < 44 || box.height < 44) {
+      small.push(`${el.tagName.toLowerCase()} "${el.textContent.trim().slice(0, 30)}" ` +
+                 `${Math.round(box.width)}×${Math.round(box.height)}`);
+    }
+  }
+  return small;
+}"""
+
+HIDDEN_SHOWN = """() => [...document.querySelectorAll('[hidden]')]
+  .filter((el) => getComputedStyle(el).display !== 'none')
+  .map((el) => el.outerHTML.slice(0, 80))"""
+
+# Icons the page draws that the sprite does not hold (they would show as blank squares).
+MISSING_ICONS = """async () => {
+  const uses = [...document.querySelectorAll('svg use')].map((use) => use.getAttribute('href'));
+  if (!uses.length) return [];
+  const sprite = await (await fetch(uses[0].split('#')[0])).text();
+  return uses.map((href) => href.split('#')[1]).filter((id) => !sprite.includes(`id="${id}"`));
+}"""
+
+CURRENT_TAB = """() => [...document.querySelectorAll('.tab-bar [aria-current]')]
+  .map((el) => el.dataset.tab)"""
+
+
+def problems_on(page, path: str, tab: str) -> list[str]:
+    """What is wrong with the page now open, in words a reviewer can act on."""
+    found = []
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    if width[0] > width[1]:
+        found.append(f"{path}: scrolls sideways ({width[0]} > {width[1]} px)")
+    found += [f"{path}: small target {target}" for target in page.evaluate(TARGETS)]
+    found += [f"{path}: hidden but shown {html}" for html in page.evaluate(HIDDEN_SHOWN)]
+    found += [f"{path}: no icon {name} in the sprite" for name in page.evaluate(MISSING_ICONS)]
+    current = page.evaluate(CURRENT_TAB)
+    if current != ([tab] if tab else []):
+        found.append(f"{path}: current tab {current}, expected {tab or 'no tab bar'}")
+    found += [f"{path}: axe {v}" for v in axe_violations(page)]
+    return found
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("who", list(PAGES), ids=lambda who: (who or "visitor").split("@")[0])
+def test_each_main_page_fits_a_small_phone(live_server, browser, session, who, width):
+    event = session.scalars(select(Event).order_by(Event.starts_at)).first()
+    context = browser.new_context(viewport={"width": width, "height": 700}, locale="ja-JP")
+    page = context.new_page()
+    try:
+        if who:
+            log_in(page, live_server, who)
+        found = []
+        for path, tab in PAGES[who]:
+            path = path.format(event=event.id)
+            answer = page.goto(f"{live_server}{path}")
+            assert answer.ok, f"{path}: {answer.status}"
+            found += problems_on(page, path, tab)
+        assert found == []
+    finally:
+        context.close()
+
+
+def test_the_tab_bar_leads_to_each_place_and_marks_it(live_server, page):
+    log_in(page, live_server, "member@example.org")
+    tabs = page.get_by_role("navigation", name="メイン")
+    for name, path in (("ウォレット", "/wallet"), ("特典", "/perks"), ("マイページ", "/account")):
+        tabs.get_by_role("link", name=name).click()
+        page.wait_for_url(f"{live_server}{path}")
+        expect(tabs.get_by_role("link", name=name)).to_have_attribute("aria-current", "page")
+    tabs.get_by_role("link", name="ホーム").click()
+    expect(page.get_by_role("heading", name="こんにちは、塩尻 花子さん")).to_be_visible()
+
+
+def test_a_visitor_gets_the_slim_bar_with_scan_and_log_in(live_server, page):
+    page.goto(f"{live_server}/scan")
+    bar = page.get_by_role("navigation", name="メイン")
+    expect(bar.get_by_role("link")).to_have_text(["読み取る", "ログイン"])
+    expect(page.locator(".tab-bar")).to_have_count(0)
+
+
+def test_organisers_and_administrators_reach_their_pages_from_my_page(live_server, page):
+    log_in(page, live_server, "admin@example.org")
+    page.goto(f"{live_server}/account")
+    manage = page.get_by_role("list", name="管理")
+    for name in ("イベント", "会員", "監査ログ", "提携店と特典", "お礼のコイン", "チェーン"):
+        expect(manage.get_by_role("link", name=name, exact=True)).to_be_visible()
+    manage.get_by_role("link", name="会員", exact=True).click()
+    page.wait_for_url(f"{live_server}/members")
+    page.get_by_role("link", name="戻る").click()
+    page.wait_for_url(f"{live_server}/account")
+
+
+def test_a_member_sees_no_manage_section(live_server, page):
+    log_in(page, live_server, "member@example.org")
+    page.goto(f"{live_server}/account")
+    expect(page.get_by_test_id("account-name")).to_have_text("塩尻 花子")
+    expect(page.get_by_role("list", name="管理")).to_have_count(0)
+
+
+def test_shop_staff_land_on_their_shop(live_server, page):
+    log_in(page, live_server, "shop@example.org")
+    assert page.url.startswith(f"{live_server}/partner/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("塩尻ワイナリー")
+
+
+def test_a_perk_out_of_reach_cannot_be_pressed_and_says_what_is_missing(live_server, page, session):
+    wine = session.scalar(select(Perk).where(Perk.title_ja == "ワイナリーでグラスワイン1杯"))
+    log_in(page, live_server, "member@example.org")  # the demo member has 0 tokens
+    page.goto(f"{live_server}/perks/{wine.id}")
+    button = page.get_by_test_id("use-perk")
+    expect(button).to_be_disabled()
+    expect(button).to_have_text(f"あと {wine.price} トークン必要です")
+    expect(page.get_by_role("button", name=f"はい、{wine.price} トークンを使う")).to_have_count(0)
+    assert axe_violations(page) == []
+
+
+def test_an_unknown_page_is_a_japanese_page_inside_the_app(live_server, page):
+    log_in(page, live_server, "member@example.org")
+    answer = page.goto(f"{live_server}/nowhere")
+    assert answer.status == 404
+    expect(page.get_by_role("heading", name="ページが見つかりません")).to_be_visible()
+    expect(page.get_by_role("navigation", name="メイン")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    assert axe_violations(page) == []

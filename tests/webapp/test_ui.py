@@ -1,0 +1,39 @@
+"""The components of templates/_ui.html, drawn as a page would draw them."""
+
+from __future__ import annotations
+
+from flask import render_template_string
+
+
+def draw(app, source: str) -> str:
+    with app.test_request_context("/"):
+        return render_template_string('{% import "_ui.html" as ui with context %}' + source)
+
+
+def test_a_disabled_button_cannot_be_pressed_and_keeps_its_words(app):
+    html = draw(app, '{{ ui.button("あと 20 トークン必要です", href="/x", disabled=True) }}')
+    assert "<button" in html and " disabled" in html and 'href="/x"' not in html
+    assert "あと 20 トークン必要です" in html
+
+
+def test_a_button_with_a_place_to_go_is_a_link(app):
+    html = draw(app, '{{ ui.button("使う", href="/perks/1", kind="primary") }}')
+    assert '<a class="button button-primary" href="/perks/1"' in html
+
+
+def test_an_empty_state_has_a_picture_one_sentence_and_one_action(app):
+    html = draw(app, '{{ ui.empty_state("inbox", "まだありません。", "さがす", "/perks") }}')
+    assert html.count("<svg") == 1 and html.count("<p") == 1 and html.count("<a ") == 1
+    assert "#i-inbox" in html
+
+
+def test_a_card_holds_what_it_is_called_with(app):
+    html = draw(app, '{% call ui.card("残高", id="b") %}<p>10</p>{% endcall %}')
+    assert '<section class="card" aria-labelledby="b">' in html and '<h2 id="b">残高</h2>' in html
+    assert "<p>10</p>" in html
+
+
+def test_a_chip_says_its_state_in_words(app):
+    assert '<span class="chip chip-ok">記録済み</span>' in draw(
+        app, '{{ ui.chip("記録済み", "ok") }}'
+    )
