@@ -21,6 +21,7 @@ SHELL_STATIC = (
     "js/kiosk.js",
     "vendor/qrcode-generator.js",
     "vendor/jsQR.js",
+    "vendor/icons.svg",
     "icons/icon.svg",
     "icons/icon-192.png",
     "icons/icon-512.png",
