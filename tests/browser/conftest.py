@@ -75,7 +75,31 @@ def launch_phone(playwright, tmp_path):
     assert refused == []
 
 
-def buffered(app):
+class InFlight:
+    """Counts the requests the live server is answering, so that a test ends only once none
+    is: the server's request threads are daemons its shutdown does not wait for, and one still
+    holding a database connection when the app's engine is disposed leaves that connection to
+    the garbage collector (a ResourceWarning in whichever test runs then)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def __enter__(self) -> None:
+        with self.changed:
+            self.count += 1
+
+    def __exit__(self, *exc) -> None:
+        with self.changed:
+            self.count -= 1
+            self.changed.notify_all()
+
+    def wait_until_idle(self, timeout: float) -> None:
+        with self.changed:
+            self.changed.wait_for(lambda: self.count == 0, timeout)
+
+
+def buffered(app, in_flight: InFlight):
     """Wraps `app` so each response is read whole, and closed, before the server writes it.
 
     Werkzeug's development server skips closing a response when the browser resets the
@@ -84,12 +108,13 @@ def buffered(app):
     """
 
     def wsgi(environ, start_response):
-        body = app(environ, start_response)
-        try:
-            return [b"".join(body)]
-        finally:
-            if hasattr(body, "close"):
-                body.close()
+        with in_flight:
+            body = app(environ, start_response)
+            try:
+                return [b"".join(body)]
+            finally:
+                if hasattr(body, "close"):
+                    body.close()
 
     return wsgi
 
@@ -98,7 +123,8 @@ def buffered(app):
 def live_server(app, keyring):
     load_demo_data(db.session, keyring, utcnow())
     db.session.commit()
-    server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
+    in_flight = InFlight()
+    server = make_server("127.0.0.1", 0, buffered(app, in_flight), threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     app.config["BASE_URL"] = url
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -107,6 +133,7 @@ def live_server(app, keyring):
     server.shutdown()
     thread.join(timeout=10)
     server.server_close()
+    in_flight.wait_until_idle(timeout=10)
 
 
 @pytest.fixture
