@@ -131,7 +131,6 @@
         event_title: known ? known.title : null,
         attempts: 0,
         next_attempt_at: 0,
-        waiting_for_login: false,
       };
       await run(["claims"], "readwrite", (tx) => req(tx.objectStore("claims").add(claim)));
       announce({ type: "recorded", id: claim.id });
@@ -300,7 +299,6 @@
       for (const claim of claims) {
         claim.attempts += 1;
         claim.next_attempt_at = now + retryDelay(claim.attempts, retryAfterSeconds);
-        claim.waiting_for_login = false;
         tx.objectStore("claims").put(claim);
       }
     });
@@ -308,13 +306,9 @@
     return { sent: 0, kept: claims.length };
   }
 
+  // Whether the phone waits for a login is read from the account it knows (sync.js), not
+  // written on each claim.
   async function waitForLogin(claims) {
-    await run(["claims"], "readwrite", (tx) => {
-      for (const claim of claims) {
-        claim.waiting_for_login = true;
-        tx.objectStore("claims").put(claim);
-      }
-    });
     announce({ type: "login" });
     return { sent: 0, kept: claims.length, loginNeeded: true };
   }
