@@ -113,6 +113,12 @@ def load_config() -> dict:
         # paid only once an administrator approved it (tokens buy real goods at the shops).
         "REWARD_APPROVAL_ABOVE": int(os.environ.get("ENISHI_REWARD_APPROVAL_ABOVE", "100")),
         "BUDGET_APPROVAL_ABOVE": int(os.environ.get("ENISHI_BUDGET_APPROVAL_ABOVE", "3000")),
+        # What members call the community's token, in each language: member pages never say
+        # "token". 塩尻DAO's is えんコイン (縁 + coin).
+        "COIN_NAME": {
+            "ja": os.environ.get("ENISHI_COIN_NAME", "えんコイン"),
+            "en": os.environ.get("ENISHI_COIN_NAME_EN", "En coins"),
+        },
         # How long a perk's ticket can be shown at the shop before its tokens come back.
         "TICKET_MINUTES": _minutes("ENISHI_TICKET_MINUTES", 15),
         # A device session ends after this long unused, or this long after its login.

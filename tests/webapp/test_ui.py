@@ -37,3 +37,17 @@ def test_a_chip_says_its_state_in_words(app):
     assert '<span class="chip chip-ok">記録済み</span>' in draw(
         app, '{{ ui.chip("記録済み", "ok") }}'
     )
+
+
+def test_amounts_are_named_in_the_communitys_coin_name_in_each_language(app):
+    assert draw(app, "{{ 1200|coins }}") == "1,200 えんコイン"
+    app.config["COIN_NAME"] = {"ja": "ぶどうコイン", "en": "Grape coins"}
+    with app.test_request_context("/"):
+        from flask import session
+        from flask_babel import refresh
+
+        session["lang"] = "en"
+        refresh()  # the locale is kept for the app context, which the fixture holds open
+        assert render_template_string("{{ 40|coins }} / {{ coin_name() }}") == (
+            "40 Grape coins / Grape coins"
+        )

@@ -40,9 +40,22 @@ def from_local(value: datetime) -> datetime:
     return value.replace(tzinfo=local_zone())
 
 
+def coin_name() -> str:
+    """The community's name for its token in the page's language (COIN_NAME)."""
+    names = current_app.config["COIN_NAME"]
+    return names.get(current_language()) or names[current_app.config["BABEL_DEFAULT_LOCALE"]]
+
+
+def coins(amount: int) -> str:
+    """An amount as members read it: 「40 えんコイン」, digits grouped (1,200)."""
+    return f"{amount:,} {coin_name()}"
+
+
 def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["local_datetime"] = lambda value, fmt="medium": (
         format_datetime(value, fmt) if value else ""
     )
     app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.globals["coin_name"] = coin_name
+    app.jinja_env.filters["coins"] = coins
