@@ -9,10 +9,16 @@ from pathlib import Path
 from flask import Flask, jsonify, request
 
 from webapp.config import load_config
+from webapp.core.assets import init_assets
 from webapp.core.db import configure_engine, mark_writing, run_deferred_writes
 from webapp.core.errors import DomainError
-from webapp.core.http import RowIdConverter, add_security_headers, refuse_unstorable_text
-from webapp.extensions import csrf, db, limiter, login_manager, migrate
+from webapp.core.http import (
+    RowIdConverter,
+    add_security_headers,
+    compress_answer,
+    refuse_unstorable_text,
+)
+from webapp.extensions import compress, csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -42,6 +48,8 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
+    init_assets(app)
     from webapp.core.i18n import init_i18n
 
     init_i18n(app)
@@ -57,6 +65,8 @@ def create_app(config: dict | None = None) -> Flask:
     def security_headers(response):
         view = app.view_functions.get(request.endpoint) if request.endpoint else None
         return add_security_headers(response, view, https_only=app.config["HTTPS_ONLY"])
+
+    app.after_request(compress_answer)
 
     app.before_request(refuse_unstorable_text)
 

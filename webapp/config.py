@@ -142,4 +142,25 @@ def load_config() -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
         "LANGUAGES": ("ja", "en"),
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # Pages and JSON are compressed as they are made (Flask-Compress; static files are
+        # compressed once, at the strongest setting, by core.assets). Brotli before gzip; not
+        # zstd, which Chromium asks for but which gains less here than gzip. Quick settings:
+        # a page is compressed on every request. BREACH reads a secret (the CSRF token) from
+        # the sizes of compressed pages that also echo text from the URL, over thousands of
+        # requests made with the member's cookie; with SameSite=Lax cookies another site can
+        # make those only as top-level navigations, each one on the member's screen.
+        "COMPRESS_REGISTER": False,  # core.http.compress_answer decides which answers
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],
+        "COMPRESS_BR_LEVEL": 5,
+        "COMPRESS_LEVEL": 6,
+        "COMPRESS_MIMETYPES": [
+            "text/html",
+            "application/json",
+            "application/manifest+json",
+            "text/javascript",
+            "text/css",
+            "image/svg+xml",
+            "text/csv",
+        ],
     }

@@ -23,7 +23,7 @@ from sqlalchemy import text
 from webapp.config import PROJECT_DIR
 from webapp.core.access import member_required
 from webapp.core.http import answers_json, safe_next
-from webapp.core.shell import shell_urls, shell_version
+from webapp.core.shell import qr_decoder_url, shell_urls, shell_version, worker_script_urls
 from webapp.extensions import db
 from webapp.ledger.services import get_balance
 from webapp.onchain.connection import get_chain_client
@@ -114,6 +114,8 @@ def service_worker():
         .read_text(encoding="utf-8")
         .replace("__VERSION__", shell_version(current_app, shell))
         .replace("__SHELL__", json.dumps(shell))
+        .replace("__QR_DECODER__", json.dumps(qr_decoder_url()))
+        .replace("__SCRIPTS__", ", ".join(json.dumps(url) for url in worker_script_urls()))
     )
     response = Response(body, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"  # a new version must reach phones at once

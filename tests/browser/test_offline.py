@@ -238,6 +238,59 @@ def test_the_service_worker_caches_a_versioned_shell_and_never_the_api(
     )
 
 
+# The service worker as a phone's browser runs it, with a QR reader of its own or without one.
+# Debian's Chromium has none (BarcodeDetector is on Android, macOS and ChromeOS), so the test
+# puts one in, or takes any out, before the worker's own code runs.
+READS_QR = """self.BarcodeDetector = class {
+    static async getSupportedFormats() { return ["qr_code"]; }
+};
+"""
+READS_NO_QR = "delete self.BarcodeDetector;\n"
+
+
+def shell_files(page) -> list[str]:
+    """The paths in the service worker's cache of the app shell."""
+    script = """async () => {
+        await navigator.serviceWorker.ready;
+        const name = (await caches.keys()).find((n) => n.startsWith("enishi-shell-"));
+        return (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname);
+    }"""
+    return page.evaluate(script)
+
+
+@pytest.mark.parametrize("reads_qr", [True, False], ids=["barcode-detector", "no-detector"])
+def test_jsqr_is_precached_only_where_the_browser_cannot_read_qr_codes(
+    live_server, browser, reads_qr
+):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP")
+
+    def worker(route):
+        script = route.fetch()
+        route.fulfill(response=script, body=(READS_QR if reads_qr else READS_NO_QR) + script.text())
+
+    context.route("**/sw.js", worker)
+    page = context.new_page()
+    page.goto(f"{live_server}/scan")
+    wait_for_service_worker(page)
+    shell = shell_files(page)
+    assert {"/scan", "/static/js/camera.js", "/static/icons/icon.svg"} <= set(shell)
+    assert not any(path.endswith(".png") for path in shell)  # the manifest's, fetched online
+    assert ("/static/vendor/jsQR.js" in shell) is not reads_qr
+    if reads_qr:
+        # A browser that says it reads QR codes and then cannot: the page loads jsQR after all,
+        # and the phone keeps it for the next scan offline.
+        page.evaluate(
+            "fetch(document.querySelector('[data-scanner]').dataset.jsqr).then((r) => r.text())"
+        )
+        wait_for_script(
+            page,
+            """async () => (await caches.keys()).length > 0 && (await Promise.all(
+                (await caches.keys()).map(async (n) => (await caches.open(n)).keys())
+            )).flat().some((r) => r.url.includes("/static/vendor/jsQR.js"))""",
+        )
+    context.close()
+
+
 def kept_pages(page) -> list[str]:
     """The paths in the service worker's cache of pages this phone keeps for offline use."""
     script = """async () => {
@@ -305,7 +358,9 @@ def test_a_scan_made_logged_out_waits_and_is_sent_after_login(live_server, page,
     log_in(page, live_server, "member@example.org")
     page.goto(f"{live_server}/scan")
     # Scanned while nobody was logged in: sent only once the person says it is theirs.
-    expect(page.get_by_text("ログインする前に、このスマホで読み取ったチェックイン:")).to_be_visible()
+    expect(
+        page.get_by_text("ログインする前に、このスマホで読み取ったチェックイン:")
+    ).to_be_visible()
     page.wait_for_timeout(1000)
     assert count(session, Claim) == 0
     page.get_by_role("button", name="はい、わたしの記録として送る").click()

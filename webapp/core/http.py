@@ -11,6 +11,7 @@ from werkzeug.routing import IntegerConverter
 
 from webapp.core.db import MAX_INTEGER, storable
 from webapp.core.errors import DomainError
+from webapp.extensions import compress
 
 
 def no_store(view):
@@ -64,6 +65,15 @@ def safe_next(target: str | None, default: str) -> str:
     if not target or not target.startswith("/") or any(c in target for c in "\\\t\r\n"):
         return default
     return default if target.startswith("//") else target
+
+
+def compress_answer(response: Response) -> Response:
+    """After every request: pages, JSON and scripts made by a view go out compressed to a
+    browser that takes it (Flask-Compress, set up in config). Static files are left to
+    `core.assets`, which compresses each once."""
+    if request.endpoint == "static":
+        return response
+    return compress.after_request(response)
 
 
 # -- security headers ---------------------------------------------------------------------------

@@ -1,11 +1,16 @@
 // Enishi's service worker, served at /sw.js so that its scope is the whole app.
-// The server fills in VERSION (a hash of the app shell) and SHELL (the URLs to precache).
+// The server fills in VERSION (a hash of the app shell), SHELL (the URLs to precache, static
+// files with their content hash), QR_DECODER (jsQR's URL) and the scripts it imports.
 // Rules: the shell is precached per version and old caches are removed on activate; pages a
 // member opens (the wallet, the scan page, a kiosk or display link) are fetched from the network
 // first and kept as a fallback; API responses are never cached; a check-in link opened with no connection gets
 // the scan page, which records the claim from the link; anything else offline gets /offline.
 const VERSION = "__VERSION__";
 const SHELL = __SHELL__;
+// The scanner's decoder where the browser cannot read QR codes itself: precached only on such
+// a phone, and kept the first time a page loads it (a browser may say it reads QR codes and
+// then fail to, see camera.js).
+const QR_DECODER = __QR_DECODER__;
 const SHELL_CACHE = `enishi-shell-${VERSION}`;
 const PAGES_CACHE = "enishi-pages";
 const REMEMBERED_PAGES = ["/wallet", "/scan", "/events"];
@@ -15,17 +20,19 @@ const REMEMBERED_PAGES = ["/wallet", "/scan", "/events"];
 const KIOSK_PAGE = /^\/events\/\d+\/display$/;
 const DISPLAY_LINK = /^\/display\/[A-Za-z0-9_-]+$/;
 
-importScripts("/static/js/api.js", "/static/js/outbox.js");
+importScripts(__SCRIPTS__);
 
 // Each time the browser starts this worker (for a page, a sync, a push), try to send.
 flush();
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
-    caches
-      .open(SHELL_CACHE)
-      .then((cache) => cache.addAll(SHELL))
-      .then(() => self.skipWaiting()),
+    (async () => {
+      const cache = await caches.open(SHELL_CACHE);
+      const decoder = (await self.Enishi.readsQrCodes()) ? [] : [QR_DECODER];
+      await cache.addAll([...SHELL, ...decoder]);
+      await self.skipWaiting();
+    })(),
   );
 });
 
@@ -57,10 +64,29 @@ self.addEventListener("fetch", (event) => {
   if (url.pathname.startsWith("/api/") || url.pathname === "/sw.js") return; // never cached
   if (request.mode === "navigate") {
     event.respondWith(navigate(request, url));
-  } else if (SHELL.includes(url.pathname)) {
-    event.respondWith(caches.match(url.pathname).then((hit) => hit || fetch(request)));
+  } else if (url.pathname.startsWith("/static/")) {
+    event.respondWith(staticFile(request, url));
   }
 });
+
+/** A static file from the shell, else from the network. The QR decoder is kept once fetched.
+ * Offline, a page kept from an older version of the app gets the shell's version of its file. */
+async function staticFile(request, url) {
+  const path = url.pathname + url.search;
+  const hit = await caches.match(path);
+  if (hit) return hit;
+  try {
+    const response = await fetch(request);
+    if (path === QR_DECODER && response.ok) {
+      await (await caches.open(SHELL_CACHE)).put(path, response.clone());
+    }
+    return response;
+  } catch (error) {
+    const older = await caches.match(url.pathname, { ignoreSearch: true });
+    if (older) return older;
+    throw error;
+  }
+}
 
 const remembered = (path) =>
   REMEMBERED_PAGES.includes(path) || KIOSK_PAGE.test(path) || DISPLAY_LINK.test(path);

@@ -1,6 +1,7 @@
 // The camera's QR reader, shared by the member's scan page and the organiser's card check-in:
-// the browser's BarcodeDetector where it has one, the vendored jsQR elsewhere; a torch and a
-// flip button where the camera has them.
+// the browser's BarcodeDetector where it has one, the vendored jsQR elsewhere (loaded only
+// then); a torch and a flip button where the camera has them. The service worker imports this
+// file to know whether to precache jsQR; nothing here touches the page until qrReader runs.
 (function (global) {
   const SCAN_EVERY_MS = 200;
   const SAME_CODE_QUIET_MS = 30000; // the same code held in view is read once, not every frame
@@ -24,12 +25,10 @@
     let busy = false;
 
     async function chooseDecoder() {
-      if ("BarcodeDetector" in self) {
+      if (await readsQrCodes()) {
         try {
-          if ((await BarcodeDetector.getSupportedFormats()).includes("qr_code")) {
-            const detector = new BarcodeDetector({ formats: ["qr_code"] });
-            return async (source) => ((await detector.detect(source))[0] || {}).rawValue || null;
-          }
+          const detector = new BarcodeDetector({ formats: ["qr_code"] });
+          return async (source) => ((await detector.detect(source))[0] || {}).rawValue || null;
         } catch (error) {
           /* fall back to jsQR */
         }
@@ -132,6 +131,17 @@
     };
   }
 
+  /** Whether the browser reads QR codes itself (BarcodeDetector), so needs no jsQR. Asked by
+   * the service worker too: it precaches jsQR only where the answer is no. */
+  async function readsQrCodes() {
+    try {
+      return "BarcodeDetector" in self && (await BarcodeDetector.getSupportedFormats()).includes("qr_code");
+    } catch (error) {
+      return false;
+    }
+  }
+
   global.Enishi = global.Enishi || {};
   global.Enishi.qrReader = qrReader;
+  global.Enishi.readsQrCodes = readsQrCodes;
 })(self);
