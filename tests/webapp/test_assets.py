@@ -124,3 +124,4 @@ def test_a_changed_file_gets_a_new_url_and_its_new_content(tmp_path):
     assert brotli.decompress(assets.body("app.js", "br")) == b"let b = 2;\n" * 101
     assert assets.version("missing.js") is None
     assert assets.version("../app.js") is None
+    assert assets.version("x" * 5000) is None  # too long a name for the file system: no file

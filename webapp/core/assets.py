@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import mimetypes
+import os
 from pathlib import Path
 
 import brotli
@@ -41,9 +42,9 @@ class Assets:
 
     def _entry(self, filename: str):
         found = safe_join(str(self.folder), filename)
-        path = Path(found) if found else None
-        if path is None or not path.is_file():
+        if found is None or not os.path.isfile(found):  # False for a name too long, too
             return None
+        path = Path(found)
         stat = path.stat()
         stamp = (stat.st_mtime_ns, stat.st_size)
         entry = self._known.get(filename)
