@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app webapp
 CATALOGUES := webapp/translations/ja/LC_MESSAGES/messages.mo webapp/translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test install install-dev node messages artifacts vendor bench lint clean
+.PHONY: run test install install-dev node messages artifacts vendor screenshots bench lint clean
 
 # A local run is a debug run with demo data: plain http on 127.0.0.1, so cookies cannot be
 # Secure. Production leaves both off (the defaults).
@@ -65,11 +65,17 @@ artifacts: node
 vendor: node
 	node tools/vendor.mjs
 
+# The README's screenshots, from the demo on a temporary instance (tools/screenshots.py).
+screenshots: install-dev $(CATALOGUES)
+	$(BIN)/python tools/screenshots.py
+
 # Benchmarks print tables; they are never part of `make test`.
 bench: install-dev node
 	npm ci --prefix bench --no-audit --no-fund
 	$(BIN)/python bench/gas.py
 	$(BIN)/python bench/pwa.py
+	$(BIN)/python bench/weight.py
+	$(BIN)/python bench/lighthouse.py
 	$(BIN)/python bench/checkin_api.py
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/chaos.py

@@ -1,20 +1,17 @@
-"""The phone's side of check-in: how fast a scan is "recorded", how heavy the pages are, and
-what Lighthouse says of them on a mobile profile.
+"""The phone's side of check-in: how fast a scan is "recorded", offline and online.
 
-    make bench-pwa    (or .venv/bin/python bench/pwa.py after `npm ci --prefix bench`)
+    .venv/bin/python bench/pwa.py
 
 Starts the app (embedded chain, demo data) on a free port in a temporary instance, drives
-Debian's Chromium with Playwright, and prints three tables. Timings are medians of repeated
-runs on this machine; compare them with each other, not with another machine's.
+Debian's Chromium with Playwright, and prints a table. Timings are medians of repeated runs on
+this machine; compare them with each other, not with another machine's. The pages' weight is
+bench/weight.py's figure, Lighthouse's scores bench/lighthouse.py's; both use this file's app.
 """
 
 from __future__ import annotations
 
-import gzip
-import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -22,6 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
+from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +34,8 @@ from webapp.cli import setup  # noqa: E402
 from webapp.core.db import utcnow  # noqa: E402
 from webapp.events.services import create_event  # noqa: E402
 from webapp.extensions import db  # noqa: E402
+from webapp.onchain.models import ChainJob, JobStatus  # noqa: E402
+from webapp.tasks import run_rounds  # noqa: E402
 
 CHROMIUM = os.environ.get("ENISHI_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -46,7 +46,10 @@ RUNS = 15
 PASSWORD = "demo-password"
 
 
-def start_app(instance: Path):
+def start_app(instance: Path, wrap=None):
+    """The app with demo data on a free port, its chain jobs all confirmed (a wallet with
+    something pending reloads itself, which no figure should count). `wrap` may wrap its WSGI
+    callable (to meter it, say)."""
     mnemonic = load_or_create_mnemonic(instance / "master-secret.txt")
     operator = Keyring(mnemonic).operator.address
     provider = EmbeddedChainProvider(instance / "chain.sqlite", [operator])
@@ -55,11 +58,22 @@ def start_app(instance: Path):
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'enishi.sqlite'}",
         "DEMO": True, "DEBUG": True, "SESSION_COOKIE_SECURE": False,
     })  # fmt: skip
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, wrap(app) if wrap else app, threaded=True)
     base = f"http://127.0.0.1:{server.server_port}"
     app.config["BASE_URL"] = base
     with app.app_context():
         setup()
+    for _round in range(10):
+        run_rounds(app)
+        with app.app_context():
+            pending = db.session.scalar(
+                select(func.count())
+                .select_from(ChainJob)
+                .where(ChainJob.status.in_((JobStatus.PENDING, JobStatus.SENT)))
+            )
+            db.session.remove()
+        if not pending:
+            break
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return app, server, provider, base
 
@@ -121,54 +135,6 @@ def time_to_recorded(browser, base: str, tokens: list[str], offline: bool) -> li
     return times
 
 
-def page_weight(browser, base: str, path: str) -> tuple[int, int, int]:
-    """(requests, bytes, gzipped bytes) of everything the page loads on a first visit."""
-    context = browser.new_context(viewport=PHONE, locale="ja-JP", service_workers="block")
-    page = context.new_page()
-    log_in(page, base)
-    # Every byte counts as on a first visit: nothing from the browser's cache.
-    context.new_cdp_session(page).send("Network.setCacheDisabled", {"cacheDisabled": True})
-    urls: list[str] = []
-    page.on("response", lambda r: urls.append(r.url) if r.status < 300 else None)
-    page.goto(f"{base}{path}", wait_until="networkidle")
-    page.wait_for_timeout(1000)  # the scan page loads its QR decoder after start
-    raw = {url: page.request.get(url).body() for url in dict.fromkeys(urls)}
-    context.close()
-    total = sum(len(b) for b in raw.values())
-    zipped = sum(len(gzip.compress(b, 6)) for b in raw.values())
-    return len(raw), total, zipped
-
-
-def lighthouse(base: str, path: str, cookie: str | None) -> dict[str, int] | None:
-    binary = ROOT / "bench" / "node_modules" / ".bin" / "lighthouse"
-    if not binary.exists():
-        return None
-    command = [
-        str(binary), f"{base}{path}", "--quiet", "--output=json", "--form-factor=mobile",
-        "--only-categories=performance,accessibility,best-practices",
-        f"--chrome-flags={' '.join(['--headless=new', *ARGS])}",
-    ]  # fmt: skip
-    if cookie:
-        command.append(f"--extra-headers={json.dumps({'Cookie': cookie})}")
-    result = subprocess.run(
-        command, capture_output=True, text=True, env={**os.environ, "CHROME_PATH": CHROMIUM},
-        timeout=300,
-    )  # fmt: skip
-    if result.returncode != 0:
-        return None
-    report = json.loads(result.stdout)
-    return {name: round(c["score"] * 100) for name, c in report["categories"].items()}
-
-
-def session_cookie(browser, base: str) -> str:
-    context = browser.new_context()
-    page = context.new_page()
-    log_in(page, base)
-    cookie = "; ".join(f"{c['name']}={c['value']}" for c in context.cookies())
-    context.close()
-    return cookie
-
-
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
         app, server, provider, base = start_app(Path(folder))
@@ -182,25 +148,6 @@ def main() -> None:
                 label = "offline" if offline else "online"
                 median = statistics.median(times)
                 print(f"{label:<12} {median:>10.1f} {p90:>8.1f} {times[-1]:>8.1f}")
-
-            print("\nPage weight on a first visit (all requests; gzip level 6 as a server would)")
-            print(f"{'page':<10} {'requests':>9} {'bytes':>10} {'gzipped':>10}")
-            for path in ("/scan", "/wallet"):
-                requests, total, zipped = page_weight(browser, base, path)
-                print(f"{path:<10} {requests:>9} {total:>10} {zipped:>10}")
-
-            print("\nLighthouse (mobile profile; 0-100)")
-            cookie = session_cookie(browser, base)
-            print(f"{'page':<10} {'performance':>12} {'accessibility':>14} {'best-practices':>15}")
-            for path in ("/scan", "/wallet"):
-                scores = lighthouse(base, path, cookie)
-                if scores is None:
-                    print(f"{path:<10} (lighthouse not installed or failed: npm ci --prefix bench)")
-                    continue
-                print(
-                    f"{path:<10} {scores['performance']:>12} {scores['accessibility']:>14}"
-                    f" {scores['best-practices']:>15}"
-                )
         finally:
             browser.close()
             server.shutdown()
