@@ -31,6 +31,8 @@ class User(UserMixin, db.Model):
     address: Mapped[str | None] = mapped_column(String(42), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When Home was last shown to this person: the next Home says what changed since.
+    home_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # The device session this request runs in (set at login and by the user loader); it is
     # part of the id Flask-Login keeps in the session and remember cookies, so that ending a

@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -80,6 +80,12 @@ def get_user(session: Session, user_id: int) -> User | None:
 
 def get_user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def mark_home_seen(connection: Connection, user_id: int, now: datetime) -> None:
+    """Records that Home was shown, the moment from which the next Home tells what changed; in
+    a transaction of its own (see core.db.defer_write): showing Home is a read."""
+    connection.execute(update(User).where(User.id == user_id).values(home_seen_at=now))
 
 
 def count_users(session: Session) -> int:
