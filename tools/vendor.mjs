@@ -30,8 +30,9 @@ const NOTICES = {
 // `make vendor`: the sprite holds nothing else, so phones download only these.
 const ICONS = [
   "award", "blocks", "calendar-days", "check", "chevron-left", "chevron-right", "circle-alert",
-  "circle-check", "circle-user-round", "gift", "house", "inbox", "info", "languages", "log-out",
-  "scan-qr-code", "scroll-text", "smartphone", "store", "ticket", "users", "wallet",
+  "circle-check", "circle-user-round", "clock", "coins", "gift", "house", "inbox", "info",
+  "languages", "log-out", "map-pin", "scan-qr-code", "scroll-text", "smartphone", "store", "ticket",
+  "users", "wallet",
 ];
 
 const STROKE =

@@ -1,9 +1,12 @@
-"""The site's own pages: home, language switch, health, the web app manifest, the service
-worker and the offline page. App composition: it may use every domain."""
+"""The site's own pages: home, the members' list of events and their pages, language switch,
+health, the web app manifest, the service worker and the offline page. App composition: it may
+use every domain."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from flask import (
@@ -19,26 +22,163 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
+from webapp.accounts.models import User
+from webapp.accounts.services import mark_home_seen
+from webapp.checkin.models import ClaimStatus
+from webapp.checkin.services import (
+    REASONS,
+    count_attendances_since,
+    get_last_claim,
+    get_member_attendance,
+    list_attended_event_ids,
+)
 from webapp.config import PROJECT_DIR
 from webapp.core.access import member_required
+from webapp.core.db import defer_write, utcnow
 from webapp.core.http import answers_json, safe_next
+from webapp.core.i18n import local_day
 from webapp.core.shell import qr_decoder_url, shell_urls, shell_version, worker_script_urls
+from webapp.events.models import Event
+from webapp.events.services import (
+    can_manage,
+    get_event,
+    list_past_events,
+    list_upcoming_events,
+    runs_event,
+)
 from webapp.extensions import db
-from webapp.ledger.services import get_balance
+from webapp.ledger.services import get_balance, sum_rewards_since
 from webapp.onchain.connection import get_chain_client
+from webapp.onchain.models import JobStatus
+from webapp.perks.redemptions import list_tickets_expired_between
 from webapp.perks.services import staff_partners
 
 bp = Blueprint("site", __name__)
+
+# Events Home lists; the rest are a tap away, on the list of events.
+HOME_EVENTS = 3
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed for the member since they last saw Home."""
+
+    badges: int
+    coins: int  # rewards credited
+    expired_tickets: int
+    coins_back: int  # what the expired tickets had held
+
+    def __bool__(self) -> bool:
+        return bool(self.badges or self.coins or self.expired_tickets)
+
+
+@dataclass(frozen=True)
+class LastCheckin:
+    event: Event
+    scanned_at: datetime
+    # recorded (on chain) | recording | approval (its reward waits for an administrator) |
+    # waiting (for the organiser to look at it) | refused
+    state: str
+    reason: str | None  # why it was refused, in words
 
 
 @bp.get("/")
 @member_required
 def index():
-    """ホーム: the member's tokens and the way to the scanner. (The events to come and what
-    changed since the last visit are still to be added here.)"""
-    balance = get_balance(db.session, current_user)
-    return render_template("home.html", balance=balance)
+    """ホーム: the events the member can go to, their last check-in, what changed since they
+    last came here, their coins and the way to the scanner."""
+    now, user_id, seen_before = utcnow(), current_user.id, current_user.home_seen_at
+    defer_write(lambda connection: mark_home_seen(connection, user_id, now))
+    changes = _changes(db.session, current_user, seen_before, now) if seen_before else None
+    events = list_upcoming_events(db.session, now, attendee=current_user, limit=HOME_EVENTS)
+    return render_template(
+        "home.html",
+        now=now,
+        event_status=event_status,
+        events=events,
+        attended=list_attended_event_ids(db.session, current_user, [e.id for e in events]),
+        last=_last_checkin(db.session, current_user),
+        changes=changes,
+        balance=get_balance(db.session, current_user),
+    )
+
+
+def _changes(session: Session, user: User, since: datetime, now: datetime) -> Changes:
+    expired = list_tickets_expired_between(session, user, since, now)
+    return Changes(
+        badges=count_attendances_since(session, user, since),
+        coins=sum_rewards_since(session, user, since),
+        expired_tickets=len(expired),
+        coins_back=sum(ticket.price for ticket in expired),
+    )
+
+
+def _last_checkin(session: Session, user: User) -> LastCheckin | None:
+    claim = get_last_claim(session, user)
+    if claim is None:
+        return None
+    reason = None
+    if claim.status == ClaimStatus.HELD:
+        state = "waiting"
+    elif claim.status == ClaimStatus.REJECTED:
+        state, reason = "refused", str(REASONS.get(claim.reason, ""))
+    else:
+        job = get_member_attendance(session, user, claim.event).chain_job
+        if job.on_chain:
+            state = "recorded"
+        else:
+            state = "approval" if job.status == JobStatus.HELD else "recording"
+    return LastCheckin(claim.event, claim.scanned_at, state, reason)
+
+
+def event_status(event: Event, now: datetime) -> str | None:
+    """Where an event stands: on (from its start to its end), today (earlier on its day, in
+    Japan), over (once it ended), or None (a later day)."""
+    if event.ends_at <= now:
+        return "over"
+    if event.starts_at <= now:
+        return "on"
+    if local_day(event.starts_at) == local_day(now):
+        return "today"
+    return None
+
+
+@bp.get("/calendar")
+@member_required
+def calendar():
+    """The events members can go to, and those of the last months (read only: organisers run
+    theirs from /events)."""
+    now = utcnow()
+    upcoming = list_upcoming_events(db.session, now)
+    past = list_past_events(db.session, now)
+    ids = [event.id for event in upcoming + past]
+    attended = list_attended_event_ids(db.session, current_user, ids)
+    return render_template(
+        "calendar/index.html",
+        now=now,
+        event_status=event_status,
+        upcoming=upcoming,
+        past=past,
+        attended=attended,
+    )
+
+
+@bp.get("/calendar/<int:event_id>")
+@member_required
+def calendar_event(event_id: int):
+    """One event as members see it: when, where, what it pays, and whether they were there."""
+    event = get_event(db.session, event_id)
+    return render_template(
+        "calendar/event.html",
+        now=utcnow(),
+        event_status=event_status,
+        event=event,
+        attendance=get_member_attendance(db.session, current_user, event),
+        manages=can_manage(current_user, event),
+        runs=runs_event(current_user, event),
+    )
 
 
 @bp.get("/start")

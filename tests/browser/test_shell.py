@@ -19,13 +19,19 @@ PAGES = {
     None: [("/login", ""), ("/scan", "")],
     "member@example.org": [
         ("/", "home"),
+        ("/calendar", "home"),
+        ("/calendar/{event}", "home"),
         ("/scan", "scan"),
         ("/wallet", "wallet"),
         ("/perks", "perks"),
         ("/account", "account"),
         ("/account/devices", "account"),
     ],
-    "organiser@example.org": [("/events", "account"), ("/events/{event}", "account")],
+    "organiser@example.org": [
+        ("/events", "account"),
+        ("/events/{event}", "account"),
+        ("/calendar/{event}", "home"),
+    ],
     "admin@example.org": [
         ("/members", "account"),
         ("/admin/rewards", "account"),

@@ -53,6 +53,8 @@ ROUTES = {
     "GET /badges/<token_id>.png": PUBLIC,
     "GET /c/<token>": MEMBER,
     "POST /c/<token>": MEMBER,
+    "GET /calendar": MEMBER,
+    "GET /calendar/<int:event_id>": MEMBER,
     "GET /cards/<token_id>": PUBLIC,
     "GET /cards/<token_id>.png": PUBLIC,
     "GET /display/<link>": PUBLIC,  # whoever holds the link: it is the key

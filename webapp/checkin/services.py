@@ -456,3 +456,40 @@ def list_member_attendances(session: Session, user: User) -> list[Attendance]:
         .order_by(Event.starts_at.desc())
     )
     return list(session.scalars(query))
+
+
+def get_member_attendance(session: Session, user: User, event: Event) -> Attendance | None:
+    query = select(Attendance).where(Attendance.user_id == user.id, Attendance.event_id == event.id)
+    return session.scalar(query)
+
+
+def list_attended_event_ids(session: Session, user: User, event_ids: list[int]) -> set[int]:
+    """Which of these events `user` attended."""
+    query = select(Attendance.event_id).where(
+        Attendance.user_id == user.id, Attendance.event_id.in_(event_ids)
+    )
+    return set(session.scalars(query))
+
+
+def get_last_claim(session: Session, user: User) -> Claim | None:
+    """The member's latest check-in with an answer worth telling: accepted, waiting for the
+    organiser, or refused. A repeat scan (duplicate) or a code of no event is not one."""
+    query = (
+        select(Claim)
+        .where(
+            Claim.user_id == user.id,
+            Claim.event_id.is_not(None),
+            Claim.status.in_((ClaimStatus.ACCEPTED, ClaimStatus.HELD, ClaimStatus.REJECTED)),
+        )
+        .order_by(Claim.received_at.desc())
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
+def count_attendances_since(session: Session, user: User, since: datetime) -> int:
+    """Badges the member got after `since` (an attendance is a badge)."""
+    query = select(func.count(Attendance.id)).where(
+        Attendance.user_id == user.id, Attendance.checked_in_at > since
+    )
+    return session.scalar(query)

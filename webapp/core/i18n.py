@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_skeleton
 from flask import Flask, current_app, has_request_context, session
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, get_locale, gettext
+from markupsafe import Markup
 
 from webapp.extensions import babel
 
@@ -35,6 +37,45 @@ def local_day(moment: datetime) -> date:
     return moment.astimezone(local_zone()).date()
 
 
+def local_date(moment: datetime, skeleton: str = "MMMEd") -> str:
+    """`moment`'s date in the community's time zone, drawn from a CLDR skeleton in the page's
+    language: "MMMEd" is 「6月14日(土)」 in Japanese, "Sat, Jun 14" in English."""
+    return format_skeleton(skeleton, moment.astimezone(local_zone()), locale=get_locale())
+
+
+def local_moment(moment: datetime, now: datetime) -> Markup:
+    """A moment as members read it: 「12月5日(土) 8:50」, with the year when it is not this
+    year's."""
+    return _day_and_time(moment.astimezone(local_zone()), _day_skeleton([moment], now))
+
+
+def local_span(starts: datetime, ends: datetime, now: datetime) -> Markup:
+    """When an event is, as members read it: 「6月14日(土) 10:00〜12:00」; the end's date is
+    written too when it falls on another day, and the year when it is not this year's."""
+    zone = local_zone()
+    first, last = starts.astimezone(zone), ends.astimezone(zone)
+    day = _day_skeleton([first, last], now)
+    end = _day_and_time(last, day) if last.date() != first.date() else _part("Hm", last)
+    start = _day_and_time(first, day)
+    return Markup(gettext("%(start)s – %(end)s")) % {"start": start, "end": end}
+
+
+def _day_skeleton(moments: list[datetime], now: datetime) -> str:
+    this_year = now.astimezone(local_zone()).year
+    same = all(moment.astimezone(local_zone()).year == this_year for moment in moments)
+    return "MMMEd" if same else "yMMMEd"
+
+
+def _day_and_time(moment: datetime, day_skeleton: str) -> Markup:
+    return Markup("%s %s") % (_part(day_skeleton, moment), _part("Hm", moment))
+
+
+def _part(skeleton: str, moment: datetime) -> Markup:
+    """One date or time, kept on one line when it fits (a narrow screen breaks between them)."""
+    text = format_skeleton(skeleton, moment.astimezone(local_zone()), locale=get_locale())
+    return Markup('<span class="keep-together">%s</span>') % text
+
+
 def from_local(value: datetime) -> datetime:
     """A time as typed in a form (no zone) read as the community's local time."""
     return value.replace(tzinfo=local_zone())
@@ -56,6 +97,10 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = lambda value, fmt="medium": (
         format_datetime(value, fmt) if value else ""
     )
+    app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.filters["local_day"] = local_day
+    app.jinja_env.filters["local_moment"] = local_moment
+    app.jinja_env.filters["local_span"] = local_span
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["coin_name"] = coin_name
     app.jinja_env.filters["coins"] = coins

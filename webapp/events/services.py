@@ -25,6 +25,8 @@ MAX_WORD_CHARS = 64
 OPENS_BEFORE_START = timedelta(minutes=30)
 # With no budget given, an event pays this many participants.
 DEFAULT_BUDGET_PLACES = 30
+# How far back members' list of events reaches.
+RECENT_PAST = timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,8 @@ def list_events_awaiting_approval(session: Session) -> list[Event]:
         .order_by(Event.starts_at)
     )
     return list(session.scalars(query))
+
+
 def rotate_display_key(session: Session, event: Event) -> None:
     """Moves the event's display codes to a new key: codes signed with the old one are refused
     from now on (the kiosk pages hold the key, so a stopped display link's tablet could make
@@ -194,9 +198,37 @@ def runs_event(user: User, event: Event) -> bool:
 def list_managed_events(session: Session, user: User) -> list[Event]:
     query = select(Event).order_by(Event.starts_at.desc())
     if not user.is_admin:
-        co_organised = select(EventOrganiser.event_id).where(EventOrganiser.user_id == user.id)
-        query = query.where((Event.organiser_id == user.id) | Event.id.in_(co_organised))
+        query = query.where(_run_by(user))
     return list(session.scalars(query))
+
+
+def list_upcoming_events(
+    session: Session, now: datetime, *, attendee: User | None = None, limit: int = 50
+) -> list[Event]:
+    """Events not over yet (check-in stays open to the end), the soonest first. For an
+    `attendee`, those they run are left out: organisers cannot check themselves in."""
+    query = select(Event).where(Event.ends_at > now).order_by(Event.starts_at, Event.id)
+    if attendee is not None:
+        query = query.where(~_run_by(attendee))
+    return list(session.scalars(query.limit(limit)))
+
+
+def list_past_events(
+    session: Session, now: datetime, *, within: timedelta = RECENT_PAST, limit: int = 30
+) -> list[Event]:
+    """Events that ended within `within`, the latest first."""
+    query = (
+        select(Event)
+        .where(Event.ends_at <= now, Event.ends_at > now - within)
+        .order_by(Event.ends_at.desc(), Event.id.desc())
+    )
+    return list(session.scalars(query.limit(limit)))
+
+
+def _run_by(user: User):
+    """Whether an event was created or is co-organised by `user`, as a condition of a query."""
+    co_organised = select(EventOrganiser.event_id).where(EventOrganiser.user_id == user.id)
+    return (Event.organiser_id == user.id) | Event.id.in_(co_organised)
 
 
 def add_co_organiser(session: Session, event: Event, actor: User, email: str) -> User:

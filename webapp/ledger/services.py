@@ -4,6 +4,7 @@ balances. The ledger decides; the chain records."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
@@ -61,6 +62,16 @@ def _add(session: Session, entry: LedgerEntry) -> LedgerEntry:
     session.add(entry)
     session.flush()
     return entry
+
+
+def sum_rewards_since(session: Session, user: User, since: datetime) -> int:
+    """The rewards credited to `user` after `since`."""
+    query = select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+        LedgerEntry.user_id == user.id,
+        LedgerEntry.kind == "reward",
+        LedgerEntry.created_at > since,
+    )
+    return int(session.scalar(query))
 
 
 @dataclass(frozen=True)

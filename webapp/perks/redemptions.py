@@ -232,6 +232,20 @@ def list_member_redemptions(session: Session, member: User) -> list[Redemption]:
     return list(session.scalars(query))
 
 
+def list_tickets_expired_between(
+    session: Session, member: User, since: datetime, now: datetime
+) -> list[Redemption]:
+    """The member's tickets whose time ran out after `since`, unused (their tokens come back),
+    whether or not the worker's sweep has released them yet."""
+    query = select(Redemption).where(
+        Redemption.user_id == member.id,
+        Redemption.status.in_((RedemptionStatus.HELD, RedemptionStatus.EXPIRED)),
+        Redemption.expires_at > since,
+        Redemption.expires_at <= now,
+    )
+    return list(session.scalars(query))
+
+
 def _ticket_by_qr(session: Session, text: str, key: bytes) -> Redemption | None:
     match = re.fullmatch(re.escape(TICKET_PREFIX) + r"(\d{1,10})-([0-9a-f]{20})", text.strip())
     if match is None or not hmac.compare_digest(match.group(2), _mac(key, int(match.group(1)))):
