@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from jsonschema import FormatChecker, ValidationError, validate
-from PIL import Image, ImageChops, ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageStat
 
 from chain.artifacts import load_artifact
 from webapp.config import load_config
@@ -114,6 +114,20 @@ def test_a_decimal_id_names_the_same_badge(client, event):
     assert metadata["name"] == TITLE
     assert metadata["image"] == f"http://localhost/badges/{event.id}.png"
     assert client.get(f"/badges/{event.id}.png").mimetype == "image/png"
+
+
+def test_the_apps_own_tiles_get_the_same_badge_smaller(client, event):
+    full = client.get(f"/badges/{event.id}.png")
+    small = client.get(f"/badges/{event.id}.png?w={images.THUMBNAIL}")
+    assert small.status_code == 200 and small.mimetype == "image/png"
+    tile = Image.open(io.BytesIO(small.data)).convert("RGB")
+    assert tile.size == (images.THUMBNAIL, images.THUMBNAIL)
+    assert len(small.data) * 3 < len(full.data)
+    # The same artwork scaled down, not another drawing: it matches the full image shrunk.
+    shrunk = Image.open(io.BytesIO(full.data)).convert("RGB").resize(tile.size)
+    assert max(ImageStat.Stat(ImageChops.difference(tile, shrunk)).mean) < 3
+    # Any other width is the full image: nobody can make the server draw arbitrary sizes.
+    assert client.get(f"/badges/{event.id}.png?w=5000").data == full.data
 
 
 def test_metadata_is_public_cacheable_and_readable_from_any_origin(client, event, member):

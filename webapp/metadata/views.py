@@ -1,6 +1,7 @@
 """The tokens' public metadata, where the contracts send wallets: a badge's ERC-1155 metadata at
 /badges/<id>.json (id as 64 hex digits, or decimal), a membership card's ERC-721 metadata at
-/cards/<id> (decimal), and their images. No login; any origin may read them."""
+/cards/<id> (decimal), and their images (a badge's also small, for the app's own tiles). No
+login; any origin may read them."""
 
 from __future__ import annotations
 
@@ -47,9 +48,13 @@ def badge(token_id: str):
 
 @bp.get("/badges/<token_id>.png")
 def badge_image(token_id: str):
+    """The badge's image; `?w=300` the same at THUMBNAIL width (the app's badge tiles)."""
     event = get_badge_event(db.session, token_id)
     day = wording.long_date(event_day(event))
-    return _png(images.badge_png(event.title, day, _community()))
+    image = images.badge_png(event.title, day, _community())
+    if request.args.get("w", type=int) == images.THUMBNAIL:
+        image = images.thumbnail_png(image)
+    return _png(image)
 
 
 @bp.get("/cards/<token_id>")
