@@ -51,3 +51,22 @@ def test_amounts_are_named_in_the_communitys_coin_name_in_each_language(app):
         assert render_template_string("{{ 40|coins }} / {{ coin_name() }}") == (
             "40 Grape coins / Grape coins"
         )
+
+
+def test_a_badge_tile_is_one_link_around_its_artwork_title_and_date(app):
+    html = draw(
+        app,
+        '{{ ui.badge_tile("/wallet/badges/3", "/badges/3.png", "大掃除", detail="11月2日",'
+        ' status=ui.chip("反映中", "wait"), image_small="/badges/3.png?w=300") }}',
+    )
+    assert html.count("<a ") == 1 and '<a class="badge-tile-link" href="/wallet/badges/3"' in html
+    assert 'src="/badges/3.png?w=300"' in html and 'srcset="/badges/3.png?w=300 300w' in html
+    assert 'alt=""' in html  # the title beside it says what it is
+    assert ">大掃除<" in html and ">11月2日<" in html and "chip-wait" in html
+    plain = draw(app, '{{ ui.badge_tile("/b", "/b.png", "大掃除") }}')
+    assert "srcset" not in plain and "chip" not in plain
+
+
+def test_an_empty_state_among_others_can_offer_a_quieter_action(app):
+    html = draw(app, '{{ ui.empty_state("inbox", "まだです。", "さがす", "/x", kind="quiet") }}')
+    assert '<a class="button button-quiet" href="/x"' in html
