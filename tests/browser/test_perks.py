@@ -49,7 +49,7 @@ def test_a_member_redeems_and_the_shop_confirms_from_another_browser(live_server
     expect(phone.get_by_test_id("ticket-state")).to_have_text("使用済み", timeout=10_000)
     phone.goto(f"{live_server}/wallet")
     expect(phone.get_by_test_id("balance")).to_have_text("10")
-    expect(phone.get_by_test_id("history").filter(has_text="-30 トークン")).to_contain_text(
+    expect(phone.get_by_test_id("history").filter(has_text="-30 えんコイン")).to_contain_text(
         "塩尻ワイナリー"
     )
     shop.context.close()

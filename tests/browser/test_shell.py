@@ -11,6 +11,7 @@ from webapp.events.models import Event
 from webapp.perks.models import Perk
 
 from .conftest import axe_violations, log_in
+from .records import record_demo_member
 
 WIDTHS = (320, 390)
 
@@ -23,6 +24,8 @@ PAGES = {
         ("/calendar/{event}", "home"),
         ("/scan", "scan"),
         ("/wallet", "wallet"),
+        ("/wallet/badges/{badge}", "wallet"),
+        ("/wallet/proofs/{proof}", "wallet"),
         ("/perks", "perks"),
         ("/account", "account"),
         ("/account/devices", "account"),
@@ -99,8 +102,12 @@ def problems_on(page, path: str, tab: str) -> list[str]:
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("who", list(PAGES), ids=lambda who: (who or "visitor").split("@")[0])
-def test_each_main_page_fits_a_small_phone(live_server, browser, session, who, width):
+def test_each_main_page_fits_a_small_phone(live_server, app, browser, session, who, width):
     event = session.scalars(select(Event).order_by(Event.starts_at)).first()
+    values = {"event": event.id}
+    if any("{badge}" in path for path, _tab in PAGES[who]):
+        records = record_demo_member(app, session)  # a wallet with badges, history, proofs
+        values |= {"badge": records.badge_ids[0], "proof": records.job_ids[-1]}
     context = browser.new_context(viewport={"width": width, "height": 700}, locale="ja-JP")
     page = context.new_page()
     try:
@@ -108,7 +115,7 @@ def test_each_main_page_fits_a_small_phone(live_server, browser, session, who, w
             log_in(page, live_server, who)
         found = []
         for path, tab in PAGES[who]:
-            path = path.format(event=event.id)
+            path = path.format(**values)
             answer = page.goto(f"{live_server}{path}")
             assert answer.ok, f"{path}: {answer.status}"
             found += problems_on(page, path, tab)

@@ -1,10 +1,22 @@
 """A member logs in with a real browser and sees the wallet."""
 
-from playwright.sync_api import expect
+import re
 
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from webapp.accounts.services import get_user_by_email
 from webapp.demo import DEMO_PASSWORD
+from webapp.onchain.models import ChainJob
 
 from .conftest import axe_violations
+from .records import record_demo_member
+
+# Every "0x" string of the page: in its markup (attributes and hidden parts too) and its text.
+HEX_ON_PAGE = """() => [...new Set([
+  ...(document.documentElement.outerHTML.match(/0x[0-9a-f]{8,}/gi) || []),
+  ...(document.body.innerText.match(/0x\\S*/g) || []),
+])]"""
 
 
 def log_in(page, base: str, email: str) -> None:
@@ -24,8 +36,8 @@ def test_the_demo_member_logs_in_and_sees_the_wallet(live_server, page):
     expect(page.get_by_role("heading", name="わたしのウォレット")).to_be_visible()
     expect(page.get_by_role("heading", name="会員証")).to_be_visible()
     expect(page.get_by_test_id("balance")).to_have_text("0")
-    # With no tokens yet, no perk can be used: the wallet says so and links to them all.
-    expect(page.get_by_text("いまのトークンで使える特典はまだありません。")).to_be_visible()
+    # With no coins yet, no perk can be used: the wallet says so and links to them all.
+    expect(page.get_by_text("いまのコインで使える特典はまだありません。")).to_be_visible()
     page.get_by_role("link", name="すべての特典を見る").click()
     expect(page.get_by_text("ワイナリーでグラスワイン1杯")).to_be_visible()
     assert axe_violations(page) == []
@@ -90,3 +102,32 @@ def test_the_kiosk_computes_the_same_codes_as_the_server(live_server, page, sess
         expected = codes.checkin_url(live_server, codes.make_token(event.id, event.secret, slot))
         expect(page.locator("[data-link]")).to_have_text(expected)
         page.clock.fast_forward(codes.SLOT_SECONDS * 1000)
+
+
+def test_the_demo_members_wallet_shows_no_0x_outside_the_proof_page(
+    live_server, app, session, page
+):
+    records = record_demo_member(app, session)  # badges, coins and a use at a shop, on chain
+    member = get_user_by_email(session, "member@example.org")
+    jobs = session.scalars(select(ChainJob).where(ChainJob.user_id == member.id))
+    hidden = {member.address.lower()} | {job.tx_hash.lower() for job in jobs if job.tx_hash}
+    log_in(page, live_server, "member@example.org")
+    page.goto(f"{live_server}/wallet")
+    expect(page.get_by_test_id("badge")).to_have_count(len(records.badge_ids))
+    expect(page.get_by_test_id("history").filter(has_text="-")).not_to_have_count(0)
+
+    proofs = set()
+    for path in ["/wallet", "/wallet/card"] + [f"/wallet/badges/{b}" for b in records.badge_ids]:
+        page.goto(f"{live_server}{path}")
+        assert page.evaluate(HEX_ON_PAGE) == [], path
+        assert not [text for text in hidden if text in page.content().lower()], path
+        links = page.get_by_role("link", name="記録の証明を見る")
+        proofs |= {links.nth(n).get_attribute("href") for n in range(links.count())}
+
+    # Every record has its proof page, reached from the wallet: there, and only there, the hash.
+    assert proofs == {f"/wallet/proofs/{job_id}" for job_id in records.job_ids}
+    for proof in sorted(proofs):
+        page.goto(f"{live_server}{proof}")
+        expect(page.get_by_test_id("tx-hash")).to_have_text(re.compile(r"^0x[0-9a-f]{64}$"))
+        expect(page.get_by_text(member.address)).to_be_visible()
+    assert axe_violations(page) == []

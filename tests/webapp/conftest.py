@@ -9,10 +9,14 @@ import pytest
 from webapp.accounts.models import Role
 from webapp.checkin import codes
 from webapp.checkin.display_links import create_display_link
+from webapp.checkin.services import record_claim
 from webapp.core.db import utcnow
 from webapp.ledger.models import LedgerEntry
+from webapp.membership.services import get_membership
 from webapp.perks.redemptions import start_redemption
 from webapp.perks.services import add_staff, create_partner, create_perk
+
+from .checkin.scans import claim, code_for
 
 
 @pytest.fixture
@@ -25,13 +29,14 @@ def world(app, session, make_user, organiser, make_event):
     other = make_user(Role.ORGANISER, member=False)
     admin = make_user(Role.ADMIN)
     event = make_event()
-    make_event(organiser=other, title="ほかのイベント")
+    elsewhere = make_event(organiser=other, title="ほかのイベント")
     shop = create_partner(session, name_ja="塩尻ワイナリー")
     add_staff(session, shop, staff.email)
     perk = create_perk(session, shop, title_ja="グラスワイン1杯", price=10)
     session.add(LedgerEntry(user_id=member.id, amount=50, kind="reward", created_at=utcnow()))
     session.flush()
     ticket = start_redemption(session, member, perk, utcnow(), timedelta(minutes=15))
+    record_claim(session, member, claim(code_for(elsewhere)), now=utcnow(), source="api")
     display, display_token = create_display_link(session, event, organiser, "受付", utcnow())
     session.commit()
     values = {
@@ -41,6 +46,8 @@ def world(app, session, make_user, organiser, make_event):
         "user_id": member.id,
         "event_id": event.id,
         "redemption_id": ticket.id,
+        "badge_id": elsewhere.id,  # the member's badge
+        "job_id": get_membership(session, member).chain_job_id,  # the member's card's record
         "card_id": 1,
         "claim_id": "00000000-0000-4000-8000-000000000000",
         "link": display_token,

@@ -12,8 +12,8 @@ Rules, and what each role must get:
   and shop staff get 403.
 - STAFF: the shop's staff and administrators; everyone else logged in gets 403.
 - ADMIN: administrators only.
-- OWNER: the ticket's member only; anyone else logged in gets 404 (a ticket's existence is not
-  told).
+- OWNER: the member's own ticket, badge or record only; anyone else logged in gets 404 (their
+  existence is not told).
 """
 
 from __future__ import annotations
@@ -108,6 +108,8 @@ ROUTES = {
     "GET /sw.js": PUBLIC,
     "GET /wallet": MEMBER,
     "GET /wallet/card": MEMBER,
+    "GET /wallet/badges/<int:badge_id>": OWNER,
+    "GET /wallet/proofs/<int:job_id>": OWNER,
 }
 
 ALLOWED = {
@@ -187,7 +189,7 @@ def test_each_role_gets_what_its_rule_says(app, world, role):
                 wrong.append(f"{route}: {status}, refused")
         elif kind == OWNER:
             if status != 404:
-                wrong.append(f"{route}: {status}, not 404 for someone else's ticket")
+                wrong.append(f"{route}: {status}, not 404 for someone else's")
         elif status != 403:
             wrong.append(f"{route}: {status}, not 403")
     assert wrong == []

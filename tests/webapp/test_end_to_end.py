@@ -49,18 +49,23 @@ def test_organiser_creates_event_member_checks_in_worker_mints_wallet_shows_it(
 
     wallet = member_browser.get("/wallet").get_data(as_text=True)
     assert "塩尻ワイン講座" in wallet
-    assert "記録待ち" in wallet  # pending until mined
+    assert "+15 反映中" in wallet  # on its way until mined
     assert '<span data-testid="balance">15</span>' in wallet
 
     result = work(session, chain)
     assert result.sent_transactions == 2  # the member's card and the event's award
 
     wallet = member_browser.get("/wallet").get_data(as_text=True)
-    assert "記録待ち" not in wallet
-    hashes = re.findall(r"<code>(0x[0-9a-f]{64})</code>", wallet)
-    assert len(set(hashes)) == 2  # card and badge (and its reward, in the history): two txs
-    assert "+15 トークン" in wallet  # the history: earned at the event
-    assert "ブロックチェーン上の残高: 15 トークン" in wallet
+    assert "反映中" not in wallet
+    assert not re.search(r"0x[0-9a-fA-F]{40}", wallet)  # no hash, no address
+    assert '<span class="history-figure">+15</span>' in wallet  # the history: earned there
+    # Card and badge (and its reward, in the history): two transactions, on their proof pages.
+    proofs = set(re.findall(r'href="(/wallet/proofs/\d+)"', wallet))
+    hashes = {
+        re.search(r'data-testid="tx-hash">(0x[0-9a-f]{64})<', page).group(1)
+        for page in (member_browser.get(proof).get_data(as_text=True) for proof in proofs)
+    }
+    assert len(proofs) == len(hashes) == 2
     attendance = session.scalar(select(Attendance).where(Attendance.user_id == member.id))
     assert chain.badge_balance(member.address, attendance.event_id) == 1
     assert chain.token_balance(member.address) == 15

@@ -51,7 +51,7 @@ def test_database_and_chain_survive_a_restart(instance):
         record_claim(session, member, claim(code_for(event)), now=utcnow(), source="api")
         session.commit()
         run_once(session, get_chain_client(session), batch_size=100)
-        before = get_wallet(session, member, get_chain_client(session))
+        before = get_wallet(session, member)
         event_id, member_id = event.id, member.id
         session.remove()
         db.engine.dispose()
@@ -66,13 +66,13 @@ def test_database_and_chain_survive_a_restart(instance):
             member = attendance.user
             assert get_balance(session, member).total == 4
             client = get_chain_client(session)
-            after = get_wallet(session, member, client)
+            after = get_wallet(session, member)
             assert after.badges == before.badges
-            assert after.badges[0].state.on_chain and after.badges[0].state.tx_hash.startswith("0x")
+            assert after.badges[0].state.recorded
             assert after.card == before.card
-            assert after.chain_balance == 4
+            assert client.token_balance(member.address) == 4
             assert client.badge_balance(member.address, event_id) == 1
-            assert client.receipt(after.badges[0].state.tx_hash)["status"] == 1
+            assert client.receipt(attendance.chain_job.tx_hash)["status"] == 1
             session.remove()
             db.engine.dispose()
     finally:

@@ -13,6 +13,14 @@ def get_deployment(session: Session, chain_id: int) -> Deployment | None:
     return session.scalar(select(Deployment).where(Deployment.chain_id == chain_id))
 
 
+def get_current_deployment(session: Session, chain_id: int | None) -> Deployment | None:
+    """The deployment of chain `chain_id` (ENISHI_CHAIN_ID), or with none configured the latest
+    one: the app works on one chain at a time, and a chain reset under it replaces its row."""
+    if chain_id is not None:
+        return get_deployment(session, chain_id)
+    return session.scalar(select(Deployment).order_by(Deployment.id.desc()).limit(1))
+
+
 def addresses_of(deployment: Deployment) -> ContractAddresses:
     return ContractAddresses(
         token=deployment.token_address, badge=deployment.badge_address, card=deployment.card_address

@@ -1,39 +1,48 @@
-"""Gathers what the wallet page shows; reads only."""
+"""Gathers what the wallet pages show; reads only.
+
+Member pages speak of coins, badges and the card in plain words: each item says whether it is
+recorded (記録済み) or on its way (反映中), never how. The hashes, contracts and addresses that
+prove a record are gathered only for its proof page (`get_member_proof`)."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chain.client import ChainClient
 from webapp.accounts.models import User
-from webapp.checkin.models import Claim
+from webapp.checkin.models import Attendance, Claim
 from webapp.checkin.services import list_member_attendances, list_member_held_claims
 from webapp.core.db import utcnow
+from webapp.core.errors import NotFound
+from webapp.events.models import Event
 from webapp.ledger.services import Balance, get_balance
+from webapp.membership.models import Membership
 from webapp.membership.services import get_membership
-from webapp.onchain.models import ChainJob
+from webapp.onchain.deployments import get_current_deployment
+from webapp.onchain.models import ChainJob, JobKind, JobStatus
 from webapp.perks.models import Redemption, RedemptionStatus
 from webapp.perks.redemptions import list_member_redemptions
 from webapp.perks.services import PerkOffer, list_offers
 
-log = logging.getLogger(__name__)
-
 
 @dataclass(frozen=True)
-class OnChainState:
-    on_chain: bool
-    tx_hash: str | None
-    held: bool = False  # an award waiting for an administrator's approval of its reward
+class RecordState:
+    """Where an item's record stands, in the words the wallet uses: recorded, on its way, or
+    waiting for an administrator's approval; `job_id` names its proof page."""
+
+    job_id: int | None
+    recorded: bool
+    held: bool = False  # an award whose reward waits for an administrator's approval
 
     @classmethod
-    def of(cls, job: ChainJob | None) -> OnChainState:
+    def of(cls, job: ChainJob | None) -> RecordState:
         if job is None:
-            return cls(False, None)
-        return cls(job.on_chain, job.tx_hash if job.on_chain else None, job.status == "held")
+            return cls(None, False)
+        return cls(job.id, job.on_chain, job.status == JobStatus.HELD)
 
 
 @dataclass(frozen=True)
@@ -42,90 +51,60 @@ class BadgeItem:
     title: str
     venue: str
     starts_at: datetime
-    state: OnChainState
+    checked_in_at: datetime
+    reward: int  # the coins this attendance paid (past the event's budget, none)
+    state: RecordState
 
 
 @dataclass(frozen=True)
 class CardItem:
     issued_at: datetime
     active: bool
-    state: OnChainState
+    state: RecordState
 
 
 @dataclass(frozen=True)
 class HistoryItem:
-    """A line of the member's history: tokens earned at an event, or spent at a shop."""
+    """A line of the member's history: coins earned at an event, or spent at a shop."""
 
     when: datetime
     title: str
     place: str
     amount: int  # positive earned, negative spent
-    state: OnChainState
+    state: RecordState
 
 
 @dataclass(frozen=True)
 class Wallet:
-    address: str | None
     card: CardItem | None
     badges: list[BadgeItem]
     balance: Balance
-    chain_balance: int | None  # None when the chain could not be read just now
     perks: list[PerkOffer]  # what the member can use now (afford, and not used up)
     tickets: list[Redemption]  # tickets waiting to be shown at a shop
     history: list[HistoryItem]
     waiting: list[Claim]  # late check-ins an organiser has yet to look at
 
 
-def get_wallet(
-    session: Session, user: User, client: ChainClient | None, locale: str = "ja"
-) -> Wallet:
-    membership = get_membership(session, user)
-    card = None
-    if membership is not None:
-        card = CardItem(
-            membership.issued_at, membership.is_active, OnChainState.of(membership.chain_job)
-        )
+def get_wallet(session: Session, user: User, locale: str = "ja") -> Wallet:
     attendances = list_member_attendances(session, user)
-    badges = [
-        BadgeItem(
-            a.event.id,
-            a.event.title,
-            a.event.venue,
-            a.event.starts_at,
-            OnChainState.of(a.chain_job),
-        )
-        for a in attendances
-    ]
     balance = get_balance(session, user)
     redemptions = list_member_redemptions(session, user)
     earned = [
-        HistoryItem(
-            a.checked_in_at,
-            a.event.title,
-            a.event.venue,
-            a.chain_job.amount,  # what this attendance pays (past the budget, nothing)
-            OnChainState.of(a.chain_job),
-        )
+        HistoryItem(a.checked_in_at, a.event.title, a.event.venue, a.chain_job.amount,
+                    RecordState.of(a.chain_job))
         for a in attendances
         if a.chain_job.amount
-    ]
+    ]  # fmt: skip
     spent = [
-        HistoryItem(
-            r.used_at,
-            r.perk.title(locale),
-            r.perk.partner.name(locale),
-            -r.price,
-            OnChainState.of(r.chain_job),
-        )
+        HistoryItem(r.used_at, r.perk.title(locale), r.perk.partner.name(locale), -r.price,
+                    RecordState.of(r.chain_job))
         for r in redemptions
         if r.status == RedemptionStatus.USED
-    ]
+    ]  # fmt: skip
     return Wallet(
-        address=user.address,
-        card=card,
-        badges=badges,
+        card=_card(get_membership(session, user)),
+        badges=[_badge(a) for a in attendances],
         balance=balance,
-        chain_balance=_chain_balance(client, user),
         perks=[o for o in list_offers(session, user, balance.total, utcnow()) if o.usable],
         tickets=[r for r in redemptions if r.status == RedemptionStatus.HELD],
         history=sorted(earned + spent, key=lambda item: item.when, reverse=True),
@@ -133,11 +112,94 @@ def get_wallet(
     )
 
 
-def _chain_balance(client: ChainClient | None, user: User) -> int | None:
-    if client is None or client.addresses is None or user.address is None:
+def get_member_badge(session: Session, user: User, event_id: int) -> BadgeItem:
+    """`user`'s badge of the event; anyone else's reads as no badge at all (404)."""
+    attendance = session.scalar(
+        select(Attendance).where(Attendance.user_id == user.id, Attendance.event_id == event_id)
+    )
+    if attendance is None:
+        raise NotFound("no_such_badge", _l("There is no such badge."))
+    return _badge(attendance)
+
+
+def _badge(attendance: Attendance) -> BadgeItem:
+    event = attendance.event
+    return BadgeItem(
+        event.id,
+        event.title,
+        event.venue,
+        event.starts_at,
+        attendance.checked_in_at,
+        attendance.chain_job.amount,
+        RecordState.of(attendance.chain_job),
+    )
+
+
+def _card(membership: Membership | None) -> CardItem | None:
+    if membership is None:
         return None
-    try:
-        return client.token_balance(user.address)
-    except Exception as exc:  # the page must show what the database knows even then
-        log.warning("could not read the token balance from the chain: %s", exc)
-        return None
+    state = RecordState.of(membership.chain_job)
+    return CardItem(membership.issued_at, membership.is_active, state)
+
+
+@dataclass(frozen=True)
+class Contract:
+    role: str  # "badge" | "token" | "card": which of Enishi's contracts holds the record
+    address: str
+
+
+@dataclass(frozen=True)
+class Proof:
+    """What one record is and where the public chain holds it: the only place a member sees
+    a transaction hash, a contract or an address."""
+
+    kind: str  # a JobKind
+    state: RecordState
+    amount: int  # coins paid (award) or burned (redeem)
+    event: Event | None  # the badge's event (award)
+    redemption: Redemption | None  # the ticket used at a shop (redeem)
+    tx_hash: str | None  # None until recorded
+    block_number: int | None
+    recorded_at: datetime | None
+    address: str  # the member's account the record is written to
+    chain_id: int | None
+    contracts: list[Contract]
+
+
+def get_member_proof(session: Session, user: User, job_id: int, chain_id: int | None) -> Proof:
+    """The proof of `user`'s record `job_id` (a badge and its coins, the card, a use at a shop);
+    anyone else's reads as no record at all (404). `chain_id`: the configured chain, if any."""
+    job = session.get(ChainJob, job_id)
+    if job is None or job.user_id != user.id:
+        raise NotFound("no_such_record", _l("There is no such record."))
+    recorded = job.on_chain
+    deployment = get_current_deployment(session, chain_id) if recorded else None
+    contracts = []
+    if deployment is not None:
+        where = {"badge": deployment.badge_address, "token": deployment.token_address,
+                 "card": deployment.card_address}  # fmt: skip
+        contracts = [Contract(role, where[role]) for role in _contracts_of(job)]
+    redemption = session.get(Redemption, job.redemption_id) if job.redemption_id else None
+    return Proof(
+        kind=job.kind,
+        state=RecordState.of(job),
+        amount=job.amount,
+        event=session.get(Event, job.event_id) if job.event_id else None,
+        redemption=redemption,
+        tx_hash=job.tx_hash if recorded else None,
+        block_number=job.block_number if recorded else None,
+        recorded_at=job.confirmed_at if recorded else None,
+        address=job.address,
+        chain_id=deployment.chain_id if deployment is not None else None,
+        contracts=contracts,
+    )
+
+
+def _contracts_of(job: ChainJob) -> list[str]:
+    """The contracts a job's transaction wrote to: an award mints the badge, and its coins when
+    it pays any; a card is issued; a use at a shop burns coins."""
+    if job.kind == JobKind.AWARD:
+        return ["badge", "token"] if job.amount else ["badge"]
+    if job.kind == JobKind.ISSUE_CARD:
+        return ["card"]
+    return ["token"]

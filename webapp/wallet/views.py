@@ -9,8 +9,7 @@ from webapp.core.i18n import current_language
 from webapp.core.qr import qr_svg
 from webapp.extensions import db
 from webapp.membership.cards import card_code, card_key
-from webapp.onchain.connection import get_chain_client
-from webapp.wallet.services import get_wallet
+from webapp.wallet.services import get_member_badge, get_member_proof, get_wallet
 
 bp = Blueprint("wallet", __name__)
 
@@ -18,12 +17,10 @@ bp = Blueprint("wallet", __name__)
 @bp.get("/wallet")
 @member_required
 def show():
-    try:
-        client = get_chain_client(db.session)
-    except Exception:  # the node is down: the page still shows what the database knows
-        client = None
-    wallet = get_wallet(db.session, current_user, client, current_language())
-    return render_template("wallet/show.html", wallet=wallet)
+    wallet = get_wallet(db.session, current_user, current_language())
+    return render_template(
+        "wallet/show.html", wallet=wallet, community=current_app.config["COMMUNITY_NAME"]
+    )
 
 
 @bp.get("/wallet/card")
@@ -33,3 +30,21 @@ def card():
     code = card_code(current_user.id, card_key(current_app.secret_key))
     label = _("Member card of %(name)s", name=current_user.display_name)
     return render_template("wallet/card.html", qr=qr_svg(code, label=label))
+
+
+@bp.get("/wallet/badges/<int:badge_id>")
+@member_required
+def badge(badge_id: int):
+    """A badge's page; its id is its event's, as on chain (the badge's ERC-1155 token id)."""
+    badge = get_member_badge(db.session, current_user, badge_id)
+    return render_template("wallet/badge.html", badge=badge)
+
+
+@bp.get("/wallet/proofs/<int:job_id>")
+@member_required
+def proof(job_id: int):
+    """A record's proof: the one member page with a transaction hash, contracts and addresses."""
+    proof = get_member_proof(db.session, current_user, job_id, current_app.config["CHAIN_ID"])
+    explorer = current_app.config["EXPLORER_TX_URL"]
+    explorer_url = explorer.replace("{hash}", proof.tx_hash) if explorer and proof.tx_hash else None
+    return render_template("wallet/proof.html", proof=proof, explorer_url=explorer_url)
