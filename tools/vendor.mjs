@@ -29,10 +29,11 @@ const NOTICES = {
 // The Lucide icons the app draws (templates/_ui.html, `icon(name)`). Add a name here, then run
 // `make vendor`: the sprite holds nothing else, so phones download only these.
 const ICONS = [
-  "award", "blocks", "calendar-days", "check", "chevron-left", "chevron-right", "circle-alert",
-  "circle-check", "circle-user-round", "clock", "coins", "gift", "house", "inbox", "info",
-  "languages", "log-out", "map-pin", "scan-qr-code", "scroll-text", "smartphone", "store", "ticket",
-  "users", "wallet",
+  "award", "blocks", "calendar-days", "camera", "check", "chevron-left", "chevron-right",
+  "circle-alert", "circle-check", "circle-user-round", "clock", "coins", "flashlight", "gift",
+  "house", "id-card", "inbox", "info", "key-round", "languages", "log-out", "map-pin",
+  "scan-qr-code", "scroll-text", "smartphone", "store", "switch-camera", "ticket", "users",
+  "wallet",
 ];
 
 const STROKE =

@@ -77,7 +77,20 @@ def test_the_in_app_scanner_reads_a_real_qr_from_the_camera(
     )
     member = get_user_by_email(session, "member@example.org")
     assert count(session, Attendance, user_id=member.id, event_id=events[0].id) == 1
+    # The success screen: the event's badge artwork (the metadata's image) and the coins.
+    success = page.get_by_role("region", name="チェックインしました")
+    expect(success).to_be_visible()
+    expect(success.get_by_text("ぶどう畑の草刈り", exact=True)).to_be_visible()
+    expect(success.get_by_text("+5 えんコイン", exact=True)).to_be_visible()
+    badge = success.get_by_role("img", name="「ぶどう畑の草刈り」の参加バッジ")
+    expect(badge).to_be_visible()
+    assert badge.get_attribute("src") == f"/badges/{events[0].id}.png"
+    assert badge.evaluate("(image) => image.complete && image.naturalWidth") == 600
+    expect(page.locator("[data-scan-view]")).to_be_hidden()  # the camera rests meanwhile
     assert axe_violations(page) == []
+    page.get_by_role("button", name="続けて読み取る").click()
+    expect(success).to_be_hidden()
+    expect(page.get_by_label("カメラの映像")).to_be_visible()
 
 
 def test_three_offline_check_ins_survive_a_restart_and_count_once(
@@ -95,6 +108,10 @@ def test_three_offline_check_ins_survive_a_restart_and_count_once(
     page.goto(f"{live_server}/scan")  # from the service worker's cache
     status = page.locator("[data-scan-status]")
     expect(status).to_have_text(f"ぶどう畑の草刈り: {RECORDED}", timeout=20_000)
+    recorded = page.get_by_role("region", name="記録しました")
+    expect(recorded.get_by_text("ぶどう畑の草刈り", exact=True)).to_be_visible()
+    expect(recorded.get_by_text("電波が戻ったら送ります。")).to_be_visible()
+    expect(recorded).not_to_contain_text("コイン")  # no coins claimed before the server says so
 
     page.goto(link_for(opened, live_server))  # what the phone's camera app opens
     expect(status).to_have_text(f"公民館の大掃除: {RECORDED}", timeout=20_000)
@@ -117,6 +134,32 @@ def test_three_offline_check_ins_survive_a_restart_and_count_once(
     assert count(session, Attendance, user_id=member.id) == 3
     assert count(session, ChainJob, kind=JobKind.AWARD) == 3
     assert count(session, Claim, offline=True) == 3
+
+
+def test_a_scan_recorded_offline_becomes_a_check_in_with_its_coins_once_sent(
+    live_server, browser, events, session
+):
+    context = browser.new_context(service_workers="block", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    log_in(page, live_server, "member@example.org")
+    page.goto(f"{live_server}/scan")
+    context.set_offline(True)
+    page.get_by_label("または、QRコードの下に書かれたコードを入力").fill(
+        link_for(events[1], live_server)
+    )
+    page.get_by_role("button", name="このコードでチェックイン").click()
+    success = page.get_by_role("region", name="記録しました")
+    expect(success.get_by_text("電波が戻ったら送ります。")).to_be_visible()
+    expect(success.get_by_role("img", name="「公民館の大掃除」の参加バッジ")).to_be_hidden()
+    expect(page.locator("[data-success-coins]")).to_be_hidden()
+    assert count(session, Claim) == 0
+
+    context.set_offline(False)  # the signal is back: the phone sends it by itself
+    success = page.get_by_role("region", name="チェックインしました")
+    expect(success.get_by_text("+5 えんコイン", exact=True)).to_be_visible(timeout=20_000)
+    expect(success.get_by_role("img", name="「公民館の大掃除」の参加バッジ")).to_be_visible()
+    assert count(session, Attendance, event_id=events[1].id) == 1
+    context.close()
 
 
 def test_a_flaky_server_keeps_the_claim_until_it_is_accepted_once(

@@ -44,3 +44,6 @@ def test_scanning_a_posters_code_asks_for_the_secret_word(
     member = get_user_by_email(session, "member@example.org")
     claim = session.query(Claim).filter_by(user_id=member.id, event_id=event.id).one()
     assert (claim.status, claim.via) == ("accepted", "printed")
+    success = page.get_by_role("region", name="チェックインしました")
+    expect(success.get_by_text("+3 えんコイン", exact=True)).to_be_visible()
+    expect(success.get_by_role("img", name="「りんご収穫祭」の参加バッジ")).to_be_visible()

@@ -3,11 +3,17 @@ screen, has targets a finger can hit, hides what is hidden, marks its tab, and p
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from webapp.accounts.services import get_user_by_email
+from webapp.checkin.codes import make_printed_token
+from webapp.core.db import utcnow
 from webapp.events.models import Event
+from webapp.events.services import create_event
 from webapp.perks.models import Perk
 
 from .conftest import axe_violations, log_in
@@ -16,6 +22,7 @@ from .records import record_demo_member
 WIDTHS = (320, 390)
 
 # Each role's main pages, with the tab each belongs to ("" for a visitor: no tab bar).
+# "{poster}" is a poster's check-in link: a member gets the success screen.
 PAGES = {
     None: [("/login", ""), ("/scan", "")],
     "member@example.org": [
@@ -23,6 +30,7 @@ PAGES = {
         ("/calendar", "home"),
         ("/calendar/{event}", "home"),
         ("/scan", "scan"),
+        ("/c/{poster}", "scan"),
         ("/wallet", "wallet"),
         ("/wallet/badges/{badge}", "wallet"),
         ("/wallet/proofs/{proof}", "wallet"),
@@ -108,6 +116,14 @@ def test_each_main_page_fits_a_small_phone(live_server, app, browser, session, w
     if any("{badge}" in path for path, _tab in PAGES[who]):
         records = record_demo_member(app, session)  # a wallet with badges, history, proofs
         values |= {"badge": records.badge_ids[0], "proof": records.job_ids[-1]}
+    organiser = get_user_by_email(session, "organiser@example.org")
+    now = utcnow()
+    today = create_event(
+        session, organiser, title="ぶどう畑の草刈りボランティア", venue="塩尻市 大門 公民館",
+        reward=10, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=2),
+    )  # fmt: skip
+    session.commit()
+    values["poster"] = make_printed_token(today.id, today.secret)
     context = browser.new_context(viewport={"width": width, "height": 700}, locale="ja-JP")
     page = context.new_page()
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from webapp.api.schemas import MAX_ACCOUNT_CHARS
 from webapp.checkin.models import ClaimStatus
+from webapp.checkin.rewards import AwardState
 from webapp.checkin.services import MAX_CODE_CHARS, REASONS
 from webapp.core.db import MAX_INTEGER
 from webapp.events.services import MAX_WORD_CHARS
@@ -314,6 +315,23 @@ def _schemas(batch_limit: int) -> dict:
                 "message": {"type": "string", "description": "the reason, in the user's language"},
                 "offline": boolean,
                 "event": _ref("EventName"),
+                "award": _ref("Award"),
+            },
+        },
+        "Award": {
+            "type": "object",
+            "description": "what an accepted claim brings the member",
+            "required": ["state", "coins", "message"],
+            "properties": {
+                "state": {
+                    "type": "string",
+                    "enum": [state.value for state in AwardState],
+                    "description": "paid: the badge and the coins; held: the coins (and the "
+                    "badge) wait for an administrator's approval; budget_spent, badge_only: the "
+                    "badge alone",
+                },
+                "coins": {"type": "integer", "minimum": 0},
+                "message": {"type": "string", "description": "the award, in the user's language"},
             },
         },
         "Health": {

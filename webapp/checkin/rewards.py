@@ -5,6 +5,9 @@ An event's reward is approved by rule when it and the event's budget are within 
 (events.services.RewardLimits); otherwise each attendance's award waits, held, until an
 administrator approves the reward (the badge and tokens then go) or drops it (the badge goes
 alone). Past its budget an event pays the badge without tokens.
+
+What an attendance brings is told to the member, at the scan, as an `Award`: its state says
+whether the coins come, wait for the approval, or do not come at all.
 """
 
 from __future__ import annotations
@@ -12,18 +15,22 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
 from webapp.checkin.models import Attendance
+from webapp.core.i18n import coin_name, coins
 from webapp.events.models import Event
 from webapp.events.services import approve_reward, drop_reward, needs_reward_approval
 from webapp.ledger.models import LedgerEntry
 from webapp.ledger.services import credit_reward
 from webapp.onchain.jobs import award_total, release_held_awards
+from webapp.onchain.models import ChainJob, JobStatus
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,62 @@ def award_terms(session: Session, event: Event) -> AwardTerms:
         if award_total(session, event.id) + event.reward > event.budget:
             return AwardTerms(0, held=False)
     return AwardTerms(event.reward, held=needs_reward_approval(event))
+
+
+class AwardState(StrEnum):
+    """What an attendance brings, as the member is told at the scan. Part of the API: never
+    rename one."""
+
+    PAID = "paid"  # the badge and the coins
+    HELD = "held"  # the coins wait for an administrator's approval, and the badge with them
+    BUDGET_SPENT = "budget_spent"  # the event's budget is spent: the badge alone
+    BADGE_ONLY = "badge_only"  # the event gives no coins: the badge alone
+
+
+AWARD_MESSAGES = {
+    AwardState.PAID: _l("Your badge and %(coins)s are on their way to your wallet."),
+    AwardState.HELD: _l(
+        "Your badge will come. The %(coins)s wait for the office to approve this event's coins."
+    ),
+    AwardState.BUDGET_SPENT: _l("Your badge will come. This event has given out all its %(coin)s."),
+    AwardState.BADGE_ONLY: _l("Your badge will come. This event gives no %(coin)s."),
+}
+
+
+@dataclass(frozen=True)
+class Award:
+    state: AwardState
+    coins: int  # paid, or waiting for the approval; 0 when none come
+
+    @classmethod
+    def of(cls, terms: AwardTerms, event: Event) -> Award:
+        if terms.held:
+            return cls(AwardState.HELD, terms.amount)
+        if terms.amount:
+            return cls(AwardState.PAID, terms.amount)
+        state = AwardState.BUDGET_SPENT if event.reward else AwardState.BADGE_ONLY
+        return cls(state, 0)
+
+    @property
+    def message(self) -> str:
+        return str(AWARD_MESSAGES[self.state]) % {"coins": coins(self.coins), "coin": coin_name()}
+
+    def as_dict(self) -> dict:
+        return {"state": self.state.value, "coins": self.coins, "message": self.message}
+
+
+def get_award(session: Session, claim_id: str) -> Award | None:
+    """What the attendance made by claim `claim_id` brings (None: the claim made none)."""
+    found = session.execute(
+        select(ChainJob, Event)
+        .join(Attendance, Attendance.chain_job_id == ChainJob.id)
+        .join(Event, Attendance.event_id == Event.id)
+        .where(Attendance.claim_id == claim_id)
+    ).first()
+    if found is None:
+        return None
+    job, event = found
+    return Award.of(AwardTerms(job.amount, held=job.status == JobStatus.HELD), event)
 
 
 def approve_event_reward(session: Session, admin: User, event: Event, now: datetime) -> int:

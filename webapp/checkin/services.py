@@ -21,7 +21,7 @@ from webapp.accounts.models import User
 from webapp.accounts.services import get_user
 from webapp.checkin import codes
 from webapp.checkin.models import Attendance, Claim, ClaimStatus
-from webapp.checkin.rewards import award_terms
+from webapp.checkin.rewards import Award, award_terms, get_award
 from webapp.core.errors import NotFound
 from webapp.events.models import Event
 from webapp.events.services import checkin_opens_at, runs_event
@@ -76,6 +76,7 @@ class ClaimResult:
     reason: str | None = None
     event: Event | None = None
     offline: bool = False
+    award: Award | None = None  # what an accepted claim brings: coins, or why none
 
     @property
     def accepted(self) -> bool:
@@ -96,6 +97,8 @@ class ClaimResult:
             answer["message"] = self.message
         if self.event is not None:
             answer["event"] = {"id": self.event.id, "title": self.event.title}
+        if self.award is not None:
+            answer["award"] = self.award.as_dict()
         return answer
 
 
@@ -116,8 +119,9 @@ def record_claim(
     if previous is not None:
         if previous.user_id != user.id:
             return ClaimResult(claim.id, ClaimStatus.REJECTED, "id_conflict")
+        award = get_award(session, previous.id) if previous.status == ClaimStatus.ACCEPTED else None
         return ClaimResult(
-            previous.id, previous.status, previous.reason, previous.event, previous.offline
+            previous.id, previous.status, previous.reason, previous.event, previous.offline, award
         )
 
     decision = _decide(session, user, claim, observed_at or now)
@@ -139,9 +143,12 @@ def record_claim(
     )
     session.add(stored)
     session.flush()
+    award = None
     if decision.status == ClaimStatus.ACCEPTED:
-        _attend(session, user, decision.event, stored, now)
-    return ClaimResult(claim.id, decision.status, decision.reason, decision.event, stored.offline)
+        award = _attend(session, user, decision.event, stored, now)
+    return ClaimResult(
+        claim.id, decision.status, decision.reason, decision.event, stored.offline, award
+    )
 
 
 def check_in_by_organiser(
@@ -308,19 +315,27 @@ def _wrong_words(session: Session, user: User, event: Event) -> int:
     return session.scalar(query)
 
 
-def event_asking_word(session: Session, code_text: str) -> Event | None:
-    """The event, if `code_text` is a genuine printed code of an event with a secret word: the
-    member must type the word before the claim is made."""
+def get_code_event(session: Session, code_text: str) -> tuple[Event, codes.CheckinCode] | None:
+    """The event of a genuine check-in code, and the code read (None for anything else, a
+    forgery included: only someone who saw the real code learns whose it is)."""
     try:
         code = codes.parse_token(code_text)
     except codes.MalformedCode:
         return None
-    if code.kind != codes.KIND_PRINTED or code.event_id > MAX_EVENT_ID:
+    event = session.get(Event, code.event_id) if code.event_id <= MAX_EVENT_ID else None
+    if event is None or not codes.is_authentic(code, event.secret, event.display_key_version):
         return None
-    event = session.get(Event, code.event_id)
-    if event is None or not event.secret_word or not codes.is_authentic(code, event.secret):
+    return event, code
+
+
+def event_asking_word(session: Session, code_text: str) -> Event | None:
+    """The event, if `code_text` is a genuine printed code of an event with a secret word: the
+    member must type the word before the claim is made."""
+    found = get_code_event(session, code_text)
+    if found is None:
         return None
-    return event
+    event, code = found
+    return event if code.kind == codes.KIND_PRINTED and event.secret_word else None
 
 
 def _is_held(session: Session, user: User, event: Event) -> bool:
@@ -381,7 +396,9 @@ def _has_attended(session: Session, user: User, event: Event) -> bool:
     return session.scalar(query) is not None
 
 
-def _attend(session: Session, user: User, event: Event, claim: Claim, now: datetime) -> Attendance:
+def _attend(session: Session, user: User, event: Event, claim: Claim, now: datetime) -> Award:
+    """Makes the attendance, its award's chain job and (unless held) its ledger credit; returns
+    what it brings the member."""
     terms = award_terms(session, event)
     job = queue_award(
         session,
@@ -408,7 +425,7 @@ def _attend(session: Session, user: User, event: Event, claim: Claim, now: datet
             attendance_id=attendance.id,
             chain_job_id=job.id,
         )
-    return attendance
+    return Award.of(terms, event)
 
 
 def list_attendances(session: Session, event: Event) -> list[Attendance]:

@@ -244,3 +244,35 @@ def test_a_scan_time_out_of_range_gets_400_and_stores_nothing(member_client, ses
     assert response.status_code == 400
     assert response.get_json()["error"] == "malformed_batch"
     assert stored_claims(session) == 0
+
+
+def test_an_accepted_claim_says_what_it_brings_also_when_sent_again(
+    member_client, session, make_event, make_user
+):
+    from webapp.accounts.models import Role
+
+    paid, held, bare = make_event(reward=10), make_event(reward=500), make_event(reward=0)
+    claims = [new_claim(code_for(event)) for event in (paid, held, bare)]
+    first = post(member_client, {"claims": claims}).get_json()["results"]
+    assert [r["award"]["state"] for r in first] == ["paid", "held", "badge_only"]
+    assert [r["award"]["coins"] for r in first] == [10, 500, 0]
+    assert first[0]["award"]["message"] == "バッジと10 えんコインが、ウォレットに届きます。"
+
+    # The reward held for approval is approved meanwhile: a retry tells the award as it is now.
+    admin = member_client.application.test_client()
+    log_in(admin, make_user(Role.ADMIN).email)
+    token = csrf_token(admin, "/admin/rewards")
+    admin.post(f"/admin/rewards/{held.id}/approve", data={"csrf_token": token})
+    again = post(member_client, {"claims": claims}).get_json()["results"]
+    assert [r["award"]["state"] for r in again] == ["paid", "paid", "badge_only"]
+    assert stored_claims(session) == 3
+
+
+def test_a_duplicate_or_a_refusal_brings_no_award(member_client, make_event):
+    event = make_event()
+    post(member_client, {"claims": [new_claim(code_for(event))]})
+    results = post(
+        member_client, {"claims": [new_claim(code_for(event)), new_claim("nonsense")]}
+    ).get_json()["results"]
+    assert [r["status"] for r in results] == ["duplicate", "rejected"]
+    assert ["award" in r for r in results] == [False, False]

@@ -7,6 +7,7 @@ from webapp.core.db import utcnow
 
 from ...conftest import PASSWORD, csrf_token
 from .scans import code_for
+from .test_services import decide
 
 
 def test_opening_a_code_link_checks_the_member_in(client, member, make_event):
@@ -92,3 +93,57 @@ def test_a_logged_out_scan_is_remembered_for_a_while_only(client, member, make_e
     )
     page = client.get(f"/c/{token}").get_data(as_text=True)
     assert "コードが切り替わりました" in page  # measured from now: the code is stale
+
+
+# -- the check-in moment: what the member is told ------------------------------------------------
+
+
+def checked_in_page(client, member, event) -> str:
+    from ...conftest import log_in
+
+    log_in(client, member.email)
+    response = client.get(f"/c/{code_for(event)}")
+    assert response.status_code == 200
+    return " ".join(response.get_data(as_text=True).split())
+
+
+def test_a_paid_check_in_shows_the_badge_and_the_coins(client, member, make_event):
+    event = make_event(title="ぶどう畑の草刈り", reward=10)
+    page = checked_in_page(client, member, event)
+    assert "チェックインしました" in page and "ぶどう畑の草刈り" in page
+    assert f'src="/badges/{event.id}.png" alt="「ぶどう畑の草刈り」の参加バッジ"' in page
+    assert "+10 えんコイン" in page
+    assert "バッジと10 えんコインが、ウォレットに届きます。" in page
+    assert "トークン" not in page
+
+
+def test_a_reward_held_for_approval_promises_no_coins(client, member, make_event):
+    event = make_event(reward=500, budget=2000)  # above the limit: an administrator decides
+    page = checked_in_page(client, member, event)
+    assert "チェックインしました" in page and f"/badges/{event.id}.png" in page
+    assert "+500" not in page
+    assert "バッジは届きます。500 えんコインは、事務局の確認待ちです。" in page
+
+
+def test_past_its_budget_the_page_says_no_coins_come(
+    client, member, make_user, make_event, session
+):
+    event = make_event(reward=10, budget=10)
+    decide(session, make_user(), code_for(event))  # the first participant takes the budget
+    page = checked_in_page(client, member, event)
+    assert "+10" not in page
+    assert "バッジは届きます。このイベントで配るえんコインは、もうなくなりました。" in page
+
+
+def test_an_event_without_a_reward_gives_the_badge_alone(client, member, make_event):
+    event = make_event(reward=0)
+    page = checked_in_page(client, member, event)
+    assert f"/badges/{event.id}.png" in page and "+0" not in page
+    assert "バッジが届きます。このイベントではえんコインは配りません。" in page
+
+
+def test_a_second_visit_is_a_plain_already_checked_in(client, member, make_event):
+    event = make_event()
+    checked_in_page(client, member, event)
+    page = client.get(f"/c/{code_for(event)}").get_data(as_text=True)
+    assert "チェックイン済みです" in page and "+10" not in page and "/badges/" not in page

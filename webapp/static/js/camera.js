@@ -1,7 +1,8 @@
 // The camera's QR reader, shared by the member's scan page and the organiser's card check-in:
 // the browser's BarcodeDetector where it has one, the vendored jsQR elsewhere (loaded only
-// then); a torch and a flip button where the camera has them. The service worker imports this
-// file to know whether to precache jsQR; nothing here touches the page until qrReader runs.
+// then); a torch and a flip button over the view where the phone has a torch and a second camera.
+// The service worker imports this file to know whether to precache jsQR; nothing here touches
+// the page until qrReader runs.
 (function (global) {
   const SCAN_EVERY_MS = 200;
   const SAME_CODE_QUIET_MS = 30000; // the same code held in view is read once, not every frame
@@ -90,13 +91,23 @@
       video.srcObject = stream;
       await video.play().catch(() => {});
       startButton.hidden = true;
-      flipButton.hidden = false;
+      flipButton.hidden = (await cameraCount()) < 2;
       const track = stream.getVideoTracks()[0];
       const capabilities = track.getCapabilities ? track.getCapabilities() : {};
       torchButton.hidden = !capabilities.torch;
       decoder = decoder || (await chooseDecoder());
       say(text.point_camera, "info");
       scanLoop();
+    }
+
+    /** How many cameras the phone has (known once one is allowed): flipping needs two. */
+    async function cameraCount() {
+      try {
+        const devices = await navigator.mediaDevices.enumerateDevices();
+        return devices.filter((device) => device.kind === "videoinput").length;
+      } catch (error) {
+        return 0;
+      }
     }
 
     function stopCamera() {

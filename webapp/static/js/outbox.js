@@ -276,7 +276,9 @@
           reason: answer.reason || null,
           message: answer.message || null,
           offline: Boolean(answer.offline),
+          event_id: claim.event_id,
           event_title: (answer.event && answer.event.title) || claim.event_title,
+          award: answer.award || null, // what an accepted claim brings (coins, or why none)
         });
         tx.objectStore("claims").delete(claim.id);
       }

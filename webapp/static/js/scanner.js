@@ -1,7 +1,9 @@
 // The scan page: reads an event's QR code with the camera (the browser's BarcodeDetector where
 // it has one, the vendored jsQR elsewhere) or from a typed code, and records the claim in the
 // outbox at once, with or without signal. Opened as /c/<token> (the phone's camera app, served
-// by the service worker when offline), it records that code the same way.
+// by the service worker when offline), it records that code the same way. A check-in, or a scan
+// kept on the phone, is shown as the success screen (templates/checkin/_success.html); a
+// duplicate or a refusal as a plain message under the camera.
 (function () {
   const { outbox, sync } = self.Enishi;
   const root = document.querySelector("[data-scanner]");
@@ -10,6 +12,9 @@
   const resultsList = root.querySelector("[data-results]");
   const typed = root.querySelector("[data-typed]");
   const wordForm = root.querySelector("[data-word]");
+  const scanView = root.querySelector("[data-scan-view]");
+  const success = root.querySelector("[data-success]");
+  const part = (name) => success.querySelector(`[data-success-${name}]`);
   let lastClaim = null;
 
   function say(message, tone) {
@@ -19,6 +24,7 @@
 
   /** A printed poster's code may need the secret word the organiser says: ask for it. */
   function askForWord() {
+    hideSuccess(); // the word is asked under the camera
     return new Promise((resolve) => {
       wordForm.hidden = false;
       const input = wordForm.querySelector("input");
@@ -57,14 +63,83 @@
   async function showAnswer() {
     if (!lastClaim) return;
     const answer = (await outbox.results()).find((r) => r.id === lastClaim.id);
-    if (!answer) return; // still queued: "recorded" stays on screen
+    if (!answer) {
+      showSuccess(lastClaim, null); // still on the phone: "recorded", and when it goes
+      return;
+    }
     lastClaim = null;
     const name = answer.event_title ? `${answer.event_title}: ` : "";
+    if (answer.status === "accepted" && !waits(answer)) {
+      say(name + text.accepted, "good");
+      showSuccess(answer, answer);
+      return;
+    }
+    if (hideSuccess()) camera.wait(); // it rested under the success screen: a tap wakes it
     if (waits(answer)) say(name + answer.message, "info");
-    else if (answer.status === "accepted") say(name + text.accepted, "good");
     else if (answer.status === "duplicate") say(name + text.duplicate, "good");
     else say(name + (answer.message || text.rejected), "bad");
   }
+
+  // The coins as members read them (webapp/core/i18n.py `coins`): 「+10 えんコイン」.
+  const coinFigure = (n) => `+${n.toLocaleString(document.documentElement.lang)} ${text.coin_name}`;
+
+  /**
+   * The success screen for `claim`: checked in, with what it brings (`answer`, the server's), or
+   * recorded on the phone (no answer yet), claiming no coins until the server has accepted it.
+   */
+  function showSuccess(claim, answer) {
+    const award = answer && answer.award;
+    part("title").textContent = answer ? text.success_accepted : text.success_recorded;
+    part("event").textContent = claim.event_title || text.unknown_event;
+    part("coins").hidden = !(award && award.state === "paid");
+    part("coins").textContent = award && award.state === "paid" ? coinFigure(award.coins) : "";
+    const loggedOut = !answer && !claim.account;
+    if (answer) part("note").textContent = award ? award.message : "";
+    else part("note").textContent = loggedOut ? text.sent_after_login : text.sent_when_online;
+    part("wallet").hidden = loggedOut;
+    part("login").hidden = !loggedOut;
+    success.dataset.state = answer ? "accepted" : "recorded";
+    showBadge(claim.event_id, claim.event_title);
+    if (!success.hidden) return;
+    camera.stop();
+    scanView.hidden = true;
+    success.hidden = false;
+    success.focus({ preventScroll: true }); // read out at once
+    success.scrollIntoView({ block: "start" }); // and seen whole, up to the coins
+  }
+
+  /** The event's badge artwork; its outline until the picture has come (never, offline). */
+  function showBadge(eventId, title) {
+    const image = part("badge");
+    const src = eventId ? success.dataset.badgeUrl.replace("EVENT_ID", String(eventId)) : "";
+    if (src && image.dataset.shown === src) return;
+    if (src && image.dataset.asked === src && !navigator.onLine) return; // it cannot come yet
+    image.dataset.asked = src;
+    image.hidden = true;
+    part("placeholder").hidden = false;
+    if (!src) return;
+    image.alt = text.badge_alt.replace("%(title)s", title || text.unknown_event);
+    image.onload = () => {
+      image.dataset.shown = src;
+      image.hidden = false;
+      part("placeholder").hidden = true;
+    };
+    image.src = src; // again after a failure: the signal may be back
+  }
+
+  /** Back to the camera; whether the success screen was up. */
+  function hideSuccess() {
+    if (success.hidden) return false;
+    success.hidden = true;
+    scanView.hidden = false;
+    return true;
+  }
+
+  part("again").addEventListener("click", () => {
+    hideSuccess();
+    camera.start();
+    window.scrollTo(0, 0);
+  });
 
   async function renderResults() {
     const [queued, results] = await Promise.all([outbox.queued(), outbox.results()]);
