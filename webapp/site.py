@@ -34,6 +34,7 @@ from webapp.checkin.services import (
     get_member_attendance,
     list_attended_event_ids,
 )
+from webapp.checkin.views import pending_scan_url
 from webapp.config import PROJECT_DIR
 from webapp.core.access import member_required
 from webapp.core.db import defer_write, utcnow
@@ -184,8 +185,11 @@ def calendar_event(event_id: int):
 @bp.get("/start")
 @member_required
 def start():
-    """Where a login lands: organisers on their events, a shop's staff on the shop's page,
-    members on ホーム."""
+    """Where a login lands: first the check-in scanned here just before it, if any; then
+    organisers on their events, a shop's staff on the shop's page, members on ホーム."""
+    scanned = pending_scan_url(utcnow())
+    if scanned:
+        return redirect(scanned)
     if current_user.is_organiser:
         return redirect(url_for("events.index"))
     if staff_partners(db.session, current_user):

@@ -23,6 +23,7 @@ def test_a_check_in_appears_on_the_open_event_page_without_reload(live_server, p
     phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     try:
         phone.goto(link)
+        phone.get_by_role("link", name="メールアドレスとパスワードで").click()
         phone.get_by_label("メールアドレス").fill("member@example.org")
         phone.get_by_label("パスワード").fill(DEMO_PASSWORD)
         phone.get_by_role("button", name="ログイン").click()

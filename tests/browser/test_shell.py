@@ -22,9 +22,10 @@ from .records import record_demo_member
 WIDTHS = (320, 390)
 
 # Each role's main pages, with the tab each belongs to ("" for a visitor: no tab bar).
-# "{poster}" is a poster's check-in link: a member gets the success screen.
+# "{poster}" is a poster's check-in link: a visitor gets the event's welcome, a member the
+# success screen.
 PAGES = {
-    None: [("/login", ""), ("/scan", "")],
+    None: [("/login", ""), ("/scan", ""), ("/c/{poster}", "")],
     "member@example.org": [
         ("/", "home"),
         ("/calendar", "home"),

@@ -73,6 +73,7 @@ def test_the_organisers_display_page_is_accessible_and_its_link_checks_a_member_
     phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     try:
         phone.goto(link)  # logged out: the login comes first, then the check-in
+        phone.get_by_role("link", name="メールアドレスとパスワードで").click()
         phone.get_by_label("メールアドレス").fill("member@example.org")
         phone.get_by_label("パスワード").fill(DEMO_PASSWORD)
         phone.get_by_role("button", name="ログイン").click()

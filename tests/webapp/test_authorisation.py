@@ -6,6 +6,8 @@ here fails the test, and so does a route listed here that the app no longer has.
 Rules, and what each role must get:
 - PUBLIC: the same answer for everyone.
 - MEMBER: anyone logged in; anonymous visitors are sent to the login page.
+- CLAIM: a check-in link: anyone logged in; anonymous visitors get the event's page with the ways
+  to log in, each of which comes back to the link.
 - API: anyone logged in; anonymous callers get 401 (JSON, no redirect).
 - ORGANISER: organisers and administrators; members and shop staff get 403.
 - EVENT: the event's own organisers and administrators; an organiser of another event, members
@@ -24,8 +26,8 @@ from ..conftest import csrf_token, log_in
 
 ROLES = ("anonymous", "member", "staff", "other_organiser", "organiser", "admin")
 
-PUBLIC, MEMBER, API, ORGANISER, EVENT, STAFF, ADMIN, OWNER = (
-    "public", "member", "api", "organiser", "event", "staff", "admin", "owner",
+PUBLIC, MEMBER, CLAIM, API, ORGANISER, EVENT, STAFF, ADMIN, OWNER = (
+    "public", "member", "claim", "api", "organiser", "event", "staff", "admin", "owner",
 )  # fmt: skip
 
 ROUTES = {
@@ -55,6 +57,8 @@ ROUTES = {
     "POST /c/<token>": MEMBER,
     "GET /calendar": MEMBER,
     "GET /calendar/<int:event_id>": MEMBER,
+    "GET /c/<token>": CLAIM,
+    "POST /c/<token>": CLAIM,
     "GET /cards/<token_id>": PUBLIC,
     "GET /cards/<token_id>.png": PUBLIC,
     "GET /display/<link>": PUBLIC,  # whoever holds the link: it is the key
@@ -114,6 +118,7 @@ ROUTES = {
 
 ALLOWED = {
     MEMBER: {"member", "staff", "other_organiser", "organiser", "admin"},
+    CLAIM: {"member", "staff", "other_organiser", "organiser", "admin"},
     API: {"member", "staff", "other_organiser", "organiser", "admin"},
     ORGANISER: {"other_organiser", "organiser", "admin"},
     EVENT: {"organiser", "admin"},
@@ -181,7 +186,10 @@ def test_each_role_gets_what_its_rule_says(app, world, role):
         elif kind == PUBLIC:
             continue  # the same for everyone: see the next test
         elif role == "anonymous":
-            expected_login = status == 401 if kind == API else sent_to_login(response)
+            if kind == CLAIM:
+                expected_login = status == 200 and f'"/login?next={url}"' in response.text
+            else:
+                expected_login = status == 401 if kind == API else sent_to_login(response)
             if not expected_login:
                 wrong.append(f"{route}: {status}, not sent to log in")
         elif role in ALLOWED[kind]:

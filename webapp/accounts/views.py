@@ -121,7 +121,7 @@ def login_with_card_post():
         note_failed_login()
         return render_template("accounts/card_refused.html"), 403
     _log_in(card.user, remember=True, card=card)
-    return redirect(url_for("wallet.show"))
+    return redirect(safe_next(request.args.get("next"), url_for("site.start")))
 
 
 @bp.post("/logout")

@@ -64,7 +64,7 @@ def test_a_login_card_has_the_name_as_text_and_logs_in_a_fresh_phone(app, office
     assert path.startswith("/login/card#")
 
     phone, answer = use_card(app, path)
-    assert answer.status_code == 302 and answer.headers["Location"] == "/wallet"
+    assert answer.status_code == 302 and answer.headers["Location"] == "/start"
     wallet = phone.get("/wallet")
     assert wallet.status_code == 200 and member.display_name in wallet.get_data(as_text=True)
     devices = phone.get("/account/devices").get_data(as_text=True)

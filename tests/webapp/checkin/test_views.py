@@ -1,4 +1,5 @@
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -8,6 +9,8 @@ from webapp.core.db import utcnow
 from ...conftest import PASSWORD, csrf_token
 from .scans import code_for
 from .test_services import decide
+
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def test_opening_a_code_link_checks_the_member_in(client, member, make_event):
@@ -39,8 +42,8 @@ def test_a_scan_while_logged_out_counts_after_login_even_when_the_code_has_rotat
     event = make_event(offline_claim_days=0)  # so that only the remembered time can save it
     token = code_for(event)
     response = client.get(f"/c/{token}")
-    assert response.status_code == 302
-    assert response.headers["Location"] == f"/login?next=/c/{token}"
+    assert response.status_code == 200  # the event's welcome, with the ways to log in
+    assert f'href="/login?next=/c/{token}"' in response.get_data(as_text=True)
 
     # The member takes two minutes to log in: the code has rotated four times meanwhile.
     import webapp.checkin.views as views
@@ -147,3 +150,77 @@ def test_a_second_visit_is_a_plain_already_checked_in(client, member, make_event
     checked_in_page(client, member, event)
     page = client.get(f"/c/{code_for(event)}").get_data(as_text=True)
     assert "チェックイン済みです" in page and "+10" not in page and "/badges/" not in page
+
+
+# -- the logged-out path from a poster ---------------------------------------------------------
+
+
+def test_a_poster_read_logged_out_names_the_event_and_the_ways_to_log_in(client, make_event):
+    from webapp.checkin.codes import make_printed_token
+
+    event = make_event(title="りんご収穫祭", venue="塩尻市 片丘 公民館")
+    token = make_printed_token(event.id, event.secret)
+    response = client.get(f"/c/{token}")
+    assert response.status_code == 200
+    page = " ".join(response.get_data(as_text=True).split())
+    assert "<h1" in page and "りんご収穫祭</h1>" in page
+    assert "塩尻市 片丘 公民館" in page
+    day = event.starts_at.astimezone(TOKYO)
+    assert f"{day.month}月{day.day}日" in page and day.strftime("%-H:%M") in page
+    assert "縁(えにし)は、塩尻DAOの活動に参加すると" in page  # what Enishi is, in a sentence
+    assert "ログインすると、このチェックインを送ります。" in page
+    assert f'action="/login/card?next=/c/{token}"' in page  # the login card, read by the camera
+    assert f'href="/login?next=/c/{token}"' in page  # or the password
+    assert response.headers["Permissions-Policy"].startswith("camera=(self)")
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_a_forged_code_names_no_event(client, make_event):
+    event = make_event(title="りんご収穫祭")
+    token = code_for(event)
+    forged = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
+    page = client.get(f"/c/{forged}").get_data(as_text=True)
+    assert "りんご収穫祭" not in page and "ログインしてチェックイン" in page
+
+
+def test_a_login_card_read_on_the_posters_page_comes_back_and_checks_in(
+    client, member, make_user, make_event, session
+):
+    from webapp.accounts.devices import issue_login_card
+    from webapp.accounts.models import Role
+
+    _, card = issue_login_card(session, member, make_user(Role.ADMIN), utcnow())
+    session.commit()
+    event = make_event()
+    token = code_for(event)
+    client.get(f"/c/{token}")
+    login = client.post(
+        f"/login/card?next=/c/{token}",
+        data={"token": card, "csrf_token": csrf_token(client, f"/c/{token}")},
+    )
+    assert login.headers["Location"] == f"/c/{token}"
+    assert "チェックインしました" in client.get(login.headers["Location"]).get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(Claim)) == 1
+
+
+def test_a_login_card_read_by_the_phones_camera_app_still_checks_in(
+    client, member, make_user, make_event, session
+):
+    """The card's own page carries no `next`: the login lands on /start, which goes on to the
+    check-in scanned just before, and only while it may count from then."""
+    from webapp.accounts.devices import issue_login_card
+    from webapp.accounts.models import Role
+
+    _, card = issue_login_card(session, member, make_user(Role.ADMIN), utcnow())
+    session.commit()
+    event = make_event()
+    token = code_for(event)
+    client.get(f"/c/{token}")
+    login = client.post(
+        "/login/card", data={"token": card, "csrf_token": csrf_token(client, "/login/card")}
+    )
+    assert login.headers["Location"] == "/start"
+    assert client.get("/start").headers["Location"] == f"/c/{token}"
+    assert "チェックインしました" in client.get(f"/c/{token}").get_data(as_text=True)
+    assert client.get("/start").headers["Location"] == "/"  # taken: the next login goes home
+    assert session.scalar(select(func.count()).select_from(Claim)) == 1
