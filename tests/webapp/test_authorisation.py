@@ -53,8 +53,6 @@ ROUTES = {
     "GET /api/v1/session": PUBLIC,
     "GET /badges/<token_id>.json": PUBLIC,
     "GET /badges/<token_id>.png": PUBLIC,
-    "GET /c/<token>": MEMBER,
-    "POST /c/<token>": MEMBER,
     "GET /calendar": MEMBER,
     "GET /calendar/<int:event_id>": MEMBER,
     "GET /c/<token>": CLAIM,
