@@ -35,6 +35,7 @@ ROUTES = {
     "GET /account": MEMBER,
     "GET /account/devices": MEMBER,
     "POST /account/devices/<device_id>/end": MEMBER,
+    "POST /account/text-size": MEMBER,
     "GET /admin/audit": ADMIN,
     "GET /admin/chain": ADMIN,
     "POST /admin/chain/retry": ADMIN,

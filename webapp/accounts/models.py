@@ -17,9 +17,20 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class TextSize(StrEnum):
+    """The size of all the app's text, chosen on マイページ: 標準, 大きい, 特大."""
+
+    STANDARD = "standard"
+    LARGE = "large"
+    LARGEST = "largest"
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('member', 'organiser', 'admin')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('member', 'organiser', 'admin')", name="role"),
+        CheckConstraint("text_size IN ('standard', 'large', 'largest')", name="text_size"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -33,6 +44,10 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # When Home was last shown to this person: the next Home says what changed since.
     home_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The text size this person last chose: a device where they have chosen none starts from it.
+    text_size: Mapped[str] = mapped_column(
+        String(10), default=TextSize.STANDARD, server_default=TextSize.STANDARD.value
+    )
 
     # The device session this request runs in (set at login and by the user loader); it is
     # part of the id Flask-Login keeps in the session and remember cookies, so that ending a

@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from chain.wallets import PublicKeyring
 from webapp.accounts.audit import record_audit
-from webapp.accounts.models import Role, User
+from webapp.accounts.models import Role, TextSize, User
 from webapp.core.errors import DomainError
 
 MIN_PASSWORD_LENGTH = 10
@@ -129,3 +129,11 @@ def change_role(
     user.role = role
     session.flush()
     record_audit(session, actor=actor, action="role.changed", now=now, subject=user, detail=detail)
+
+
+def set_text_size(session: Session, user: User, size: str) -> None:
+    """Keeps `size` as `user`'s text size: the size a device of theirs starts from."""
+    if size not in set(TextSize):
+        raise DomainError("bad_text_size", _l("Choose one of the text sizes."))
+    user.text_size = TextSize(size)
+    session.flush()

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from flask import (
     Blueprint,
+    after_this_request,
     current_app,
     flash,
     redirect,
@@ -26,9 +27,10 @@ from webapp.accounts.devices import (
     seen_since,
     start_device_session,
 )
-from webapp.accounts.forms import LoginForm
-from webapp.accounts.models import LoginCard, User
-from webapp.accounts.services import authenticate, get_user
+from webapp.accounts.forms import LoginForm, TextSizeForm
+from webapp.accounts.models import LoginCard, TextSize, User
+from webapp.accounts.services import authenticate, get_user, set_text_size
+from webapp.accounts.text_size import device_text_size, keep_on_device, text_size_for
 from webapp.accounts.throttle import note_failed_login, per_account, per_address
 from webapp.core.access import member_required
 from webapp.core.db import defer_write, utcnow
@@ -63,6 +65,12 @@ def load_user(session_id: str):
     return user
 
 
+@bp.app_context_processor
+def page_text_size():
+    """`text_size()`: the size every page is drawn at (a class on <html>, see base.html)."""
+    return {"text_size": lambda: text_size_for(request, current_user).value}
+
+
 def session_limits() -> SessionLimits:
     config = current_app.config
     return SessionLimits(
@@ -87,6 +95,9 @@ def _log_in(user: User, remember: bool, card: LoginCard | None = None) -> None:
     db.session.commit()
     user.device_id = device.id
     login_user(user, remember=remember)
+    if device_text_size(request) is None:  # a new device starts at the account's text size
+        size = TextSize(user.text_size)
+        after_this_request(lambda response: keep_on_device(response, size))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -136,9 +147,25 @@ def logout():
 @bp.get("/account")
 @member_required
 def account():
-    """マイページ: who is logged in, their devices, the language, logging out, and the pages of
-    the roles they hold (organisers', administrators', shop staff's)."""
-    return render_template("accounts/account.html")
+    """マイページ: who is logged in, their devices, the language, the text size, logging out,
+    and the pages of the roles they hold (organisers', administrators', shop staff's)."""
+    form = TextSizeForm(size=text_size_for(request, current_user).value)
+    return render_template("accounts/account.html", text_size_form=form)
+
+
+@bp.post("/account/text-size")
+@member_required
+def choose_text_size():
+    """Keeps the chosen text size on the account (a device of theirs without a size of its own
+    starts from it) and on this device. マイページ's script posts here the moment a size is
+    chosen; without it, the form's button does."""
+    form = TextSizeForm()
+    if not form.validate_on_submit():
+        return render_template("accounts/account.html", text_size_form=form), 400
+    set_text_size(db.session, current_user, form.size.data)
+    db.session.commit()
+    response = redirect(url_for("accounts.account", _anchor="text-size"))
+    return keep_on_device(response, TextSize(form.size.data))
 
 
 @bp.get("/account/devices")
