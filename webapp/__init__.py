@@ -165,6 +165,7 @@ def _http_error_words(status: int):
         403: ("forbidden", _l("You cannot open this page.")),
         404: ("not_found", _l("This page does not exist. The link may be old or mistyped.")),
         405: ("method_not_allowed", _l("This page cannot be used that way.")),
+        413: ("too_large", _l("What you sent is too large.")),
     }
     if status in words:
         return words[status]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from webapp.core.access import admin_required, protect
 from webapp.core.errors import DomainError
@@ -12,6 +13,7 @@ from webapp.extensions import db
 from webapp.perks.forms import PartnerForm, PerkForm, StaffForm, first_error
 from webapp.perks.redemptions import list_recent_redemptions
 from webapp.perks.services import (
+    MAX_PHOTO_BYTES,
     add_staff,
     create_partner,
     create_perk,
@@ -25,6 +27,18 @@ from webapp.perks.services import (
 
 bp = Blueprint("perks_admin", __name__, url_prefix="/admin/perks")
 protect(bp, admin_required)
+# Room for the rest of the perk's form beside its photo.
+FORM_BYTES = 64 * 1024
+
+
+@bp.url_value_preprocessor
+def _room_for_a_photo(endpoint, values) -> None:
+    """A photo from a phone's camera is larger than the site's limit on what a request may
+    send (MAX_CONTENT_LENGTH): an administrator's perk form gets room for one. Set before any
+    before_request function reads the form (the CSRF check does)."""
+    admin = current_user.is_authenticated and current_user.is_admin
+    if endpoint == "perks_admin.add_perk" and admin:
+        request.max_content_length = MAX_PHOTO_BYTES + FORM_BYTES
 
 
 @bp.get("")
@@ -81,6 +95,7 @@ def add_perk():
             valid_from=from_local(form.valid_from.data) if form.valid_from.data else None,
             valid_until=from_local(form.valid_until.data) if form.valid_until.data else None,
             photo=photo.read() if photo and photo.filename else None,
+            photo_alt=form.photo_alt.data or "",
         )
 
     _act(form, create)

@@ -36,7 +36,11 @@ class PerkForm(Form):
     valid_until = DateTimeLocalField(
         _l("Valid until (empty: no end)"), validators=[Optional()], format=LOCAL_TIME
     )
-    photo = FileField(_l("Photo (JPEG or PNG)"))
+    photo = FileField(_l("Photo (JPEG, PNG or WebP, 10 MB at most)"))
+    photo_alt = StringField(
+        _l("What the photo shows (read aloud to people who cannot see it)"),
+        validators=[Length(max=200)],
+    )
 
 
 def first_error(form: Form) -> str:

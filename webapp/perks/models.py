@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from webapp.core.db import UTCDateTime, utcnow
 from webapp.extensions import db
@@ -62,7 +62,12 @@ class Perk(db.Model):
     limit_per_member: Mapped[int | None]  # None: no limit
     valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    photo: Mapped[bytes | None] = mapped_column(LargeBinary)  # a JPEG, re-encoded on upload
+    # A JPEG of at most 60 KB, re-encoded on upload (services.prepare_photo). Loaded only when
+    # it is sent: pages listing perks need `has_photo` alone.
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    has_photo: Mapped[bool] = column_property(photo.is_not(None))
+    # What the photo shows, for people who hear the page read aloud ("" with no photo).
+    photo_alt: Mapped[str] = mapped_column(String(200), default="", server_default="")
     active: Mapped[bool] = mapped_column(default=True)  # False: paused by an administrator
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

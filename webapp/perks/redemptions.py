@@ -64,7 +64,7 @@ def start_redemption(
     ):
         raise DomainError("limit_reached", _l("You have used this perk as often as allowed."))
     if ledger.get_balance(session, member).total < perk.price:
-        raise DomainError("cannot_afford", _l("You do not have enough tokens for this perk."))
+        raise DomainError("cannot_afford", _l("You do not have enough coins for this perk."))
     redemption = Redemption(
         perk_id=perk.id,
         user_id=member.id,

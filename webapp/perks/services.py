@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
@@ -16,8 +17,15 @@ from webapp.accounts.services import get_user_by_email
 from webapp.core.errors import DomainError, Forbidden, NotFound
 from webapp.perks.models import Partner, PartnerStaff, Perk, Redemption, RedemptionStatus
 
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
-PHOTO_SIZE = 800  # px, the longer side: enough for a phone, small to send
+# What an administrator may upload: a photo straight from a phone's camera.
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTO_PIXELS = 50_000_000  # a 48-megapixel camera's photo; more is a decompression bomb
+PHOTO_FORMATS = ("JPEG", "PNG", "WEBP")
+# What members' phones download per perk: a JPEG (old phones read no WebP) of at most
+# PHOTO_SIZE px on its longer side and PHOTO_BYTES.
+PHOTO_SIZE = 800
+PHOTO_BYTES = 60 * 1024
+MAX_ALT_CHARS = 200
 
 
 def create_partner(
@@ -115,6 +123,7 @@ def create_perk(
     valid_from: datetime | None = None,
     valid_until: datetime | None = None,
     photo: bytes | None = None,
+    photo_alt: str = "",
 ) -> Perk:
     if price is None or price <= 0:
         raise DomainError("bad_price", _l("A perk costs at least one token."))
@@ -126,6 +135,8 @@ def create_perk(
         raise DomainError("bad_limit", _l("A limit per member is at least one."))
     if valid_from and valid_until and valid_until <= valid_from:
         raise DomainError("bad_validity", _l("A perk must end after it starts."))
+    if len(photo_alt.strip()) > MAX_ALT_CHARS:
+        raise DomainError("alt_too_long", _l("Describe the photo in 200 characters at most."))
     perk = Perk(
         partner_id=partner.id,
         title_ja=title_ja.strip(),
@@ -137,7 +148,8 @@ def create_perk(
         limit_per_member=limit_per_member,
         valid_from=valid_from,
         valid_until=valid_until,
-        photo=_photo(photo) if photo else None,
+        photo=prepare_photo(photo) if photo else None,
+        photo_alt=photo_alt.strip() if photo else "",
     )
     session.add(perk)
     session.flush()
@@ -149,20 +161,50 @@ def set_paused(session: Session, perk: Perk, paused: bool) -> None:
     session.flush()
 
 
-def _photo(data: bytes) -> bytes:
-    """The uploaded photo as a JPEG of at most PHOTO_SIZE px (and no camera metadata)."""
+def prepare_photo(data: bytes) -> bytes:
+    """An uploaded picture as members' phones get it: a JPEG of at most PHOTO_SIZE px and
+    PHOTO_BYTES, turned upright, with none of the camera's metadata (its place, its owner)."""
+    too_large = DomainError("photo_too_large", _l("The photo is too large (10 MB at most)."))
     if len(data) > MAX_PHOTO_BYTES:
-        raise DomainError("photo_too_large", _l("The photo is too large (5 MB at most)."))
+        raise too_large
     try:
-        image = Image.open(io.BytesIO(data))
-        image.load()
-    except (UnidentifiedImageError, OSError):
-        raise DomainError("bad_photo", _l("The photo must be a JPEG or PNG image.")) from None
-    image = image.convert("RGB")
-    image.thumbnail((PHOTO_SIZE, PHOTO_SIZE))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=85)
-    return out.getvalue()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=PHOTO_FORMATS)
+            if image.width * image.height > MAX_PHOTO_PIXELS:
+                raise too_large
+            # Before decoding: a JPEG is then decoded at a fraction of its size.
+            image.thumbnail((PHOTO_SIZE, PHOTO_SIZE), Image.Resampling.LANCZOS)
+            image = ImageOps.exif_transpose(image)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_large from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise DomainError(
+            "bad_photo", _l("The photo must be a JPEG, PNG or WebP picture.")
+        ) from None
+    return _small_jpeg(_on_white(image))
+
+
+def _on_white(image: Image.Image) -> Image.Image:
+    """RGB, with what was transparent drawn on white (a JPEG has no transparency)."""
+    if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, (255, 255, 255))
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    return image.convert("RGB")
+
+
+def _small_jpeg(image: Image.Image) -> bytes:
+    """The best quality that fits PHOTO_BYTES; smaller, if even the lowest does not. Saved
+    without `exif` or `icc_profile`, the JPEG carries no metadata."""
+    while True:
+        for quality in (85, 78, 70, 62, 54, 46):
+            out = io.BytesIO()
+            image.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
+            if out.tell() <= PHOTO_BYTES:
+                return out.getvalue()
+        image = image.resize((max(image.width * 4 // 5, 1), max(image.height * 4 // 5, 1)))
 
 
 # -- what a member sees -------------------------------------------------------------------------
@@ -172,9 +214,13 @@ def _photo(data: bytes) -> bytes:
 class PerkOffer:
     perk: Perk
     left: int | None  # None: unlimited
-    affordable: bool
+    missing: int  # coins the member lacks to use it (0: they can afford it)
     limit_reached: bool  # the member has used it as often as allowed
     open_ticket_id: int | None = None  # the member's ticket for it, not used yet
+
+    @property
+    def affordable(self) -> bool:
+        return self.missing == 0
 
     @property
     def usable(self) -> bool:
@@ -217,29 +263,54 @@ def list_offers(session: Session, member: User, balance: int, now: datetime) -> 
     """The perks available now, those `member` can use (afford, and has not used as often as
     allowed) first, then by price; sold-out ones are left out."""
     perks = session.scalars(select(Perk).where(Perk.active).order_by(Perk.price, Perk.id))
-    open_tickets = dict(
-        session.execute(
-            select(Redemption.perk_id, func.max(Redemption.id))
-            .where(
-                Redemption.user_id == member.id,
-                Redemption.status == RedemptionStatus.HELD,
-                Redemption.expires_at > now,
-            )
-            .group_by(Redemption.perk_id)
-        ).all()
+    tickets = _open_tickets(session, member, now)
+    offers = [_offer(session, member, perk, balance, now, tickets.get(perk.id)) for perk in perks]
+    return sorted((o for o in offers if o is not None), key=lambda offer: not offer.usable)
+
+
+def get_offer(
+    session: Session, member: User, perk: Perk, balance: int, now: datetime
+) -> PerkOffer | None:
+    """What `member` may do with `perk` now, as the list shows it; None if nobody can use it
+    now (paused, out of its dates, or sold out)."""
+    tickets = _open_tickets(session, member, now, perk)
+    return _offer(session, member, perk, balance, now, tickets.get(perk.id))
+
+
+def _offer(
+    session: Session,
+    member: User,
+    perk: Perk,
+    balance: int,
+    now: datetime,
+    open_ticket_id: int | None,
+) -> PerkOffer | None:
+    if not is_available(perk, now):
+        return None
+    left = None if perk.stock is None else max(perk.stock - taken(session, perk, now), 0)
+    if left == 0:
+        return None
+    limit_reached = (
+        perk.limit_per_member is not None
+        and taken_by(session, perk, member, now) >= perk.limit_per_member
     )
-    offers = []
-    for perk in perks:
-        if not is_available(perk, now):
-            continue
-        left = None if perk.stock is None else max(perk.stock - taken(session, perk, now), 0)
-        if left == 0:
-            continue
-        limit_reached = (
-            perk.limit_per_member is not None
-            and taken_by(session, perk, member, now) >= perk.limit_per_member
+    missing = max(perk.price - balance, 0)
+    return PerkOffer(perk, left, missing, limit_reached, open_ticket_id)
+
+
+def _open_tickets(
+    session: Session, member: User, now: datetime, perk: Perk | None = None
+) -> dict[int, int]:
+    """The member's latest ticket not used yet, per perk (of `perk` alone, if given)."""
+    query = (
+        select(Redemption.perk_id, func.max(Redemption.id))
+        .where(
+            Redemption.user_id == member.id,
+            Redemption.status == RedemptionStatus.HELD,
+            Redemption.expires_at > now,
         )
-        offers.append(
-            PerkOffer(perk, left, perk.price <= balance, limit_reached, open_tickets.get(perk.id))
-        )
-    return sorted(offers, key=lambda offer: not offer.usable)
+        .group_by(Redemption.perk_id)
+    )
+    if perk is not None:
+        query = query.where(Redemption.perk_id == perk.id)
+    return dict(session.execute(query).all())

@@ -30,7 +30,7 @@ from webapp.ledger.services import get_balance
 from webapp.perks.access import ticket_owner_required
 from webapp.perks.models import Perk, Redemption, RedemptionStatus
 from webapp.perks.redemptions import cancel_redemption, start_redemption, ticket_code, ticket_key
-from webapp.perks.services import get_perk, list_offers
+from webapp.perks.services import get_offer, get_perk, list_offers
 
 bp = Blueprint("perks", __name__)
 
@@ -46,10 +46,15 @@ def index():
 @bp.get("/perks/<int:perk_id>")
 @member_required
 def confirm(perk_id: int):
+    """The last step before a ticket: it offers only what the member can do (no refusal after
+    the tap)."""
     perk = get_perk(db.session, perk_id)
     balance = get_balance(db.session, current_user).total
+    offer = get_offer(db.session, current_user, perk, balance, utcnow())
     minutes = current_app.config["TICKET_MINUTES"]
-    return render_template("perks/confirm.html", perk=perk, balance=balance, minutes=minutes)
+    return render_template(
+        "perks/confirm.html", perk=perk, offer=offer, balance=balance, minutes=minutes
+    )
 
 
 @bp.post("/perks/<int:perk_id>/use")
@@ -100,7 +105,7 @@ def cancel(ticket: Redemption):
         flash(str(error.message), "error")
         return redirect(url_for("perks.ticket", redemption_id=ticket.id))
     db.session.commit()
-    flash(_("The ticket is cancelled; your tokens are back."), "info")
+    flash(_("The ticket is cancelled; your coins are back."), "info")
     return redirect(url_for("wallet.show"))
 
 
