@@ -2,6 +2,7 @@
 the 6 digits, or by the ticket's QR code through the in-app scanner); the member's phone then
 shows "used" without a reload."""
 
+import re
 from datetime import timedelta
 
 from playwright.sync_api import expect
@@ -46,6 +47,7 @@ def test_a_member_redeems_and_the_shop_confirms_from_another_browser(
     phone.goto(f"{live_server}/perks")
     expect(phone.get_by_test_id("perks-balance")).to_have_text("いま 40 えんコインあります。")
     wine = phone.get_by_test_id("perk").filter(has_text="ワイナリーでグラスワイン1杯")
+    expect(wine.get_by_role("img")).to_have_attribute("alt", re.compile("ワイン"))
     wine.get_by_role("link", name="使う").click()
     expect(
         phone.get_by_text("いま 40 えんコインあります。使うと残りは 10 えんコインです。")

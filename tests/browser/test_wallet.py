@@ -35,11 +35,14 @@ def test_the_demo_member_logs_in_and_sees_the_wallet(live_server, page):
     page.wait_for_url(f"{live_server}/wallet")
     expect(page.get_by_role("heading", name="わたしのウォレット")).to_be_visible()
     expect(page.get_by_role("heading", name="会員証")).to_be_visible()
-    expect(page.get_by_test_id("balance")).to_have_text("0")
-    # With no coins yet, no perk can be used: the wallet says so and links to them all.
-    expect(page.get_by_text("いまのコインで使える特典はまだありません。")).to_be_visible()
+    # Five events in, one bottle of juice taken home: 40 coins, enough for a glass of wine
+    # and not for the workshop, which the list of every perk shows out of reach.
+    expect(page.get_by_test_id("balance")).to_have_text("40")
+    expect(page.get_by_test_id("perk").filter(has_text="ワイナリーでグラスワイン1杯")).to_be_visible()
+    expect(page.get_by_test_id("perk").filter(has_text="木曽漆器ワークショップ参加")).to_have_count(0)
     page.get_by_role("link", name="すべての特典を見る").click()
-    expect(page.get_by_text("ワイナリーでグラスワイン1杯")).to_be_visible()
+    workshop = page.get_by_test_id("perk").filter(has_text="木曽漆器ワークショップ参加")
+    expect(workshop.get_by_role("button", name="あと 20 えんコイン")).to_be_disabled()
     assert axe_violations(page) == []
     page.go_back()
     assert axe_violations(page) == []

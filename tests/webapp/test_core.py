@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 
 from webapp.accounts.models import User
 from webapp.config import load_config
-from webapp.demo import DEMO_PASSWORD
+from webapp.demo import DEMO_LOGINS, DEMO_PASSWORD, NEIGHBOURS
+from webapp.events.models import Event
 from webapp.extensions import db
 
 from ..conftest import log_in
@@ -76,6 +77,11 @@ def users(session) -> int:
     return session.scalar(select(func.count()).select_from(User))
 
 
+def events(session) -> int:
+    session.rollback()
+    return session.scalar(select(func.count()).select_from(Event))
+
+
 def test_setup_loads_demo_data_once_and_prints_the_logins(app, session, client):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["enishi", "setup"])
@@ -83,16 +89,19 @@ def test_setup_loads_demo_data_once_and_prints_the_logins(app, session, client):
     for email in (
         "admin@example.org",
         "organiser@example.org",
+        "organiser2@example.org",
         "member@example.org",
         "shop@example.org",
     ):
         assert email in first.output
     assert "Already deployed" in first.output
-    assert users(session) == 4
+    demo_people = len(DEMO_LOGINS) + len(NEIGHBOURS)
+    assert users(session) == demo_people
+    assert events(session) == 7
 
     again = runner.invoke(args=["enishi", "setup"])
     assert again.exit_code == 0 and "Demo data loaded" not in again.output
-    assert users(session) == 4
+    assert users(session) == demo_people and events(session) == 7
     assert log_in(client, "member@example.org", DEMO_PASSWORD).headers["Location"] == "/start"
 
 

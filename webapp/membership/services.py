@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,11 +14,14 @@ from webapp.membership.models import Membership
 from webapp.onchain.jobs import queue_card
 
 
-def issue_membership(session: Session, user: User) -> Membership:
+def issue_membership(session: Session, user: User, now: datetime | None = None) -> Membership:
+    """Makes `user` a member (from `now`, when given) and queues their card on chain."""
     if get_membership(session, user) is not None:
         raise DomainError("already_a_member", _l("This person is already a member."))
     job = queue_card(session, user_id=user.id, address=user.address)
     membership = Membership(user_id=user.id, chain_job_id=job.id)
+    if now is not None:
+        membership.issued_at = now
     session.add(membership)
     session.flush()
     return membership
