@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import render_template_string
 
 
@@ -78,3 +80,10 @@ def test_a_badge_tile_is_one_link_around_its_artwork_title_and_date(app):
 def test_an_empty_state_among_others_can_offer_a_quieter_action(app):
     html = draw(app, '{{ ui.empty_state("inbox", "まだです。", "さがす", "/x", kind="quiet") }}')
     assert '<a class="button button-quiet" href="/x"' in html
+
+
+def test_figures_are_grouped_and_an_ether_balance_is_short(app):
+    assert draw(app, "{{ 1234567|number }}") == "1,234,567"
+    with app.test_request_context("/"):
+        balance = Decimal("0.980000000000000001")  # 18 decimals, as the chain gives it
+        assert render_template_string("{{ b|number(4) }} ETH", b=balance) == "0.98 ETH"

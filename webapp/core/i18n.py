@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
 from flask import Flask, current_app, has_request_context, session
-from flask_babel import format_datetime, get_locale, gettext
+from flask_babel import format_datetime, format_decimal, get_locale, gettext
 from markupsafe import Markup
 
 from webapp.extensions import babel
@@ -92,6 +92,12 @@ def coins(amount: int) -> str:
     return f"{amount:,} {coin_name()}"
 
 
+def number(value, digits: int = 0) -> str:
+    """A figure as the page's language writes it: digits grouped (12,345), at most `digits`
+    after the point and no trailing zeros (an 18-decimal ether balance reads 0.98)."""
+    return format_decimal(value, format="#,##0" + ("." + "#" * digits if digits else ""))
+
+
 def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["local_datetime"] = lambda value, fmt="medium": (
@@ -104,3 +110,4 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["coin_name"] = coin_name
     app.jinja_env.filters["coins"] = coins
+    app.jinja_env.filters["number"] = number
