@@ -34,6 +34,8 @@ const ICONS = [
   "house", "id-card", "inbox", "info", "key-round", "languages", "log-out", "map-pin",
   "scan-qr-code", "scroll-text", "smartphone", "store", "switch-camera", "ticket", "users",
   "wallet",
+  // the organiser's and administrator's pages
+  "download", "printer", "qr-code", "user-check",
 ];
 
 const STROKE =

@@ -58,6 +58,7 @@ def test_a_tablet_shows_the_code_from_its_link_offline_too_until_it_is_stopped(
     desk = organiser.new_page()
     log_in(desk, live_server, "organiser@example.org")
     desk.get_by_role("link", name=EVENT).click()
+    desk.get_by_role("link", name="設定", exact=True).click()
     desk.get_by_label("端末の名前（例：受付のタブレット）").fill("受付のタブレット")
     desk.get_by_role("button", name="表示用リンクを作る").click()
     expect(desk.get_by_role("img", name="受付のタブレット の表示用リンク")).to_be_visible()
@@ -98,6 +99,7 @@ def test_a_tablet_shows_the_code_from_its_link_offline_too_until_it_is_stopped(
     # The organiser stops the link: back online, the tablet shows why and forgets the page.
     desk.goto(f"{live_server}/events")
     desk.get_by_role("link", name=EVENT).click()
+    desk.get_by_role("link", name="設定", exact=True).click()
     desk.get_by_role("button", name="受付のタブレット のリンクを止める").click()
     expect(desk.get_by_text("受付のタブレット のリンクを止めました。")).to_be_visible()
     screen.reload()

@@ -1,11 +1,19 @@
-"""The organiser's event page: a member's check-in appears on it without a reload."""
+"""The organiser's event page: a member's check-in appears on it without a reload; its tabs,
+its attendees as cards on a phone, the code in reach."""
+
+import uuid
 
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from webapp.accounts.services import get_user_by_email
+from webapp.checkin.services import ClaimInput, record_claim
+from webapp.core.db import utcnow
 from webapp.demo import DEMO_PASSWORD
+from webapp.events.models import Event
 from webapp.membership.cards import card_code, card_key
 
+from ..webapp.checkin.scans import code_for
 from .camera import write_y4m
 from .conftest import axe_violations, log_in
 
@@ -60,3 +68,52 @@ def test_an_organisers_phone_scans_a_member_card_and_checks_the_member_in(
     assert axe_violations(page) == []
     page.get_by_role("link", name="イベントに戻る").click()
     expect(page.get_by_test_id("attendance")).to_contain_text("主催者が会員カードを読み取り")
+
+
+def check_in(session, person, event) -> None:
+    # A fresh transaction: one that read before the server's last write could not write now.
+    session.commit()
+    sent = ClaimInput(str(uuid.uuid4()), code_for(event), utcnow())
+    assert record_claim(session, person, sent, now=utcnow(), source="api").status == "accepted"
+    session.commit()
+
+
+def test_the_event_page_is_in_tabs_with_attendees_as_cards_and_the_code_in_reach(
+    live_server, browser, session, make_user
+):
+    event = session.scalar(select(Event).where(Event.title == "塩尻ラボ 交流会"))
+    for n in range(6):
+        person = make_user()
+        person.display_name = f"参加者 長野 {n}"
+        check_in(session, person, event)
+    for width in (320, 390):
+        context = browser.new_context(viewport={"width": width, "height": 700}, locale="ja-JP")
+        page = context.new_page()
+        try:
+            log_in(page, live_server, "organiser@example.org")
+            page.get_by_role("link", name="塩尻ラボ 交流会").click()
+            tabs = page.get_by_role("navigation", name="イベントページの切り替え")
+            expect(tabs.get_by_role("link", name="受付")).to_have_attribute("aria-current", "page")
+            tabs.get_by_role("link", name="参加者").click()
+            page.wait_for_url(f"{live_server}/events/{event.id}?tab=attendees")
+            expect(tabs.get_by_role("link", name="参加者")).to_have_attribute(
+                "aria-current", "page"
+            )
+            rows = page.get_by_test_id("attendance")
+            expect(rows).to_have_count(6)
+            # Each row is a card with the name on one line, not a column one character wide.
+            name = rows.first.locator("td").first.bounding_box()
+            assert name["width"] > 200 and name["height"] < 60, name
+            assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+            # Scrolled to the end of the list, the code is still one tap away, over the tab bar.
+            page.evaluate("scrollTo(0, document.body.scrollHeight)")
+            show = page.get_by_role("link", name="コードを表示")
+            expect(show).to_be_in_viewport()
+            bar = page.locator(".tab-bar").bounding_box()
+            assert show.bounding_box()["y"] + show.bounding_box()["height"] <= bar["y"]
+            assert axe_violations(page) == []
+            tabs.get_by_role("link", name="設定").click()
+            expect(page.get_by_label("合言葉(空欄なら合言葉なし)")).to_be_visible()
+            expect(page.get_by_test_id("attendance")).to_have_count(0)
+        finally:
+            context.close()

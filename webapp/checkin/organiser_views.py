@@ -43,6 +43,7 @@ from webapp.core.errors import DomainError
 from webapp.core.http import answers_json, no_store, uses_camera
 from webapp.core.qr import qr_svg
 from webapp.events.access import event_organiser_required
+from webapp.events.services import checkin_window
 from webapp.extensions import db
 from webapp.membership.cards import card_key
 from webapp.membership.services import search_members
@@ -50,14 +51,24 @@ from webapp.membership.services import search_members
 bp = Blueprint("checkin_organiser", __name__, url_prefix="/events")
 
 
+# The event page's tabs, each a link of its own (?tab=), so they work without a script: the
+# desk (the code, checking in people without a phone, late check-ins to decide), who came, and
+# the event's settings. The first is the page's default.
+TABS = ("desk", "attendees", "settings")
+# The desk lists the latest check-ins only; the attendees tab lists them all.
+RECENT = 5
+
+
 @bp.get("/<int:event_id>")
 @event_organiser_required
 def show(event):
+    tab = _tab()
+    if tab == "settings":
+        shown = {"event": event, "display_links": list_display_links(db.session, event)}
+    else:
+        shown = _activity(event, tab)
     return render_template(
-        "checkin/event.html",
-        checkin=current_code(event),
-        display_links=list_display_links(db.session, event),
-        **_activity(event),
+        "checkin/event.html", section=tab, window=checkin_window(event, utcnow()), **shown
     )
 
 
@@ -65,9 +76,11 @@ def show(event):
 @event_organiser_required
 @no_store
 def activity(event):
-    """Who has checked in and what was refused, as the event page shows it: the page fetches
-    this every few seconds, so new check-ins appear without a reload."""
-    return render_template("checkin/_activity.html", **_activity(event))
+    """Who has checked in and what was refused (or, for the desk tab, the latest check-ins and
+    those waiting for a decision), as the event page shows it: the page fetches this every few
+    seconds, so new check-ins appear without a reload."""
+    tab = "desk" if request.args.get("tab") == "desk" else "attendees"
+    return render_template(f"checkin/_{tab}_activity.html", **_activity(event, tab))
 
 
 @bp.get("/<int:event_id>/attendance.csv")
@@ -187,7 +200,7 @@ def create_display_link_post(event):
         )
     except DomainError as error:
         flash(str(error.message), "error")
-        return redirect(url_for("checkin_organiser.show", event_id=event.id))
+        return redirect(url_for("checkin_organiser.show", event_id=event.id, tab="settings"))
     db.session.commit()
     url = f"{current_app.config['BASE_URL'].rstrip('/')}/display/{token}"
     label = _("Display link for %(label)s", label=link.label)
@@ -212,7 +225,7 @@ def revoke_display_link(event, link_id: int):
         )
     else:
         flash(_("The link for %(label)s was already stopped.", label=link.label), "info")
-    return redirect(url_for("checkin_organiser.show", event_id=event.id))
+    return redirect(url_for("checkin_organiser.show", event_id=event.id, tab="settings"))
 
 
 @bp.get("/<int:event_id>/code")
@@ -223,16 +236,23 @@ def code(event):
     return jsonify(current_code(event))
 
 
-def _activity(event) -> dict:
+def _tab() -> str:
+    tab = request.args.get("tab")
+    return tab if tab in TABS else TABS[0]
+
+
+def _activity(event, tab: str) -> dict:
+    """What the desk tab ("desk") or the attendees tab (any other) lists."""
     attendances = list_attendances(db.session, event)
-    return {
-        "event": event,
-        "attendances": attendances,
-        "how": {a.id: HOW[how_checked_in(a)] for a in attendances},
-        "rejected": list_rejected_claims(db.session, event, limit=100),
-        "held": list_held_claims(db.session, event),
-        "reasons": REASONS,
-    }
+    shown = {"event": event, "attendances": attendances, "reasons": REASONS}
+    if tab == "desk":
+        listed = shown["recent"] = attendances[-RECENT:][::-1]  # the latest first
+        shown["held"] = list_held_claims(db.session, event)
+    else:
+        listed = attendances
+        shown["rejected"] = list_rejected_claims(db.session, event, limit=100)
+    shown["how"] = {a.id: HOW[how_checked_in(a)] for a in listed}
+    return shown
 
 
 def _csv_download(text: str, filename: str) -> Response:

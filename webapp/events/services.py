@@ -262,6 +262,14 @@ def checkin_opens_at(event: Event) -> datetime:
     return event.starts_at - OPENS_BEFORE_START
 
 
+def checkin_window(event: Event, now: datetime) -> str:
+    """Where `now` falls for the event's live check-in: "before" it opens, "open", or "ended"
+    (codes shown after the end are refused; offline scans made before it may still arrive)."""
+    if now < checkin_opens_at(event):
+        return "before"
+    return "open" if now < event.ends_at else "ended"
+
+
 def list_current_events(session: Session, now: datetime, around: timedelta = timedelta(days=7)):
     """Events whose check-in is open or near: a phone keeps their names to label offline
     scans."""

@@ -77,7 +77,7 @@ def secret_word(event):
     else:
         db.session.commit()
         flash(_("The secret word is saved.") if event.secret_word else _("No secret word."), "info")
-    return redirect(url_for("checkin_organiser.show", event_id=event.id))
+    return redirect(url_for("checkin_organiser.show", event_id=event.id, tab="settings"))
 
 
 @bp.post("/<int:event_id>/late-claims")
@@ -90,7 +90,7 @@ def late_claims(event):
         flash(_("Late check-ins now wait for an organiser to look at them."), "info")
     else:
         flash(_("Late check-ins now count at once."), "info")
-    return redirect(url_for("checkin_organiser.show", event_id=event.id))
+    return redirect(url_for("checkin_organiser.show", event_id=event.id, tab="settings"))
 
 
 @bp.post("/<int:event_id>/organisers")
@@ -103,7 +103,7 @@ def add_organiser(event):
     else:
         db.session.commit()
         flash(_("%(name)s now runs this event too.", name=user.display_name), "info")
-    return redirect(url_for("checkin_organiser.show", event_id=event.id))
+    return redirect(url_for("checkin_organiser.show", event_id=event.id, tab="settings"))
 
 
 @bp.post("/<int:event_id>/organisers/<int:user_id>/remove")
@@ -111,4 +111,4 @@ def add_organiser(event):
 def remove_organiser(event, user_id: int):
     remove_co_organiser(db.session, event, user_id)
     db.session.commit()
-    return redirect(url_for("checkin_organiser.show", event_id=event.id))
+    return redirect(url_for("checkin_organiser.show", event_id=event.id, tab="settings"))

@@ -93,7 +93,7 @@ def test_an_organiser_makes_a_link_that_shows_the_code_to_anyone(
     first = re.search(r"<code data-link>([^<]+)</code>", html).group(1)
     assert answer(session, member, first).status == "accepted"
 
-    listed = organiser_client.get(f"/events/{event.id}").get_data(as_text=True)
+    listed = organiser_client.get(f"/events/{event.id}?tab=settings").get_data(as_text=True)
     assert "受付のタブレット" in listed and "止める" in listed
     session.expire_all()
     assert stored.last_seen_at is not None  # the organiser sees the tablet in use

@@ -128,7 +128,8 @@ def test_the_list_and_the_csv_say_who_used_the_poster_and_who_an_organiser_check
     html = organiser_client.get(f"/events/{event.id}/activity").get_data(as_text=True)
     rows = dict(
         re.findall(
-            r'data-testid="attendance">\s*<td>(.*?)</td>\s*<td>.*?</td>\s*<td>(.*?)</td>', html
+            r'data-testid="attendance">\s*<td>(.*?)</td>\s*<td[^>]*>.*?</td>\s*<td[^>]*>(.*?)</td>',
+            html,
         )
     )
     assert rows == {
