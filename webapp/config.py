@@ -48,6 +48,9 @@ def load_config() -> dict:
         "INSTANCE_DIR": instance,
         "PORT": port,
         "BASE_URL": os.environ.get("ENISHI_BASE_URL", f"http://127.0.0.1:{port}").rstrip("/"),
+        # Unset, the codes and links a page writes out for phones take the address the page was
+        # opened at instead (core.http.site_url): a local run may be reached by another name.
+        "BASE_URL_FIXED": bool(os.environ.get("ENISHI_BASE_URL")),
         # Named in the tokens' public metadata and drawn on their images.
         "COMMUNITY_NAME": os.environ.get("ENISHI_COMMUNITY_NAME") or "塩尻DAO",
         "DEBUG": debug,

@@ -1,6 +1,7 @@
 """The organiser's event page: a member's check-in appears on it without a reload; its tabs,
-its attendees as cards on a phone, the code in reach."""
+its attendees as cards on a phone, the code in reach; and the display's ring and live count."""
 
+import re
 import uuid
 
 from playwright.sync_api import expect
@@ -15,7 +16,7 @@ from webapp.membership.cards import card_code, card_key
 
 from ..webapp.checkin.scans import code_for
 from .camera import write_y4m
-from .conftest import axe_violations, log_in
+from .conftest import axe_violations, log_in, wait_for_script
 
 
 def test_a_check_in_appears_on_the_open_event_page_without_reload(live_server, page, browser):
@@ -117,3 +118,31 @@ def test_the_event_page_is_in_tabs_with_attendees_as_cards_and_the_code_in_reach
             expect(page.get_by_test_id("attendance")).to_have_count(0)
         finally:
             context.close()
+
+
+def test_the_display_counts_down_to_the_next_code_and_counts_check_ins(
+    live_server, browser, session, member
+):
+    event = session.scalar(select(Event).where(Event.title == "塩尻ラボ 交流会"))
+    projector = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ja-JP")
+    page = projector.new_page()
+    try:
+        log_in(page, live_server, "organiser@example.org")
+        page.goto(f"{live_server}/events/{event.id}/display")
+        # The ring runs down: its arc is shorter a moment later (or full again at a new code).
+        ring = page.locator("[data-ring]")
+        first = ring.get_attribute("stroke-dashoffset")
+        arc = "document.querySelector('[data-ring]').getAttribute('stroke-dashoffset')"
+        wait_for_script(page, f"{arc} !== '{first}'")
+        expect(page.locator("[data-seconds]")).to_have_text(re.compile(r"^([1-9]|[12][0-9]|30)$"))
+        # The link under the code is written with the address the page was opened at.
+        expect(page.locator("[data-link]")).to_have_text(re.compile(rf"^{live_server}/c/"))
+        count = page.get_by_test_id("display-count")
+        before = int(page.locator("[data-count]").inner_text())
+        expect(count).to_have_text(f"チェックインした人: {before} 人")
+        check_in(session, member, event)
+        expect(count).to_have_text(f"チェックインした人: {before + 1} 人", timeout=20_000)
+        assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+        assert axe_violations(page) == []
+    finally:
+        projector.close()

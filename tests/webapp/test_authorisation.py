@@ -61,6 +61,7 @@ ROUTES = {
     "GET /cards/<token_id>": PUBLIC,
     "GET /cards/<token_id>.png": PUBLIC,
     "GET /display/<link>": PUBLIC,  # whoever holds the link: it is the key
+    "GET /display/<link>/count": PUBLIC,  # the same
     "GET /events": ORGANISER,
     "GET /events/new": ORGANISER,
     "POST /events/new": ORGANISER,
@@ -71,6 +72,7 @@ ROUTES = {
     "POST /events/<int:event_id>/checkin": EVENT,
     "POST /events/<int:event_id>/claims/<claim_id>": EVENT,
     "GET /events/<int:event_id>/code": EVENT,
+    "GET /events/<int:event_id>/count": EVENT,
     "GET /events/<int:event_id>/display": EVENT,
     "POST /events/<int:event_id>/late-claims": EVENT,
     "POST /events/<int:event_id>/display-links": EVENT,

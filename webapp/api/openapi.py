@@ -10,6 +10,7 @@ routes and fuzzes every operation against it.
 from __future__ import annotations
 
 from webapp.api.schemas import MAX_ACCOUNT_CHARS
+from webapp.checkin.display_links import MAX_TOKEN_CHARS as MAX_LINK_CHARS
 from webapp.checkin.models import ClaimStatus
 from webapp.checkin.rewards import AwardState
 from webapp.checkin.services import MAX_CODE_CHARS, REASONS
@@ -74,6 +75,14 @@ BADGE_ID = _token_id(
     "64 lowercase hex digits (as ERC-1155 clients write {id}), or decimal",
 )
 CARD_ID = _token_id(f"^({DECIMAL_ID})$", "decimal: the holder's address as a number")
+# A display link's token, as the link carries it (webapp.checkin.display_links).
+DISPLAY_LINK = {
+    "name": "link",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": f"^[A-Za-z0-9_-]{{1,{MAX_LINK_CHARS}}}$"},
+    "description": "the token of the display link; one that names no link is not found (404)",
+}
 
 
 def _paths() -> dict:
@@ -163,6 +172,36 @@ def _paths() -> dict:
                     "404": _not_found("unknown_event"),
                 },
                 parameters=[_id_parameter("event_id")],
+            )
+        },
+        "/events/{event_id}/count": {
+            "get": _operation(
+                "checkin_organiser.count",
+                "How many have checked in to the event, which its display page asks every few "
+                "seconds. For the event's organisers and administrators.",
+                LOGGED_IN,
+                {
+                    "200": _json("the count", _ref("CheckinCount")),
+                    **_LOGIN_PAGE,
+                    "403": _error("not_an_organiser or not_your_event"),
+                    "404": _not_found("unknown_event"),
+                },
+                parameters=[_id_parameter("event_id")],
+            )
+        },
+        "/display/{link}/count": {
+            "get": _operation(
+                "checkin_display.count",
+                "How many have checked in to the event of a venue tablet's display link, which "
+                "the tablet's display asks every few seconds. The link is the key: whoever holds "
+                "it may ask.",
+                PUBLIC,
+                {
+                    "200": _json("the count", _ref("CheckinCount")),
+                    "404": _not_found("no_such_display_link"),
+                    "410": _error("display_link_stopped"),
+                },
+                parameters=[DISPLAY_LINK],
             )
         },
         "/perks/tickets/{redemption_id}/state": {
@@ -405,6 +444,11 @@ def _schemas(batch_limit: int) -> dict:
                 "refresh_in_ms": {"type": "integer", "minimum": 0},
                 "svg": {"type": "string", "description": "the code's QR image, as SVG"},
             },
+        },
+        "CheckinCount": {
+            "type": "object",
+            "required": ["checked_in"],
+            "properties": {"checked_in": {"type": "integer", "minimum": 0}},
         },
         "TicketState": {
             "type": "object",

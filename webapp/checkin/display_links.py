@@ -104,6 +104,17 @@ def find_display_link(session: Session, token: str) -> DisplayLink | None:
     return session.scalar(select(DisplayLink).where(DisplayLink.token_hash == _hash(token)))
 
 
+def get_working_display_link(session: Session, token: str) -> DisplayLink:
+    """The link whose token this is, if it still works: an unknown one is not found (404), a
+    stopped one is gone (410)."""
+    link = find_display_link(session, token)
+    if link is None:
+        raise NotFound("no_such_display_link", _l("There is no such display link."))
+    if link.revoked_at is not None:
+        raise DomainError("display_link_stopped", _l("This display link is stopped."), status=410)
+    return link
+
+
 def seen_since(link: DisplayLink, now: datetime) -> bool:
     """Whether the link's last opening is stale enough to be written again."""
     return link.last_seen_at is None or now - link.last_seen_at >= SEEN_EVERY

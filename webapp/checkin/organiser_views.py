@@ -32,6 +32,7 @@ from webapp.checkin.services import (
     HOW,
     REASONS,
     check_in_at_desk,
+    count_attendances,
     decide_held_claim,
     how_checked_in,
     list_attendances,
@@ -40,7 +41,7 @@ from webapp.checkin.services import (
 )
 from webapp.core.db import utcnow
 from webapp.core.errors import DomainError
-from webapp.core.http import answers_json, no_store, uses_camera
+from webapp.core.http import answers_json, no_store, site_url, uses_camera
 from webapp.core.qr import qr_svg
 from webapp.events.access import event_organiser_required
 from webapp.events.services import checkin_window
@@ -173,7 +174,7 @@ def _manual_answer(result, member) -> tuple[str, str]:
 @event_organiser_required
 @no_store
 def poster(event):
-    url = get_printed_code(event, current_app.config["BASE_URL"])
+    url = get_printed_code(event, site_url())
     response = Response(poster_pdf(event, url), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="event-{event.id}-poster.pdf"'
     return response
@@ -183,9 +184,14 @@ def poster(event):
 @event_organiser_required
 @no_store  # the page carries the display key: no cache may keep it
 def display(event):
-    kiosk = get_kiosk_setup(event, current_app.config["BASE_URL"], utcnow())
+    kiosk = get_kiosk_setup(event, site_url(), utcnow())
     return render_template(
-        "checkin/display.html", event=event, checkin=current_code(event), kiosk=kiosk
+        "checkin/display.html",
+        event=event,
+        checkin=current_code(event),
+        kiosk=kiosk,
+        checked_in=count_attendances(db.session, event),
+        count_url=url_for("checkin_organiser.count", event_id=event.id),
     )
 
 
@@ -202,7 +208,7 @@ def create_display_link_post(event):
         flash(str(error.message), "error")
         return redirect(url_for("checkin_organiser.show", event_id=event.id, tab="settings"))
     db.session.commit()
-    url = f"{current_app.config['BASE_URL'].rstrip('/')}/display/{token}"
+    url = f"{site_url()}/display/{token}"
     label = _("Display link for %(label)s", label=link.label)
     return render_template(
         "checkin/display_link_made.html", event=event, link=link, url=url, svg=qr_svg(url, label)
@@ -234,6 +240,15 @@ def revoke_display_link(event, link_id: int):
 def code(event):
     """The display code of this moment, for the display page to rotate without reloading."""
     return jsonify(current_code(event))
+
+
+@bp.get("/<int:event_id>/count")
+@answers_json
+@event_organiser_required
+@no_store
+def count(event):
+    """How many have checked in: the display page asks every few seconds."""
+    return jsonify(checked_in=count_attendances(db.session, event))
 
 
 def _tab() -> str:

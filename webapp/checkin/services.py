@@ -433,6 +433,12 @@ def list_attendances(session: Session, event: Event) -> list[Attendance]:
     return list(session.scalars(query))
 
 
+def count_attendances(session: Session, event: Event) -> int:
+    """How many have checked in to `event`: what its display shows, asked every few seconds."""
+    query = select(func.count()).select_from(Attendance).where(Attendance.event_id == event.id)
+    return session.scalar(query) or 0
+
+
 # How an attendance came about, as the organiser's list shows it.
 HOW = {
     "live": _l("Scanned live"),

@@ -1,12 +1,12 @@
-"""HTTP helpers every blueprint shares: answers no cache may keep, safe redirect targets, the
-numbers and text a request may carry, views that answer JSON, and the security headers of every
-answer."""
+"""HTTP helpers every blueprint shares: answers no cache may keep, the site's address, safe
+redirect targets, the numbers and text a request may carry, views that answer JSON, and the
+security headers of every answer."""
 
 from __future__ import annotations
 
 from functools import wraps
 
-from flask import Response, make_response, request
+from flask import Response, current_app, make_response, request
 from werkzeug.routing import IntegerConverter
 
 from webapp.core.db import MAX_INTEGER, storable
@@ -28,6 +28,16 @@ def no_store(view):
 def forbid_caching(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def site_url() -> str:
+    """The site's address, for the codes and links a page writes out for phones (check-in
+    codes, display links, login cards): ENISHI_BASE_URL when it is set (in production, the public
+    name, whatever a proxy forwards), else the address this page was opened at, so that a local
+    run reached as localhost, by the machine's name or on another port shows codes that open."""
+    if current_app.config.get("BASE_URL_FIXED"):
+        return current_app.config["BASE_URL"]
+    return request.host_url.rstrip("/")
 
 
 class RowIdConverter(IntegerConverter):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -28,7 +27,7 @@ from webapp.accounts.services import ROLE_NAMES, change_role, confirm_password
 from webapp.core.access import admin_required
 from webapp.core.db import utcnow
 from webapp.core.errors import DomainError
-from webapp.core.http import no_store
+from webapp.core.http import no_store, site_url
 from webapp.extensions import db
 from webapp.membership.services import search_members
 
@@ -90,7 +89,7 @@ def print_login_card(user_id: int):
         return redirect(url_for("membership.login_cards", user_id=member.id))
     card, token = issue_login_card(db.session, member, current_user, utcnow())
     db.session.commit()
-    url = f"{current_app.config['BASE_URL']}{url_for('accounts.login_with_card')}#{token}"
+    url = f"{site_url()}{url_for('accounts.login_with_card')}#{token}"
     response = Response(login_card_pdf(member.display_name, url), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="login-card-{card.id}.pdf"'
     return response

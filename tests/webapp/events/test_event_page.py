@@ -1,5 +1,5 @@
 """An event's page in its three tabs (受付, 参加者, 設定), each a link that works without a
-script, whose forms still post and come back to their tab."""
+script, whose forms still post and come back to their tab; and the display's live count."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import uuid
 import pytest
 
 from webapp.accounts.models import Role
-from webapp.checkin.display_links import create_display_link
+from webapp.checkin.display_links import create_display_link, stop_display_link
 from webapp.checkin.services import ClaimInput, record_claim
 from webapp.core.db import utcnow
 
-from ...conftest import csrf_token
+from ...conftest import csrf_token, log_in
 from ..checkin.scans import code_for
 
 
@@ -110,3 +110,62 @@ def test_the_desks_live_part_is_the_count_and_the_latest(organiser_client, sessi
     desk = organiser_client.get(f"/events/{event.id}/activity?tab=desk").get_data(as_text=True)
     assert "チェックインした人: 1 人" in desk and member.display_name in desk
     assert "<table" not in desk
+
+
+def count(client, url: str):
+    answer = client.get(url)
+    return answer.status_code, answer.get_json()
+
+
+def test_the_display_count_answers_how_many_have_checked_in(
+    app, organiser_client, session, make_user, member, organiser, event
+):
+    url = f"/events/{event.id}/count"
+    assert count(organiser_client, url) == (200, {"checked_in": 0})
+    check_in(session, member, event)
+    assert count(organiser_client, url) == (200, {"checked_in": 1})
+    display = organiser_client.get(f"/events/{event.id}/display").get_data(as_text=True)
+    assert f'data-count-url="{url}"' in display
+    assert "<strong data-count>1</strong>" in display
+
+    outsider = app.test_client()
+    log_in(outsider, make_user(Role.ORGANISER).email)
+    status, body = count(outsider, url)
+    assert status == 403 and "checked_in" not in body
+    assert app.test_client().get(url).status_code == 302  # to the login page
+
+
+def test_a_tablets_display_counts_through_its_link_until_it_is_stopped(
+    app, session, member, organiser, event
+):
+    link, token = create_display_link(session, event, organiser, "受付", utcnow())
+    session.commit()
+    check_in(session, member, event)
+    tablet = app.test_client()  # nobody logged in
+    page = tablet.get(f"/display/{token}").get_data(as_text=True)
+    assert f'data-count-url="/display/{token}/count"' in page
+    answer = tablet.get(f"/display/{token}/count")
+    assert (answer.status_code, answer.get_json()) == (200, {"checked_in": 1})
+    assert answer.headers["Referrer-Policy"] == "no-referrer"
+    assert "Set-Cookie" not in answer.headers  # it starts no session on the tablet
+
+    status, body = count(tablet, f"/display/{'x' * 43}/count")
+    assert (status, body["error"]) == (404, "no_such_display_link")
+    stop_display_link(session, link, organiser, utcnow())
+    session.commit()
+    status, body = count(tablet, f"/display/{token}/count")
+    assert (status, body["error"]) == (410, "display_link_stopped")
+
+
+def test_the_code_shows_the_address_the_page_was_opened_at(app, organiser, event):
+    app.config["SERVER_NAME"] = "enishi-laptop.local:5000"  # where the test client goes
+    desk = app.test_client()
+    log_in(desk, organiser.email)
+    lan = "http://enishi-laptop.local:5000"
+    page = desk.get(f"/events/{event.id}/display").get_data(as_text=True)
+    assert re.search(rf"<code data-link>{re.escape(lan)}/c/[\w-]{{27}}</code>", page)
+    assert f'data-base-url="{lan}"' in page
+    # A configured address wins: behind a proxy, the request's own host is an inside name.
+    app.config.update(BASE_URL="https://enishi.example.jp", BASE_URL_FIXED=True)
+    page = desk.get(f"/events/{event.id}/display").get_data(as_text=True)
+    assert "<code data-link>https://enishi.example.jp/c/" in page

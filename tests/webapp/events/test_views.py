@@ -32,6 +32,7 @@ ORGANISER_ROUTES = [
     ("GET", "/events/{id}"),
     ("GET", "/events/{id}/display"),
     ("GET", "/events/{id}/code"),
+    ("GET", "/events/{id}/count"),
     ("GET", "/events/{id}/activity"),
     ("GET", "/events/{id}/attendance.csv"),
     ("GET", "/events/{id}/rejected.csv"),

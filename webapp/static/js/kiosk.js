@@ -1,8 +1,9 @@
 // The display page: computes the rotating check-in code itself, every 30-second slot, from the
 // event's display key (WebCrypto HMAC-SHA256, the same token layout as webapp/checkin/codes.py)
 // and draws it as a QR code (the vendored qrcode-generator). It needs no connection once
-// loaded, so a venue without signal still shows valid codes. While online it asks the server
-// for the page again now and then: a new display key (another display link was stopped) or a
+// loaded, so a venue without signal still shows valid codes. A ring counts down to the next
+// code. While online it asks the server how many have checked in every few seconds, and for
+// the page again now and then: a new display key (another display link was stopped) or a
 // stopped link reloads the page.
 (function () {
   const screen = document.querySelector("[data-kiosk]");
@@ -18,6 +19,8 @@
   const MAC_BYTES = 10;
   const CLOCK_TOLERANCE_MS = 20000;
   const CHECK_EVERY_MS = 60000;
+  const COUNT_EVERY_MS = 5000;
+  const TICK_MS = 250;
 
   const fromBase64Url = (text) =>
     Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4)), (c) =>
@@ -76,6 +79,37 @@
     svg.append(background, modules);
     return svg;
   }
+
+  // The ring: its circle's stroke is as long as the share of the slot still to run.
+  const ring = screen.querySelector("[data-ring]");
+  const seconds = screen.querySelector("[data-seconds]");
+  const ringLength = Number(ring.getAttribute("stroke-dasharray"));
+  function tick() {
+    const slotMs = slotSeconds * 1000;
+    const leftMs = slotMs - (Date.now() % slotMs);
+    ring.setAttribute("stroke-dashoffset", (ringLength * (1 - leftMs / slotMs)).toFixed(2));
+    const text = String(Math.ceil(leftMs / 1000));
+    if (seconds.textContent !== text) seconds.textContent = text;
+  }
+  setInterval(tick, TICK_MS);
+  tick();
+
+  // How many have checked in. No answer (offline, logged out): the last figure stays.
+  const count = screen.querySelector("[data-count]");
+  const figures = new Intl.NumberFormat(document.documentElement.lang || undefined);
+  async function refreshCount() {
+    if (!navigator.onLine || document.visibilityState === "hidden") return;
+    try {
+      const response = await fetch(screen.dataset.countUrl, { cache: "no-store", redirect: "manual" });
+      if (!response.ok) return;
+      const text = figures.format((await response.json()).checked_in);
+      if (count.textContent !== text) count.textContent = text; // announced only when it changes
+    } catch (error) {
+      /* no connection after all */
+    }
+  }
+  setInterval(refreshCount, COUNT_EVERY_MS);
+  document.addEventListener("visibilitychange", refreshCount);
 
   let shownSlot = null;
   async function show() {
