@@ -131,4 +131,4 @@ def test_my_page_offers_the_three_sizes_with_a_preview(client, member):
     for label in ("標準", "大きい", "特大"):
         assert re.search(rf'<input [^>]*type="radio"[^>]*>\s*<span>{label}</span>', page)
     assert "どのページの文字も、この大きさで表示されます。" in page
-    assert 'src="/static/js/textsize.js"' in page
+    assert 'src="/static/js/textsize.js?v=' in page
