@@ -158,7 +158,7 @@ def test_a_scan_recorded_offline_becomes_a_check_in_with_its_coins_once_sent(
     expect(success.get_by_text("電波が戻ったら送ります。")).to_be_visible()
     expect(success.get_by_role("img", name="「公民館の大掃除」の参加バッジ")).to_be_hidden()
     expect(page.locator("[data-success-coins]")).to_be_hidden()
-    assert count(session, Claim) == 0
+    assert count(session, Claim, event_id=events) == 0
 
     context.set_offline(False)  # the signal is back: the phone sends it by itself
     success = page.get_by_role("region", name="チェックインしました")
