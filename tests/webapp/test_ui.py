@@ -35,14 +35,6 @@ def test_a_card_holds_what_it_is_called_with(app):
     assert "<p>10</p>" in html
 
 
-def test_a_wide_table_scrolls_in_a_named_box_the_keyboard_reaches(app):
-    html = draw(app, '{% call ui.table_scroll("ジョブ") %}<table></table>{% endcall %}')
-    assert html == (
-        '<div class="table-scroll" role="region" aria-label="ジョブ" tabindex="0">'
-        "<table></table></div>"
-    )
-
-
 def test_a_chip_says_its_state_in_words(app):
     assert '<span class="chip chip-ok">記録済み</span>' in draw(
         app, '{{ ui.chip("記録済み", "ok") }}'
