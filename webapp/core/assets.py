@@ -32,13 +32,18 @@ ENCODERS = {
 }
 
 
+# Every app in the process shares what it has hashed and compressed (keyed by the file's path,
+# size and time): a second app (a test's, a worker's) does not compress the same bytes again.
+_KNOWN: dict[str, tuple[tuple[int, int], str, dict[str, bytes]]] = {}
+
+
 class Assets:
     """The files of one static folder, their content hashes and their compressed bodies,
     looked up again whenever a file's size or time changes (a debug run's edits show)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._known: dict[str, tuple[tuple[int, int], str, dict[str, bytes]]] = {}
+        self._known = _KNOWN
 
     def _entry(self, filename: str):
         found = safe_join(str(self.folder), filename)
@@ -47,10 +52,10 @@ class Assets:
         path = Path(found)
         stat = path.stat()
         stamp = (stat.st_mtime_ns, stat.st_size)
-        entry = self._known.get(filename)
+        entry = self._known.get(found)
         if entry is None or entry[0] != stamp:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-            entry = self._known[filename] = (stamp, digest, {})
+            entry = self._known[found] = (stamp, digest, {})
         return path, entry
 
     def version(self, filename: str) -> str | None:
