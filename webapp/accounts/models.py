@@ -33,15 +33,24 @@ class User(UserMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # Optional: many of the town's elderly members have no e-mail address.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
-    password_hash: Mapped[str] = mapped_column(String(255))
+    # None: no password; this person logs in with a passkey or a printed login card.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default=Role.MEMBER)
     # The custodial address is derived from the master secret at this index; no key is stored.
     wallet_index: Mapped[int | None] = mapped_column(unique=True)
     address: Mapped[str | None] = mapped_column(String(42), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When this person set up their account (accepted their invitation); None while invited.
+    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
+    # The season or group they came with, e.g. 「第5期」 (from their invitation).
+    cohort: Mapped[str | None] = mapped_column(String(50), index=True)
+    # When they closed their account: the app forgot their name and address; the rows that
+    # the chain's records refer to stay, under no name.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When Home was last shown to this person: the next Home says what changed since.
     home_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The text size this person last chose: a device where they have chosen none starts from it.
@@ -97,6 +106,28 @@ class LoginCard(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user = relationship("User", foreign_keys=[user_id])
+    created_by = relationship("User", foreign_keys=[created_by_id])
+
+
+class Invitation(db.Model):
+    """A single-use link that lets an invited person set up their account and take their
+    会員証: `/join/<secret>`. Only a hash of the secret is kept; a new invitation for the same
+    person stops the earlier one."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The invited person: their account exists from the invitation on, not yet joined.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user = relationship("User", foreign_keys=[user_id])
     created_by = relationship("User", foreign_keys=[created_by_id])

@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from chain.wallets import PublicKeyring
 from webapp.accounts.audit import record_audit
 from webapp.accounts.models import Role, TextSize, User
+from webapp.core.db import utcnow
 from webapp.core.errors import DomainError
 
 MIN_PASSWORD_LENGTH = 10
@@ -25,25 +26,34 @@ def create_user(
     session: Session,
     keyring: PublicKeyring,
     *,
-    email: str,
-    password: str,
+    email: str | None,
+    password: str | None,
     display_name: str,
     role: Role = Role.MEMBER,
+    cohort: str | None = None,
+    invited: bool = False,
 ) -> User:
     """Creates a person with a custodial address derived at the index of their id (from the
-    public keyring: creating a member needs no key)."""
-    email = normalise_email(email)
-    if "@" not in email:
+    public keyring: creating a member needs no key). Without an e-mail address or a password,
+    they log in with a passkey or a printed login card; `invited`, they have not set up their
+    account yet (see accounts.invitations)."""
+    email = normalise_email(email) if email else None
+    if email is not None and not is_email(email):
         raise DomainError("bad_email", _l("Enter an email address."))
-    if len(password) < MIN_PASSWORD_LENGTH:
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
         raise DomainError("short_password", _l("The password needs at least 10 characters."))
-    if get_user_by_email(session, email) is not None:
+    if email is not None and get_user_by_email(session, email) is not None:
         raise DomainError("email_taken", _l("Someone already uses this email address."))
+    display_name = display_name.strip() or (email or "")
+    if not display_name:
+        raise DomainError("no_name", _l("Enter a name."))
     user = User(
         email=email,
-        display_name=display_name.strip() or email,
-        password_hash=generate_password_hash(password),
+        display_name=display_name,
+        password_hash=generate_password_hash(password) if password is not None else None,
         role=Role(role),
+        cohort=(cohort or "").strip() or None,
+        joined_at=None if invited else utcnow(),
     )
     session.add(user)
     session.flush()
@@ -51,6 +61,19 @@ def create_user(
     user.address = keyring.member_address(user.wallet_index)
     session.flush()
     return user
+
+
+def is_email(text: str) -> bool:
+    """A plausible e-mail address: one @, something before it, a dotted domain after it, no
+    spaces. (Whether it reaches anyone only sending can tell.)"""
+    local, at, domain = text.partition("@")
+    return (
+        bool(at and local and domain)
+        and "@" not in domain
+        and "." in domain.strip(".")
+        and not any(c.isspace() for c in text)
+        and len(text) <= 254
+    )
 
 
 @cache
@@ -61,9 +84,10 @@ def _nobody_hash() -> str:
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    user = get_user_by_email(session, email)
-    right = check_password_hash(user.password_hash if user else _nobody_hash(), password)
-    if user is None or not user.active or not right:
+    user = get_user_by_email(session, email) if email.strip() else None
+    known = user.password_hash if user is not None and user.password_hash else None
+    right = check_password_hash(known or _nobody_hash(), password)
+    if known is None or not user.active or user.closed_at is not None or not right:
         return None
     return user
 
@@ -71,7 +95,9 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 def confirm_password(user: User, password: str) -> bool:
     """Whether `password` is `user`'s: asked again before a powerful act (printing a login card
     for someone), so that a session left open is not enough."""
-    return bool(password) and check_password_hash(user.password_hash, password)
+    return bool(password and user.password_hash) and check_password_hash(
+        user.password_hash, password
+    )
 
 
 def get_user(session: Session, user_id: int) -> User | None:

@@ -3,15 +3,64 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, case, select
 from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
 from webapp.core.errors import DomainError
 from webapp.membership.models import Membership
 from webapp.onchain.jobs import queue_card
+
+
+class MemberState(StrEnum):
+    """Where a person stands, as the administrators' list shows it."""
+
+    INVITED = "invited"  # invited; has not set up their account yet
+    MEMBER = "member"  # holds a card that gives its rights now
+    LAPSED = "lapsed"  # the card's term ended and it was not renewed
+    REVOKED = "revoked"  # an administrator took the card back
+    NONE = "none"  # has an account but was never given a card (a shop's staff, say)
+    CLOSED = "closed"  # closed their account
+
+
+MEMBER_STATE_NAMES = {
+    MemberState.INVITED: _l("Invited"),
+    MemberState.MEMBER: _l("Member"),
+    MemberState.LAPSED: _l("Lapsed"),
+    MemberState.REVOKED: _l("Card taken back"),
+    MemberState.NONE: _l("No card"),
+    MemberState.CLOSED: _l("Account closed"),
+}
+
+
+def member_state(user: User, membership: Membership | None, now: datetime) -> MemberState:
+    if user.closed_at is not None:
+        return MemberState.CLOSED
+    if user.joined_at is None:
+        return MemberState.INVITED
+    if membership is None:
+        return MemberState.NONE
+    if membership.revoked_at is not None:
+        return MemberState.REVOKED
+    if not membership.is_active_at(now):
+        return MemberState.LAPSED
+    return MemberState.MEMBER
+
+
+def member_state_column(now: datetime) -> ColumnElement[str]:
+    """`member_state` in SQL, for a query over users outer-joined to their memberships: so a
+    list of 10,000 people can be filtered and counted by state in the database."""
+    return case(
+        (User.closed_at.is_not(None), MemberState.CLOSED.value),
+        (User.joined_at.is_(None), MemberState.INVITED.value),
+        (Membership.id.is_(None), MemberState.NONE.value),
+        (Membership.revoked_at.is_not(None), MemberState.REVOKED.value),
+        (Membership.term_ends_at <= now, MemberState.LAPSED.value),
+        else_=MemberState.MEMBER.value,
+    )
 
 
 def issue_membership(session: Session, user: User, now: datetime | None = None) -> Membership:
