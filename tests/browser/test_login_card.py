@@ -22,7 +22,7 @@ def test_a_login_card_logs_in_a_fresh_phone_until_it_is_stopped(live_server, bro
     assert axe_violations(office) == []
     token = office.locator('meta[name="csrf-token"]').get_attribute("content")
     printed = office.request.post(
-        f"{live_server}/members/{member.id}/login-card",
+        f"{live_server}/admin/members/{member.id}/login-card",
         form={"csrf_token": token, "password": DEMO_PASSWORD},  # asked again before printing
     )
     assert printed.headers["content-type"] == "application/pdf"

@@ -77,9 +77,9 @@ PAGES = {
         ("/calendar/{event}", "home"),
     ],
     "admin@example.org": [
-        ("/members", "account"),
-        ("/members?q=塩尻", "account"),
-        ("/members/{member}/login-card", "account"),
+        ("/admin/members", "account"),
+        ("/admin/members?q=塩尻", "account"),
+        ("/admin/members/{member}", "account"),
         ("/admin/rewards", "account"),
         ("/admin/chain", "account"),
         ("/admin/audit", "account"),
@@ -259,7 +259,7 @@ def test_organisers_and_administrators_reach_their_pages_from_my_page(live_serve
     for name in ("イベント", "会員", "監査ログ", "提携店と特典", "お礼のコイン", "チェーン"):
         expect(manage.get_by_role("link", name=name, exact=True)).to_be_visible()
     manage.get_by_role("link", name="会員", exact=True).click()
-    page.wait_for_url(f"{live_server}/members")
+    page.wait_for_url(f"{live_server}/admin/members")
     page.get_by_role("link", name="戻る").click()
     page.wait_for_url(f"{live_server}/account")
 

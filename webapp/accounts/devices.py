@@ -110,12 +110,17 @@ def may_manage_cards(issuer: User, person: User) -> bool:
     return issuer.is_admin and not person.is_admin and issuer.id != person.id
 
 
-def get_card_holder(session: Session, issuer: User, user_id: int) -> User:
-    """The person whose login cards `issuer` may print and stop (404 for nobody, 403 for
-    someone `issuer` may not print for)."""
+def get_person(session: Session, user_id: int) -> User:
     person = session.get(User, user_id)
     if person is None:
         raise NotFound("no_such_member", _l("There is no such member."))
+    return person
+
+
+def get_card_holder(session: Session, issuer: User, user_id: int) -> User:
+    """The person whose login cards `issuer` may print and stop (404 for nobody, 403 for
+    someone `issuer` may not print for)."""
+    person = get_person(session, user_id)
     if not may_manage_cards(issuer, person):
         raise Forbidden("not_allowed", _l("You cannot print a login card for this person."))
     return person

@@ -1,5 +1,6 @@
-"""The administrators' members pages: find a member, print or stop their login cards (shown to
-the member on their devices page) and change their role; each written to the audit log."""
+"""The administrators' members pages (`/admin/members`): find a person; on their page, see where
+they stand, print or stop their login cards (shown to the member on their devices page) and
+change their role; each act written to the audit log."""
 
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ from flask_login import current_user
 from webapp.accounts.devices import (
     get_card_holder,
     get_login_card,
+    get_person,
     issue_login_card,
     list_login_cards,
+    may_manage_cards,
     stop_login_card,
 )
 from webapp.accounts.login_card_pdf import login_card_pdf
@@ -29,9 +32,14 @@ from webapp.core.db import utcnow
 from webapp.core.errors import DomainError
 from webapp.core.http import no_store, site_url
 from webapp.extensions import db
-from webapp.membership.services import search_members
+from webapp.membership.services import (
+    MEMBER_STATE_NAMES,
+    get_membership,
+    member_state,
+    search_members,
+)
 
-bp = Blueprint("membership", __name__, url_prefix="/members")
+bp = Blueprint("membership", __name__, url_prefix="/admin/members")
 
 
 @bp.get("")
@@ -43,13 +51,17 @@ def members():
     )
 
 
-@bp.get("/<int:user_id>/login-card")
+@bp.get("/<int:user_id>")
 @admin_required
-def login_cards(user_id: int):
-    member = get_card_holder(db.session, current_user, user_id)
+def person(user_id: int):
+    member = get_person(db.session, user_id)
     return render_template(
-        "membership/login_cards.html",
+        "membership/person.html",
         member=member,
+        membership=get_membership(db.session, member),
+        state=member_state(member, get_membership(db.session, member), utcnow()),
+        state_names=MEMBER_STATE_NAMES,
+        may_print=may_manage_cards(current_user, member),
         cards=list_login_cards(db.session, member),
         roles=ROLE_NAMES,
     )
@@ -58,7 +70,7 @@ def login_cards(user_id: int):
 @bp.post("/<int:user_id>/role")
 @admin_required
 def role(user_id: int):
-    member = get_card_holder(db.session, current_user, user_id)
+    member = get_person(db.session, user_id)
     try:
         change_role(
             db.session,
@@ -74,7 +86,7 @@ def role(user_id: int):
         db.session.commit()
         flash(_("%(name)s is now: %(role)s", name=member.display_name,
                 role=ROLE_NAMES[member.role]), "info")  # fmt: skip
-    return redirect(url_for("membership.login_cards", user_id=member.id))
+    return redirect(url_for("membership.person", user_id=member.id))
 
 
 @bp.post("/<int:user_id>/login-card")
@@ -86,7 +98,7 @@ def print_login_card(user_id: int):
     member = get_card_holder(db.session, current_user, user_id)
     if not confirm_password(current_user, request.form.get("password", "")):
         flash(_("Your password is not right: no card was printed."), "error")
-        return redirect(url_for("membership.login_cards", user_id=member.id))
+        return redirect(url_for("membership.person", user_id=member.id))
     card, token = issue_login_card(db.session, member, current_user, utcnow())
     db.session.commit()
     url = f"{site_url()}{url_for('accounts.login_with_card')}#{token}"
@@ -103,4 +115,4 @@ def revoke_card(user_id: int, card_id: int):
     stop_login_card(db.session, card, current_user, utcnow())
     db.session.commit()
     flash(_("The card no longer works, and the phones it logged in are logged out."), "info")
-    return redirect(url_for("membership.login_cards", user_id=member.id))
+    return redirect(url_for("membership.person", user_id=member.id))

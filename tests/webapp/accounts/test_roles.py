@@ -16,9 +16,9 @@ def admin(make_user):
 
 
 def change(client, person, role, password=PASSWORD):
-    token = csrf_token(client, f"/members/{person.id}/login-card")
+    token = csrf_token(client, f"/admin/members/{person.id}")
     return client.post(
-        f"/members/{person.id}/role",
+        f"/admin/members/{person.id}/role",
         data={"csrf_token": token, "role": role, "password": password},
         follow_redirects=True,
     )
@@ -68,7 +68,7 @@ def test_an_organiser_cannot_change_roles(app, session, organiser, member):
     log_in(client, organiser.email)
     token = csrf_token(client, "/wallet")
     response = client.post(
-        f"/members/{member.id}/role",
+        f"/admin/members/{member.id}/role",
         data={"csrf_token": token, "role": "admin", "password": PASSWORD},
     )
     assert response.status_code == 403

@@ -36,7 +36,7 @@ def test_my_page_answers_with_the_account_and_log_out(client, member):
     assert (
         member.display_name in text and "ログアウト" in text and 'href="/account/devices"' in text
     )
-    assert 'href="/members"' not in text  # a member has no 管理 section
+    assert 'href="/admin/members"' not in text  # a member has no 管理 section
 
 
 def test_an_unknown_page_answers_404_in_japanese_inside_the_app(client, member):
