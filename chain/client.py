@@ -193,6 +193,23 @@ class ChainClient:
         last = logs[-1]
         return Web3.to_hex(last["transactionHash"]), last["blockNumber"]
 
+    def find_card_revocation(
+        self, member: str, from_block: int = 0
+    ) -> tuple[str | None, int | None] | None:
+        """(transaction hash, block) that burned `member`'s card, if it holds none; (None,
+        None) if the node keeps no log of the burn (or the card was never minted). Ask only
+        once the card's mint is settled: a card not yet minted is not held either."""
+        card = self._contract("MembershipCard", self._bound().card)
+        if card.functions.balanceOf(member).call() > 0:
+            return None
+        logs = card.events.Transfer().get_logs(
+            argument_filters={"from": member, "to": ZERO_ADDRESS}, from_block=from_block
+        )
+        if not logs:
+            return _done_without_log()
+        last = logs[-1]
+        return Web3.to_hex(last["transactionHash"]), last["blockNumber"]
+
     def find_redemption(
         self, ref: bytes, from_block: int = 0
     ) -> tuple[str | None, int | None] | None:
@@ -257,6 +274,12 @@ class ChainClient:
     def card_transaction(self, member: str) -> dict:
         card = self._contract("MembershipCard", self._bound().card)
         return self._unsigned(card.functions.issue(member))
+
+    def card_revocation_transaction(self, member: str) -> dict:
+        """The transaction that burns `member`'s card, unsigned; raises if it would revert
+        now (the member holds no card: `ERC721NonexistentToken`)."""
+        card = self._contract("MembershipCard", self._bound().card)
+        return self._unsigned(card.functions.revoke(member))
 
     def sign(self, tx: dict, nonce: int, fees: Fees | None = None) -> SignedTx:
         """Signs a transaction from `award_transaction` or `card_transaction` (without `fees`,

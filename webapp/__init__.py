@@ -34,6 +34,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _load_or_create_secret(instance / "secret-key.txt")
 
     _import_models()
+    from webapp.membership.terms import parse_term
+
+    parse_term(app.config["MEMBERSHIP_TERM"])  # a mistyped term stops the start, not a join
 
     # Registered before Flask-SQLAlchemy's own teardown, so it runs after it: once the
     # request's session is closed.

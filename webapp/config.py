@@ -122,6 +122,10 @@ def load_config() -> dict:
             "ja": os.environ.get("ENISHI_COIN_NAME", "えんコイン"),
             "en": os.environ.get("ENISHI_COIN_NAME_EN", "En coins"),
         },
+        # A membership's term (webapp/membership/terms.py): "" none, "<N>d" days from issue or
+        # renewal, "YYYY-MM-DD" a fixed last day, "MM-DD" a season's last day. Past it, a card
+        # gives no rights until it is renewed (it stays on chain).
+        "MEMBERSHIP_TERM": os.environ.get("ENISHI_MEMBERSHIP_TERM", "").strip(),
         # How long a perk's ticket can be shown at the shop before its tokens come back.
         "TICKET_MINUTES": _minutes("ENISHI_TICKET_MINUTES", 15),
         # A device session ends after this long unused, or this long after its login.

@@ -15,6 +15,9 @@ from webapp.accounts.models import AuditEntry, User
 AUDIT_ACTIONS = {
     "login_card.printed": _l("Printed a login card"),
     "login_card.stopped": _l("Stopped a login card"),
+    "membership.issued": _l("Gave a member card"),
+    "membership.renewed": _l("Renewed a member card"),
+    "membership.revoked": _l("Took a member card back"),
     "role.changed": _l("Changed a role"),
 }
 

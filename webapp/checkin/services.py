@@ -166,7 +166,7 @@ def check_in_by_organiser(
         status, reason = ClaimStatus.REJECTED, "not_yet_open"
     elif now >= event.ends_at + timedelta(days=event.offline_claim_days):
         status, reason = ClaimStatus.REJECTED, "expired"
-    elif not is_member(session, member):
+    elif not is_member(session, member, now):
         status, reason = ClaimStatus.REJECTED, "not_a_member"
     else:
         status, reason = ClaimStatus.ACCEPTED, None
@@ -271,7 +271,7 @@ def _decide(session: Session, user: User, claim: ClaimInput, observed_at: dateti
         return reject("not_yet_open")
     if shown_at >= event.ends_at:
         return reject("expired")
-    if not is_member(session, user):
+    if not is_member(session, user, observed_at):
         return reject("not_a_member")
     if late and event.hold_late_claims:
         # A late display code may be a screenshot sent on: an organiser decides.
@@ -302,7 +302,7 @@ def _decide_printed(
         return reject("too_many_words")
     if event.secret_word and not codes.same_word(claim.word, event.secret_word):
         return reject("wrong_word")
-    if not is_member(session, user):
+    if not is_member(session, user, observed_at):
         return reject("not_a_member")
     late = observed_at - moment > codes.SLOT_LENGTH * 2
     return _Decision(ClaimStatus.ACCEPTED, None, event, codes.PRINTED_SLOT, late, "printed")
@@ -378,7 +378,7 @@ def decide_held_claim(
         status, reason = ClaimStatus.REJECTED, "refused"
     elif _has_attended(session, member, event):
         status, reason = ClaimStatus.DUPLICATE, "already_checked_in"
-    elif not is_member(session, member):
+    elif not is_member(session, member, now):
         status, reason = ClaimStatus.REJECTED, "not_a_member"
     else:
         status, reason = ClaimStatus.ACCEPTED, None

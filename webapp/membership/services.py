@@ -1,18 +1,34 @@
-"""Membership operations: issue a membership (and its card on chain), ask who is a member."""
+"""Membership operations: issue, renew and revoke a membership (and its card on chain), ask
+who is a member.
+
+A card gives its rights while it is neither revoked nor past its term (`Membership.is_active_at`).
+Revoking ends the rights at once in the app and burns the card on chain through the job queue
+(or cancels its mint, if that was never sent). A lapsed card stays on chain: a renewal brings
+its rights back. A revoked card can be issued again once its burn is on chain."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, case, select
 from sqlalchemy.orm import Session
 
+from webapp.accounts.audit import record_audit
 from webapp.accounts.models import User
+from webapp.core.db import utcnow
 from webapp.core.errors import DomainError
+from webapp.core.i18n import local_zone
 from webapp.membership.models import Membership
-from webapp.onchain.jobs import queue_card
+from webapp.membership.terms import last_day, parse_term, term_end
+from webapp.onchain.jobs import queue_card, revoke_card
+from webapp.onchain.models import JobStatus
+
+# A card's holder is told that it runs out from this long before its last day.
+EXPIRY_NOTICE = timedelta(days=31)
 
 
 class MemberState(StrEnum):
@@ -63,21 +79,173 @@ def member_state_column(now: datetime) -> ColumnElement[str]:
     )
 
 
-def issue_membership(session: Session, user: User, now: datetime | None = None) -> Membership:
-    """Makes `user` a member (from `now`, when given) and queues their card on chain."""
-    if get_membership(session, user) is not None:
+class CardState(StrEnum):
+    """Where a person's 会員証 stands, in the words its pages use."""
+
+    PENDING = "pending"  # given, and on its way on chain (記録待ち)
+    ACTIVE = "active"  # gives its rights, and is on chain (有効)
+    LAPSED = "lapsed"  # its term ended and it was not renewed; still on chain
+    REVOKING = "revoking"  # taken back; its burn is on its way (取り消し: 反映中)
+    REVOKED = "revoked"  # taken back, and burned on chain (or never minted) (取り消し: 記録済み)
+
+
+@dataclass(frozen=True)
+class CardStatus:
+    state: CardState
+    last_day: date | None  # the term's last day (None: no end)
+    expiring: bool  # gives its rights, and its last day is within EXPIRY_NOTICE
+    issue_job_id: int | None
+    revoke_job_id: int | None
+
+    @property
+    def may_revoke(self) -> bool:
+        return self.state in (CardState.PENDING, CardState.ACTIVE, CardState.LAPSED)
+
+    @property
+    def may_renew(self) -> bool:
+        """A term to extend (a card that ended, or ends); a revoked card is given again."""
+        return self.state == CardState.LAPSED or (self.may_revoke and self.last_day is not None)
+
+    @property
+    def may_issue_again(self) -> bool:
+        return self.state == CardState.REVOKED
+
+
+def card_status(membership: Membership, now: datetime) -> CardStatus:
+    ends_at = membership.term_ends_at
+    last = last_day(ends_at, local_zone()) if ends_at is not None else None
+    if membership.revoked_at is not None:
+        burn = membership.revoke_job
+        done = burn is None or burn.status == JobStatus.CONFIRMED
+        state = CardState.REVOKED if done else CardState.REVOKING
+    elif not membership.is_active_at(now):
+        state = CardState.LAPSED
+    elif membership.chain_job is not None and not membership.chain_job.on_chain:
+        state = CardState.PENDING
+    else:
+        state = CardState.ACTIVE
+    expiring = (
+        state in (CardState.PENDING, CardState.ACTIVE)
+        and ends_at is not None
+        and ends_at - now <= EXPIRY_NOTICE
+    )
+    return CardStatus(state, last, expiring, membership.chain_job_id, membership.revoke_job_id)
+
+
+def issue_membership(
+    session: Session, user: User, now: datetime | None = None, *, actor: User | None = None
+) -> Membership:
+    """Makes `user` a member (from `now`, when given) for the configured term and queues their
+    card on chain; also gives a card again to someone whose card was revoked, once its burn is
+    on chain. With an `actor` (an administrator), written to the audit log."""
+    now = now or utcnow()
+    membership = get_membership(session, user, lock=True)
+    if user.closed_at is not None:
+        raise DomainError("account_closed", _l("This person closed their account."))
+    if actor is not None and user.joined_at is None:
+        raise DomainError(
+            "not_joined", _l("This person has not set up their account yet: no card for now.")
+        )
+    if membership is not None and membership.revoked_at is None:
         raise DomainError("already_a_member", _l("This person is already a member."))
+    if membership is not None:
+        _ensure_burn_recorded(membership)
     job = queue_card(session, user_id=user.id, address=user.address)
-    membership = Membership(user_id=user.id, chain_job_id=job.id)
-    if now is not None:
-        membership.issued_at = now
-    session.add(membership)
+    if membership is None:
+        membership = Membership(user_id=user.id)
+        session.add(membership)
+    membership.chain_job_id = job.id
+    membership.issued_at = now
+    membership.term_ends_at = term_end(_term(), now, local_zone())
+    membership.revoked_at = None
+    membership.revoke_job_id = None
     session.flush()
+    if actor is not None:
+        record_audit(
+            session, actor=actor, action="membership.issued", now=now, subject=user,
+            detail=_term_detail(membership),
+        )  # fmt: skip
     return membership
 
 
-def get_membership(session: Session, user: User) -> Membership | None:
-    return session.scalar(select(Membership).where(Membership.user_id == user.id))
+def renew_membership(session: Session, user: User, *, actor: User, now: datetime) -> Membership:
+    """Extends `user`'s term by one more (from its end, or from now if it has lapsed), or gives
+    a revoked card again once its burn is on chain. Written to the audit log."""
+    membership = get_membership(session, user, lock=True)
+    if membership is None:
+        raise DomainError("not_a_member", _l("This person holds no member card to renew."))
+    if membership.revoked_at is not None:
+        return issue_membership(session, user, now, actor=actor)
+    term = _term()
+    if term.none and membership.term_ends_at is None:
+        raise DomainError("no_term", _l("This card has no end date: there is nothing to renew."))
+    start = now if membership.term_ends_at is None else max(now, membership.term_ends_at)
+    ends_at = term_end(term, start, local_zone())
+    if ends_at is not None and ends_at <= now:
+        raise DomainError(
+            "term_over",
+            _l("The configured term has ended already: set ENISHI_MEMBERSHIP_TERM to a later day."),
+        )
+    membership.term_ends_at = ends_at
+    session.flush()
+    record_audit(
+        session, actor=actor, action="membership.renewed", now=now, subject=user,
+        detail=_term_detail(membership),
+    )  # fmt: skip
+    return membership
+
+
+def revoke_membership(
+    session: Session, user: User, *, actor: User, now: datetime, reason: str = ""
+) -> Membership:
+    """Takes `user`'s card back: its rights end at once (check-ins are refused from now on, also
+    those kept offline), and the card is burned on chain (or, if its mint was never sent, the
+    mint is cancelled). Written to the audit log with `reason`."""
+    membership = get_membership(session, user, lock=True)
+    if membership is None or membership.revoked_at is not None:
+        raise DomainError("not_a_member", _l("This person holds no member card to take back."))
+    membership.revoked_at = now
+    burn = revoke_card(
+        session, user_id=user.id, address=user.address, issue_job_id=membership.chain_job_id
+    )
+    membership.revoke_job_id = burn.id if burn is not None else None
+    session.flush()
+    record_audit(
+        session, actor=actor, action="membership.revoked", now=now, subject=user,
+        detail=reason.strip(),
+    )  # fmt: skip
+    return membership
+
+
+def _ensure_burn_recorded(membership: Membership) -> None:
+    """A revoked card is given again only once its burn is on chain (or its mint was never
+    sent): a mint sent before would be refused, the member holding the old card still."""
+    burn = membership.revoke_job
+    if burn is not None and burn.status != JobStatus.CONFIRMED:
+        raise DomainError(
+            "burn_not_recorded",
+            _l(
+                "The card taken back is not yet recorded as burned on chain: it can be given "
+                "again once it is (the chain queue page shows how it goes)."
+            ),
+        )
+
+
+def _term():
+    return parse_term(current_app.config.get("MEMBERSHIP_TERM", ""))
+
+
+def _term_detail(membership: Membership) -> str:
+    if membership.term_ends_at is None:
+        return ""
+    return f"until {last_day(membership.term_ends_at, local_zone()).isoformat()}"
+
+
+def get_membership(session: Session, user: User, *, lock: bool = False) -> Membership | None:
+    query = select(Membership).where(Membership.user_id == user.id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalar(query)
 
 
 def search_members(session: Session, text: str, limit: int = 20) -> list[User]:
@@ -86,16 +254,24 @@ def search_members(session: Session, text: str, limit: int = 20) -> list[User]:
     if not text:
         return []
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    now = utcnow()
     query = (
         select(User)
         .join(Membership, Membership.user_id == User.id)
         .where(User.display_name.ilike(pattern, escape="\\") | (User.email == text.lower()))
+        .where(User.closed_at.is_(None), Membership.revoked_at.is_(None))
+        .where(Membership.term_ends_at.is_(None) | (Membership.term_ends_at > now))
         .order_by(User.display_name)
         .limit(limit)
     )
-    return [user for user in session.scalars(query) if is_member(session, user)]
+    return list(session.scalars(query))
 
 
-def is_member(session: Session, user: User) -> bool:
+def is_member(session: Session, user: User, now: datetime | None = None) -> bool:
+    """Whether `user` holds a card that gives its rights at `now`: not revoked, not lapsed."""
     membership = get_membership(session, user)
-    return membership is not None and membership.is_active
+    return (
+        user.closed_at is None
+        and membership is not None
+        and membership.is_active_at(now or utcnow())
+    )

@@ -98,6 +98,34 @@ def queue_card(session: Session, *, user_id: int, address: str) -> ChainJob:
     return _queue(session, JobKind.ISSUE_CARD, user_id, address)
 
 
+def revoke_card(
+    session: Session, *, user_id: int, address: str, issue_job_id: int | None
+) -> ChainJob | None:
+    """Takes a member's card back on chain. If its issue job was never sent, that job is
+    cancelled and nothing goes on chain (None); else a burn is queued (and returned), which
+    waits for the card's mint to be settled (`take_due_batches`). A worker that has leased the
+    issue job leaves it alone once it is cancelled (`still_leased`)."""
+    issue = None
+    if issue_job_id is not None:
+        issue = session.scalar(
+            select(ChainJob)
+            .where(ChainJob.id == issue_job_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    if issue is not None and issue.kind != JobKind.ISSUE_CARD:
+        raise ValueError(f"job {issue.id} is not a card's issue")
+    if issue is None or issue.status == JobStatus.CANCELLED:
+        return None
+    never_sent = issue.sent_at is None and issue.status in (JobStatus.PENDING, JobStatus.FAILED)
+    if never_sent:
+        issue.status = JobStatus.CANCELLED
+        issue.last_error = None
+        session.flush()
+        return None
+    return _queue(session, JobKind.REVOKE_CARD, user_id, address)
+
+
 def queue_burn(
     session: Session, *, user_id: int, address: str, amount: int, redemption_id: int
 ) -> ChainJob:
@@ -184,10 +212,18 @@ def take_due_batches(
         earlier.status.in_((JobStatus.PENDING, JobStatus.SENT)),
         earlier.id < ChainJob.id,
     )
+    # A card's burn waits for the card's mint on its way: a card not yet minted cannot burn.
+    mint_waits = exists().where(
+        earlier.user_id == ChainJob.user_id,
+        earlier.kind == JobKind.ISSUE_CARD,
+        earlier.status.in_((JobStatus.PENDING, JobStatus.SENT)),
+        earlier.id < ChainJob.id,
+    )
     query = (
         select(ChainJob)
         .where(ChainJob.status == JobStatus.PENDING, ChainJob.next_attempt_at <= now)
         .where((ChainJob.kind != JobKind.REDEEM) | ~award_waits)
+        .where((ChainJob.kind != JobKind.REVOKE_CARD) | ~mint_waits)
         .order_by(ChainJob.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -422,8 +458,10 @@ def list_capped_transactions(
 
 
 def list_open_jobs(session: Session, limit: int = 200) -> list[ChainJob]:
-    """Jobs not yet confirmed, oldest first: the ones an administrator may need to look at."""
-    query = select(ChainJob).where(ChainJob.status != JobStatus.CONFIRMED).order_by(ChainJob.id)
+    """Jobs not yet confirmed (nor cancelled), oldest first: the ones an administrator may need
+    to look at."""
+    done = (JobStatus.CONFIRMED, JobStatus.CANCELLED)
+    query = select(ChainJob).where(ChainJob.status.not_in(done)).order_by(ChainJob.id)
     return list(session.scalars(query.limit(limit)))
 
 

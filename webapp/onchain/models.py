@@ -22,6 +22,7 @@ class JobKind(StrEnum):
     AWARD = "award"  # the event's badge and its reward, in one contract call
     ISSUE_CARD = "issue_card"
     REDEEM = "redeem"  # burns a used perk ticket's tokens, with the redemption as reference
+    REVOKE_CARD = "revoke_card"  # burns a member's card after an administrator revoked it
 
 
 class JobStatus(StrEnum):
@@ -30,14 +31,16 @@ class JobStatus(StrEnum):
     CONFIRMED = "confirmed"
     FAILED = "failed"  # given up by rule (onchain.jobs.mark_reverted); an admin may retry
     HELD = "held"  # an award whose reward waits for an administrator's approval
+    CANCELLED = "cancelled"  # a card revoked before its job was sent: nothing goes on chain
 
 
 class ChainJob(db.Model):
     __tablename__ = "chain_jobs"
     __table_args__ = (
-        CheckConstraint("kind IN ('award', 'issue_card', 'redeem')", name="kind"),
+        CheckConstraint("kind IN ('award', 'issue_card', 'redeem', 'revoke_card')", name="kind"),
         CheckConstraint(
-            "status IN ('pending', 'sent', 'confirmed', 'failed', 'held')", name="status"
+            "status IN ('pending', 'sent', 'confirmed', 'failed', 'held', 'cancelled')",
+            name="status",
         ),
         Index("ix_chain_jobs_status_next_attempt_at", "status", "next_attempt_at"),
     )

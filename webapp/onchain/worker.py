@@ -285,6 +285,8 @@ def _unsigned(client: ChainClient, batch: JobBatch) -> dict:
         return client.award_transaction(batch.event_id, list(batch.members), batch.reward_each)
     if batch.kind == JobKind.ISSUE_CARD:
         return client.card_transaction(batch.members[0])
+    if batch.kind == JobKind.REVOKE_CARD:
+        return client.card_revocation_transaction(batch.members[0])
     if batch.kind == JobKind.REDEEM:
         return client.redeem_transaction(batch.members[0], batch.reward_each, batch.ref)
     raise ChainError(f"unknown job kind {batch.kind}")
@@ -292,9 +294,13 @@ def _unsigned(client: ChainClient, batch: JobBatch) -> dict:
 
 def _already_on_chain(client: ChainClient, batch: JobBatch) -> tuple[str | None, int | None] | None:
     """(transaction, block) that did a card's or a burn's work already. Awards need no look:
-    the contract skips members who hold the badge, so sending one again does no harm."""
+    the contract skips members who hold the badge, so sending one again does no harm. A card's
+    burn is done once the card is no longer held: it is taken only after the card's mint is
+    settled (`take_due_batches`), so a card not held then was burned (or never minted)."""
     if batch.kind == JobKind.ISSUE_CARD:
         return client.find_card_issue(batch.members[0], client.deployed_block)
+    if batch.kind == JobKind.REVOKE_CARD:
+        return client.find_card_revocation(batch.members[0], client.deployed_block)
     if batch.kind == JobKind.REDEEM:
         return client.find_redemption(batch.ref, client.deployed_block)
     return None

@@ -89,7 +89,12 @@ def reconcile(session: Session, client: ChainClient) -> list[Difference]:
     for membership in session.scalars(query.where(ChainJob.status == JobStatus.CONFIRMED)):
         user = users[membership.user_id]
         carded.add(user.address.lower())
-        expected = 1 if membership.is_active else 0
+        # A lapsed card stays on chain; a revoked one is gone once its burn is confirmed (on
+        # its way, either may be seen; a failed burn leaves a card that should not be there).
+        burn = membership.revoke_job
+        if burn is not None and burn.status in IN_FLIGHT:
+            continue
+        expected = 0 if membership.revoked_at is not None else 1
         held = 1 if client.has_card(user.address) else 0
         if held != expected:
             differences.append(Difference("card", user.address, user.email, expected, held))

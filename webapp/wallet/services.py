@@ -200,6 +200,6 @@ def _contracts_of(job: ChainJob) -> list[str]:
     it pays any; a card is issued; a use at a shop burns coins."""
     if job.kind == JobKind.AWARD:
         return ["badge", "token"] if job.amount else ["badge"]
-    if job.kind == JobKind.ISSUE_CARD:
+    if job.kind in (JobKind.ISSUE_CARD, JobKind.REVOKE_CARD):
         return ["card"]
     return ["token"]
