@@ -105,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.checkin.reward_views import bp as rewards_admin
     from webapp.checkin.views import bp as checkin
     from webapp.events.views import bp as events
+    from webapp.membership.card_views import bp as member_card
     from webapp.membership.views import bp as membership
     from webapp.metadata.views import bp as metadata
     from webapp.onchain.views import bp as onchain
@@ -115,8 +116,9 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.wallet.views import bp as wallet
 
     for blueprint in (
-        site, accounts, accounts_admin, membership, events, checkin_organiser, checkin_display,
-        checkin, wallet, perks, perks_shop, perks_admin, rewards_admin, onchain, api, metadata,
+        site, accounts, accounts_admin, membership, member_card, events, checkin_organiser,
+        checkin_display, checkin, wallet, perks, perks_shop, perks_admin, rewards_admin, onchain,
+        api, metadata,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

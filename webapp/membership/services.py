@@ -93,6 +93,7 @@ class CardState(StrEnum):
 class CardStatus:
     state: CardState
     last_day: date | None  # the term's last day (None: no end)
+    valid_until: datetime | None  # the term's last moment (to show its day with `local_date`)
     expiring: bool  # gives its rights, and its last day is within EXPIRY_NOTICE
     issue_job_id: int | None
     revoke_job_id: int | None
@@ -129,7 +130,10 @@ def card_status(membership: Membership, now: datetime) -> CardStatus:
         and ends_at is not None
         and ends_at - now <= EXPIRY_NOTICE
     )
-    return CardStatus(state, last, expiring, membership.chain_job_id, membership.revoke_job_id)
+    until = ends_at - timedelta(microseconds=1) if ends_at is not None else None
+    return CardStatus(
+        state, last, until, expiring, membership.chain_job_id, membership.revoke_job_id
+    )
 
 
 def issue_membership(

@@ -34,6 +34,7 @@ from webapp.core.http import no_store, site_url
 from webapp.extensions import db
 from webapp.membership.services import (
     MEMBER_STATE_NAMES,
+    card_status,
     get_membership,
     member_state,
     search_members,
@@ -55,11 +56,13 @@ def members():
 @admin_required
 def person(user_id: int):
     member = get_person(db.session, user_id)
+    membership, now = get_membership(db.session, member), utcnow()
     return render_template(
         "membership/person.html",
         member=member,
-        membership=get_membership(db.session, member),
-        state=member_state(member, get_membership(db.session, member), utcnow()),
+        membership=membership,
+        card=card_status(membership, now) if membership else None,
+        state=member_state(member, membership, now),
         state_names=MEMBER_STATE_NAMES,
         may_print=may_manage_cards(current_user, member),
         cards=list_login_cards(db.session, member),

@@ -21,7 +21,7 @@ from webapp.core.errors import NotFound
 from webapp.events.models import Event
 from webapp.ledger.services import Balance, get_balance
 from webapp.membership.models import Membership
-from webapp.membership.services import get_membership
+from webapp.membership.services import CardStatus, card_status, get_membership
 from webapp.onchain.deployments import get_current_deployment
 from webapp.onchain.models import ChainJob, JobKind, JobStatus
 from webapp.perks.models import Redemption, RedemptionStatus
@@ -59,8 +59,9 @@ class BadgeItem:
 @dataclass(frozen=True)
 class CardItem:
     issued_at: datetime
-    active: bool
-    state: RecordState
+    active: bool  # gives its rights now
+    state: RecordState  # its record: the card's mint, or once taken back, its burn
+    status: CardStatus  # pending, active, lapsed, taken back; its last day; running out
 
 
 @dataclass(frozen=True)
@@ -138,8 +139,14 @@ def _badge(attendance: Attendance) -> BadgeItem:
 def _card(membership: Membership | None) -> CardItem | None:
     if membership is None:
         return None
-    state = RecordState.of(membership.chain_job)
-    return CardItem(membership.issued_at, membership.is_active, state)
+    now = utcnow()
+    job = membership.revoke_job if membership.revoke_job is not None else membership.chain_job
+    return CardItem(
+        membership.issued_at,
+        membership.is_active_at(now),
+        RecordState.of(job),
+        card_status(membership, now),
+    )
 
 
 @dataclass(frozen=True)
