@@ -89,7 +89,7 @@ def _people(session: Session, keyring: PublicKeyring, now: datetime) -> dict[str
         people[email] = create_user(
             session, keyring, email=email, password=secrets.token_urlsafe(16), display_name=name
         )
-    joined = _local(now, 100, time(10))
+    joined = _local(now, -100, time(10))
     for email, user in people.items():
         if email != "shop@example.org":  # the winery's staff is not a member
             issue_membership(session, user, now=joined)

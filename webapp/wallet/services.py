@@ -140,12 +140,14 @@ def _card(membership: Membership | None) -> CardItem | None:
     if membership is None:
         return None
     now = utcnow()
-    job = membership.revoke_job if membership.revoke_job is not None else membership.chain_job
+    if membership.revoked_at is not None and membership.revoke_job is None:
+        state = RecordState(None, True)  # taken back before its mint was sent: nothing to burn
+    elif membership.revoke_job is not None:
+        state = RecordState.of(membership.revoke_job)
+    else:
+        state = RecordState.of(membership.chain_job)
     return CardItem(
-        membership.issued_at,
-        membership.is_active_at(now),
-        RecordState.of(job),
-        card_status(membership, now),
+        membership.issued_at, membership.is_active_at(now), state, card_status(membership, now)
     )
 
 
