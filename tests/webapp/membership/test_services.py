@@ -83,6 +83,7 @@ def test_a_card_revoked_before_its_mint_was_sent_never_goes_on_chain(session, ch
     assert reconcile(session, chain) == []
 
 
+@pytest.mark.parametrize("chain_kind", ["embedded", "anvil"], indirect=True)
 def test_a_card_on_chain_is_burned_and_given_again_only_once_the_burn_is_recorded(
     session, chain, member, admin
 ):
@@ -110,6 +111,21 @@ def test_a_card_on_chain_is_burned_and_given_again_only_once_the_burn_is_recorde
     assert chain.has_card(member.address)
     assert reconcile(session, chain) == []
     assert [row[0] for row in audit(session)] == ["membership.revoked", "membership.issued"]
+
+
+def test_a_burn_already_on_chain_is_confirmed_with_its_real_transaction(
+    session, chain, member, admin
+):
+    """The worker's earlier send whose answer was lost: the card is gone already."""
+    work(session, chain)
+    revoke_membership(session, member, actor=admin, now=utcnow())
+    session.commit()
+    signed = chain.sign(chain.card_revocation_transaction(member.address), chain.next_nonce())
+    chain.send(signed)
+    chain.w3.eth.wait_for_transaction_receipt(signed.hash, timeout=30)
+    work(session, chain)
+    (burn,) = jobs(session, user_id=member.id, kind=JobKind.REVOKE_CARD)
+    assert (burn.status, burn.tx_hash) == (JobStatus.CONFIRMED, signed.hash)
 
 
 def test_a_burn_waits_for_a_mint_sent_but_not_yet_confirmed(session, chain, member, admin):
