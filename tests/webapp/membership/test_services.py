@@ -194,3 +194,33 @@ def test_a_lapsed_card_stays_on_chain(app, session, chain, member, admin):
     assert not is_member(session, member)
     assert chain.has_card(member.address)
     assert reconcile(session, chain) == []
+
+
+def test_a_mint_a_worker_has_taken_but_not_sent_is_cancelled_and_left_alone(
+    session, chain, member, admin
+):
+    (batch,) = take_due_batches(session, utcnow(), 10)
+    session.commit()
+    revoke_membership(session, member, actor=admin, now=utcnow())
+    session.commit()
+    result = TickResult()
+    _send(session, chain, batch, result)  # the worker finds its lease gone
+    assert result.sent_transactions == 0
+    (issue,) = jobs(session, user_id=member.id)
+    assert issue.status == JobStatus.CANCELLED
+    work(session, chain)
+    assert not chain.has_card(member.address)
+
+
+def test_reconcile_waits_for_a_burn_on_its_way_and_reports_one_that_failed(
+    session, chain, member, admin
+):
+    work(session, chain)
+    revoke_membership(session, member, actor=admin, now=utcnow())
+    session.commit()
+    assert reconcile(session, chain) == []  # on its way: the card may still be there
+    (burn,) = jobs(session, user_id=member.id, kind=JobKind.REVOKE_CARD)
+    burn.status = JobStatus.FAILED
+    session.commit()
+    differences = [(d.what, d.email, d.ledger, d.chain) for d in reconcile(session, chain)]
+    assert differences == [("card", member.email, 0, 1)]
