@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.db import UTCDateTime, utcnow
@@ -35,7 +35,8 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Optional: many of the town's elderly members have no e-mail address.
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
-    display_name: Mapped[str] = mapped_column(String(100))
+    # Indexed: the administrators' list of everyone is in name order, a page at a time.
+    display_name: Mapped[str] = mapped_column(String(100), index=True)
     # None: no password; this person logs in with a passkey or a printed login card.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default=Role.MEMBER)
@@ -45,7 +46,7 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # When this person set up their account (accepted their invitation); None while invited.
-    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
+    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The season or group they came with, e.g. 「第5期」 (from their invitation).
     cohort: Mapped[str | None] = mapped_column(String(50), index=True)
     # When they closed their account: the app forgot their name and address; the rows that
@@ -83,6 +84,8 @@ class DeviceSession(db.Model):
     """One browser where a person is logged in: listed on their page, where they can end it."""
 
     __tablename__ = "device_sessions"
+    # A person's latest session, for the administrators' list ("last seen").
+    __table_args__ = (Index("ix_device_sessions_user_id_last_seen_at", "user_id", "last_seen_at"),)
 
     id: Mapped[str] = mapped_column(String(43), primary_key=True)  # random, in the cookies
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -141,8 +144,8 @@ class AuditEntry(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    action: Mapped[str] = mapped_column(String(40))  # e.g. "login_card.printed"
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)  # e.g. "login_card.printed"
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     detail: Mapped[str] = mapped_column(String(200), default="")
 

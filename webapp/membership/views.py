@@ -32,12 +32,12 @@ from webapp.core.db import utcnow
 from webapp.core.errors import DomainError
 from webapp.core.http import no_store, site_url
 from webapp.extensions import db
+from webapp.membership.people import PeopleFilter, list_cohorts, list_people
 from webapp.membership.services import (
     MEMBER_STATE_NAMES,
     card_status,
     get_membership,
     member_state,
-    search_members,
 )
 
 bp = Blueprint("membership", __name__, url_prefix="/admin/members")
@@ -46,9 +46,16 @@ bp = Blueprint("membership", __name__, url_prefix="/admin/members")
 @bp.get("")
 @admin_required
 def members():
-    query = request.args.get("q", "")
+    """Everyone, a page at a time: filtered by state, role and cohort, searched by name or
+    e-mail address."""
+    wanted = PeopleFilter.from_args(request.args)
     return render_template(
-        "membership/members.html", query=query, found=search_members(db.session, query)
+        "membership/members.html",
+        wanted=wanted,
+        found=list_people(db.session, wanted, utcnow(), request.args.get("page", 1, type=int)),
+        cohorts=list_cohorts(db.session),
+        state_names=MEMBER_STATE_NAMES,
+        roles=ROLE_NAMES,
     )
 
 
