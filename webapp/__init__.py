@@ -112,13 +112,14 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.perks.admin_views import bp as perks_admin
     from webapp.perks.shop_views import bp as perks_shop
     from webapp.perks.views import bp as perks
+    from webapp.privacy.views import bp as privacy
     from webapp.site import bp as site
     from webapp.wallet.views import bp as wallet
 
     for blueprint in (
         site, accounts, accounts_admin, membership, member_card, events, checkin_organiser,
         checkin_display, checkin, wallet, perks, perks_shop, perks_admin, rewards_admin, onchain,
-        api, metadata,
+        api, metadata, privacy,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

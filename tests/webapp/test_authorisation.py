@@ -33,6 +33,10 @@ PUBLIC, MEMBER, CLAIM, API, ORGANISER, EVENT, STAFF, ADMIN, OWNER = (
 ROUTES = {
     "GET /": MEMBER,
     "GET /account": MEMBER,
+    "GET /account/close": MEMBER,
+    "POST /account/close": MEMBER,
+    "GET /account/data": MEMBER,
+    "GET /account/data/enishi-data.zip": MEMBER,
     "GET /account/devices": MEMBER,
     "POST /account/devices/<device_id>/end": MEMBER,
     "POST /account/text-size": MEMBER,

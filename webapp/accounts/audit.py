@@ -13,6 +13,7 @@ from webapp.accounts.models import AuditEntry, User
 
 # What each action is called on the page; the codes stay as they are in the table.
 AUDIT_ACTIONS = {
+    "account.closed": _l("Closed their account"),
     "login_card.printed": _l("Printed a login card"),
     "login_card.stopped": _l("Stopped a login card"),
     "membership.issued": _l("Gave a member card"),

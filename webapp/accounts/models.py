@@ -72,6 +72,11 @@ class User(UserMixin, db.Model):
         return self.active
 
     @property
+    def is_closed(self) -> bool:
+        """Closed their account: the name is forgotten (see accounts.closing)."""
+        return self.closed_at is not None
+
+    @property
     def is_organiser(self) -> bool:
         return self.role in (Role.ORGANISER, Role.ADMIN)
 

@@ -1,0 +1,102 @@
+"""A person downloads everything Enishi holds about them: one ZIP, data.json and a CSV per kind,
+their own rows only, no secrets."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+import zipfile
+
+import pytest
+
+from webapp.accounts.devices import issue_login_card
+from webapp.accounts.models import Role
+from webapp.checkin.services import ClaimInput, record_claim
+from webapp.core.db import utcnow
+
+from ...conftest import PASSWORD, log_in
+from ..checkin.scans import code_for
+
+
+def check_in(session, person, event) -> None:
+    sent = ClaimInput(str(uuid.uuid4()), code_for(event), utcnow())
+    assert record_claim(session, person, sent, now=utcnow(), source="api").status == "accepted"
+    session.commit()
+
+
+@pytest.fixture
+def download(app):
+    def get(person) -> zipfile.ZipFile:
+        client = app.test_client()
+        log_in(client, person.email)
+        answer = client.get("/account/data/enishi-data.zip")
+        assert answer.status_code == 200
+        assert answer.mimetype == "application/zip"
+        assert "attachment" in answer.headers["Content-Disposition"]
+        return zipfile.ZipFile(io.BytesIO(answer.data))
+
+    return get
+
+
+def read_csv(archive: zipfile.ZipFile, name: str) -> list[dict[str, str]]:
+    raw = archive.read(name)
+    assert raw.startswith("\ufeff".encode())  # Excel reads it as UTF-8
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+def test_the_download_has_my_check_ins_and_coins_and_nothing_of_anyone_else(
+    session, make_user, make_event, download
+):
+    me, other = make_user(), make_user()
+    wine = make_event(title="ワイン講座")
+    harvest = make_event(title="ぶどう収穫祭", reward=7)
+    check_in(session, me, wine)
+    check_in(session, other, harvest)
+    archive = download(me)
+    assert set(archive.namelist()) == {
+        "data.json", "account.csv", "devices.csv", "login_cards.csv", "membership.csv",
+        "checkins.csv", "badges.csv", "coins.csv", "perk_tickets.csv", "audit.csv",
+        "invitations.csv",
+    }  # fmt: skip
+    data = json.loads(archive.read("data.json"))
+    assert data["account"][0]["email"] == me.email
+    assert data["account"][0]["name"] == me.display_name
+    assert [c["event"] for c in data["checkins"]] == ["ワイン講座"]
+    assert [b["event"] for b in data["badges"]] == ["ワイン講座"]
+    assert [(c["amount"], c["kind"]) for c in data["coins"]] == [(10, "reward")]
+    assert data["membership"][0]["state"] == "member"
+    assert len(data["devices"]) == 1  # this download's own login
+    checkins = read_csv(archive, "checkins.csv")
+    assert [row["event"] for row in checkins] == ["ワイン講座"]
+    assert read_csv(archive, "coins.csv")[0]["amount"] == "10"
+    everything = b"".join(archive.read(name) for name in archive.namelist()).decode("utf-8")
+    assert "ぶどう収穫祭" not in everything
+    assert other.email not in everything and other.display_name not in everything
+
+
+def test_no_secret_leaves(session, make_user, download):
+    admin, me = make_user(Role.ADMIN), make_user()
+    card, token = issue_login_card(session, me, admin, utcnow())
+    session.commit()
+    archive = download(me)
+    everything = b"".join(archive.read(name) for name in archive.namelist()).decode("utf-8")
+    assert token.split(".")[1] not in everything
+    assert card.secret_hash not in everything
+    assert me.password_hash not in everything and PASSWORD not in everything
+    data = json.loads(archive.read("data.json"))
+    assert list(data["login_cards"][0]) == ["printed_at", "stopped_at"]
+    # The administrator printing the card is in the audit entries about me.
+    assert [(e["action"], e["by"]) for e in data["audit"]] == [
+        ("login_card.printed", admin.display_name)
+    ]
+
+
+def test_my_page_leads_to_my_data(app, member):
+    client = app.test_client()
+    log_in(client, member.email)
+    page = client.get("/account").get_data(as_text=True)
+    assert "わたしのデータ" in page and 'href="/account/data"' in page
+    page = client.get("/account/data").get_data(as_text=True)
+    assert 'href="/account/data/enishi-data.zip"' in page

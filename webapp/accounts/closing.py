@@ -1,0 +1,48 @@
+"""Closing an account, on the accounts' side: the app forgets the person (name, e-mail address,
+password), logs every device of theirs out and stops whatever could let them in again (login
+cards, open invitations). The rows that other records point to stay: the user row (under no
+name), their check-ins, badges and coins; the chain keeps its soulbound badges as anonymous
+records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from webapp.accounts.devices import revoke_login_card
+from webapp.accounts.models import DeviceSession, Invitation, LoginCard, User
+
+# What is kept in place of a closed account's name: no word of any language (the pages that list
+# people say "closed account" in the reader's), and not empty, for the pages that print it as is.
+CLOSED_NAME = "—"
+
+
+def forget_person(session: Session, user: User, now: datetime) -> None:
+    session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    user.display_name = CLOSED_NAME
+    user.email = None
+    user.password_hash = None
+    user.active = False
+    user.closed_at = user.closed_at or now
+    session.execute(
+        update(DeviceSession)
+        .where(DeviceSession.user_id == user.id, DeviceSession.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+    live_cards = select(LoginCard).where(
+        LoginCard.user_id == user.id, LoginCard.revoked_at.is_(None)
+    )
+    for card in session.scalars(live_cards):
+        revoke_login_card(session, card, now)
+    session.execute(
+        update(Invitation)
+        .where(
+            Invitation.user_id == user.id,
+            Invitation.used_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    session.flush()

@@ -1,0 +1,43 @@
+"""Closing one's own account: confirmed with the password (or, for someone who has none, by
+typing a word), then the app forgets the person (accounts.closing) and says so in the audit
+log. Their memberships are left as they are here (the card is taken back by membership)."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from webapp.accounts.audit import record_audit
+from webapp.accounts.closing import forget_person
+from webapp.accounts.models import User
+from webapp.accounts.services import confirm_password
+from webapp.core.errors import DomainError
+
+
+def confirmation_word() -> str:
+    """The word someone without a password types to confirm (in the page's language)."""
+    return _("close")
+
+
+def close_account(
+    session: Session, user: User, *, now: datetime, password: str = "", word: str = ""
+) -> None:
+    if user.is_closed:
+        raise DomainError("already_closed", _l("This account is already closed."))
+    if user.password_hash is not None:
+        if not confirm_password(user, password):
+            raise DomainError(
+                "wrong_password", _l("Your password is not right: the account stays open.")
+            )
+    elif _normal(word) not in {_normal(confirmation_word()), "close"}:
+        raise DomainError("wrong_word", _l("Type the word as it is shown: the account stays open."))
+    forget_person(session, user, now)
+    record_audit(session, actor=user, action="account.closed", now=now, subject=user)
+
+
+def _normal(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().casefold()

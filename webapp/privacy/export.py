@@ -1,0 +1,241 @@
+"""Everything Enishi holds about one person, for them to download: one ZIP with `data.json`
+(everything) and a CSV file per kind (UTF-8 with a BOM, so that Excel reads the Japanese).
+Secrets never leave: no password hash, no login card or invitation secret, no ticket code.
+Nothing of anyone else either, beyond the name of the person who acted on their account (an
+audit entry's "by")."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.accounts.models import AuditEntry, DeviceSession, Invitation, LoginCard, User
+from webapp.checkin.models import Attendance, Claim
+from webapp.ledger.models import LedgerEntry
+from webapp.membership.models import Membership
+from webapp.membership.services import member_state
+from webapp.onchain.models import ChainJob
+from webapp.perks.models import Redemption
+
+# The kinds, in the order of the files: a CSV each, and a key of data.json each.
+KINDS = (
+    "account",
+    "devices",
+    "login_cards",
+    "membership",
+    "checkins",
+    "badges",
+    "coins",
+    "perk_tickets",
+    "audit",
+    "invitations",
+)
+
+Rows = list[dict[str, object]]
+
+
+def collect_personal_data(session: Session, user: User, now: datetime) -> dict[str, Rows]:
+    """Each kind's rows for `user`, oldest first, each a dict of plain values."""
+    return {
+        "account": _account(user),
+        "devices": _devices(session, user),
+        "login_cards": _login_cards(session, user),
+        "membership": _membership(session, user, now),
+        "checkins": _checkins(session, user),
+        "badges": _badges(session, user),
+        "coins": _coins(session, user),
+        "perk_tickets": _perk_tickets(session, user),
+        "audit": _audit(session, user),
+        "invitations": _invitations(session, user),
+    }
+
+
+def personal_data_zip(data: dict[str, Rows], made_at: datetime) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        document = {"made_at": _plain(made_at), **data}
+        archive.writestr(
+            "data.json", json.dumps(document, ensure_ascii=False, indent=2, default=_plain)
+        )
+        for kind in KINDS:
+            archive.writestr(f"{kind}.csv", csv_bytes(data[kind]))
+    return buffer.getvalue()
+
+
+def csv_bytes(rows: Rows, columns: list[str] | None = None) -> bytes:
+    """`rows` as CSV, UTF-8 with a byte order mark (Excel reads it as UTF-8 only then)."""
+    columns = columns or (list(rows[0]) if rows else [])
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else _plain(row.get(c)) for c in columns])
+    return "\ufeff".encode() + text.getvalue().encode("utf-8")
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _all(session: Session, query) -> list:
+    return list(session.scalars(query))
+
+
+def _account(user: User) -> Rows:
+    return [
+        {
+            "id": user.id,
+            "name": user.display_name,
+            "email": user.email,
+            "has_password": user.password_hash is not None,
+            "role": user.role,
+            "cohort": user.cohort,
+            "created_at": user.created_at,
+            "joined_at": user.joined_at,
+            "closed_at": user.closed_at,
+            "wallet_address": user.address,
+            "text_size": user.text_size,
+        }
+    ]
+
+
+def _devices(session: Session, user: User) -> Rows:
+    query = (
+        select(DeviceSession)
+        .where(DeviceSession.user_id == user.id)
+        .order_by(DeviceSession.created_at)
+    )
+    return [
+        {
+            "device": device.label,
+            "logged_in_at": device.created_at,
+            "last_seen_at": device.last_seen_at,
+            "ended_at": device.ended_at,
+            "with_login_card": device.login_card_id is not None,
+        }
+        for device in _all(session, query)
+    ]
+
+
+def _login_cards(session: Session, user: User) -> Rows:
+    query = select(LoginCard).where(LoginCard.user_id == user.id).order_by(LoginCard.id)
+    return [
+        {"printed_at": card.created_at, "stopped_at": card.revoked_at}
+        for card in _all(session, query)
+    ]
+
+
+def _membership(session: Session, user: User, now: datetime) -> Rows:
+    query = select(Membership).where(Membership.user_id == user.id)
+    return [
+        {
+            "state": member_state(user, membership, now).value,
+            "issued_at": membership.issued_at,
+            "term_ends_at": membership.term_ends_at,
+            "revoked_at": membership.revoked_at,
+        }
+        for membership in _all(session, query)
+    ]
+
+
+def _checkins(session: Session, user: User) -> Rows:
+    """Every check-in as the phone (or an organiser) reported it, whatever its answer."""
+    query = select(Claim).where(Claim.user_id == user.id).order_by(Claim.received_at)
+    return [
+        {
+            "event": claim.event.title if claim.event else None,
+            "scanned_at": claim.scanned_at,
+            "received_at": claim.received_at,
+            "answer": claim.status,
+            "reason": claim.reason,
+            "how": claim.via,
+            "offline": claim.offline,
+        }
+        for claim in _all(session, query)
+    ]
+
+
+def _badges(session: Session, user: User) -> Rows:
+    """Each event attended: its badge, and whether the chain has recorded it."""
+    query = (
+        select(Attendance).where(Attendance.user_id == user.id).order_by(Attendance.checked_in_at)
+    )
+    return [
+        {
+            "event": attendance.event.title,
+            "event_starts_at": attendance.event.starts_at,
+            "checked_in_at": attendance.checked_in_at,
+            "badge_recorded_on_chain": attendance.chain_job.on_chain,
+        }
+        for attendance in _all(session, query)
+    ]
+
+
+def _coins(session: Session, user: User) -> Rows:
+    query = (
+        select(LedgerEntry, ChainJob.status)
+        .outerjoin(ChainJob, ChainJob.id == LedgerEntry.chain_job_id)
+        .where(LedgerEntry.user_id == user.id)
+        .order_by(LedgerEntry.created_at, LedgerEntry.id)
+    )
+    return [
+        {
+            "at": entry.created_at,
+            "amount": entry.amount,
+            "kind": entry.kind,
+            "chain": status,
+        }
+        for entry, status in session.execute(query)
+    ]
+
+
+def _perk_tickets(session: Session, user: User) -> Rows:
+    query = select(Redemption).where(Redemption.user_id == user.id).order_by(Redemption.id)
+    return [
+        {
+            "perk": ticket.perk.title_ja,
+            "perk_en": ticket.perk.title_en,
+            "price": ticket.price,
+            "state": ticket.status,
+            "made_at": ticket.created_at,
+            "expires_at": ticket.expires_at,
+            "used_at": ticket.used_at,
+            "ended_at": ticket.ended_at,
+        }
+        for ticket in _all(session, query)
+    ]
+
+
+def _audit(session: Session, user: User) -> Rows:
+    query = select(AuditEntry).where(AuditEntry.subject_id == user.id).order_by(AuditEntry.at)
+    return [
+        {
+            "at": entry.at,
+            "action": entry.action,
+            "by": entry.actor.display_name if entry.actor_id != user.id else user.display_name,
+            "detail": entry.detail,
+        }
+        for entry in _all(session, query)
+    ]
+
+
+def _invitations(session: Session, user: User) -> Rows:
+    query = select(Invitation).where(Invitation.user_id == user.id).order_by(Invitation.id)
+    return [
+        {
+            "made_at": invitation.created_at,
+            "expires_at": invitation.expires_at,
+            "emailed_at": invitation.emailed_at,
+            "used_at": invitation.used_at,
+            "stopped_at": invitation.revoked_at,
+        }
+        for invitation in _all(session, query)
+    ]
