@@ -41,6 +41,7 @@ ROUTES = {
     "POST /account/devices/<device_id>/end": MEMBER,
     "POST /account/text-size": MEMBER,
     "GET /admin/audit": ADMIN,
+    "GET /admin/audit/audit.csv": ADMIN,
     "GET /admin/chain": ADMIN,
     "POST /admin/chain/retry": ADMIN,
     "GET /admin/rewards": ADMIN,
