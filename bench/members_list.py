@@ -51,10 +51,8 @@ PASSWORD = "bench-password"
 POSTGRES_MAINTENANCE = "postgresql://postgres@127.0.0.1:5432/postgres"
 POSTGRES_DATABASE = "enishi_bench_members"  # dropped and made again: never the suite's
 POSTGRES_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{POSTGRES_DATABASE}"
-FAMILY = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤",
-          "吉田", "山田", "佐々木", "山口", "松本", "井上", "木村", "林", "清水", "山崎"]  # fmt: skip
-GIVEN = ["花子", "太郎", "一郎", "美咲", "翔太", "陽菜", "大輔", "さくら", "健", "和子",
-         "清", "幸子", "誠", "恵子", "茂", "節子", "勇", "洋子", "博", "京子"]  # fmt: skip
+FAMILY = "佐藤 鈴木 高橋 田中 伊藤 渡辺 山本 中村 小林 加藤 吉田 山田 佐々木 山口 松本 井上".split()
+GIVEN = "花子 太郎 一郎 美咲 翔太 陽菜 大輔 さくら 健 和子 清 幸子 誠 恵子 茂 節子 勇 洋子".split()
 COHORTS = [f"第{n}期" for n in range(1, 8)]
 CASES = [
     ("first page", "/admin/members"),
