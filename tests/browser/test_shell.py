@@ -65,6 +65,8 @@ PAGES = {
         ("/perks/{perk}", "perks"),
         ("/account", "account"),
         ("/account/devices", "account"),
+        ("/account/data", "account"),
+        ("/account/close", "account"),
     ],
     "organiser@example.org": [
         ("/events", "account"),

@@ -3,7 +3,8 @@ they stand (`MemberState`), cohort, when they joined and when they were last see
 searched and read a page at a time, so that 10,000 people stay quick.
 
 The page is one query over users outer-joined to their memberships (the state is computed in
-SQL by `member_state_column`), ordered by name (indexed) and cut with LIMIT/OFFSET; the total
+SQL by `member_state_column`), ordered by name (closed accounts, which have none, last) and cut
+with LIMIT/OFFSET; the total
 is a count of the same filtered query; "last seen" is looked up for the page's people only."""
 
 from __future__ import annotations
@@ -99,7 +100,9 @@ def list_people(session: Session, wanted: PeopleFilter, now: datetime, page: int
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
     found = session.execute(
-        query.order_by(User.display_name, User.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        query.order_by(User.closed_at.is_not(None), User.display_name, User.id)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
     ).all()
     seen = last_seen(session, [row.id for row in found])
     rows = [
