@@ -23,19 +23,23 @@ from webapp.membership.services import member_state
 from webapp.onchain.models import ChainJob
 from webapp.perks.models import Redemption
 
-# The kinds, in the order of the files: a CSV each, and a key of data.json each.
-KINDS = (
-    "account",
-    "devices",
-    "login_cards",
-    "membership",
-    "checkins",
-    "badges",
-    "coins",
-    "perk_tickets",
-    "audit",
-    "invitations",
-)
+# The kinds, in the order of the files, and each one's columns: a CSV each (with its header
+# even when empty), and a key of data.json each.
+COLUMNS = {
+    "account": ["id", "name", "email", "has_password", "role", "cohort", "created_at",
+                "joined_at", "closed_at", "wallet_address", "text_size"],
+    "devices": ["device", "logged_in_at", "last_seen_at", "ended_at", "with_login_card"],
+    "login_cards": ["printed_at", "stopped_at"],
+    "membership": ["state", "issued_at", "term_ends_at", "revoked_at"],
+    "checkins": ["event", "scanned_at", "received_at", "answer", "reason", "how", "offline"],
+    "badges": ["event", "event_starts_at", "checked_in_at", "badge_recorded_on_chain"],
+    "coins": ["at", "amount", "kind", "chain"],
+    "perk_tickets": ["perk", "perk_en", "price", "state", "made_at", "expires_at", "used_at",
+                     "ended_at"],
+    "audit": ["at", "action", "by", "detail"],
+    "invitations": ["made_at", "expires_at", "emailed_at", "used_at", "stopped_at"],
+}  # fmt: skip
+KINDS = tuple(COLUMNS)
 
 Rows = list[dict[str, object]]
 
@@ -64,7 +68,7 @@ def personal_data_zip(data: dict[str, Rows], made_at: datetime) -> bytes:
             "data.json", json.dumps(document, ensure_ascii=False, indent=2, default=_plain)
         )
         for kind in KINDS:
-            archive.writestr(f"{kind}.csv", csv_bytes(data[kind]))
+            archive.writestr(f"{kind}.csv", csv_bytes(data[kind], COLUMNS[kind]))
     return buffer.getvalue()
 
 

@@ -15,6 +15,7 @@ from webapp.accounts.devices import issue_login_card
 from webapp.accounts.models import Role
 from webapp.checkin.services import ClaimInput, record_claim
 from webapp.core.db import utcnow
+from webapp.privacy.export import COLUMNS
 
 from ...conftest import PASSWORD, log_in
 from ..checkin.scans import code_for
@@ -71,6 +72,11 @@ def test_the_download_has_my_check_ins_and_coins_and_nothing_of_anyone_else(
     checkins = read_csv(archive, "checkins.csv")
     assert [row["event"] for row in checkins] == ["ワイン講座"]
     assert read_csv(archive, "coins.csv")[0]["amount"] == "10"
+    # Every kind has its header, even with no rows.
+    assert list(read_csv(archive, "devices.csv")[0]) == COLUMNS["devices"]
+    assert archive.read("perk_tickets.csv").decode("utf-8-sig").startswith("perk,perk_en,price")
+    for kind, columns in COLUMNS.items():
+        assert all(list(row) == columns for row in data[kind]), kind
     everything = b"".join(archive.read(name) for name in archive.namelist()).decode("utf-8")
     assert "ぶどう収穫祭" not in everything
     assert other.email not in everything and other.display_name not in everything
