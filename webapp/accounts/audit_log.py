@@ -4,8 +4,6 @@ needs to read Japanese; times in the community's time zone)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from flask_babel import format_datetime
@@ -16,6 +14,7 @@ from sqlalchemy.orm import Session, aliased
 from webapp.accounts.audit import AUDIT_ACTIONS
 from webapp.accounts.models import AuditEntry, User
 from webapp.core.paging import page_numbers
+from webapp.core.spreadsheet import csv_bytes
 
 PAGE_SIZE = 50
 CSV_LIMIT = 100_000
@@ -71,21 +70,18 @@ def get_audit_person(session: Session, wanted: AuditFilter) -> User | None:
 def audit_csv(session: Session, wanted: AuditFilter) -> bytes:
     entries = session.scalars(_newest_first(_filtered(select(AuditEntry), wanted)).limit(CSV_LIMIT))
     header = [_("When"), _("Who"), _("Action"), _("Action code"), _("On whom"), _("Detail")]
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(header)
-    for entry in entries:
-        writer.writerow(
-            [
-                format_datetime(entry.at, TIME_FORMAT),
-                person_name(entry.actor),
-                str(AUDIT_ACTIONS.get(entry.action, entry.action)),
-                entry.action,
-                person_name(entry.subject) if entry.subject else "",
-                entry.detail,
-            ]
-        )
-    return "\ufeff".encode() + text.getvalue().encode("utf-8")
+    rows = (
+        [
+            format_datetime(entry.at, TIME_FORMAT),
+            person_name(entry.actor),
+            str(AUDIT_ACTIONS.get(entry.action, entry.action)),
+            entry.action,
+            person_name(entry.subject) if entry.subject else "",
+            entry.detail,
+        ]
+        for entry in entries
+    )
+    return csv_bytes(header, rows)
 
 
 def person_name(user: User) -> str:

@@ -26,7 +26,7 @@ TIME_FORMAT = "yyyy-MM-dd HH:mm:ss"
 def attendance_csv(session: Session, event: Event) -> str:
     rows = [
         [
-            a.user.display_name,
+            _name(a.user),
             format_datetime(a.checked_in_at, TIME_FORMAT),
             str(HOW[how_checked_in(a)]),
             _("On chain") if a.chain_job.on_chain else _("Pending"),
@@ -49,7 +49,7 @@ def attendance_csv(session: Session, event: Event) -> str:
 def rejected_csv(session: Session, event: Event) -> str:
     rows = [
         [
-            claim.user.display_name,
+            _name(claim.user),
             format_datetime(claim.received_at, TIME_FORMAT),
             format_datetime(claim.scanned_at, TIME_FORMAT),
             claim.reason or "",
@@ -72,3 +72,8 @@ def _csv(header: list[str], rows: list[list[str]]) -> str:
 def _defused(cell: str) -> str:
     """A name like `=HYPERLINK(...)` must stay text in a spreadsheet, not become a formula."""
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
+def _name(user) -> str:
+    """A closed account's name is forgotten: the list says so instead."""
+    return _("Closed account") if user.is_closed else user.display_name

@@ -6,7 +6,6 @@ audit entry's "by")."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from webapp.accounts.models import AuditEntry, DeviceSession, Invitation, LoginCard, User
 from webapp.checkin.models import Attendance, Claim
+from webapp.core.spreadsheet import csv_bytes
 from webapp.ledger.models import LedgerEntry
 from webapp.membership.models import Membership
 from webapp.membership.services import member_state
@@ -68,19 +68,9 @@ def personal_data_zip(data: dict[str, Rows], made_at: datetime) -> bytes:
             "data.json", json.dumps(document, ensure_ascii=False, indent=2, default=_plain)
         )
         for kind in KINDS:
-            archive.writestr(f"{kind}.csv", csv_bytes(data[kind], COLUMNS[kind]))
+            rows = ([_plain(row[c]) for c in COLUMNS[kind]] for row in data[kind])
+            archive.writestr(f"{kind}.csv", csv_bytes(COLUMNS[kind], rows))
     return buffer.getvalue()
-
-
-def csv_bytes(rows: Rows, columns: list[str] | None = None) -> bytes:
-    """`rows` as CSV, UTF-8 with a byte order mark (Excel reads it as UTF-8 only then)."""
-    columns = columns or (list(rows[0]) if rows else [])
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["" if row.get(c) is None else _plain(row.get(c)) for c in columns])
-    return "\ufeff".encode() + text.getvalue().encode("utf-8")
 
 
 def _plain(value: object) -> object:

@@ -94,3 +94,14 @@ def test_organisers_may_not_read_the_log(app, make_user):
     log_in(client, make_user(Role.ORGANISER).email)
     assert client.get("/admin/audit").status_code == 403
     assert client.get("/admin/audit/audit.csv").status_code == 403
+
+
+def test_a_name_like_a_formula_stays_text_in_the_csv(office, session, people):
+    admin, ayu, _ = people
+    ayu.display_name = '=HYPERLINK("http://evil.example","x")'
+    record_audit(session, actor=admin, action="role.changed", now=datetime.now(UTC), subject=ayu)
+    session.commit()
+    rows = list(
+        csv.reader(io.StringIO(office.get("/admin/audit/audit.csv").data.decode("utf-8-sig")))
+    )
+    assert rows[1][4] == "'" + ayu.display_name
