@@ -105,3 +105,9 @@ def test_a_name_like_a_formula_stays_text_in_the_csv(office, session, people):
         csv.reader(io.StringIO(office.get("/admin/audit/audit.csv").data.decode("utf-8-sig")))
     )
     assert rows[1][4] == "'" + ayu.display_name
+
+
+def test_a_persons_page_leads_to_their_entries(office, log, people):
+    _, ayu, _ = people
+    page = office.get(f"/admin/members/{ayu.id}").get_data(as_text=True)
+    assert f'href="/admin/audit?person={ayu.id}"' in page and "この人の監査ログ" in page
