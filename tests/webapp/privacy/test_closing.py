@@ -88,7 +88,9 @@ def test_without_a_password_the_person_types_a_word_and_their_card_and_invitatio
     page = phone.get("/account/close").get_data(as_text=True)
     assert "「退会」と入力" in page
     assert close(phone, word="はい").status_code == 400
-    assert close(phone, word=" 退会 ").status_code == 302
+    answer = close(phone, word=" 退会 ")
+    assert answer.status_code == 302
+    assert "退会しました" in phone.get(answer.location).get_data(as_text=True)
     session.expire_all()
     assert session.get(type(card), card.id).revoked_at is not None
     assert session.scalar(select(Invitation.revoked_at)) is not None
