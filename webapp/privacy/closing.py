@@ -1,6 +1,7 @@
 """Closing one's own account: confirmed with the password (or, for someone who has none, by
 typing a word), then the app forgets the person (accounts.closing) and says so in the audit
-log. Their memberships are left as they are here (the card is taken back by membership)."""
+log. A card they hold is taken back (burned on chain): it would name an account nobody holds;
+their badges stay on chain, as anonymous records."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from webapp.accounts.closing import forget_person
 from webapp.accounts.models import User
 from webapp.accounts.services import confirm_password
 from webapp.core.errors import DomainError
+from webapp.membership.services import get_membership, revoke_membership
 
 
 def confirmation_word() -> str:
@@ -35,6 +37,11 @@ def close_account(
             )
     elif _normal(word) not in {_normal(confirmation_word()), "close"}:
         raise DomainError("wrong_word", _l("Type the word as it is shown: the account stays open."))
+    if get_membership(session, user) is not None:
+        try:
+            revoke_membership(session, user, actor=user, now=now, reason="account closed")
+        except DomainError:  # taken back before: nothing left to burn
+            pass
     forget_person(session, user, now)
     record_audit(session, actor=user, action="account.closed", now=now, subject=user)
 

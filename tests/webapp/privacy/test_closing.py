@@ -13,6 +13,7 @@ from webapp.accounts.models import AuditEntry, DeviceSession, Invitation, Role, 
 from webapp.checkin.models import Attendance
 from webapp.checkin.services import ClaimInput, record_claim
 from webapp.core.db import utcnow
+from webapp.membership.models import Membership
 
 from ...conftest import PASSWORD, csrf_token, log_in
 from ..checkin.scans import code_for
@@ -45,6 +46,9 @@ def test_closing_forgets_the_person_and_logs_every_device_out(
     closed = session.get(User, member.id)
     assert closed.email is None and closed.password_hash is None and name not in closed.display_name
     assert closed.closed_at is not None and not closed.active
+    # Their 会員証 is taken back: its mint was never sent, so it is cancelled, not burned.
+    card = session.scalar(select(Membership).where(Membership.user_id == member.id))
+    assert card.revoked_at is not None and card.chain_job.status == "cancelled"
     live = select(DeviceSession).where(
         DeviceSession.user_id == member.id, DeviceSession.ended_at.is_(None)
     )
