@@ -98,6 +98,8 @@ def _import_models() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from webapp.accounts.admin_views import bp as accounts_admin
+    from webapp.accounts.passkey_views import bp as passkeys
+    from webapp.accounts.profile_views import bp as profile
     from webapp.accounts.views import bp as accounts
     from webapp.api import bp as api
     from webapp.checkin.display_views import bp as checkin_display
@@ -117,9 +119,9 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.wallet.views import bp as wallet
 
     for blueprint in (
-        site, accounts, accounts_admin, membership, member_card, events, checkin_organiser,
-        checkin_display, checkin, wallet, perks, perks_shop, perks_admin, rewards_admin, onchain,
-        api, metadata, privacy,
+        site, accounts, passkeys, profile, accounts_admin, membership, member_card, events,
+        checkin_organiser, checkin_display, checkin, wallet, perks, perks_shop, perks_admin,
+        rewards_admin, onchain, api, metadata, privacy,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

@@ -21,6 +21,7 @@ WRITERS = {
     "DeviceSession": "accounts/devices.py",
     "LoginCard": "accounts/devices.py",
     "AuditEntry": "accounts/audit.py",
+    "Passkey": "accounts/passkeys.py",
     "Event": "events/services.py",
     "EventOrganiser": "events/services.py",
     "Membership": "membership/services.py",

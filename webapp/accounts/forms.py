@@ -1,5 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    StringField,
+    SubmitField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
@@ -29,3 +36,22 @@ class TextSizeForm(Form):
         validators=[InputRequired()],
     )
     submit = SubmitField(_l("Use this size"))
+
+
+class NameForm(Form):
+    """The name a person is called by on their pages and at events (マイページ)."""
+
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    submit = SubmitField(_l("Save the name"))
+
+
+class PasswordForm(Form):
+    """Setting a password (someone who has none) or changing it (the current one first)."""
+
+    current_password = PasswordField(_l("Current password"), validators=[Length(max=200)])
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("At least 10 characters."),
+    )
+    submit = SubmitField(_l("Save the password"))

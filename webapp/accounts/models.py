@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.db import UTCDateTime, utcnow
@@ -156,3 +156,21 @@ class AuditEntry(db.Model):
 
     actor = relationship("User", foreign_keys=[actor_id])
     subject = relationship("User", foreign_keys=[subject_id])
+
+
+class Passkey(db.Model):
+    """A passkey (WebAuthn credential) a person made on their phone or computer: they log in
+    with its fingerprint or face, without typing anything. Only its public key is kept."""
+
+    __tablename__ = "passkeys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # The authenticator's id of the credential, base64url (at most 1,023 bytes).
+    credential_id: Mapped[str] = mapped_column(String(1400), unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)  # COSE, as the authenticator gave it
+    sign_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    transports: Mapped[str] = mapped_column(String(200), default="")  # "internal,hybrid"
+    name: Mapped[str] = mapped_column(String(100))  # the browser and system it was made on
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -163,3 +163,27 @@ def set_text_size(session: Session, user: User, size: str) -> None:
         raise DomainError("bad_text_size", _l("Choose one of the text sizes."))
     user.text_size = TextSize(size)
     session.flush()
+
+
+def rename_user(session: Session, user: User, display_name: str) -> None:
+    """The name shown on `user`'s pages and to the organisers, as they want to be called."""
+    display_name = display_name.strip()
+    if not display_name:
+        raise DomainError("no_name", _l("Enter a name."))
+    if len(display_name) > 100:
+        raise DomainError("long_name", _l("The name can have at most 100 characters."))
+    user.display_name = display_name
+    session.flush()
+
+
+def change_password(session: Session, user: User, *, current: str | None, new: str) -> None:
+    """Sets `user`'s password to `new`. A person who has one types it first (`current`): a
+    session left open on a shared tablet is not enough to take the account."""
+    if user.password_hash and not confirm_password(user, current or ""):
+        raise DomainError("wrong_password", _l("The current password is not right."))
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise DomainError("short_password", _l("The password needs at least 10 characters."))
+    if len(new) > 200:
+        raise DomainError("long_password", _l("The password can have at most 200 characters."))
+    user.password_hash = generate_password_hash(new)
+    session.flush()
