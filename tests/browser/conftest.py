@@ -165,7 +165,7 @@ def log_in(page, base: str, email: str, password: str = DEMO_PASSWORD) -> None:
     page.goto(f"{base}/login")
     page.get_by_label("メールアドレス").fill(email)
     page.get_by_label("パスワード").fill(password)
-    page.get_by_role("button", name="ログイン").click()
+    page.get_by_role("button", name="ログイン", exact=True).click()
     page.wait_for_load_state()
 
 

@@ -35,7 +35,7 @@ def test_a_check_in_appears_on_the_open_event_page_without_reload(live_server, p
         phone.get_by_role("link", name="メールアドレスとパスワードで").click()
         phone.get_by_label("メールアドレス").fill("member@example.org")
         phone.get_by_label("パスワード").fill(DEMO_PASSWORD)
-        phone.get_by_role("button", name="ログイン").click()
+        phone.get_by_role("button", name="ログイン", exact=True).click()
         expect(phone.get_by_role("heading", name="チェックインしました")).to_be_visible()
     finally:
         phone.context.close()

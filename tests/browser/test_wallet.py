@@ -23,7 +23,7 @@ def log_in(page, base: str, email: str) -> None:
     page.goto(f"{base}/login")
     page.get_by_label("メールアドレス").fill(email)
     page.get_by_label("パスワード").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    page.get_by_role("button", name="ログイン", exact=True).click()
 
 
 def test_the_demo_member_logs_in_and_sees_the_wallet(live_server, page):
@@ -79,7 +79,7 @@ def test_the_organisers_display_page_is_accessible_and_its_link_checks_a_member_
         phone.get_by_role("link", name="メールアドレスとパスワードで").click()
         phone.get_by_label("メールアドレス").fill("member@example.org")
         phone.get_by_label("パスワード").fill(DEMO_PASSWORD)
-        phone.get_by_role("button", name="ログイン").click()
+        phone.get_by_role("button", name="ログイン", exact=True).click()
         expect(phone.get_by_role("heading", name="チェックインしました")).to_be_visible()
         assert axe_violations(phone) == []
     finally:

@@ -191,7 +191,7 @@ def test_removing_a_passkey(app, phone, session):
         data={"csrf_token": csrf_token(client, "/account")},
         follow_redirects=True,
     )
-    assert "パスキーを削除しました。" in answer.get_data(as_text=True)
+    assert "パスキーを外しました。" in answer.get_data(as_text=True)
     assert "パスキーはまだありません。" in answer.get_data(as_text=True)
     session.expire_all()
     assert session.scalars(select(Passkey)).all() == []
