@@ -30,6 +30,7 @@ from webapp.accounts.passkeys import (
     relying_party,
     remove_passkey,
 )
+from webapp.accounts.profile_views import account_page
 from webapp.accounts.throttle import note_failed_login, per_address
 from webapp.accounts.views import _log_in, describe_browser
 from webapp.core.access import member_required
@@ -104,7 +105,15 @@ def add():
 @bp.post("/account/passkeys/<int:passkey_id>/remove")
 @member_required
 def remove(passkey_id: int):
-    remove_passkey(db.session, current_user, passkey_id)
+    """Removes a passkey of the person's; their last way to log in stays, and マイページ says
+    why."""
+    try:
+        remove_passkey(db.session, current_user, passkey_id)
+    except DomainError as error:
+        if error.code != "last_way_to_log_in":
+            raise
+        flash(str(error.message), "error")
+        return account_page(400)
     db.session.commit()
     flash(_("The passkey is removed."), "info")
     return redirect(url_for("accounts.account", _anchor="passkeys"))

@@ -34,7 +34,8 @@ def account_parts():
     return {"account_forms": forms}
 
 
-def _account_page(status: int, **forms):
+def account_page(status: int, **forms):
+    """マイページ drawn again, with a refused form showing why (or a flashed refusal)."""
     size = TextSizeForm(formdata=None, size=text_size_for(request, current_user).value)
     return render_template("accounts/account.html", text_size_form=size, **forms), status
 
@@ -52,7 +53,7 @@ def rename():
             db.session.commit()
             flash(_("Your name is saved."), "info")
             return redirect(url_for("accounts.account", _anchor="name"))
-    return _account_page(400, name_form=form)
+    return account_page(400, name_form=form)
 
 
 @bp.post("/account/password")
@@ -78,4 +79,4 @@ def password():
                 "info",
             )
             return redirect(url_for("accounts.account", _anchor="password"))
-    return _account_page(400, password_form=form)
+    return account_page(400, password_form=form)

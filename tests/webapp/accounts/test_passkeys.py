@@ -329,3 +329,27 @@ def test_someone_without_a_password_sets_one(app, session, keyring):
     assert "パスワードを決めました。" in client.get("/account").get_data(as_text=True)
     session.expire_all()
     assert authenticate(session, "ichiro@example.org", "my first password") is not None
+
+
+def test_failed_passkey_logins_count_against_the_address(client):
+    """Like wrong passwords and login cards: 30 failures from one address, then a pause."""
+    for _ in range(30):
+        assert passkey_login(client, None, credential="not json").status_code == 400
+    refused = passkey_login(client, None, credential="not json")
+    assert refused.status_code == 429
+    assert "ログインの失敗が多すぎます" in refused.get_data(as_text=True)
+
+
+def test_the_last_way_to_log_in_is_kept_with_a_clear_message(app, session, keyring):
+    person = create_user(
+        session, keyring, email="jiro@example.org", password=None, display_name="塩尻 次郎"
+    )
+    authenticator = SoftAuthenticator()
+    passkey = make_passkey(session, person, authenticator, {}, app.secret_key)
+    session.commit()
+    client = app.test_client()
+    assert passkey_login(client, authenticator).status_code == 302
+    answer = post_account(client, f"/account/passkeys/{passkey.id}/remove")
+    assert answer.status_code == 400
+    page = answer.get_data(as_text=True)
+    assert "ただ一つの方法です" in page and 'data-testid="passkey"' in page  # still listed
