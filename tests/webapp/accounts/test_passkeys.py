@@ -341,9 +341,7 @@ def test_failed_passkey_logins_count_against_the_address(client):
 
 
 def test_the_last_way_to_log_in_is_kept_with_a_clear_message(app, session, keyring):
-    person = create_user(
-        session, keyring, email="jiro@example.org", password=None, display_name="塩尻 次郎"
-    )
+    person = create_user(session, keyring, email=None, password=None, display_name="塩尻 次郎")
     authenticator = SoftAuthenticator()
     passkey = make_passkey(session, person, authenticator, {}, app.secret_key)
     session.commit()
@@ -353,3 +351,11 @@ def test_the_last_way_to_log_in_is_kept_with_a_clear_message(app, session, keyri
     assert answer.status_code == 400
     page = answer.get_data(as_text=True)
     assert "ただ一つの方法です" in page and 'data-testid="passkey"' in page  # still listed
+    assert 'id="password"' not in page  # no e-mail address: a password would open nothing
+
+
+def test_passkeys_belong_to_the_sites_public_name_when_it_is_set(app, client):
+    app.config.update(BASE_URL="https://enishi.shiojiri.example", BASE_URL_FIXED=True)
+    options = page_options(client.get("/login").get_data(as_text=True))
+    assert options["rpId"] == "enishi.shiojiri.example"
+    assert RP.id == "localhost" and RP.origin == "http://localhost"  # else the page's own host
