@@ -11,9 +11,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from webapp.accounts.models import Passkey
+from webapp.accounts.devices import issue_login_card, stop_login_card
+from webapp.accounts.models import Passkey, Role
 from webapp.accounts.passkeys import (
     authenticate_passkey,
+    count_passkeys,
     login_options,
     register_passkey,
     registration_options,
@@ -235,6 +237,19 @@ def test_the_last_way_to_log_in_cannot_be_removed(session, keyring):
     remove_passkey(session, person, first.id)  # another passkey remains
     with pytest.raises(DomainError):
         remove_passkey(session, person, second.id)
+
+
+def test_a_login_card_that_works_is_another_way_to_log_in(session, keyring, make_user):
+    person = create_user(session, keyring, email=None, password=None, display_name="塩尻 一郎")
+    passkey = make_passkey(session, person, SoftAuthenticator(), {})
+    office = make_user(Role.ADMIN)
+    card, _ = issue_login_card(session, person, office, utcnow())
+    stop_login_card(session, card, office, utcnow())  # stopped: it opens nothing
+    with pytest.raises(DomainError):
+        remove_passkey(session, person, passkey.id)
+    issue_login_card(session, person, office, utcnow())
+    remove_passkey(session, person, passkey.id)
+    assert count_passkeys(session, person) == 0
 
 
 def test_a_page_left_open_too_long_is_refused(session, keyring, member):
