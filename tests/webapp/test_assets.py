@@ -74,8 +74,11 @@ def test_pages_json_and_the_service_worker_are_compressed_for_browsers_that_ask(
             assert answer.headers["Content-Encoding"] == encoding, path
             assert "Accept-Encoding" in answer.headers["Vary"], path
             body = DECODE[encoding](answer.data)
-            # Pages carry a fresh CSRF token each time: compare everything else.
-            token = re.compile(rb'(name="csrf-token" content|name="csrf_token" [^>]*value)="[^"]+"')
+            # Pages carry a fresh CSRF token (and the login page a fresh passkey challenge) each
+            # time: compare everything else.
+            token = re.compile(
+                rb'((name="csrf-token" content|name="csrf_token" [^>]*value)=|"challenge": )"[^"]+"'
+            )
             assert token.sub(b"", body) == token.sub(b"", plain.data), path
             assert len(answer.data) < len(plain.data), path
 
