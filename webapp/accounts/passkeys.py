@@ -308,3 +308,13 @@ def _other_ways(session: Session, user: User) -> bool:
 
 def _find(session: Session, credential_id: str) -> Passkey | None:
     return session.scalar(select(Passkey).where(Passkey.credential_id == credential_id))
+
+
+def forget_passkeys(session: Session, user: User) -> int:
+    """Removes every passkey of `user` (their account is closed: nothing of theirs may log in
+    again); how many there were."""
+    passkeys = list_passkeys(session, user)
+    for passkey in passkeys:
+        session.delete(passkey)
+    session.flush()
+    return len(passkeys)

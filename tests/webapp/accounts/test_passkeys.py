@@ -16,6 +16,7 @@ from webapp.accounts.models import Passkey, Role
 from webapp.accounts.passkeys import (
     authenticate_passkey,
     count_passkeys,
+    forget_passkeys,
     login_options,
     register_passkey,
     registration_options,
@@ -374,3 +375,10 @@ def test_passkeys_belong_to_the_sites_public_name_when_it_is_set(app, client):
     options = page_options(client.get("/login").get_data(as_text=True))
     assert options["rpId"] == "enishi.shiojiri.example"
     assert RP.id == "localhost" and RP.origin == "http://localhost"  # else the page's own host
+
+
+def test_a_closed_accounts_passkeys_are_forgotten(session, member):
+    make_passkey(session, member, SoftAuthenticator(), {})
+    make_passkey(session, member, SoftAuthenticator(), {})
+    assert forget_passkeys(session, member) == 2
+    assert count_passkeys(session, member) == 0
