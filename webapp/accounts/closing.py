@@ -1,8 +1,8 @@
 """Closing an account, on the accounts' side: the app forgets the person (name, e-mail address,
 password), logs every device of theirs out and stops whatever could let them in again (login
-cards, open invitations). The rows that other records point to stay: the user row (under no
-name), their check-ins, badges and coins; the chain keeps its soulbound badges as anonymous
-records."""
+cards, passkeys, open invitations). The rows that other records point to stay: the user row
+(under no name), their check-ins, badges and coins; the chain keeps its soulbound badges as
+anonymous records."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from webapp.accounts.devices import revoke_login_card
 from webapp.accounts.models import DeviceSession, Invitation, LoginCard, User
+from webapp.accounts.passkeys import forget_passkeys
 
 # What is kept in place of a closed account's name: no word of any language (the pages that list
 # people say "closed account" in the reader's), and not empty, for the pages that print it as is.
@@ -36,6 +37,7 @@ def forget_person(session: Session, user: User, now: datetime) -> None:
     )
     for card in session.scalars(live_cards):
         revoke_login_card(session, card, now)
+    forget_passkeys(session, user)
     session.execute(
         update(Invitation)
         .where(

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.accounts.models import AuditEntry, DeviceSession, Invitation, LoginCard, User
+from webapp.accounts.passkeys import list_passkeys
 from webapp.checkin.models import Attendance, Claim
 from webapp.core.spreadsheet import csv_bytes
 from webapp.ledger.models import LedgerEntry
@@ -30,6 +31,7 @@ COLUMNS = {
                 "joined_at", "closed_at", "wallet_address", "text_size"],
     "devices": ["device", "logged_in_at", "last_seen_at", "ended_at", "with_login_card"],
     "login_cards": ["printed_at", "stopped_at"],
+    "passkeys": ["name", "added_at", "last_used_at"],
     "membership": ["state", "issued_at", "term_ends_at", "revoked_at"],
     "checkins": ["event", "scanned_at", "received_at", "answer", "reason", "how", "offline"],
     "badges": ["event", "event_starts_at", "checked_in_at", "badge_recorded_on_chain"],
@@ -50,6 +52,7 @@ def collect_personal_data(session: Session, user: User, now: datetime) -> dict[s
         "account": _account(user),
         "devices": _devices(session, user),
         "login_cards": _login_cards(session, user),
+        "passkeys": _passkeys(session, user),
         "membership": _membership(session, user, now),
         "checkins": _checkins(session, user),
         "badges": _badges(session, user),
@@ -124,6 +127,14 @@ def _login_cards(session: Session, user: User) -> Rows:
     return [
         {"printed_at": card.created_at, "stopped_at": card.revoked_at}
         for card in _all(session, query)
+    ]
+
+
+def _passkeys(session: Session, user: User) -> Rows:
+    """What the person sees on マイページ; never the key itself."""
+    return [
+        {"name": key.name, "added_at": key.created_at, "last_used_at": key.last_used_at}
+        for key in list_passkeys(session, user)
     ]
 
 

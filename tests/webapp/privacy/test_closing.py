@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from webapp.accounts.devices import issue_login_card
-from webapp.accounts.models import AuditEntry, DeviceSession, Invitation, Role, User
+from webapp.accounts.models import AuditEntry, DeviceSession, Invitation, Passkey, Role, User
 from webapp.checkin.models import Attendance
 from webapp.checkin.services import ClaimInput, record_claim
 from webapp.core.db import utcnow
@@ -82,6 +82,7 @@ def test_without_a_password_the_person_types_a_word_and_their_card_and_invitatio
     admin, member = make_user(Role.ADMIN), make_user()
     member.password_hash = None
     now = utcnow()
+    session.add(Passkey(user_id=member.id, credential_id="c1", public_key=b"k", name="iPhone"))
     session.add(Invitation(user_id=member.id, secret_hash="h" * 64, created_by_id=admin.id,
                            expires_at=now + timedelta(days=7)))  # fmt: skip
     session.commit()
@@ -98,4 +99,5 @@ def test_without_a_password_the_person_types_a_word_and_their_card_and_invitatio
     session.expire_all()
     assert session.get(type(card), card.id).revoked_at is not None
     assert session.scalar(select(Invitation.revoked_at)) is not None
+    assert session.scalar(select(Passkey).where(Passkey.user_id == member.id)) is None
     assert session.get(User, member.id).closed_at is not None

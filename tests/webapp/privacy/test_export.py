@@ -12,7 +12,7 @@ import zipfile
 import pytest
 
 from webapp.accounts.devices import issue_login_card
-from webapp.accounts.models import Role
+from webapp.accounts.models import Passkey, Role
 from webapp.checkin.services import ClaimInput, record_claim
 from webapp.core.db import utcnow
 from webapp.privacy.export import COLUMNS
@@ -57,7 +57,8 @@ def test_the_download_has_my_check_ins_and_coins_and_nothing_of_anyone_else(
     check_in(session, other, harvest)
     archive = download(me)
     assert set(archive.namelist()) == {
-        "data.json", "account.csv", "devices.csv", "login_cards.csv", "membership.csv",
+        "data.json", "account.csv", "devices.csv", "login_cards.csv", "passkeys.csv",
+        "membership.csv",
         "checkins.csv", "badges.csv", "coins.csv", "perk_tickets.csv", "audit.csv",
         "invitations.csv",
     }  # fmt: skip
@@ -85,6 +86,8 @@ def test_the_download_has_my_check_ins_and_coins_and_nothing_of_anyone_else(
 def test_no_secret_leaves(session, make_user, download):
     admin, me = make_user(Role.ADMIN), make_user()
     card, token = issue_login_card(session, me, admin, utcnow())
+    key = b"\x01secret-key"
+    session.add(Passkey(user_id=me.id, credential_id="cred-xyz", public_key=key, name="Chrome"))
     session.commit()
     archive = download(me)
     everything = b"".join(archive.read(name) for name in archive.namelist()).decode("utf-8")
@@ -93,6 +96,8 @@ def test_no_secret_leaves(session, make_user, download):
     assert me.password_hash not in everything and PASSWORD not in everything
     data = json.loads(archive.read("data.json"))
     assert list(data["login_cards"][0]) == ["printed_at", "stopped_at"]
+    assert [k["name"] for k in data["passkeys"]] == ["Chrome"]
+    assert "cred-xyz" not in everything and "secret-key" not in everything
     # The administrator printing the card is in the audit entries about me.
     assert [(e["action"], e["by"]) for e in data["audit"]] == [
         ("login_card.printed", admin.display_name)
