@@ -89,7 +89,7 @@ def coin_name() -> str:
 
 def coins(amount: int) -> str:
     """An amount as members read it: 「40 えんコイン」, digits grouped (1,200)."""
-    return f"{amount:,} {coin_name()}"
+    return f"{number(amount)} {coin_name()}"
 
 
 def number(value, digits: int = 0) -> str:
