@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from webapp.accounts.models import User
 from webapp.accounts.services import mark_home_seen
 from webapp.checkin.models import ClaimStatus
+from webapp.checkin.pending import pending_scan_url
 from webapp.checkin.services import (
     REASONS,
     count_attendances_since,
@@ -34,7 +35,6 @@ from webapp.checkin.services import (
     get_member_attendance,
     list_attended_event_ids,
 )
-from webapp.checkin.views import pending_scan_url
 from webapp.config import PROJECT_DIR
 from webapp.core.access import member_required
 from webapp.core.db import defer_write, utcnow

@@ -83,12 +83,13 @@ def test_a_crowd_scanning_at_once_is_checked_in_without_errors(app, make_user, m
 
 
 def test_a_logged_out_scan_is_remembered_for_a_while_only(client, member, make_event, monkeypatch):
+    import webapp.checkin.pending as pending
     import webapp.checkin.views as views
 
     event = make_event(offline_claim_days=0)  # so that only the remembered time can save it
     token = code_for(event)
     client.get(f"/c/{token}")
-    much_later = utcnow() + views.PENDING_SCAN_MAX_AGE + timedelta(minutes=1)
+    much_later = utcnow() + pending.PENDING_SCAN_MAX_AGE + timedelta(minutes=1)
     monkeypatch.setattr(views, "utcnow", lambda: much_later)
     client.post(
         f"/login?next=/c/{token}",
