@@ -108,7 +108,9 @@ def test_three_offline_check_ins_survive_a_restart_and_count_once(
     phone = launch_phone(video=video)
     page = phone.new_page()
     log_in(page, live_server, "member@example.org")
-    page.goto(f"{live_server}/scan")  # a page that stays put: the wallet reloads while pending
+    # Wait for the service worker on a page that stays put (the wallet reloads while something
+    # is pending) and has no camera: the scan page would read the code now, online.
+    page.goto(f"{live_server}/account")
     wait_for_service_worker(page)
 
     phone.set_offline(True)
