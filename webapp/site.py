@@ -84,6 +84,15 @@ class LastCheckin:
     state: str
     reason: str | None  # why it was refused, in words
 
+    # Where an accepted check-in's record stands, as `record_chip` (_ui.html) reads it.
+    @property
+    def recorded(self) -> bool:
+        return self.state == "recorded"
+
+    @property
+    def held(self) -> bool:
+        return self.state == "approval"
+
 
 @bp.get("/")
 @member_required

@@ -103,7 +103,7 @@ def test_the_last_check_in_is_shown_with_its_state_in_words(member_client, make_
     member_client.get(f"/c/{code_for(event)}")
     page = home(member_client)
     assert f'href="/calendar/{event.id}" data-testid="home-last"' in page
-    assert "記録中" in page  # the worker has not recorded it on chain yet
+    assert "反映中" in page  # the worker has not recorded it on chain yet: the wallet's word
 
 
 def test_a_refused_check_in_says_why(member_client, make_event):
