@@ -64,6 +64,8 @@ def _postgres_url() -> str | None:
 
 
 POSTGRES_URL = _postgres_url()
+# On PostgreSQL, where `save_instance` keeps a copy of every table.
+SAVED_SCHEMA = "saved_instance"
 
 
 def database_uri(instance: Path) -> str:
@@ -149,7 +151,10 @@ def chain_kind(request) -> str:
 def template_instance(tmp_path_factory) -> Path:
     instance = tmp_path_factory.mktemp("template")
     if POSTGRES_URL:
-        _run_on_postgres("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        _run_on_postgres(
+            f"DROP SCHEMA IF EXISTS {SAVED_SCHEMA} CASCADE",
+            "DROP SCHEMA public CASCADE; CREATE SCHEMA public",
+        )
     app, provider = open_app(instance)
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
@@ -172,12 +177,81 @@ def template_instance(tmp_path_factory) -> Path:
 def instance(template_instance, tmp_path) -> Path:
     folder = tmp_path / "instance"
     folder.mkdir()
-    shutil.copy(template_instance / "chain.sqlite", folder / "chain.sqlite")
-    if POSTGRES_URL:
-        _reset_postgres(json.loads((template_instance / "deployment.json").read_text()))
-    else:
-        shutil.copy(template_instance / "enishi.sqlite", folder / "enishi.sqlite")
+    copy_template(template_instance, folder)
     return folder
+
+
+def copy_template(template: Path, folder: Path) -> None:
+    """Makes `folder` a fresh instance: the template's chain and database (on PostgreSQL, the
+    one database emptied, with the template's deployment put back)."""
+    shutil.copy(template / "chain.sqlite", folder / "chain.sqlite")
+    if POSTGRES_URL:
+        _reset_postgres(json.loads((template / "deployment.json").read_text()))
+    else:
+        shutil.copy(template / "enishi.sqlite", folder / "enishi.sqlite")
+
+
+def save_instance(folder: Path) -> None:
+    """Keeps the instance's database as it stands (its app closed), for `restore_instance` to
+    put into later tests' instances: data that takes long to make is made once. A SQLite file
+    stays where it is; PostgreSQL's tables are copied aside, as only one save is kept there."""
+    if not POSTGRES_URL:
+        return
+    engine = create_engine(POSTGRES_URL)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SAVED_SCHEMA} CASCADE")
+            connection.exec_driver_sql(f"CREATE SCHEMA {SAVED_SCHEMA}")
+            for name in _public_tables(connection):
+                connection.exec_driver_sql(
+                    f"CREATE TABLE {SAVED_SCHEMA}.{name} AS TABLE public.{name}"
+                )
+    finally:
+        engine.dispose()
+
+
+def restore_instance(saved: Path, folder: Path) -> None:
+    """Puts what `save_instance` kept of `saved` into the instance at `folder`, its chain too."""
+    shutil.copy(saved / "chain.sqlite", folder / "chain.sqlite")
+    if not POSTGRES_URL:
+        shutil.copy(saved / "enishi.sqlite", folder / "enishi.sqlite")
+        return
+    engine = create_engine(POSTGRES_URL)
+    try:
+        with engine.begin() as connection:
+            tables = _public_tables(connection)
+            connection.exec_driver_sql("SET LOCAL session_replication_role = replica")  # any order
+            connection.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+            for name in tables:
+                connection.exec_driver_sql(
+                    f"INSERT INTO public.{name} OVERRIDING SYSTEM VALUE"
+                    f" SELECT * FROM {SAVED_SCHEMA}.{name}"
+                )
+            serials = connection.execute(
+                text(
+                    "SELECT table_name, column_name FROM information_schema.columns"
+                    " WHERE table_schema = 'public'"
+                    " AND (column_default LIKE 'nextval(%' OR is_identity = 'YES')"
+                )
+            )
+            for table, column in list(serials):
+                connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence(:table, :column),"
+                        f' coalesce(max("{column}"), 0) + 1, false) FROM public."{table}"'
+                    ),
+                    {"table": f'public."{table}"', "column": column},
+                )
+    finally:
+        engine.dispose()
+
+
+def _public_tables(connection) -> list[str]:
+    query = (
+        "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public'"
+        " AND tablename <> 'alembic_version' ORDER BY tablename"
+    )
+    return list(connection.scalars(text(query)))
 
 
 def _reset_postgres(deployment: dict) -> None:

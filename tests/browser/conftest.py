@@ -120,9 +120,14 @@ def buffered(app, in_flight: InFlight):
 
 
 @pytest.fixture
-def live_server(app, keyring):
+def demo_data(app, keyring) -> None:
+    """The demo's people, events and shops, which the browser tests log in as and look at."""
     load_demo_data(db.session, keyring, utcnow())
     db.session.commit()
+
+
+@pytest.fixture
+def live_server(app, demo_data):
     in_flight = InFlight()
     server = make_server("127.0.0.1", 0, buffered(app, in_flight), threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"

@@ -18,6 +18,7 @@ than a 320 px one at the same text, so large text is not run there again, to kee
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -26,14 +27,18 @@ from sqlalchemy import select
 from webapp.accounts.services import get_user_by_email
 from webapp.checkin.codes import make_printed_token
 from webapp.core.db import utcnow
+from webapp.demo import load_demo_data
 from webapp.events.models import Event
 from webapp.events.services import create_event
+from webapp.extensions import db
 from webapp.ledger.services import get_balance
+from webapp.onchain.connection import get_public_keyring
 from webapp.perks.models import Partner, Perk
 from webapp.perks.services import create_perk
 
+from ..conftest import copy_template, open_app, restore_instance, save_instance
 from .conftest import axe_violations, log_in
-from .records import record_demo_member
+from .records import Records, record_demo_member
 
 # Each view: (viewport width, text): "largest" is 特大 chosen on the device, a number the
 # browser's default font size in px, None the defaults.
@@ -201,14 +206,61 @@ RUNS = [
 ]
 
 
+def shows_records(who) -> bool:
+    """Whether `who`'s pages include the wallet's, which need the member's records."""
+    return any("{badge}" in path for path, _tab in PAGES[who])
+
+
+def runs_recorded(request) -> bool:
+    """Whether this test is a run of the member's pages (see `recorded`)."""
+    callspec = getattr(request.node, "callspec", None)
+    return callspec is not None and shows_records(callspec.params.get("who"))
+
+
+@pytest.fixture(scope="module")
+def recorded(template_instance, tmp_path_factory) -> tuple[Path, Records]:
+    """An instance with the demo data and the demo member's wallet (badges, history, proofs)
+    on chain, made once for the module: each run of the member's pages starts from a copy."""
+    folder = tmp_path_factory.mktemp("recorded")
+    copy_template(template_instance, folder)
+    app, provider = open_app(folder)
+    try:
+        with app.app_context():
+            load_demo_data(db.session, get_public_keyring(app), utcnow())
+            db.session.commit()
+            records = record_demo_member(app, db.session)
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        provider.close()
+    save_instance(folder)
+    return folder, records
+
+
+@pytest.fixture
+def instance(instance, request):
+    """A member run's instance starts from the recorded one (the demo data already in it)."""
+    if runs_recorded(request):
+        restore_instance(request.getfixturevalue("recorded")[0], instance)
+    return instance
+
+
+@pytest.fixture
+def demo_data(request, app, keyring) -> None:
+    """The demo data, already in a member run's instance (see `recorded`)."""
+    if not runs_recorded(request):
+        load_demo_data(db.session, keyring, utcnow())
+        db.session.commit()
+
+
 @pytest.mark.parametrize(("who", "view"), RUNS)
-def test_each_main_page_fits_a_small_phone(live_server, app, browser, session, who, view):
+def test_each_main_page_fits_a_small_phone(live_server, browser, session, request, who, view):
     event = session.scalars(select(Event).order_by(Event.starts_at)).first()
     perk = session.scalars(select(Perk).order_by(Perk.price)).first()
     member = get_user_by_email(session, "member@example.org")
     values = {"event": event.id, "perk": perk.id, "member": member.id}
-    if any("{badge}" in path for path, _tab in PAGES[who]):
-        records = record_demo_member(app, session)  # a wallet with badges, history, proofs
+    if shows_records(who):
+        records = request.getfixturevalue("recorded")[1]
         values |= {"badge": records.badge_ids[0], "proof": records.job_ids[-1]}
     organiser = get_user_by_email(session, "organiser@example.org")
     now = utcnow()
