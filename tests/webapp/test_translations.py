@@ -6,6 +6,10 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from webapp.accounts.models import Role
+from webapp.perks.services import create_partner
+
+from ..conftest import csrf_token, log_in
 from ..support import PROJECT_DIR
 
 TRANSLATIONS = PROJECT_DIR / "webapp" / "translations"
@@ -62,3 +66,32 @@ def test_placeholders_survive_translation():
         if message.id and message.string:
             placeholders = set(re.findall(r"%\(\w+\)s", message.id))
             assert placeholders == set(re.findall(r"%\(\w+\)s", message.string)), message.id
+
+
+def test_organiser_and_administrator_pages_name_the_coin(app, session, make_user, make_event):
+    """Every page says えんコイン (the COIN_NAME), as the wallet does: never トークン."""
+    make_event(reward=500, budget=2000)  # above the limits: it waits on the rewards page
+    partner = create_partner(session, name_ja="塩尻ワイナリー")
+    session.commit()
+    organiser, admin = app.test_client(), app.test_client()
+    log_in(organiser, make_user(Role.ORGANISER).email)
+    log_in(admin, make_user(Role.ADMIN).email)
+    pages = {
+        "/events/new": organiser.get("/events/new").get_data(as_text=True),
+        "/admin/rewards": admin.get("/admin/rewards").get_data(as_text=True),
+        "/admin/perks": admin.get("/admin/perks").get_data(as_text=True),
+    }
+    assert "お礼（参加者1人あたりのえんコイン）" in pages["/events/new"]
+    assert "予算（参加者全員分のえんコインの合計）" in pages["/events/new"]
+    assert "1 人 500 えんコイン、予算 2,000 えんコイン" in pages["/admin/rewards"]
+    assert "発行したえんコイン" in pages["/admin/rewards"]
+    assert "値段（えんコイン）" in pages["/admin/perks"]
+    refused = admin.post(
+        "/admin/perks",
+        data={"csrf_token": csrf_token(admin, "/admin/perks"), "title_ja": "ただの特典",
+              "price": "0", "partner_id": partner.id},
+        follow_redirects=True,
+    ).get_data(as_text=True)  # fmt: skip
+    assert "特典の値段は 1 えんコイン 以上にしてください。" in refused
+    for path, page in pages.items():
+        assert "トークン" not in page, path

@@ -54,6 +54,6 @@ def drop(event_id: int):
     event = get_event(db.session, event_id)
     sent = drop_event_reward(db.session, current_user, event, utcnow())
     db.session.commit()
-    flash(_("%(title)s pays no tokens; %(n)s waiting badges are on their way.",
+    flash(_("%(title)s pays no coins; %(n)s waiting badges are on their way.",
             title=event.title, n=sent), "info")  # fmt: skip
     return redirect(url_for("rewards_admin.index"))

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
 from flask import Flask, current_app, has_request_context, session
-from flask_babel import format_datetime, format_decimal, get_locale, gettext
+from flask_babel import LazyString, format_datetime, format_decimal, get_locale, gettext
 from markupsafe import Markup
 
 from webapp.extensions import babel
@@ -90,6 +90,17 @@ def coin_name() -> str:
 def coins(amount: int) -> str:
     """An amount as members read it: 「40 えんコイン」, digits grouped (1,200)."""
     return f"{number(amount)} {coin_name()}"
+
+
+def lazy_coin_name() -> LazyString:
+    """`coin_name()` when the text is shown: for a text made before any request (a form's
+    label, a domain error's message)."""
+    return LazyString(coin_name)
+
+
+def lazy_coins(amount: int) -> LazyString:
+    """`coins(amount)` when the text is shown (see `lazy_coin_name`)."""
+    return LazyString(coins, amount)
 
 
 def number(value, digits: int = 0) -> str:

@@ -3,6 +3,7 @@ from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from webapp.core.forms import DateTimeLocalField, Form, IntegerField
+from webapp.core.i18n import lazy_coin_name
 from webapp.events.services import (
     DEFAULT_BUDGET_PLACES,
     MAX_BUDGET,
@@ -20,14 +21,14 @@ class EventForm(Form):
     )
     ends_at = DateTimeLocalField(_l("Ends"), validators=[DataRequired()], format="%Y-%m-%dT%H:%M")
     reward = IntegerField(
-        _l("Reward (tokens per participant)"),
+        _l("Reward (%(coin)s per participant)", coin=lazy_coin_name()),
         default=10,
         validators=[InputRequired(), NumberRange(min=0, max=MAX_REWARD)],
     )
     budget = IntegerField(
-        _l("Budget (tokens for all participants together)"),
+        _l("Budget (%(coin)s for all participants together)", coin=lazy_coin_name()),
         description=_l(
-            "Past it, participants get the badge without tokens. Empty: enough for %(n)s people.",
+            "Past it, participants get the badge without coins. Empty: enough for %(n)s people.",
             n=DEFAULT_BUDGET_PLACES,
         ),
         validators=[Optional(), NumberRange(min=0, max=MAX_BUDGET)],

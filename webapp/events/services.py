@@ -14,6 +14,7 @@ from webapp.accounts.models import User
 from webapp.accounts.services import get_user_by_email
 from webapp.core.db import utcnow
 from webapp.core.errors import DomainError, Forbidden, NotFound
+from webapp.core.i18n import lazy_coins
 from webapp.events.models import Event, EventOrganiser
 
 MAX_REWARD = 10_000
@@ -72,7 +73,10 @@ def create_event(
     if ends_at - starts_at > MAX_DURATION:
         raise DomainError("too_long", _l("An event can last at most one year."))
     if not 0 <= reward <= MAX_REWARD:
-        raise DomainError("bad_reward", _l("The reward must be between 0 and 10,000 tokens."))
+        raise DomainError(
+            "bad_reward",
+            _l("The reward must be between 0 and %(coins)s.", coins=lazy_coins(MAX_REWARD)),
+        )
     if not 0 <= offline_claim_days <= MAX_OFFLINE_CLAIM_DAYS:
         raise DomainError("bad_offline_days", _l("Offline check-ins can count for 0 to 30 days."))
     if budget is None:

@@ -1,5 +1,5 @@
 """The administrators' forms for partners, their staff and perks: they read and type-check what
-was sent; the rules (a price of at least one token, ...) are the services'."""
+was sent; the rules (a price of at least one coin, ...) are the services'."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
@@ -7,6 +7,7 @@ from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from webapp.core.forms import DateTimeLocalField, Form, IntegerField
+from webapp.core.i18n import lazy_coin_name
 
 LOCAL_TIME = "%Y-%m-%dT%H:%M"
 
@@ -27,7 +28,7 @@ class PerkForm(Form):
     title_en = StringField(_l("Title (English)"), validators=[Length(max=200)])
     description_ja = TextAreaField(_l("Text (Japanese)"), validators=[Length(max=5000)])
     description_en = TextAreaField(_l("Text (English)"), validators=[Length(max=5000)])
-    price = IntegerField(_l("Price (tokens)"), validators=[Optional()])
+    price = IntegerField(_l("Price (%(coin)s)", coin=lazy_coin_name()), validators=[Optional()])
     stock = IntegerField(_l("Stock (empty: unlimited)"), validators=[Optional()])
     limit_per_member = IntegerField(_l("Limit per member (empty: none)"), validators=[Optional()])
     valid_from = DateTimeLocalField(

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from webapp.accounts.models import User
 from webapp.accounts.services import get_user_by_email
 from webapp.core.errors import DomainError, Forbidden, NotFound
+from webapp.core.i18n import lazy_coins
 from webapp.perks.models import Partner, PartnerStaff, Perk, Redemption, RedemptionStatus
 
 # What an administrator may upload: a photo straight from a phone's camera.
@@ -126,7 +127,7 @@ def create_perk(
     photo_alt: str = "",
 ) -> Perk:
     if price is None or price <= 0:
-        raise DomainError("bad_price", _l("A perk costs at least one token."))
+        raise DomainError("bad_price", _l("A perk costs at least %(coins)s.", coins=lazy_coins(1)))
     if not title_ja.strip():
         raise DomainError("title_required", _l("Give the perk a title."))
     if stock is not None and stock < 0:
