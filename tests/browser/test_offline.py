@@ -411,11 +411,14 @@ def test_a_scan_made_logged_out_waits_and_is_sent_after_login(live_server, page,
     assert count(session, Claim, event_id=events) == 0
 
     log_in(page, live_server, "member@example.org")
+    asked = []  # who is logged in: the page asks as it loads, and its first send asks no more
+    page.on("request", lambda r: asked.append(r) if r.url.endswith("/api/v1/session") else None)
     page.goto(f"{live_server}/scan")
     # Scanned while nobody was logged in: sent only once the person says it is theirs.
     expect(
         page.get_by_text("ログインする前に、このスマホで読み取ったチェックイン:")
     ).to_be_visible()
+    assert len(asked) == 1
     page.wait_for_timeout(1000)
     assert count(session, Claim, event_id=events) == 0
     page.get_by_role("button", name="はい、わたしの記録として送る").click()

@@ -193,27 +193,29 @@
 
     /**
      * Sends what is due (everything with `force`). Only one flush runs at a time across tabs
-     * and the service worker. Resolves to {sent, kept, loginNeeded}.
+     * and the service worker. `session`: the server's answer the caller has just had (a page
+     * asks who is logged in as it loads), so as not to ask again. Resolves to {sent, kept,
+     * loginNeeded}.
      */
-    async flush({ force = false } = {}) {
-      if (!navigator.locks) return sendDue(force);
+    async flush({ force = false, session = null } = {}) {
+      if (!navigator.locks) return sendDue(force, session);
       // A forced send (a scan, the send-now button) waits its turn; a background one steps
       // aside when another tab or the service worker is already sending.
-      if (force) return navigator.locks.request("enishi-outbox", () => sendDue(true));
+      if (force) return navigator.locks.request("enishi-outbox", () => sendDue(true, session));
       return navigator.locks.request("enishi-outbox", { ifAvailable: true }, (lock) =>
-        lock ? sendDue(false) : { sent: 0, kept: 0, busy: true },
+        lock ? sendDue(false, session) : { sent: 0, kept: 0, busy: true },
       );
     },
   };
 
-  async function sendDue(force) {
+  async function sendDue(force, known) {
     const now = Date.now();
     const queued = await outbox.queued();
     const due = queued.filter((c) => force || c.next_attempt_at <= now);
     if (!due.length) return { sent: 0, kept: 0 };
-    let session;
+    let session = known;
     try {
-      session = await Enishi.api.session();
+      session = session || (await Enishi.api.session());
     } catch (error) {
       return keep(due.slice(0, BATCH), 0);
     }

@@ -38,26 +38,28 @@
   }
 
   /** Asks the server who is logged in, so new claims are bound to that account (a page kept
-   * for offline use cannot say: it may have been kept for someone else). */
+   * for offline use cannot say: it may have been kept for someone else). Resolves to the
+   * server's answer (null offline), which the page's first send uses too: one request. */
   async function learnAccount() {
-    if (!navigator.onLine) return;
+    if (!navigator.onLine) return null;
     try {
       const session = await api.session();
       await outbox.setAccount(session.logged_in ? session.account : null);
+      return session;
     } catch (error) {
-      /* offline: the account last known stays */
+      return null; /* offline: the account last known stays */
     }
   }
   // A scan made while the answer is on its way waits for it, a few seconds at most.
   const ACCOUNT_WAIT_MS = 4000;
   self.Enishi.accountLearnt = Promise.race([
     learnAccount(),
-    new Promise((resolve) => setTimeout(resolve, ACCOUNT_WAIT_MS)),
+    new Promise((resolve) => setTimeout(() => resolve(null), ACCOUNT_WAIT_MS)),
   ]);
 
-  async function send(force) {
+  async function send(force, session = null) {
     if (!navigator.onLine && !force) return render();
-    await outbox.flush({ force });
+    await outbox.flush({ force, session });
     await render();
   }
 
@@ -125,6 +127,8 @@
 
   self.Enishi.sync = { send, render };
   // The events' names are learnt at once (a scan offline soon after needs them), beside who is
-  // logged in; then what waits is sent.
-  Promise.all([self.Enishi.accountLearnt, learnEvents()]).then(() => send(false));
+  // logged in; then what waits is sent, with the session just learnt.
+  Promise.all([self.Enishi.accountLearnt, learnEvents()]).then(([session]) =>
+    send(false, session),
+  );
 })();
