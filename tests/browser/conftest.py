@@ -188,4 +188,15 @@ def wait_for_script(page, script: str, timeout: float = 20.0) -> None:
 
 
 def wait_for_service_worker(page) -> None:
+    """Waits until the service worker is active and controls the page. A page whose navigation
+    began while the worker was still installing can stay uncontrolled even after the worker
+    claims its clients (Chromium misses a document not yet committed): it is loaded again, and
+    a page loaded under an active worker is controlled."""
+    wait_for_script(
+        page,
+        """navigator.serviceWorker.getRegistration().then(
+            (r) => Boolean(r && r.active && r.active.state === "activated"))""",
+    )
+    if not page.evaluate("navigator.serviceWorker.controller !== null"):
+        page.reload()
     wait_for_script(page, "navigator.serviceWorker.controller !== null")
