@@ -106,6 +106,15 @@ def test_the_last_check_in_is_shown_with_its_state_in_words(member_client, make_
     assert "反映中" in page  # the worker has not recorded it on chain yet: the wallet's word
 
 
+def test_a_check_in_whose_coins_wait_for_approval_says_so_as_the_wallet_does(
+    member_client, make_event
+):
+    event = make_event(reward=500)  # above the limit: an administrator approves it first
+    member_client.get(f"/c/{code_for(event)}")
+    assert "承認待ち" in home(member_client)
+    assert "承認待ち" in member_client.get("/wallet").get_data(as_text=True)
+
+
 def test_a_refused_check_in_says_why(member_client, make_event):
     later = make_event(starts_at=utcnow() + timedelta(days=3), ends_at=utcnow() + timedelta(days=4))
     member_client.get(f"/c/{code_for(later)}")
