@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from flask import (
     Blueprint,
-    after_this_request,
     current_app,
     flash,
     redirect,
@@ -14,7 +13,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from webapp.accounts.devices import (
     SessionLimits,
@@ -25,16 +24,15 @@ from webapp.accounts.devices import (
     list_login_cards,
     mark_seen,
     seen_since,
-    start_device_session,
 )
 from webapp.accounts.forms import LoginForm, TextSizeForm
+from webapp.accounts.login import log_in_here
 from webapp.accounts.models import LoginCard, TextSize, User
 from webapp.accounts.services import authenticate, get_user, set_text_size
-from webapp.accounts.text_size import device_text_size, keep_on_device, text_size_for
+from webapp.accounts.text_size import keep_on_device, text_size_for
 from webapp.accounts.throttle import note_failed_login, per_account, per_address
 from webapp.core.access import member_required
 from webapp.core.db import defer_write, utcnow
-from webapp.core.errors import DomainError
 from webapp.core.http import safe_next, secret_in_url
 from webapp.extensions import db, login_manager
 
@@ -80,24 +78,7 @@ def session_limits() -> SessionLimits:
 
 
 def _log_in(user: User, remember: bool, card: LoginCard | None = None) -> None:
-    """Logs `user` in on this browser, as a new device session. A session already open here
-    (someone else's, say, on a shared tablet) ends first: it would stay listed, and live on in
-    its remember cookie."""
-    now = utcnow()
-    if current_user.is_authenticated:
-        try:
-            end_device_session(db.session, current_user, current_user.device_id, now)
-        except DomainError:  # ended elsewhere a moment ago: nothing left to end
-            pass
-        logout_user()
-    label = describe_browser(request.user_agent.string)
-    device = start_device_session(db.session, user, label, now, card)
-    db.session.commit()
-    user.device_id = device.id
-    login_user(user, remember=remember)
-    if device_text_size(request) is None:  # a new device starts at the account's text size
-        size = TextSize(user.text_size)
-        after_this_request(lambda response: keep_on_device(response, size))
+    log_in_here(user, remember=remember, card=card)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -189,21 +170,3 @@ def end_device(device_id: str):
         return redirect(url_for("accounts.login"))
     flash(_("That device is logged out."), "info")
     return redirect(url_for("accounts.devices"))
-
-
-def describe_browser(user_agent: str) -> str:
-    """A short name for the browser and system, for a person to recognise their devices."""
-    browsers = [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome")]
-    browser = next((name for mark, name in browsers if mark in user_agent), None)
-    if browser is None and "Safari/" in user_agent:
-        browser = "Safari"
-    systems = [
-        ("iPhone", "iPhone"),
-        ("iPad", "iPad"),
-        ("Android", "Android"),
-        ("Windows", "Windows"),
-        ("Mac OS X", "Mac"),
-        ("Linux", "Linux"),
-    ]
-    system = next((name for mark, name in systems if mark in user_agent), None)
-    return " / ".join(part for part in (browser, system) if part) or _("A browser")
