@@ -128,6 +128,14 @@ def load_config() -> dict:
         "MEMBERSHIP_TERM": os.environ.get("ENISHI_MEMBERSHIP_TERM", "").strip(),
         # How long a perk's ticket can be shown at the shop before its tokens come back.
         "TICKET_MINUTES": _minutes("ENISHI_TICKET_MINUTES", 15),
+        # An invitation's link works this many days (accounts.invitations).
+        "INVITATION_DAYS": float(os.environ.get("ENISHI_INVITATION_DAYS", "30")),
+        # The mail server invitations are sent through (core.mail): smtp://user:pass@host:587
+        # (STARTTLS when the server offers it), smtps://user:pass@host:465 (TLS from the start),
+        # smtp+plain://host:25 (no TLS: a local relay only). Unset: nothing is sent by e-mail,
+        # and the e-mail buttons are not shown.
+        "SMTP_URL": os.environ.get("ENISHI_SMTP_URL") or None,
+        "MAIL_FROM": os.environ.get("ENISHI_MAIL_FROM") or "enishi@localhost",
         # A device session ends after this long unused, or this long after its login.
         "SESSION_IDLE_DAYS": float(os.environ.get("ENISHI_SESSION_IDLE_DAYS", "30")),
         "SESSION_MAX_DAYS": float(os.environ.get("ENISHI_SESSION_MAX_DAYS", "90")),

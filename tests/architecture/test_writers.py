@@ -22,6 +22,7 @@ WRITERS = {
     "LoginCard": "accounts/devices.py",
     "AuditEntry": "accounts/audit.py",
     "Passkey": "accounts/passkeys.py",
+    "Invitation": "accounts/invitations.py",
     "Event": "events/services.py",
     "EventOrganiser": "events/services.py",
     "Membership": "membership/services.py",

@@ -14,11 +14,15 @@ from webapp.accounts.models import AuditEntry, User
 # What each action is called on the page; the codes stay as they are in the table.
 AUDIT_ACTIONS = {
     "account.closed": _l("Closed their account"),
+    "invitation.created": _l("Invited a person"),
+    "invitation.emailed": _l("Sent an invitation by e-mail"),
+    "invitation.renewed": _l("Made a new invitation link"),
     "login_card.printed": _l("Printed a login card"),
     "login_card.stopped": _l("Stopped a login card"),
     "membership.issued": _l("Gave a member card"),
     "membership.renewed": _l("Renewed a member card"),
     "membership.revoked": _l("Took a member card back"),
+    "people.imported": _l("Imported people from a CSV file"),
     "role.changed": _l("Changed a role"),
 }
 

@@ -59,6 +59,8 @@ def create_user(
     session.flush()
     user.wallet_index = user.id
     user.address = keyring.member_address(user.wallet_index)
+    if invited:  # the column's default fills a None given at the INSERT
+        user.joined_at = None
     session.flush()
     return user
 
