@@ -108,6 +108,8 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.checkin.views import bp as checkin
     from webapp.events.views import bp as events
     from webapp.membership.card_views import bp as member_card
+    from webapp.membership.invite_views import bp as invitations
+    from webapp.membership.join_views import bp as join
     from webapp.membership.views import bp as membership
     from webapp.metadata.views import bp as metadata
     from webapp.onchain.views import bp as onchain
@@ -121,7 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         site, accounts, passkeys, profile, accounts_admin, membership, member_card, events,
         checkin_organiser, checkin_display, checkin, wallet, perks, perks_shop, perks_admin,
-        rewards_admin, onchain, api, metadata, privacy,
+        rewards_admin, onchain, api, metadata, privacy, invitations, join,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

@@ -56,6 +56,7 @@ def world(app, session, make_user, organiser, make_event):
         "token": codes.make_printed_token(event.id, event.secret),
         "token_id": str(event.id),
         "filename": "css/enishi.css",
+        "secret": "not-an-invitation",
     }
     people = {"member": member, "staff": staff, "other_organiser": other}
     people |= {"organiser": organiser, "admin": admin}

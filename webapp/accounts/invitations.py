@@ -64,8 +64,12 @@ REFUSALS = {
 }
 
 
-def _refused(code: str) -> DomainError:
-    return DomainError(code, REFUSALS[code], status=404 if code == "unknown_invitation" else 410)
+def _refused(code: str, invitation: Invitation | None = None) -> DomainError:
+    """The refusal of `code`; it carries the invitation when there is one (its page names who
+    sent it, to ask them for a new one)."""
+    error = DomainError(code, REFUSALS[code], status=404 if code == "unknown_invitation" else 410)
+    error.invitation = invitation
+    return error
 
 
 def hash_secret(secret: str) -> str:
@@ -212,13 +216,13 @@ def find_invitation(session: Session, secret: str, now: datetime) -> Invitation:
         raise _refused("unknown_invitation")
     state = invitation_state(invitation, now)
     if state == InvitationState.USED:
-        raise _refused("used_invitation")
+        raise _refused("used_invitation", invitation)
     if state == InvitationState.STOPPED:
-        raise _refused("stopped_invitation")
+        raise _refused("stopped_invitation", invitation)
     if state == InvitationState.EXPIRED:
-        raise _refused("expired_invitation")
+        raise _refused("expired_invitation", invitation)
     if invitation.user.closed_at is not None:
-        raise _refused("stopped_invitation")
+        raise _refused("stopped_invitation", invitation)
     return invitation
 
 
@@ -253,7 +257,7 @@ def accept_invitation(
         .execution_options(synchronize_session=False)
     )
     if taken.rowcount != 1:  # someone else accepted it (or it was stopped) a moment ago
-        raise _refused("used_invitation")
+        raise _refused("used_invitation", invitation)
     session.refresh(invitation)
     person = invitation.user
     session.refresh(person)

@@ -56,7 +56,7 @@ def test_the_preview_says_what_each_row_will_do_and_writes_nothing(session):
         (6, "refused", "duplicate"),
         (8, "invite", None),
     ]
-    assert str(preview.rows[2].reason_text) == "This e-mail address is not right"
+    assert str(preview.rows[2].reason_text) == "メールアドレスが正しくありません"
     assert preview.counts[RowAction.INVITE] == 3
     session.commit()
     assert people(session) == before

@@ -1,0 +1,109 @@
+"""Joining at /join/<secret> on a phone: the page names who invited the person; choosing a
+password joins, queues the 会員証 and opens the wallet logged in; a passkey goes on to the
+passkey page; a link that no longer works gets a page that says why, never an error."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from webapp.accounts.invitations import accept_invitation, invite_again, invite_person
+from webapp.accounts.models import Role
+from webapp.core.db import utcnow
+from webapp.membership.services import get_membership
+
+DAYS = timedelta(days=30)
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user(Role.ADMIN)
+
+
+@pytest.fixture
+def invited(session, keyring, admin):
+    made = invite_person(session, keyring, actor=admin, display_name="塩尻 一郎", email=None,
+                         cohort="第5期", now=utcnow(), lifetime=DAYS)  # fmt: skip
+    session.commit()
+    return made
+
+
+def form_token(page: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def join(client, secret, **fields):
+    page = client.get(f"/join/{secret}").get_data(as_text=True)
+    data = {"display_name": "いちろう", "way": "password", "password": "a long password"}
+    data |= fields
+    return client.post(f"/join/{secret}", data={**data, "csrf_token": form_token(page)})
+
+
+def test_the_page_names_the_inviter_and_keeps_the_secret_private(client, invited, admin):
+    answer = client.get(f"/join/{invited.secret}")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert f"{admin.display_name} さんから" in page and "塩尻 一郎" in page
+    assert "パスキー" in page and "印刷したログインカード" in page
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert answer.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_choosing_a_password_joins_queues_the_card_and_opens_the_wallet(client, session, invited):
+    answer = join(client, invited.secret)
+    assert answer.status_code == 302 and answer.headers["Location"] == "/wallet"
+    wallet = client.get("/wallet").get_data(as_text=True)
+    assert "記録待ち" in wallet
+    person = invited.person
+    session.refresh(person)
+    assert person.display_name == "いちろう" and person.joined_at is not None
+    assert get_membership(session, person) is not None
+    assert client.get(f"/join/{invited.secret}").status_code == 410  # used
+
+
+def test_choosing_a_passkey_goes_on_to_the_passkey_page(client, session, invited):
+    answer = join(client, invited.secret, way="passkey", password="")
+    assert answer.headers["Location"] == "/account/passkeys/new?next=/wallet"
+    session.refresh(invited.person)
+    assert invited.person.password_hash is None
+    assert client.get("/wallet").status_code == 200  # logged in
+
+
+def test_a_short_password_is_refused_and_nothing_is_used(client, session, invited):
+    answer = join(client, invited.secret, password="short")
+    assert answer.status_code == 400
+    assert client.get(f"/join/{invited.secret}").status_code == 200
+
+
+@pytest.mark.parametrize("case", ["forged", "expired", "used", "stopped"])
+def test_a_link_that_no_longer_works_gets_a_page_that_says_why(
+    client, session, keyring, admin, invited, case
+):
+    secret = invited.secret
+    if case == "forged":
+        secret = secret[:-2] + "xx"
+    elif case == "expired":
+        secret = invite_person(
+            session,
+            keyring,
+            actor=admin,
+            display_name="古い",
+            email=None,
+            cohort=None,
+            now=utcnow() - DAYS * 2,
+            lifetime=DAYS,
+        ).secret
+    elif case == "used":
+        accept_invitation(session, secret, display_name="一郎", password=None, now=utcnow())
+    else:
+        invite_again(session, person=invited.person, actor=admin, now=utcnow(), lifetime=DAYS)
+    session.commit()
+    answer = client.get(f"/join/{secret}")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == (404 if case == "forged" else 410)
+    assert "この招待は使えません" in page
+    assert answer.headers["Referrer-Policy"] == "no-referrer"
+    if case != "forged":
+        assert admin.display_name in page  # whom to ask

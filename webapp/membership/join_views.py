@@ -1,0 +1,113 @@
+"""Joining (`/join/<secret>`, public, on a phone): the invited person sees who invited them and
+what Enishi is, chooses their name and how they will log in, and in one transaction joins, is
+given their 会員証 (queued for the chain) and is logged in on this phone.
+
+The secret is in the path (a link an administrator prints or e-mails): the page is kept by no
+cache and sends its address to no one (no-referrer); the app never logs it. A link that no longer
+works gets a page that says why and whom to ask, never an error. Guessing is limited like the
+login: per client address, only refusals count."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+
+from webapp.accounts.invitations import REFUSALS, accept_invitation, find_invitation
+from webapp.accounts.login import log_in_here
+from webapp.core.db import utcnow
+from webapp.core.errors import DomainError
+from webapp.core.http import no_store, secret_in_url
+from webapp.extensions import db, limiter
+from webapp.membership.invite_forms import JoinForm
+from webapp.membership.services import issue_membership
+
+bp = Blueprint("join", __name__, url_prefix="/join")
+
+# Where a person who chose a passkey goes: the passkeys helper's page registers one, then opens
+# the wallet. (Switch to url_for("passkeys.new", next="/wallet") once that page is merged.)
+PASSKEY_PAGE = "/account/passkeys/new?next=/wallet"
+
+
+def _refused_here(response) -> bool:
+    return g.get("invitation_refused", False)
+
+
+def _too_many() -> str:
+    return _("Too many tries. Please wait 15 minutes and try again.")
+
+
+guesses = limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"],
+    key_func=get_remote_address,
+    methods=["GET", "POST"],
+    deduct_when=_refused_here,
+    error_message=_too_many,
+    scope="join-address",
+)
+
+
+def _refusal_page(error: DomainError):
+    """What a person opening a link that does not work reads: what happened, whom to ask."""
+    if error.code == "unknown_invitation":
+        g.invitation_refused = True
+    invitation = getattr(error, "invitation", None)
+    inviter = invitation.created_by.display_name if invitation is not None else None
+    page = render_template(
+        "membership/join_refused.html", code=error.code, message=error.message, inviter=inviter
+    )
+    return page, error.status
+
+
+@bp.route("/<secret>", methods=["GET", "POST"])
+@guesses
+@secret_in_url
+@no_store
+def join(secret: str):
+    now = utcnow()
+    try:
+        invitation = find_invitation(db.session, secret, now)
+    except DomainError as error:
+        if error.code not in REFUSALS:
+            raise
+        return _refusal_page(error)
+    person = invitation.user
+    form = JoinForm(data={"display_name": person.display_name})
+    if form.validate_on_submit():
+        way = form.way.data
+        password = form.password.data if way == "password" else None
+        if way == "password" and not password:
+            form.password.errors = [*form.password.errors, _("Type the password you chose.")]
+        else:
+            try:
+                person = accept_invitation(
+                    db.session, secret, display_name=form.display_name.data,
+                    password=password, now=now,
+                )  # fmt: skip
+            except DomainError as error:
+                db.session.rollback()
+                if error.code in REFUSALS:
+                    return _refusal_page(error)
+                flash(str(error.message), "error")
+            else:
+                issue_membership(db.session, person, now)
+                log_in_here(person, remember=True)  # commits the whole join at once
+                if way == "passkey":
+                    return redirect(PASSKEY_PAGE)
+                if way == "card":
+                    flash(_("Welcome! Ask the office for your login card: it logs you in on a "
+                            "new phone."), "info")  # fmt: skip
+                else:
+                    flash(_("Welcome! Your member card is being recorded."), "info")
+                return redirect(url_for("wallet.show"))
+    status = 400 if form.errors else 200
+    page = render_template(
+        "membership/join.html",
+        form=form,
+        person=person,
+        inviter=invitation.created_by.display_name,
+        community=current_app.config["COMMUNITY_NAME"],
+        logged_in_as=current_user.display_name if current_user.is_authenticated else None,
+    )
+    return page, status
