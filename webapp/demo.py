@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw
 from sqlalchemy.orm import Session
 
 from chain.wallets import PublicKeyring
+from webapp.accounts.invitations import add_fixed_invitation
 from webapp.accounts.models import Role, User
 from webapp.accounts.services import create_user
 from webapp.checkin.codes import get_display_code
@@ -46,6 +47,12 @@ NEIGHBOURS = (
 )
 # Who works where: the shop login confirms the winery's tickets at /partner.
 DEMO_STAFF = {"塩尻ワイナリー": "shop@example.org"}
+# The season the demo's members took part in, and one participant invited but not joined yet:
+# the README prints the link of her invitation (this secret is the demo's only; a real
+# invitation's is random), so a newcomer can try joining.
+DEMO_COHORT = "第5期"
+DEMO_INVITATION_SECRET = "demo-invitation-try-joining"
+DEMO_INVITED = "桔梗ヶ原 みどり"
 ZONE = ZoneInfo("Asia/Tokyo")
 
 
@@ -81,19 +88,32 @@ def load_demo_data(session: Session, keyring: PublicKeyring, now: datetime) -> N
 def _people(session: Session, keyring: PublicKeyring, now: datetime) -> dict[str, User]:
     people = {
         email: create_user(
-            session, keyring, email=email, password=DEMO_PASSWORD, display_name=name, role=role
+            session, keyring, email=email, password=DEMO_PASSWORD, display_name=name, role=role,
+            cohort=DEMO_COHORT if role == Role.MEMBER and email != "shop@example.org" else None,
         )
         for email, name, role in DEMO_LOGINS
-    }
+    }  # fmt: skip
     for email, name in NEIGHBOURS:
         people[email] = create_user(
-            session, keyring, email=email, password=secrets.token_urlsafe(16), display_name=name
-        )
+            session, keyring, email=email, password=secrets.token_urlsafe(16), display_name=name,
+            cohort=DEMO_COHORT,
+        )  # fmt: skip
     joined = _local(now, -100, time(10))
     for email, user in people.items():
         if email != "shop@example.org":  # the winery's staff is not a member
             issue_membership(session, user, now=joined)
+    _invited(session, keyring, people["admin@example.org"], now)
     return people
+
+
+def _invited(session: Session, keyring: PublicKeyring, admin: User, now: datetime) -> None:
+    person = create_user(
+        session, keyring, email=None, password=None, display_name=DEMO_INVITED,
+        cohort=DEMO_COHORT, invited=True,
+    )  # fmt: skip
+    add_fixed_invitation(
+        session, person, admin, DEMO_INVITATION_SECRET, now - timedelta(days=2), timedelta(days=365)
+    )
 
 
 # Past events: days ago, local start and end, title, venue, organiser, who came (besides the

@@ -5,6 +5,7 @@ a second organiser's is coming up, and the perks have pictures."""
 import io
 import re
 from datetime import timedelta
+from pathlib import Path
 
 from PIL import Image
 from sqlalchemy import select
@@ -80,3 +81,16 @@ def test_every_demo_perk_has_a_small_picture_that_says_what_it_shows(app, sessio
     for perk in perks:
         assert perk.photo_alt and len(perk.photo) <= 60 * 1024
         assert Image.open(io.BytesIO(perk.photo)).format == "JPEG"
+
+
+def test_the_readme_s_join_link_opens_the_demo_invitation(app, session, keyring, client):
+    load_demo_data(session, keyring, utcnow())
+    session.commit()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    link = re.search(r"http://127\.0\.0\.1:5000(/join/\S+)", readme).group(1)
+    page = client.get(link)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "管理者 デモ さんから" in text and "桔梗ヶ原 みどり" in text
+    member = get_user_by_email(session, "member@example.org")
+    assert member.cohort == "第5期"
