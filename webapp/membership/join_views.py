@@ -9,6 +9,9 @@ login: per client address, only refusals count."""
 
 from __future__ import annotations
 
+import logging
+import re
+
 from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
@@ -24,6 +27,26 @@ from webapp.membership.invite_forms import JoinForm
 from webapp.membership.services import issue_membership
 
 bp = Blueprint("join", __name__, url_prefix="/join")
+
+SECRET_IN_PATH = re.compile(r"/join/[^\s?\"]+")
+
+
+class HideJoinSecrets(logging.Filter):
+    """Keeps invitation secrets out of the request log (werkzeug's: `"GET /join/<secret> ..."`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                SECRET_IN_PATH.sub("/join/…", arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        if isinstance(record.msg, str):
+            record.msg = SECRET_IN_PATH.sub("/join/…", record.msg)
+        return True
+
+
+HIDE_JOIN_SECRETS = HideJoinSecrets()
+bp.record_once(lambda state: logging.getLogger("werkzeug").addFilter(HIDE_JOIN_SECRETS))
 
 # Where a person who chose a passkey goes: the passkeys helper's page registers one, then opens
 # the wallet. (Switch to url_for("passkeys.new", next="/wallet") once that page is merged.)

@@ -107,3 +107,16 @@ def test_a_link_that_no_longer_works_gets_a_page_that_says_why(
     assert answer.headers["Referrer-Policy"] == "no-referrer"
     if case != "forged":
         assert admin.display_name in page  # whom to ask
+
+
+def test_the_request_log_never_holds_an_invitation_s_secret(app, invited):
+    import logging
+
+    record = logging.LogRecord(
+        "werkzeug", logging.INFO, __file__, 1, '%s - - [%s] "%s" %s %s',
+        ("127.0.0.1", "now", f"GET /join/{invited.secret} HTTP/1.1", "200", "-"), None,
+    )  # fmt: skip
+    for log_filter in logging.getLogger("werkzeug").filters:
+        log_filter.filter(record)
+    assert invited.secret not in record.getMessage()
+    assert "/join/…" in record.getMessage()
