@@ -57,6 +57,12 @@ def test_an_administrator_imports_a_csv_file_preview_then_commit(live_server, br
     expect(office.get_by_test_id("person-facts")).to_contain_text("招待中")
     expect(office.get_by_test_id("invitation-state")).to_have_text("開かれるのを待っています")
     assert axe_violations(office) == []
+    shot(office, "admin-person")
+    office.get_by_role("button", name="新しい招待リンクを作る").click()  # the first was lost
+    expect(office.get_by_role("heading", name="木曽 花 さんへの新しい招待")).to_be_visible()
+    expect(office.get_by_test_id("join-link")).to_contain_text("/join/")
+    assert axe_violations(office) == []
+    shot(office, "admin-new-link")
     office.goto(f"{live_server}/admin/members/invite")
     assert axe_violations(office) == []
     shot(office, "admin-invite")

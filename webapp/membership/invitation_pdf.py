@@ -45,7 +45,7 @@ def _card(pdf, card: PrintedInvitation, community: str) -> None:
     pdf.set_font(FONT, size=11)
     lines = [
         _("Point your phone's camera at this code: your membership starts there."),
-        _("This code works once, until %(date)s.", date=format_date(card.expires_at, "long")),
+        _("It works once. Until: %(date)s", date=format_date(card.expires_at, "long")),
     ]
     for line in lines:
-        pdf.multi_cell(TEXT_WIDTH, 6, line, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(TEXT_WIDTH, 6, line, align="L", new_x="LMARGIN", new_y="NEXT")

@@ -120,3 +120,10 @@ def test_the_request_log_never_holds_an_invitation_s_secret(app, invited):
         log_filter.filter(record)
     assert invited.secret not in record.getMessage()
     assert "/join/…" in record.getMessage()
+
+
+def test_guessing_links_is_stopped_like_failed_logins(client, invited):
+    answers = [client.get(f"/join/guess{n}").status_code for n in range(30)]
+    assert answers == [404] * 30
+    refused = client.get(f"/join/{invited.secret}")  # even a right one, for a while
+    assert refused.status_code == 429

@@ -179,12 +179,12 @@ def test_the_membership_card_is_drawn_with_the_community_the_name_and_its_state(
     assert '<p class="member-pass-community">塩尻DAO</p>' in wallet  # COMMUNITY_NAME
     card = section(wallet, "card-title")
     assert f'<p class="member-pass-name">{member.display_name}</p>' in card
-    assert "から会員" in card and ">有効<" in card and "反映中" in card
+    assert "から会員" in card and ">有効<" in card and "記録待ち" in card
     assert 'href="/wallet/card"' in card
 
     work(session, chain)
     card = section(page(phone, "/wallet"), "card-title")
-    assert ">有効<" in card and "反映中" not in card
+    assert ">有効<" in card and "記録待ち" not in card
 
     session.scalar(select(Membership).where(Membership.user_id == member.id)).revoked_at = utcnow()
     session.commit()
