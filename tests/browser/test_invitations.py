@@ -36,6 +36,7 @@ def test_an_administrator_imports_a_csv_file_preview_then_commit(live_server, br
     office = browser.new_context(locale="ja-JP", viewport={"width": 1024, "height": 800}).new_page()
     log_in(office, live_server, "admin@example.org")
     office.goto(f"{live_server}/admin/members")
+    shot(office, "admin-members")
     office.get_by_role("link", name="CSVで取り込む").click()
     assert axe_violations(office) == []
     shot(office, "admin-import")

@@ -160,3 +160,27 @@ def test_a_file_that_cannot_be_read_says_why(admin_phone):
                   content_type="multipart/form-data")  # fmt: skip
     assert upload.status_code == 400
     assert "1行目に列の見出し" in upload.get_data(as_text=True)
+
+
+def test_after_an_import_one_button_mails_everyone_with_an_address(admin_phone, smtp):
+    upload = post(
+        admin_phone,
+        "/admin/members/import",
+        {"file": (io.BytesIO(SEASON.encode()), "season5.csv")},
+        content_type="multipart/form-data",
+    )
+    page = upload.get_data(as_text=True)
+    data = re.search(r'name="data" value="([^"]+)"', page).group(1)
+    fingerprint = re.search(r'name="fingerprint" value="([^"]+)"', page).group(1)
+    done = post(
+        admin_phone, "/admin/members/import/confirm", {"data": data, "fingerprint": fingerprint}
+    )
+    page = done.get_data(as_text=True)
+    assert "招待をメールで送る（1 件）" in page
+    mail_form = page[page.index("/admin/members/invitations/email") :]
+    sent = post(admin_phone, "/admin/members/invitations/email", {"secret": secrets_on(mail_form)})
+    assert sent.status_code == 302
+    assert [m["To"] for m in smtp.messages] == ["ichiro@example.org"]
+    assert "招待をメールで送りました: 1 件" in admin_phone.get("/admin/members").get_data(
+        as_text=True
+    )
