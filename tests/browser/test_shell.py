@@ -27,7 +27,7 @@ from sqlalchemy import select
 from webapp.accounts.services import get_user_by_email
 from webapp.checkin.codes import make_printed_token
 from webapp.core.db import utcnow
-from webapp.demo import load_demo_data
+from webapp.demo import DEMO_INVITATION_SECRET, load_demo_data
 from webapp.events.models import Event
 from webapp.events.services import create_event
 from webapp.extensions import db
@@ -55,7 +55,7 @@ ROOT_SIZE = {None: "16px", "largest": "22px", 32: "32px"}
 # "{poster}" is a poster's check-in link: a visitor gets the event's welcome, a member the
 # success screen.
 PAGES = {
-    None: [("/login", ""), ("/scan", ""), ("/c/{poster}", "")],
+    None: [("/login", ""), ("/scan", ""), ("/c/{poster}", ""), ("/join/{invitation}", "")],
     "member@example.org": [
         ("/", "home"),
         ("/calendar", "home"),
@@ -87,6 +87,8 @@ PAGES = {
         ("/admin/members", "account"),
         ("/admin/members?q=塩尻", "account"),
         ("/admin/members/{member}", "account"),
+        ("/admin/members/invite", "account"),
+        ("/admin/members/import", "account"),
         ("/admin/rewards", "account"),
         ("/admin/chain", "account"),
         ("/admin/audit", "account"),
@@ -259,6 +261,7 @@ def test_each_main_page_fits_a_small_phone(live_server, browser, session, reques
     perk = session.scalars(select(Perk).order_by(Perk.price)).first()
     member = get_user_by_email(session, "member@example.org")
     values = {"event": event.id, "perk": perk.id, "member": member.id}
+    values["invitation"] = DEMO_INVITATION_SECRET
     if shows_records(who):
         records = request.getfixturevalue("recorded")[1]
         values |= {"badge": records.badge_ids[0], "proof": records.job_ids[-1]}

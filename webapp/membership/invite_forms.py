@@ -49,7 +49,7 @@ class JoinForm(Form):
     way = RadioField(
         _l("How will you log in?"),
         choices=[
-            SelectChoice("passkey", _l("Passkey: your phone's fingerprint or face")),
+            SelectChoice("passkey", _l("Passkey (fingerprint or face)")),
             SelectChoice("password", _l("A password")),
             SelectChoice("card", _l("A printed login card")),
         ],
