@@ -127,3 +127,18 @@ def test_guessing_links_is_stopped_like_failed_logins(client, invited):
     assert answers == [404] * 30
     refused = client.get(f"/join/{invited.secret}")  # even a right one, for a while
     assert refused.status_code == 429
+
+
+def test_choosing_a_printed_login_card_joins_without_a_password(client, session, invited):
+    answer = join(client, invited.secret, way="card", password="")
+    assert answer.headers["Location"] == "/wallet"
+    wallet = client.get("/wallet").get_data(as_text=True)
+    assert "ログインカードは事務局にお願いしてください" in wallet
+    session.refresh(invited.person)
+    assert invited.person.password_hash is None and invited.person.joined_at is not None
+
+
+def test_a_way_that_is_not_offered_is_refused(client, invited):
+    assert join(client, invited.secret, way="magic").status_code == 400
+    assert join(client, invited.secret, way="password", password="").status_code == 400
+    assert client.get(f"/join/{invited.secret}").status_code == 200  # still unused
