@@ -56,16 +56,17 @@ def compose(*, sender: str, to: str, subject: str, body: str) -> EmailMessage:
     return message
 
 
-def send_messages(url: str, messages: list[EmailMessage]) -> None:
-    """Hands `messages` to the server of `url`, over one connection."""
+def send_messages(url: str, messages: list[EmailMessage], timeout: float = TIMEOUT) -> None:
+    """Hands `messages` to the server of `url`, over one connection; a server that does not
+    answer for `timeout` seconds is a MailError."""
     server = MailServer.from_url(url)
     try:
         if server.scheme == "smtps":
             connection = smtplib.SMTP_SSL(
-                server.host, server.port, timeout=TIMEOUT, context=ssl.create_default_context()
+                server.host, server.port, timeout=timeout, context=ssl.create_default_context()
             )
         else:
-            connection = smtplib.SMTP(server.host, server.port, timeout=TIMEOUT)
+            connection = smtplib.SMTP(server.host, server.port, timeout=timeout)
         with connection:
             connection.ehlo()
             if server.scheme == "smtp" and connection.has_extn("starttls"):
