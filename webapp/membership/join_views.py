@@ -24,7 +24,7 @@ from webapp.core.errors import DomainError
 from webapp.core.http import no_store, secret_in_url
 from webapp.extensions import db, limiter
 from webapp.membership.invite_forms import JoinForm
-from webapp.membership.services import issue_membership
+from webapp.membership.services import get_membership, issue_membership
 
 bp = Blueprint("join", __name__, url_prefix="/join")
 
@@ -114,7 +114,8 @@ def join(secret: str):
                     return _refusal_page(error)
                 flash(str(error.message), "error")
             else:
-                issue_membership(db.session, person, now)
+                if get_membership(db.session, person) is None:  # given one already: keep it
+                    issue_membership(db.session, person, now)
                 log_in_here(person, remember=True)  # commits the whole join at once
                 if way == "passkey":
                     return redirect(PASSKEY_PAGE)

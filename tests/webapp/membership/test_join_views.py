@@ -142,3 +142,12 @@ def test_a_way_that_is_not_offered_is_refused(client, invited):
     assert join(client, invited.secret, way="magic").status_code == 400
     assert join(client, invited.secret, way="password", password="").status_code == 400
     assert client.get(f"/join/{invited.secret}").status_code == 200  # still unused
+
+
+def test_someone_given_a_card_before_joining_keeps_it(client, session, invited):
+    from webapp.membership.services import issue_membership
+
+    card = issue_membership(session, invited.person)
+    session.commit()
+    assert join(client, invited.secret).headers["Location"] == "/wallet"
+    assert get_membership(session, invited.person).id == card.id
