@@ -38,12 +38,8 @@ def test_the_demo_member_logs_in_and_sees_the_wallet(live_server, page):
     # Five events in, one bottle of juice taken home: 40 coins, enough for a glass of wine
     # and not for the workshop, which the list of every perk shows out of reach.
     expect(page.get_by_test_id("balance")).to_have_text("40")
-    expect(
-        page.get_by_test_id("perk").filter(has_text="ワイナリーでグラスワイン1杯")
-    ).to_be_visible()
-    expect(page.get_by_test_id("perk").filter(has_text="木曽漆器ワークショップ参加")).to_have_count(
-        0
-    )
+    expect(page.get_by_test_id("perk").filter(has_text="ワイナリーでグラスワイン1杯")).to_be_visible()
+    expect(page.get_by_test_id("perk").filter(has_text="木曽漆器ワークショップ参加")).to_have_count(0)
     page.get_by_role("link", name="すべての特典を見る").click()
     workshop = page.get_by_test_id("perk").filter(has_text="木曽漆器ワークショップ参加")
     expect(workshop.get_by_role("button", name="あと 20 えんコイン")).to_be_disabled()

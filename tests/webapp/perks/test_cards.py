@@ -43,7 +43,7 @@ def test_each_perk_is_a_card_with_its_photo_price_shop_and_what_is_left(
     assert "塩尻ワイナリー" in card and "塩尻市洗馬" in card
     assert f'href="/perks/{wine.id}"' in card  # it can be used
     plain = cards(member_client.get("/perks").get_data(as_text=True))["ぶどうジュース"]
-    assert "<img" not in plain and 'data-testid="perk-left"' not in plain  # no photo, no limit
+    assert "<img" not in plain and "data-testid=\"perk-left\"" not in plain  # no photo, no limit
     assert member_client.get(f"/perks/{wine.id}/photo.jpg").mimetype == "image/jpeg"
 
 

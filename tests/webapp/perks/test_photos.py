@@ -94,7 +94,9 @@ def add_perk(client, shop, photo: tuple[bytes, str], **fields):
     # that it never closes.
     boundary, body = encode_multipart(fields)
     content_type = f'multipart/form-data; boundary="{boundary}"'
-    return client.post("/admin/perks", data=body, content_type=content_type, follow_redirects=True)
+    return client.post(
+        "/admin/perks", data=body, content_type=content_type, follow_redirects=True
+    )
 
 
 def test_an_administrator_uploads_a_phones_photo_with_what_it_shows(admin, session, shop):
