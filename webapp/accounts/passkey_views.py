@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.accounts.forms import LoginForm
+from webapp.accounts.login import describe_browser, log_in_here
 from webapp.accounts.passkeys import (
     authenticate_passkey,
     login_options,
@@ -32,7 +33,6 @@ from webapp.accounts.passkeys import (
 )
 from webapp.accounts.profile_views import account_page
 from webapp.accounts.throttle import note_failed_login, per_address
-from webapp.accounts.views import _log_in, describe_browser
 from webapp.core.access import member_required
 from webapp.core.db import utcnow
 from webapp.core.errors import DomainError
@@ -137,5 +137,5 @@ def log_in():
         note_failed_login()
         flash(str(error.message), "error")
         return render_template("accounts/login.html", form=LoginForm(formdata=None)), error.status
-    _log_in(user, remember=True)
+    log_in_here(user, remember=True)
     return redirect(safe_next(request.args.get("next"), url_for("site.start")))

@@ -27,7 +27,7 @@ from webapp.accounts.devices import (
 )
 from webapp.accounts.forms import LoginForm, TextSizeForm
 from webapp.accounts.login import log_in_here
-from webapp.accounts.models import LoginCard, TextSize, User
+from webapp.accounts.models import TextSize
 from webapp.accounts.services import authenticate, get_user, set_text_size
 from webapp.accounts.text_size import keep_on_device, text_size_for
 from webapp.accounts.throttle import note_failed_login, per_account, per_address
@@ -77,10 +77,6 @@ def session_limits() -> SessionLimits:
     )
 
 
-def _log_in(user: User, remember: bool, card: LoginCard | None = None) -> None:
-    log_in_here(user, remember=remember, card=card)
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @per_address
 @per_account
@@ -89,7 +85,7 @@ def login():
     if form.validate_on_submit():
         user = authenticate(db.session, form.email.data, form.password.data)
         if user is not None:
-            _log_in(user, remember=form.remember.data)
+            log_in_here(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for("site.start")))
         note_failed_login()
         flash(_("The email address or the password is not right."), "error")
@@ -112,7 +108,7 @@ def login_with_card_post():
     if card is None:
         note_failed_login()
         return render_template("accounts/card_refused.html"), 403
-    _log_in(card.user, remember=True, card=card)
+    log_in_here(card.user, remember=True, card=card)
     return redirect(safe_next(request.args.get("next"), url_for("site.start")))
 
 

@@ -48,11 +48,6 @@ class HideJoinSecrets(logging.Filter):
 HIDE_JOIN_SECRETS = HideJoinSecrets()
 bp.record_once(lambda state: logging.getLogger("werkzeug").addFilter(HIDE_JOIN_SECRETS))
 
-# Where a person who chose a passkey goes: the passkeys helper's page registers one, then opens
-# the wallet. (Switch to url_for("passkeys.new", next="/wallet") once that page is merged.)
-PASSKEY_PAGE = "/account/passkeys/new?next=/wallet"
-
-
 def _refused_here(response) -> bool:
     return g.get("invitation_refused", False)
 
@@ -118,7 +113,9 @@ def join(secret: str):
                     issue_membership(db.session, person, now)
                 log_in_here(person, remember=True)  # commits the whole join at once
                 if way == "passkey":
-                    return redirect(PASSKEY_PAGE)
+                    # Made on its own page (one button, then the phone's own prompt), which
+                    # then opens the wallet with the new card.
+                    return redirect(url_for("passkeys.new", next=url_for("wallet.show")))
                 if way == "card":
                     flash(_("Welcome! Ask the office for your login card: it logs you in on a "
                             "new phone."), "info")  # fmt: skip
