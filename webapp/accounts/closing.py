@@ -12,7 +12,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from webapp.accounts.devices import revoke_login_card
-from webapp.accounts.models import DeviceSession, Invitation, LoginCard, User
+from webapp.accounts.invitations import stop_invitations
+from webapp.accounts.models import DeviceSession, LoginCard, User
 from webapp.accounts.passkeys import forget_passkeys
 
 # What is kept in place of a closed account's name: no word of any language (the pages that list
@@ -38,13 +39,5 @@ def forget_person(session: Session, user: User, now: datetime) -> None:
     for card in session.scalars(live_cards):
         revoke_login_card(session, card, now)
     forget_passkeys(session, user)
-    session.execute(
-        update(Invitation)
-        .where(
-            Invitation.user_id == user.id,
-            Invitation.used_at.is_(None),
-            Invitation.revoked_at.is_(None),
-        )
-        .values(revoked_at=now)
-    )
+    stop_invitations(session, user, now)
     session.flush()

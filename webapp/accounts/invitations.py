@@ -131,7 +131,7 @@ def invite_again(
     """A new link for someone invited who has not joined; the earlier links stop working."""
     if person.joined_at is not None or person.closed_at is not None:
         raise DomainError("already_joined", _l("This person has already joined."))
-    stopped = _stop_live(session, person, now)
+    stopped = stop_invitations(session, person, now)
     invited = _new_invitation(session, person, actor, now, lifetime)
     detail = f"invitation {invited.invitation.id}" + "".join(f", stops {i}" for i in stopped)
     record_audit(
@@ -187,7 +187,9 @@ def add_fixed_invitation(
     return invitation
 
 
-def _stop_live(session: Session, person: User, now: datetime) -> list[int]:
+def stop_invitations(session: Session, person: User, now: datetime) -> list[int]:
+    """Stops every invitation of `person` not yet used (a new one replaces them, or the account
+    is closed); their ids."""
     live = list(
         session.scalars(
             select(Invitation).where(
