@@ -8,6 +8,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from webapp.demo import DEMO_INVITATION_SECRET
+
 from .conftest import PHONE, axe_violations, log_in
 
 SHOTS = Path(__file__).resolve().parents[2] / "shots"
@@ -88,3 +90,30 @@ def test_the_join_flows_page_adds_a_passkey_and_opens_the_wallet(live_server, pa
     page.get_by_role("button", name="指紋や顔でログインできるようにする").click()
     page.wait_for_url(f"{base}/wallet")
     expect(page.get_by_text("パスキーを追加しました。")).to_be_visible()
+
+
+def test_an_invited_person_joins_with_a_passkey_and_logs_in_with_it_again(live_server, page):
+    """The whole path of issue 10: the invitation, a passkey made while joining, the wallet with
+    the new 会員証 記録待ち; then logged out, back in with the passkey alone."""
+    base = local(live_server)
+    with_fingerprint_reader(page)
+    page.goto(f"{base}/join/{DEMO_INVITATION_SECRET}")
+    page.get_by_label("縁で使う名前").fill("みどり")
+    page.get_by_label("パスキー（指紋・顔）").check()
+    page.get_by_role("button", name="参加する").click()
+    page.wait_for_url(f"{base}/account/passkeys/new?next=/wallet")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="指紋や顔でログインできるようにする").click()
+    page.wait_for_url(f"{base}/wallet")
+    expect(page.get_by_test_id("card-pending")).to_have_text("記録待ち")
+
+    page.goto(f"{base}/account")
+    expect(page.get_by_test_id("account-name")).to_have_text("みどり")
+    page.get_by_role("button", name="ログアウト").click()
+    page.wait_for_url(f"{base}/login")
+    page.get_by_role("button", name="パスキーでログイン").click()
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/wallet")
+    expect(page.get_by_test_id("card-pending")).to_have_text("記録待ち")
+    page.goto(f"{base}/account")
+    expect(page.get_by_test_id("account-name")).to_have_text("みどり")
