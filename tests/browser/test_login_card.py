@@ -16,8 +16,8 @@ def test_a_login_card_logs_in_a_fresh_phone_until_it_is_stopped(live_server, bro
     log_in(office, live_server, "admin@example.org")  # only an administrator prints them
     office.goto(f"{live_server}/account")
     office.get_by_role("link", name="会員", exact=True).click()
-    office.get_by_label("名前(またはメールアドレス)").fill("花子")
-    office.get_by_role("button", name="さがす").click()
+    office.get_by_label("名前またはメールアドレス").fill("花子")
+    office.get_by_role("button", name="表示する").click()
     office.get_by_role("link", name="塩尻 花子").click()
     assert axe_violations(office) == []
     token = office.locator('meta[name="csrf-token"]').get_attribute("content")
