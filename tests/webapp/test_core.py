@@ -95,7 +95,7 @@ def test_setup_loads_demo_data_once_and_prints_the_logins(app, session, client):
     ):
         assert email in first.output
     assert "Already deployed" in first.output
-    demo_people = len(DEMO_LOGINS) + len(NEIGHBOURS)
+    demo_people = len(DEMO_LOGINS) + len(NEIGHBOURS) + 1  # and the one invited, not yet joined
     assert users(session) == demo_people
     assert events(session) == 7
 
