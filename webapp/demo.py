@@ -53,6 +53,9 @@ DEMO_STAFF = {"塩尻ワイナリー": "shop@example.org"}
 DEMO_COHORT = "第5期"
 DEMO_INVITATION_SECRET = "demo-invitation-try-joining"
 DEMO_INVITED = "桔梗ヶ原 みどり"
+# With an address, so that a newcomer trying the link may choose any way to log in (a password
+# needs one; a passkey needs a host name, http://localhost:5000, not 127.0.0.1).
+DEMO_INVITED_EMAIL = "midori@example.org"
 ZONE = ZoneInfo("Asia/Tokyo")
 
 
@@ -108,7 +111,7 @@ def _people(session: Session, keyring: PublicKeyring, now: datetime) -> dict[str
 
 def _invited(session: Session, keyring: PublicKeyring, admin: User, now: datetime) -> None:
     person = create_user(
-        session, keyring, email=None, password=None, display_name=DEMO_INVITED,
+        session, keyring, email=DEMO_INVITED_EMAIL, password=None, display_name=DEMO_INVITED,
         cohort=DEMO_COHORT, invited=True,
     )  # fmt: skip
     add_fixed_invitation(

@@ -15,6 +15,7 @@ from webapp.accounts.models import AuditEntry, User
 AUDIT_ACTIONS = {
     "account.closed": _l("Closed their account"),
     "invitation.created": _l("Invited a person"),
+    "invitation.accepted": _l("Joined (accepted an invitation)"),
     "invitation.emailed": _l("Sent an invitation by e-mail"),
     "invitation.renewed": _l("Made a new invitation link"),
     "login_card.printed": _l("Printed a login card"),

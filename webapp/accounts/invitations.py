@@ -235,11 +235,22 @@ def accept_invitation(
     display_name: str,
     password: str | None,
     now: datetime,
+    way: str = "",
 ) -> User:
     """The invited person joins: their name, their password (None: they log in with a passkey
     or a printed login card), joined now. The invitation is marked used by one conditional
-    UPDATE: of two people accepting it at once, one gets the account, the other a refusal."""
+    UPDATE: of two people accepting it at once, one gets the account, the other a refusal.
+    `way` (passkey, password, card) goes into the audit log, so the office sees who waits for
+    a printed login card."""
     invitation = find_invitation(session, secret, now)
+    # Locked first: closing the account at the same moment must not be written over.
+    session.execute(select(User.id).where(User.id == invitation.user_id).with_for_update())
+    if password is not None and invitation.user.email is None:
+        # A password logs in with an e-mail address: without one it would open nothing.
+        raise DomainError(
+            "no_email_for_password",
+            _l("Without an e-mail address, choose a passkey or a login card."),
+        )
     display_name = display_name.strip()
     if not display_name:
         raise DomainError("no_name", _l("Enter a name."))
@@ -268,6 +279,10 @@ def accept_invitation(
         person.password_hash = generate_password_hash(password)
     person.joined_at = now
     session.flush()
+    record_audit(
+        session, actor=person, action="invitation.accepted", now=now, subject=person,
+        detail=f"login: {way}" if way else "",
+    )  # fmt: skip
     return person
 
 

@@ -92,6 +92,8 @@ def join(secret: str):
         return _refusal_page(error)
     person = invitation.user
     form = JoinForm(data={"display_name": person.display_name})
+    if person.email is None:  # a password logs in with an e-mail address: none, no password
+        form.way.choices = [c for c in form.way.choices if c.value != "password"]
     if form.validate_on_submit():
         way = form.way.data
         password = form.password.data if way == "password" else None
@@ -101,16 +103,16 @@ def join(secret: str):
             try:
                 person = accept_invitation(
                     db.session, secret, display_name=form.display_name.data,
-                    password=password, now=now,
+                    password=password, now=now, way=way,
                 )  # fmt: skip
+                if get_membership(db.session, person) is None:  # given one already: keep it
+                    issue_membership(db.session, person, now)
             except DomainError as error:
                 db.session.rollback()
                 if error.code in REFUSALS:
                     return _refusal_page(error)
                 flash(str(error.message), "error")
             else:
-                if get_membership(db.session, person) is None:  # given one already: keep it
-                    issue_membership(db.session, person, now)
                 log_in_here(person, remember=True)  # commits the whole join at once
                 if way == "passkey":
                     # Made on its own page (one button, then the phone's own prompt), which

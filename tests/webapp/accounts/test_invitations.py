@@ -121,7 +121,7 @@ def test_bad_inputs_are_refused_with_their_reason(session, keyring, admin, invit
             email=None, cohort=None, now=utcnow())  # fmt: skip
     refused("bad_email", invite_person, session, keyring, actor=admin, display_name="a",
             email="not-an-address", cohort=None, now=utcnow())  # fmt: skip
-    invited = invite()
+    invited = invite(email="a@example.org")
     refused("short_password", accept_invitation, session, invited.secret, display_name="a",
             password="short", now=utcnow())  # fmt: skip
     refused("no_name", accept_invitation, session, invited.secret, display_name="  ",
@@ -141,7 +141,7 @@ def test_the_audit_log_keeps_each_invitation_and_new_link(session, invite, admin
 
 
 def test_two_people_accepting_one_link_at_once_make_one_account(app, session, invite):
-    invited = invite()
+    invited = invite(email="pair@example.org")
     secret, person_id = invited.secret, invited.person.id
     users_before = session.scalar(select(func.count()).select_from(User))
 
@@ -158,3 +158,13 @@ def test_two_people_accepting_one_link_at_once_make_one_account(app, session, in
     session.rollback()  # a fresh look, past the threads' commits
     assert session.get(User, person_id).display_name == names[0]
     assert session.scalar(select(func.count()).select_from(User)) == users_before
+
+
+def test_a_password_needs_an_e_mail_address_to_log_in_with(session, invite):
+    invited = invite()  # no e-mail address
+    refused(
+        "no_email_for_password", accept_invitation, session, invited.secret,
+        display_name="一郎", password="long enough pw", now=utcnow(),
+    )  # fmt: skip
+    session.rollback()
+    assert find_invitation(session, invited.secret, utcnow()).used_at is None

@@ -9,9 +9,10 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlalchemy import select
 
 from webapp.accounts.invitations import accept_invitation, invite_again, invite_person
-from webapp.accounts.models import Role
+from webapp.accounts.models import AuditEntry, Role
 from webapp.core.db import utcnow
 from webapp.membership.services import get_membership
 
@@ -25,8 +26,9 @@ def admin(make_user):
 
 @pytest.fixture
 def invited(session, keyring, admin):
-    made = invite_person(session, keyring, actor=admin, display_name="塩尻 一郎", email=None,
-                         cohort="第5期", now=utcnow(), lifetime=DAYS)  # fmt: skip
+    made = invite_person(session, keyring, actor=admin, display_name="塩尻 一郎",
+                         email="ichiro@example.org", cohort="第5期", now=utcnow(),
+                         lifetime=DAYS)  # fmt: skip
     session.commit()
     return made
 
@@ -153,3 +155,22 @@ def test_someone_given_a_card_before_joining_keeps_it(client, session, invited):
     session.commit()
     assert join(client, invited.secret).headers["Location"] == "/wallet"
     assert get_membership(session, invited.person).id == card.id
+
+
+def test_without_an_e_mail_address_no_password_is_offered_nor_taken(
+    client, session, keyring, admin
+):
+    # A password logs in with an e-mail address: chosen without one, it would lock them out.
+    made = invite_person(session, keyring, actor=admin, display_name="奈良井 トメ", email=None,
+                         cohort="第5期", now=utcnow(), lifetime=DAYS)  # fmt: skip
+    session.commit()
+    page = client.get(f"/join/{made.secret}").get_data(as_text=True)
+    assert 'value="password"' not in page and 'value="card"' in page
+    answer = join(client, made.secret, way="password", password="a long password")
+    assert answer.status_code == 400
+    session.refresh(made.person)
+    assert made.person.joined_at is None and made.person.password_hash is None
+    answer = join(client, made.secret, way="card", password="")
+    assert answer.status_code == 302 and answer.location.endswith("/wallet")
+    entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "invitation.accepted"))
+    assert entry.subject_id == made.person.id and entry.detail == "login: card"
