@@ -101,10 +101,11 @@ def queue_card(session: Session, *, user_id: int, address: str) -> ChainJob:
 def revoke_card(
     session: Session, *, user_id: int, address: str, issue_job_id: int | None
 ) -> ChainJob | None:
-    """Takes a member's card back on chain. If its issue job was never sent, that job is
-    cancelled and nothing goes on chain (None); else a burn is queued (and returned), which
-    waits for the card's mint to be settled (`take_due_batches`). A worker that has leased the
-    issue job leaves it alone once it is cancelled (`still_leased`)."""
+    """Takes a member's card back on chain. If its issue job was never sent, or was given up
+    (reverted: nothing of it is on chain), that job is cancelled and nothing goes on chain
+    (None); else a burn is queued (and returned), which waits for the card's mint to be settled
+    (`take_due_batches`). A worker that has leased the issue job leaves it alone once it is
+    cancelled (`still_leased`); `retry_now` never revives a mint whose card was taken back."""
     issue = None
     if issue_job_id is not None:
         issue = session.scalar(
@@ -117,8 +118,8 @@ def revoke_card(
         raise ValueError(f"job {issue.id} is not a card's issue")
     if issue is None or issue.status == JobStatus.CANCELLED:
         return None
-    never_sent = issue.sent_at is None and issue.status in (JobStatus.PENDING, JobStatus.FAILED)
-    if never_sent:
+    never_sent = issue.sent_at is None and issue.status == JobStatus.PENDING
+    if never_sent or issue.status == JobStatus.FAILED:
         issue.status = JobStatus.CANCELLED
         issue.last_error = None
         session.flush()
@@ -469,7 +470,16 @@ def retry_now(session: Session, now: datetime) -> int:
     """Makes every waiting job due at once, failed ones included (after an outage or a missing
     role is fixed, say). Returns how many."""
     waiting = (ChainJob.status == JobStatus.PENDING) & (ChainJob.next_attempt_at > now)
-    jobs = session.scalars(select(ChainJob).where(waiting | (ChainJob.status == JobStatus.FAILED)))
+    # A card's mint that failed while its card was being taken back stays failed: sent now, it
+    # would give the card back to someone whose burn is already recorded.
+    burn = aliased(ChainJob)
+    taken_back = exists().where(
+        burn.kind == JobKind.REVOKE_CARD, burn.address == ChainJob.address, burn.id > ChainJob.id
+    )
+    revived = (ChainJob.status == JobStatus.FAILED) & ~(
+        (ChainJob.kind == JobKind.ISSUE_CARD) & taken_back
+    )
+    jobs = session.scalars(select(ChainJob).where(waiting | revived))
     count = 0
     for job in jobs:
         job.status = JobStatus.PENDING

@@ -20,7 +20,7 @@ from webapp.membership.services import (
     revoke_membership,
 )
 from webapp.membership.terms import end_of
-from webapp.onchain.jobs import take_due_batches
+from webapp.onchain.jobs import retry_now, take_due_batches
 from webapp.onchain.models import ChainJob, JobKind, JobStatus
 from webapp.onchain.worker import TickResult, _send, settle
 from webapp.reports.reconcile import reconcile
@@ -224,3 +224,28 @@ def test_reconcile_waits_for_a_burn_on_its_way_and_reports_one_that_failed(
     session.commit()
     differences = [(d.what, d.email, d.ledger, d.chain) for d in reconcile(session, chain)]
     assert differences == [("card", member.email, 0, 1)]
+
+
+def test_a_mint_given_up_is_cancelled_by_a_revocation_and_never_retried(session, member, admin):
+    (issue,) = jobs(session, user_id=member.id)
+    issue.status, issue.sent_at = JobStatus.FAILED, utcnow()  # sent, reverted, given up
+    session.commit()
+    revoke_membership(session, member, actor=admin, now=utcnow())
+    session.commit()
+    assert session.get(ChainJob, issue.id).status == JobStatus.CANCELLED
+    assert jobs(session, user_id=member.id, kind=JobKind.REVOKE_CARD) == []
+    assert retry_now(session, utcnow()) == 0
+
+
+def test_retrying_failed_jobs_does_not_mint_a_card_taken_back_meanwhile(session, member, admin):
+    (issue,) = jobs(session, user_id=member.id)
+    issue.sent_at = utcnow()  # sent: the burn must wait for it
+    session.commit()
+    revoke_membership(session, member, actor=admin, now=utcnow())
+    issue.status = JobStatus.FAILED  # then its mint reverted for good
+    session.commit()
+    retry_now(session, utcnow())
+    session.commit()
+    assert session.get(ChainJob, issue.id).status == JobStatus.FAILED
+    (burn,) = jobs(session, user_id=member.id, kind=JobKind.REVOKE_CARD)
+    assert burn.status == JobStatus.PENDING
