@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 
 from webapp.accounts.audit import AUDIT_ACTIONS
 from webapp.accounts.models import AuditEntry, User
+from webapp.core.db import MAX_INTEGER
 from webapp.core.paging import page_numbers
 from webapp.core.spreadsheet import csv_bytes
 
@@ -30,9 +31,11 @@ class AuditFilter:
     @classmethod
     def from_args(cls, args) -> AuditFilter:
         action = args.get("action", "")
+        person_id = args.get("person", None, type=int)
         return cls(
             action=action if action in AUDIT_ACTIONS else "",
-            person_id=args.get("person", None, type=int),
+            # No row has an id past the column's range: such a link filters by nobody.
+            person_id=person_id if person_id and 0 < person_id <= MAX_INTEGER else None,
             text=args.get("q", "").strip()[:100],
         )
 

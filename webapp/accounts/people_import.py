@@ -115,7 +115,10 @@ def read_rows(data: bytes) -> list[tuple[int, str, str | None, str | None]]:
     text = decode(data)
     if "\x00" in text:
         raise DomainError("not_csv", _l("This is not a CSV file."))
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:  # a quote never closed, say: the rest of the file one huge cell
+        raise DomainError("not_csv", _l("This is not a CSV file.")) from None
     if not rows:
         raise DomainError("empty_file", _l("The file is empty."))
     columns = _columns(rows[0])

@@ -123,6 +123,7 @@ def test_a_utf8_file_with_a_bom_and_english_headers_is_read(session):
         ("名前,期\n".encode(), "empty_file"),
         (b"email,cohort\na@example.org,1\n", "no_name_column"),
         (b"\xff\xfe\x00\x01\x80\x81\xfd", "bad_encoding"),
+        (b'name\n"' + b"x" * (200 * 1024), "not_csv"),  # a quote never closed
         (b"name\n" + b"x" * (300 * 1024), "file_too_big"),
         (b"name\n" + "".join(f"p{n}\n" for n in range(MAX_ROWS + 1)).encode(),
          "too_many_rows"),
