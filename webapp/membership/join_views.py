@@ -92,6 +92,7 @@ def join(secret: str):
         return _refusal_page(error)
     person = invitation.user
     form = JoinForm(data={"display_name": person.display_name})
+    refused = False
     if person.email is None:  # a password logs in with an e-mail address: none, no password
         form.way.choices = [c for c in form.way.choices if c.value != "password"]
     if form.validate_on_submit():
@@ -111,7 +112,12 @@ def join(secret: str):
                 db.session.rollback()
                 if error.code in REFUSALS:
                     return _refusal_page(error)
-                flash(str(error.message), "error")
+                refused = True
+                if error.code == "term_over":  # the office's setting, not theirs to mend
+                    flash(_("Member cards cannot be given just now: please tell %(name)s.",
+                            name=invitation.created_by.display_name), "error")  # fmt: skip
+                else:
+                    flash(str(error.message), "error")
             else:
                 log_in_here(person, remember=True)  # commits the whole join at once
                 if way == "passkey":
@@ -124,7 +130,7 @@ def join(secret: str):
                 else:
                     flash(_("Welcome! Your member card is being recorded."), "info")
                 return redirect(url_for("wallet.show"))
-    status = 400 if form.errors else 200
+    status = 400 if form.errors or refused else 200
     page = render_template(
         "membership/join.html",
         form=form,

@@ -154,13 +154,15 @@ def issue_membership(
         raise DomainError("already_a_member", _l("This person is already a member."))
     if membership is not None:
         _ensure_burn_recorded(membership)
+    ends_at = term_end(_term(), now, local_zone())
+    _ensure_term_ahead(ends_at, now)
     job = queue_card(session, user_id=user.id, address=user.address)
     if membership is None:
         membership = Membership(user_id=user.id)
         session.add(membership)
     membership.chain_job_id = job.id
     membership.issued_at = now
-    membership.term_ends_at = term_end(_term(), now, local_zone())
+    membership.term_ends_at = ends_at
     membership.revoked_at = None
     membership.revoke_job_id = None
     session.flush()
@@ -185,11 +187,7 @@ def renew_membership(session: Session, user: User, *, actor: User, now: datetime
         raise DomainError("no_term", _l("This card has no end date: there is nothing to renew."))
     start = now if membership.term_ends_at is None else max(now, membership.term_ends_at)
     ends_at = term_end(term, start, local_zone())
-    if ends_at is not None and ends_at <= now:
-        raise DomainError(
-            "term_over",
-            _l("The configured term has ended already: set ENISHI_MEMBERSHIP_TERM to a later day."),
-        )
+    _ensure_term_ahead(ends_at, now)
     membership.term_ends_at = ends_at
     session.flush()
     record_audit(
@@ -219,6 +217,16 @@ def revoke_membership(
         detail=reason.strip(),
     )  # fmt: skip
     return membership
+
+
+def _ensure_term_ahead(ends_at: datetime | None, now: datetime) -> None:
+    """A card is never given or renewed already lapsed (a fixed term's day gone by): the
+    person joining is told to ask the office, and nothing is written."""
+    if ends_at is not None and ends_at <= now:
+        raise DomainError(
+            "term_over",
+            _l("The configured term has ended already: set ENISHI_MEMBERSHIP_TERM to a later day."),
+        )
 
 
 def _ensure_burn_recorded(membership: Membership) -> None:

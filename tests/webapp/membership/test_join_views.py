@@ -174,3 +174,16 @@ def test_without_an_e_mail_address_no_password_is_offered_nor_taken(
     assert answer.status_code == 302 and answer.location.endswith("/wallet")
     entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "invitation.accepted"))
     assert entry.subject_id == made.person.id and entry.detail == "login: card"
+
+
+def test_a_term_that_has_ended_gives_no_lapsed_card_and_keeps_the_link(
+    app, client, session, invited, admin
+):
+    app.config["MEMBERSHIP_TERM"] = "2020-03-31"  # the office forgot to set the new season
+    answer = join(client, invited.secret)
+    assert answer.status_code == 400
+    assert f"{admin.display_name} さんに" in answer.get_data(as_text=True)
+    session.refresh(invited.person)
+    assert invited.person.joined_at is None
+    assert get_membership(session, invited.person) is None
+    assert client.get(f"/join/{invited.secret}").status_code == 200  # still usable
