@@ -151,6 +151,12 @@ def change_role(
         raise DomainError("own_role", _l("Ask another administrator to change your own role."))
     if not confirm_password(actor, password):
         raise DomainError("wrong_password", _l("Your password is not right: nothing changed."))
+    if role == Role.ADMIN and user.password_hash is None:
+        # An administrator types their password again before each powerful act.
+        raise DomainError(
+            "no_password",
+            _l("An administrator needs a password: this person has none yet (set on マイページ)."),
+        )
     if user.role == role:
         return
     detail = f"{user.role} → {role}"

@@ -46,7 +46,13 @@ class HideJoinSecrets(logging.Filter):
 
 
 HIDE_JOIN_SECRETS = HideJoinSecrets()
-bp.record_once(lambda state: logging.getLogger("werkzeug").addFilter(HIDE_JOIN_SECRETS))
+
+
+@bp.record_once
+def _hide_secrets_in_logs(state) -> None:
+    """The request log, and the app's own (an error on the page is logged with its path)."""
+    logging.getLogger("werkzeug").addFilter(HIDE_JOIN_SECRETS)
+    state.app.logger.addFilter(HIDE_JOIN_SECRETS)
 
 def _refused_here(response) -> bool:
     return g.get("invitation_refused", False)

@@ -61,6 +61,12 @@ def test_nobody_changes_their_own_role_or_gives_a_role_that_does_not_exist(
     assert role_of(session, admin) == "admin"
     change(office, member, "king")
     assert role_of(session, member) == "member"
+    # An administrator confirms with a password: someone without one is not made one.
+    member.password_hash = None
+    session.commit()
+    answer = change(office, member, "admin")
+    assert role_of(session, member) == "member"
+    assert "パスワードが必要" in answer.get_data(as_text=True)
 
 
 def test_an_organiser_cannot_change_roles(app, session, organiser, member):

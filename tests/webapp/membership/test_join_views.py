@@ -124,6 +124,13 @@ def test_the_request_log_never_holds_an_invitation_s_secret(app, invited):
         log_filter.filter(record)
     assert invited.secret not in record.getMessage()
     assert "/join/…" in record.getMessage()
+    # An error on the page is logged by the app with the page's path.
+    error = logging.LogRecord(
+        app.logger.name, logging.ERROR, __file__, 1, "Exception on %s [%s]",
+        (f"/join/{invited.secret}", "POST"), None,
+    )  # fmt: skip
+    assert all(log_filter.filter(error) for log_filter in app.logger.filters)
+    assert invited.secret not in error.getMessage()
 
 
 def test_guessing_links_is_stopped_like_failed_logins(client, invited):
