@@ -274,6 +274,8 @@ def list_passkeys(session: Session, user: User) -> list[Passkey]:
 def remove_passkey(session: Session, user: User, passkey_id: int) -> Passkey:
     """Removes one of `user`'s passkeys, unless it is their last way to log in (no password,
     no login card that works, no other passkey)."""
+    # Locked: two removals at once must not both see the other passkey still there.
+    session.execute(select(User.id).where(User.id == user.id).with_for_update())
     passkey = session.scalar(
         select(Passkey).where(Passkey.id == passkey_id, Passkey.user_id == user.id)
     )
@@ -295,6 +297,13 @@ def remove_passkey(session: Session, user: User, passkey_id: int) -> Passkey:
 def count_passkeys(session: Session, user: User) -> int:
     query = select(func.count()).select_from(Passkey).where(Passkey.user_id == user.id)
     return session.scalar(query)
+
+
+def has_a_way_in(session: Session, user: User) -> bool:
+    """Whether `user` can log in on a new phone: a passkey, a password (with its e-mail
+    address) or a login card that works. Someone who joined choosing a printed card has none
+    until the office prints it: their page says so."""
+    return count_passkeys(session, user) > 0 or _other_ways(session, user)
 
 
 def _other_ways(session: Session, user: User) -> bool:

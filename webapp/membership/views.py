@@ -26,6 +26,7 @@ from webapp.accounts.devices import (
     stop_login_card,
 )
 from webapp.accounts.login_card_pdf import login_card_pdf
+from webapp.accounts.passkeys import has_a_way_in
 from webapp.accounts.services import ROLE_NAMES, change_role, confirm_password
 from webapp.core.access import admin_required
 from webapp.core.db import utcnow
@@ -72,6 +73,9 @@ def person(user_id: int):
         state=member_state(member, membership, now),
         state_names=MEMBER_STATE_NAMES,
         may_print=may_manage_cards(current_user, member),
+        locked_out=member.joined_at is not None
+        and member.closed_at is None
+        and not has_a_way_in(db.session, member),
         cards=list_login_cards(db.session, member),
         roles=ROLE_NAMES,
     )

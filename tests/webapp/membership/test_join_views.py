@@ -16,6 +16,8 @@ from webapp.accounts.models import AuditEntry, Role
 from webapp.core.db import utcnow
 from webapp.membership.services import get_membership
 
+from ...conftest import PASSWORD, csrf_token, log_in
+
 DAYS = timedelta(days=30)
 
 
@@ -165,7 +167,7 @@ def test_someone_given_a_card_before_joining_keeps_it(client, session, invited):
 
 
 def test_without_an_e_mail_address_no_password_is_offered_nor_taken(
-    client, session, keyring, admin
+    app, client, session, keyring, admin
 ):
     # A password logs in with an e-mail address: chosen without one, it would lock them out.
     made = invite_person(session, keyring, actor=admin, display_name="奈良井 トメ", email=None,
@@ -181,6 +183,16 @@ def test_without_an_e_mail_address_no_password_is_offered_nor_taken(
     assert answer.status_code == 302 and answer.location.endswith("/wallet")
     entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "invitation.accepted"))
     assert entry.subject_id == made.person.id and entry.detail == "login: card"
+    # Until the office prints the card, their page says they cannot log in on a new phone.
+    office = app.test_client()
+    log_in(office, admin.email)
+    page = office.get(f"/admin/members/{made.person.id}").get_data(as_text=True)
+    assert 'data-testid="no-way-in"' in page
+    token = csrf_token(office, f"/admin/members/{made.person.id}")
+    office.post(f"/admin/members/{made.person.id}/login-card",
+                data={"csrf_token": token, "password": PASSWORD})  # fmt: skip
+    page = office.get(f"/admin/members/{made.person.id}").get_data(as_text=True)
+    assert 'data-testid="no-way-in"' not in page
 
 
 def test_a_term_that_has_ended_gives_no_lapsed_card_and_keeps_the_link(
