@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, aliased
 
 from webapp.accounts.audit import AUDIT_ACTIONS
 from webapp.accounts.models import AuditEntry, User
-from webapp.core.db import MAX_INTEGER
+from webapp.core.db import MAX_INTEGER, contains_pattern
 from webapp.core.paging import page_numbers
 from webapp.core.spreadsheet import csv_bytes
 
@@ -102,7 +102,7 @@ def _filtered(query: Select, wanted: AuditFilter) -> Select:
             or_(AuditEntry.actor_id == wanted.person_id, AuditEntry.subject_id == wanted.person_id)
         )
     if wanted.text:
-        pattern = "%" + _escape(wanted.text) + "%"
+        pattern = contains_pattern(wanted.text)
         actor, subject = aliased(User), aliased(User)
         matches = [
             person.display_name.ilike(pattern, escape="\\")
@@ -120,6 +120,3 @@ def _filtered(query: Select, wanted: AuditFilter) -> Select:
 def _newest_first(query: Select) -> Select:
     return query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
 
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

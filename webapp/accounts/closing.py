@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.accounts.devices import revoke_login_card
+from webapp.accounts.devices import end_every_device_session, revoke_login_card
 from webapp.accounts.invitations import stop_invitations
-from webapp.accounts.models import DeviceSession, LoginCard, User
+from webapp.accounts.models import LoginCard, User
 from webapp.accounts.passkeys import forget_passkeys
 
 # What is kept in place of a closed account's name: no word of any language (the pages that list
@@ -28,11 +28,7 @@ def forget_person(session: Session, user: User, now: datetime) -> None:
     user.password_hash = None
     user.active = False
     user.closed_at = user.closed_at or now
-    session.execute(
-        update(DeviceSession)
-        .where(DeviceSession.user_id == user.id, DeviceSession.ended_at.is_(None))
-        .values(ended_at=now)
-    )
+    end_every_device_session(session, user, now)
     live_cards = select(LoginCard).where(
         LoginCard.user_id == user.id, LoginCard.revoked_at.is_(None)
     )

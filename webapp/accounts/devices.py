@@ -169,6 +169,15 @@ def stop_login_card(session: Session, card: LoginCard, actor: User, now: datetim
     )
 
 
+def end_every_device_session(session: Session, user: User, now: datetime) -> None:
+    """Logs `user` out everywhere (their account is closed)."""
+    session.execute(
+        update(DeviceSession)
+        .where(DeviceSession.user_id == user.id, DeviceSession.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+
+
 def revoke_login_card(session: Session, card: LoginCard, now: datetime) -> None:
     session.execute(select(LoginCard.id).where(LoginCard.id == card.id).with_for_update())
     card.revoked_at = card.revoked_at or now

@@ -34,7 +34,8 @@ class InvitationState(StrEnum):
     WAITING = "waiting"  # the link works
     USED = "used"
     EXPIRED = "expired"
-    STOPPED = "stopped"  # replaced by a newer one, or stopped
+    STOPPED = "stopped"  # replaced by a newer one
+    CLOSED = "closed"  # stopped when the account was closed
 
 
 INVITATION_STATE_NAMES = {
@@ -42,6 +43,7 @@ INVITATION_STATE_NAMES = {
     InvitationState.USED: _l("Used: joined"),
     InvitationState.EXPIRED: _l("Expired"),
     InvitationState.STOPPED: _l("Replaced by a newer link"),
+    InvitationState.CLOSED: _l("Stopped: the account was closed"),
 }
 
 
@@ -49,7 +51,8 @@ def invitation_state(invitation: Invitation, now: datetime) -> InvitationState:
     if invitation.used_at is not None:
         return InvitationState.USED
     if invitation.revoked_at is not None:
-        return InvitationState.STOPPED
+        closed = invitation.user.closed_at is not None
+        return InvitationState.CLOSED if closed else InvitationState.STOPPED
     if invitation.expires_at <= now:
         return InvitationState.EXPIRED
     return InvitationState.WAITING

@@ -28,6 +28,13 @@ NAMING_CONVENTION = {
 MAX_INTEGER = 2**31 - 1
 
 
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (with `escape="\\"`) that finds `text` anywhere, taking its %, _ and \\
+    as themselves."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

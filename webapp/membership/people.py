@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from webapp.accounts.models import DeviceSession, Role, User
+from webapp.core.db import contains_pattern
 from webapp.core.paging import page_numbers
 from webapp.membership.models import Membership
 from webapp.membership.services import MemberState, member_state_column
@@ -123,7 +124,7 @@ def list_people(session: Session, wanted: PeopleFilter, now: datetime, page: int
 
 def _filtered(query: Select, wanted: PeopleFilter, now: datetime) -> Select:
     if wanted.text:
-        pattern = "%" + _escape(wanted.text) + "%"
+        pattern = contains_pattern(wanted.text)
         query = query.where(
             User.display_name.ilike(pattern, escape="\\") | User.email.ilike(pattern, escape="\\")
         )
@@ -135,9 +136,6 @@ def _filtered(query: Select, wanted: PeopleFilter, now: datetime) -> Select:
         query = query.where(User.cohort == wanted.cohort)
     return query
 
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def last_seen(session: Session, user_ids: list[int]) -> dict[int, datetime]:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from webapp.accounts.audit import record_audit
 from webapp.accounts.models import User
-from webapp.core.db import utcnow
+from webapp.core.db import contains_pattern, utcnow
 from webapp.core.errors import DomainError
 from webapp.core.i18n import local_zone
 from webapp.membership.models import Membership
@@ -265,7 +265,7 @@ def search_members(session: Session, text: str, limit: int = 20) -> list[User]:
     text = text.strip()
     if not text:
         return []
-    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = contains_pattern(text)
     now = utcnow()
     query = (
         select(User)

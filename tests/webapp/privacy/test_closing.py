@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from webapp.accounts.devices import issue_login_card
+from webapp.accounts.invitations import invitation_state
 from webapp.accounts.models import AuditEntry, DeviceSession, Invitation, Passkey, Role, User
 from webapp.checkin.models import Attendance
 from webapp.checkin.services import ClaimInput, record_claim
@@ -99,5 +100,6 @@ def test_without_a_password_the_person_types_a_word_and_their_card_and_invitatio
     session.expire_all()
     assert session.get(type(card), card.id).revoked_at is not None
     assert session.scalar(select(Invitation.revoked_at)) is not None
+    assert invitation_state(session.scalar(select(Invitation)), utcnow()) == "closed"
     assert session.scalar(select(Passkey).where(Passkey.user_id == member.id)) is None
     assert session.get(User, member.id).closed_at is not None
