@@ -167,6 +167,7 @@ def _new_invitation(
         created_by_id=actor.id,
         created_at=now,
         expires_at=now + lifetime,
+        invited_name=person.display_name,
     )
     session.add(invitation)
     session.flush()
@@ -184,6 +185,7 @@ def add_fixed_invitation(
         created_by_id=actor.id,
         created_at=now,
         expires_at=now + lifetime,
+        invited_name=person.display_name,
     )
     session.add(invitation)
     session.flush()

@@ -136,6 +136,9 @@ class Invitation(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The name the person was invited under (a CSV import's row): they may choose another when
+    # they join, and importing the same file again must still know them.
+    invited_name: Mapped[str | None] = mapped_column(String(100))
 
     user = relationship("User", foreign_keys=[user_id])
     created_by = relationship("User", foreign_keys=[created_by_id])

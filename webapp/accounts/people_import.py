@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from chain.wallets import PublicKeyring
 from webapp.accounts.audit import record_audit
 from webapp.accounts.invitations import MAX_NAME_LENGTH, Invited, invite_person
-from webapp.accounts.models import User
+from webapp.accounts.models import Invitation, User
 from webapp.accounts.services import is_email, normalise_email
 from webapp.core.errors import DomainError
 
@@ -168,6 +168,13 @@ def preview_import(session: Session, data: bytes) -> Preview:
         names = {name for name, _ in keys}
         query = select(User.display_name, User.cohort).where(User.display_name.in_(names))
         present = {(name, cohort or "") for name, cohort in session.execute(query)}
+        # Someone who joined under another name is still the row they were invited from.
+        invited = (
+            select(Invitation.invited_name, User.cohort)
+            .join(User, User.id == Invitation.user_id)
+            .where(Invitation.invited_name.in_(names))
+        )
+        present |= {(name, cohort or "") for name, cohort in session.execute(invited)}
         present &= keys
     seen: set = set()
     outcome = []

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from webapp.accounts.audit import list_audit
+from webapp.accounts.invitations import accept_invitation
 from webapp.accounts.models import Invitation, Role, User
 from webapp.accounts.people_import import (
     MAX_ROWS,
@@ -133,3 +134,19 @@ def test_a_file_that_cannot_be_read_is_refused_whole(session, data, code):
     with pytest.raises(DomainError) as error:
         preview_import(session, data)
     assert error.value.code == code
+
+
+def test_someone_who_joined_under_another_name_is_not_invited_again(session, keyring, admin):
+    data = "名前,期\n奈良井 トメ,第5期\n".encode()
+    preview = preview_import(session, data)
+    [invited] = import_people(session, keyring, data, preview.fingerprint, actor=admin,
+                              now=utcnow(), lifetime=DAYS)  # fmt: skip
+    accept_invitation(session, invited.secret, display_name="トメばあちゃん", password=None,
+                      now=utcnow(), way="card")  # fmt: skip
+    session.commit()
+    before = people(session)
+    again = preview_import(session, data)
+    assert [row.action.value for row in again.rows] == ["present"]
+    assert import_people(session, keyring, data, again.fingerprint, actor=admin,
+                         now=utcnow(), lifetime=DAYS) == []  # fmt: skip
+    assert people(session) == before
