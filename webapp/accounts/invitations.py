@@ -158,9 +158,14 @@ def note_emailed(session: Session, invitation: Invitation, *, actor: User, now: 
 
 
 def _new_invitation(
-    session: Session, person: User, actor: User, now: datetime, lifetime: timedelta
+    session: Session,
+    person: User,
+    actor: User,
+    now: datetime,
+    lifetime: timedelta,
+    secret: str | None = None,
 ) -> Invited:
-    secret = secrets.token_urlsafe(24)
+    secret = secret or secrets.token_urlsafe(24)
     invitation = Invitation(
         user_id=person.id,
         secret_hash=hash_secret(secret),
@@ -179,17 +184,7 @@ def add_fixed_invitation(
 ) -> Invitation:
     """An invitation whose secret is chosen, not drawn: for the demo only, so that the README
     can print its link."""
-    invitation = Invitation(
-        user_id=person.id,
-        secret_hash=hash_secret(secret),
-        created_by_id=actor.id,
-        created_at=now,
-        expires_at=now + lifetime,
-        invited_name=person.display_name,
-    )
-    session.add(invitation)
-    session.flush()
-    return invitation
+    return _new_invitation(session, person, actor, now, lifetime, secret=secret).invitation
 
 
 def stop_invitations(session: Session, person: User, now: datetime) -> list[int]:
