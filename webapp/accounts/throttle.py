@@ -29,14 +29,18 @@ def _too_many() -> str:
     return _("Too many failed logins. Please wait 15 minutes and try again.")
 
 
-def _failures(setting: str, key_func, scope: str):
+def _too_many_tries() -> str:
+    return _("Too many tries. Please wait 15 minutes and try again.")
+
+
+def _failures(setting: str, key_func, scope: str, methods=("POST",), message=_too_many):
     """A limit on the failed logins counted under `key_func`'s key, read from `setting`."""
     return limiter.limit(
         lambda: current_app.config[setting],
         key_func=key_func,
-        methods=["POST"],
+        methods=list(methods),
         deduct_when=_failed,
-        error_message=_too_many,
+        error_message=message,
         scope=scope,
     )
 
@@ -45,3 +49,8 @@ def _failures(setting: str, key_func, scope: str):
 # either answers 429.
 per_account = _failures("LOGIN_FAILURES_PER_ACCOUNT", _account, "login-account")
 per_address = _failures("LOGIN_FAILURES_PER_ADDRESS", get_remote_address, "login-address")
+# Links whose secret is in the path (an invitation's): a wrong one opened counts, GET included.
+per_address_links = _failures(
+    "LOGIN_FAILURES_PER_ADDRESS", get_remote_address, "link-address", ("GET", "POST"),
+    _too_many_tries,
+)  # fmt: skip

@@ -12,17 +12,17 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from webapp.accounts.invitations import REFUSALS, accept_invitation, find_invitation
 from webapp.accounts.login import log_in_here
+from webapp.accounts.throttle import note_failed_login, per_address_links
 from webapp.core.db import utcnow
 from webapp.core.errors import DomainError
 from webapp.core.http import no_store, secret_in_url
-from webapp.extensions import db, limiter
+from webapp.extensions import db
 from webapp.membership.invite_forms import JoinForm
 from webapp.membership.services import get_membership, issue_membership
 
@@ -54,28 +54,11 @@ def _hide_secrets_in_logs(state) -> None:
     logging.getLogger("werkzeug").addFilter(HIDE_JOIN_SECRETS)
     state.app.logger.addFilter(HIDE_JOIN_SECRETS)
 
-def _refused_here(response) -> bool:
-    return g.get("invitation_refused", False)
-
-
-def _too_many() -> str:
-    return _("Too many tries. Please wait 15 minutes and try again.")
-
-
-guesses = limiter.limit(
-    lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"],
-    key_func=get_remote_address,
-    methods=["GET", "POST"],
-    deduct_when=_refused_here,
-    error_message=_too_many,
-    scope="join-address",
-)
-
 
 def _refusal_page(error: DomainError):
     """What a person opening a link that does not work reads: what happened, whom to ask."""
     if error.code == "unknown_invitation":
-        g.invitation_refused = True
+        note_failed_login()  # a guess: counted like a wrong password
     invitation = getattr(error, "invitation", None)
     inviter = invitation.created_by.display_name if invitation is not None else None
     page = render_template(
@@ -85,7 +68,7 @@ def _refusal_page(error: DomainError):
 
 
 @bp.route("/<secret>", methods=["GET", "POST"])
-@guesses
+@per_address_links
 @secret_in_url
 @no_store
 def join(secret: str):
