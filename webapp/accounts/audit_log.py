@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, aliased
 from webapp.accounts.audit import AUDIT_ACTIONS
 from webapp.accounts.models import AuditEntry, User
 from webapp.core.db import MAX_INTEGER, contains_pattern
-from webapp.core.paging import page_numbers
+from webapp.core.paging import clamp_page, page_numbers
 from webapp.core.spreadsheet import csv_bytes
 
 PAGE_SIZE = 50
@@ -60,8 +60,7 @@ def list_audit_page(session: Session, wanted: AuditFilter, page: int = 1) -> Aud
     """The newest entries first."""
     query = _filtered(select(AuditEntry), wanted)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
+    page, pages = clamp_page(page, total, PAGE_SIZE)
     entries = session.scalars(_newest_first(query).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
     return AuditPage(entries=list(entries), total=total, page=page, pages=pages)
 

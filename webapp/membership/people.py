@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from webapp.accounts.models import DeviceSession, Role, User
 from webapp.core.db import contains_pattern
-from webapp.core.paging import page_numbers
+from webapp.core.paging import clamp_page, page_numbers
 from webapp.membership.models import Membership
 from webapp.membership.services import MemberState, member_state_column
 
@@ -98,8 +98,7 @@ def list_people(session: Session, wanted: PeopleFilter, now: datetime, page: int
         now,
     )
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
+    page, pages = clamp_page(page, total, PAGE_SIZE)
     found = session.execute(
         query.order_by(User.closed_at.is_not(None), User.display_name, User.id)
         .limit(PAGE_SIZE)
