@@ -16,16 +16,19 @@ from enum import StrEnum
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from chain.wallets import PublicKeyring
 from webapp.accounts.audit import record_audit
 from webapp.accounts.models import Invitation, User
-from webapp.accounts.services import MIN_PASSWORD_LENGTH, create_user
+from webapp.accounts.services import (
+    MAX_NAME_LENGTH,
+    create_user,
+    new_password_hash,
+    valid_name,
+)
 from webapp.core.errors import DomainError
 
 DEFAULT_LIFETIME = timedelta(days=30)
-MAX_NAME_LENGTH = 100
 
 
 class InvitationState(StrEnum):
@@ -251,13 +254,9 @@ def accept_invitation(
             "no_email_for_password",
             _l("Without an e-mail address, choose a passkey or a login card."),
         )
-    display_name = display_name.strip()
-    if not display_name:
-        raise DomainError("no_name", _l("Enter a name."))
-    if len(display_name) > MAX_NAME_LENGTH:
-        raise DomainError("long_name", _l("The name is too long."))
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError("short_password", _l("The password needs at least 10 characters."))
+    # Checked before the invitation is taken: a refusal leaves it usable.
+    display_name = valid_name(display_name)
+    password_hash = new_password_hash(password) if password is not None else None
     taken = session.execute(
         update(Invitation)
         .where(
@@ -275,8 +274,8 @@ def accept_invitation(
     person = invitation.user
     session.refresh(person)
     person.display_name = display_name
-    if password is not None:
-        person.password_hash = generate_password_hash(password)
+    if password_hash is not None:
+        person.password_hash = password_hash
     person.joined_at = now
     session.flush()
     record_audit(

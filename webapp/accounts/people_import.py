@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session
 
 from chain.wallets import PublicKeyring
 from webapp.accounts.audit import record_audit
-from webapp.accounts.invitations import MAX_NAME_LENGTH, Invited, invite_person
+from webapp.accounts.invitations import Invited, invite_person
 from webapp.accounts.models import Invitation, User
-from webapp.accounts.services import is_email, normalise_email
+from webapp.accounts.services import MAX_NAME_LENGTH, is_email, normalise_email
 from webapp.core.errors import DomainError
 
 MAX_BYTES = 256 * 1024

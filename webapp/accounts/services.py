@@ -20,6 +20,7 @@ from webapp.core.db import utcnow
 from webapp.core.errors import DomainError
 
 MIN_PASSWORD_LENGTH = 10
+MAX_NAME_LENGTH = 100
 
 
 def create_user(
@@ -40,8 +41,7 @@ def create_user(
     email = normalise_email(email) if email else None
     if email is not None and not is_email(email):
         raise DomainError("bad_email", _l("Enter an email address."))
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError("short_password", _l("The password needs at least 10 characters."))
+    password_hash = new_password_hash(password) if password is not None else None
     if email is not None and get_user_by_email(session, email) is not None:
         raise DomainError("email_taken", _l("Someone already uses this email address."))
     display_name = display_name.strip() or (email or "")
@@ -50,7 +50,7 @@ def create_user(
     user = User(
         email=email,
         display_name=display_name,
-        password_hash=generate_password_hash(password) if password is not None else None,
+        password_hash=password_hash,
         role=Role(role),
         cohort=(cohort or "").strip() or None,
         joined_at=None if invited else utcnow(),
@@ -173,14 +173,28 @@ def set_text_size(session: Session, user: User, size: str) -> None:
     session.flush()
 
 
-def rename_user(session: Session, user: User, display_name: str) -> None:
-    """The name shown on `user`'s pages and to the organisers, as they want to be called."""
+def valid_name(display_name: str) -> str:
+    """`display_name` as it will be kept (trimmed), or a refusal: empty, or too long."""
     display_name = display_name.strip()
     if not display_name:
         raise DomainError("no_name", _l("Enter a name."))
-    if len(display_name) > 100:
+    if len(display_name) > MAX_NAME_LENGTH:
         raise DomainError("long_name", _l("The name can have at most 100 characters."))
-    user.display_name = display_name
+    return display_name
+
+
+def new_password_hash(new: str) -> str:
+    """The hash kept for a new password, or a refusal: too short, or too long."""
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise DomainError("short_password", _l("The password needs at least 10 characters."))
+    if len(new) > 200:
+        raise DomainError("long_password", _l("The password can have at most 200 characters."))
+    return generate_password_hash(new)
+
+
+def rename_user(session: Session, user: User, display_name: str) -> None:
+    """The name shown on `user`'s pages and to the organisers, as they want to be called."""
+    user.display_name = valid_name(display_name)
     session.flush()
 
 
@@ -189,9 +203,5 @@ def change_password(session: Session, user: User, *, current: str | None, new: s
     session left open on a shared tablet is not enough to take the account."""
     if user.password_hash and not confirm_password(user, current or ""):
         raise DomainError("wrong_password", _l("The current password is not right."))
-    if len(new) < MIN_PASSWORD_LENGTH:
-        raise DomainError("short_password", _l("The password needs at least 10 characters."))
-    if len(new) > 200:
-        raise DomainError("long_password", _l("The password can have at most 200 characters."))
-    user.password_hash = generate_password_hash(new)
+    user.password_hash = new_password_hash(new)
     session.flush()
