@@ -9,6 +9,7 @@ from webapp.core.i18n import current_language
 from webapp.core.qr import qr_svg
 from webapp.extensions import db
 from webapp.membership.cards import card_code, card_key
+from webapp.membership.services import is_member
 from webapp.wallet.services import get_member_badge, get_member_proof, get_wallet
 
 bp = Blueprint("wallet", __name__)
@@ -26,7 +27,11 @@ def show():
 @bp.get("/wallet/card")
 @member_required
 def card():
-    """The member's printable card: an organiser scans it to check in someone without a phone."""
+    """The member's printable card: an organiser scans it to check in someone without a phone.
+    Someone whose 会員証 gives no rights (taken back, lapsed, never given) gets no code to print:
+    it would be refused at every event."""
+    if not is_member(db.session, current_user):
+        return render_template("wallet/card.html", qr=None)
     code = card_code(current_user.id, card_key(current_app.secret_key))
     label = _("Member card of %(name)s", name=current_user.display_name)
     return render_template("wallet/card.html", qr=qr_svg(code, label=label))

@@ -190,6 +190,9 @@ def test_the_membership_card_is_drawn_with_the_community_the_name_and_its_state(
     session.commit()
     card = section(page(phone, "/wallet"), "card-title")
     assert ">無効<" in card and 'href="/wallet/card"' not in card
+    # Its printable page has no code to print: it would be refused at every event.
+    printable = page(phone, "/wallet/card")
+    assert "会員カード\"" not in printable and "印刷できるカードはありません" in printable
 
 
 def test_each_empty_section_offers_one_next_step(app, make_user):
