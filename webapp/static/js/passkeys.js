@@ -54,37 +54,35 @@
     };
   }
 
-  function created(credential) {
-    const response = credential.response;
+  // The browser's answer as JSON: the same envelope for both ceremonies, each its own response.
+  function answered(credential, response) {
     return {
       id: credential.id,
       rawId: text(credential.rawId),
       type: credential.type,
       authenticatorAttachment: credential.authenticatorAttachment || undefined,
-      response: {
-        clientDataJSON: text(response.clientDataJSON),
-        attestationObject: text(response.attestationObject),
-        transports: response.getTransports ? response.getTransports() : [],
-      },
+      response,
       clientExtensionResults: credential.getClientExtensionResults(),
     };
   }
 
+  function created(credential) {
+    const response = credential.response;
+    return answered(credential, {
+      clientDataJSON: text(response.clientDataJSON),
+      attestationObject: text(response.attestationObject),
+      transports: response.getTransports ? response.getTransports() : [],
+    });
+  }
+
   function got(credential) {
     const response = credential.response;
-    return {
-      id: credential.id,
-      rawId: text(credential.rawId),
-      type: credential.type,
-      authenticatorAttachment: credential.authenticatorAttachment || undefined,
-      response: {
-        clientDataJSON: text(response.clientDataJSON),
-        authenticatorData: text(response.authenticatorData),
-        signature: text(response.signature),
-        userHandle: response.userHandle ? text(response.userHandle) : undefined,
-      },
-      clientExtensionResults: credential.getClientExtensionResults(),
-    };
+    return answered(credential, {
+      clientDataJSON: text(response.clientDataJSON),
+      authenticatorData: text(response.authenticatorData),
+      signature: text(response.signature),
+      userHandle: response.userHandle ? text(response.userHandle) : undefined,
+    });
   }
 
   async function answer() {
