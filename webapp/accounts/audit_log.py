@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 
 from webapp.accounts.audit import AUDIT_ACTIONS
 from webapp.accounts.models import AuditEntry, User
+from webapp.accounts.services import get_user
 from webapp.core.db import MAX_INTEGER, contains_pattern
 from webapp.core.paging import clamp_page, page_numbers
 from webapp.core.spreadsheet import csv_bytes
@@ -66,7 +67,7 @@ def list_audit_page(session: Session, wanted: AuditFilter, page: int = 1) -> Aud
 
 
 def get_audit_person(session: Session, wanted: AuditFilter) -> User | None:
-    return session.get(User, wanted.person_id) if wanted.person_id else None
+    return get_user(session, wanted.person_id) if wanted.person_id else None
 
 
 def audit_csv(session: Session, wanted: AuditFilter) -> bytes:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from webapp.accounts.audit import record_audit
 from webapp.accounts.models import DeviceSession, LoginCard, User
+from webapp.accounts.services import get_person
 from webapp.core.errors import DomainError, Forbidden, NotFound
 
 MAX_LABEL_CHARS = 100
@@ -108,13 +109,6 @@ def may_manage_cards(issuer: User, person: User) -> bool:
     holder in: in an organiser's hands it would take over a member's account), and nobody for
     an administrator (a card that logs in an administrator is too much power on paper)."""
     return issuer.is_admin and not person.is_admin and issuer.id != person.id
-
-
-def get_person(session: Session, user_id: int) -> User:
-    person = session.get(User, user_id)
-    if person is None:
-        raise NotFound("no_such_member", _l("There is no such member."))
-    return person
 
 
 def get_card_holder(session: Session, issuer: User, user_id: int) -> User:

@@ -17,7 +17,7 @@ from chain.wallets import PublicKeyring
 from webapp.accounts.audit import record_audit
 from webapp.accounts.models import Role, TextSize, User
 from webapp.core.db import utcnow
-from webapp.core.errors import DomainError
+from webapp.core.errors import DomainError, NotFound
 
 MIN_PASSWORD_LENGTH = 10
 MAX_NAME_LENGTH = 100
@@ -104,6 +104,14 @@ def confirm_password(user: User, password: str) -> bool:
 
 def get_user(session: Session, user_id: int) -> User | None:
     return session.get(User, user_id)
+
+
+def get_person(session: Session, user_id: int) -> User:
+    """`get_user` for a page about someone: nobody by that id is a 404."""
+    person = get_user(session, user_id)
+    if person is None:
+        raise NotFound("no_such_member", _l("There is no such member."))
+    return person
 
 
 def get_user_by_email(session: Session, email: str) -> User | None:

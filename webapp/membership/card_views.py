@@ -8,8 +8,7 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.accounts.devices import get_person
-from webapp.accounts.services import confirm_password
+from webapp.accounts.services import confirm_password, get_person
 from webapp.core.access import admin_required
 from webapp.core.db import utcnow
 from webapp.core.errors import DomainError

@@ -24,7 +24,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.accounts.devices import get_person
 from webapp.accounts.invitations import (
     INVITATION_STATE_NAMES,
     Invited,
@@ -36,6 +35,7 @@ from webapp.accounts.invitations import (
     note_emailed,
 )
 from webapp.accounts.people_import import RowAction, import_people, preview_import
+from webapp.accounts.services import get_person
 from webapp.core.access import admin_required, protect
 from webapp.core.db import utcnow
 from webapp.core.errors import DomainError

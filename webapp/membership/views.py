@@ -19,7 +19,6 @@ from flask_login import current_user
 from webapp.accounts.devices import (
     get_card_holder,
     get_login_card,
-    get_person,
     issue_login_card,
     list_login_cards,
     may_manage_cards,
@@ -27,7 +26,7 @@ from webapp.accounts.devices import (
 )
 from webapp.accounts.login_card_pdf import login_card_pdf
 from webapp.accounts.passkeys import has_a_way_in
-from webapp.accounts.services import ROLE_NAMES, change_role, confirm_password
+from webapp.accounts.services import ROLE_NAMES, change_role, confirm_password, get_person
 from webapp.core.access import admin_required
 from webapp.core.db import utcnow
 from webapp.core.errors import DomainError
