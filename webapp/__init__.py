@@ -94,6 +94,7 @@ def _import_models() -> None:
     import webapp.membership.models  # noqa: F401
     import webapp.onchain.models  # noqa: F401
     import webapp.perks.models  # noqa: F401
+    import webapp.projects.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

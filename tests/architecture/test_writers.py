@@ -34,6 +34,8 @@ WRITERS = {
     "Perk": "perks/services.py",
     "Redemption": "perks/redemptions.py",
     "CodeAttempt": "perks/redemptions.py",
+    "Project": "projects/services.py",
+    "ProjectMember": "projects/services.py",
 }
 
 

@@ -46,6 +46,8 @@ class Event(db.Model):
     # poster's key does not depend on it: printed posters keep working.
     display_key_version: Mapped[int] = mapped_column(default=0, server_default="0")
     organiser_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The project this event belongs to, if any: its check-ins count as taking part in it.
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organiser = relationship("User", foreign_keys=[organiser_id])

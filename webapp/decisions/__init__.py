@@ -1,0 +1,1 @@
+"""Decisions: proposals that members decide by one card, one vote."""
