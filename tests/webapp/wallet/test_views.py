@@ -192,7 +192,28 @@ def test_the_membership_card_is_drawn_with_the_community_the_name_and_its_state(
     assert ">無効<" in card and 'href="/wallet/card"' not in card
     # Its printable page has no code to print: it would be refused at every event.
     printable = page(phone, "/wallet/card")
-    assert "会員カード\"" not in printable and "印刷できるカードはありません" in printable
+    assert '会員カード"' not in printable
+    assert "会員証は取り消されたため、印刷できるカードはありません。" in printable
+
+
+@pytest.mark.parametrize(
+    ("card", "sentence"),
+    [
+        (None, "会員証はまだ発行されていないため、印刷できるカードはありません。"),
+        ("lapsed", "会員証の有効期限が切れたため、印刷できるカードはありません。"),
+    ],
+)
+def test_the_printable_card_page_says_why_there_is_no_card(app, session, make_user, card, sentence):
+    person = make_user(member=card is not None)  # e.g. shop staff, who never had a card
+    if card == "lapsed":
+        membership = session.scalar(select(Membership).where(Membership.user_id == person.id))
+        membership.term_ends_at = utcnow() - timedelta(days=1)
+        session.commit()
+    client = app.test_client()
+    log_in(client, person.email)
+    printable = page(client, "/wallet/card")
+    assert sentence in printable and "取り消" not in printable
+    assert 'href="/wallet"' in printable
 
 
 def test_each_empty_section_offers_one_next_step(app, make_user):
