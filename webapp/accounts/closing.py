@@ -15,6 +15,7 @@ from webapp.accounts.devices import end_every_device_session, revoke_login_card
 from webapp.accounts.invitations import stop_invitations
 from webapp.accounts.models import LoginCard, User
 from webapp.accounts.passkeys import forget_passkeys
+from webapp.accounts.services import forget_user
 
 # What is kept in place of a closed account's name: no word of any language (the pages that list
 # people say "closed account" in the reader's), and not empty, for the pages that print it as is.
@@ -23,11 +24,7 @@ CLOSED_NAME = "—"
 
 def forget_person(session: Session, user: User, now: datetime) -> None:
     session.execute(select(User.id).where(User.id == user.id).with_for_update())
-    user.display_name = CLOSED_NAME
-    user.email = None
-    user.password_hash = None
-    user.active = False
-    user.closed_at = user.closed_at or now
+    forget_user(session, user, closed_name=CLOSED_NAME, now=now)
     end_every_device_session(session, user, now)
     live_cards = select(LoginCard).where(
         LoginCard.user_id == user.id, LoginCard.revoked_at.is_(None)

@@ -24,6 +24,7 @@ from webapp.accounts.services import (
     MAX_NAME_LENGTH,
     create_user,
     new_password_hash,
+    set_joined,
     valid_name,
 )
 from webapp.core.errors import DomainError
@@ -273,11 +274,7 @@ def accept_invitation(
     session.refresh(invitation)
     person = invitation.user
     session.refresh(person)
-    person.display_name = display_name
-    if password_hash is not None:
-        person.password_hash = password_hash
-    person.joined_at = now
-    session.flush()
+    set_joined(session, person, display_name=display_name, password_hash=password_hash, now=now)
     record_audit(
         session, actor=person, action="invitation.accepted", now=now, subject=person,
         detail=f"login: {way}" if way else "",

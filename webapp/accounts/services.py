@@ -213,3 +213,26 @@ def change_password(session: Session, user: User, *, current: str | None, new: s
         raise DomainError("wrong_password", _l("The current password is not right."))
     user.password_hash = new_password_hash(new)
     session.flush()
+
+
+def set_joined(
+    session: Session, person: User, *, display_name: str, password_hash: str | None, now: datetime
+) -> None:
+    """An invited person has set up their account: their name, their password (None: they log
+    in with a passkey or a printed login card), joined now."""
+    person.display_name = display_name
+    if password_hash is not None:
+        person.password_hash = password_hash
+    person.joined_at = now
+    session.flush()
+
+
+def forget_user(session: Session, user: User, *, closed_name: str, now: datetime) -> None:
+    """Forgets a closing account's name, e-mail address and password; the row stays, under
+    `closed_name`, for the records that point to it."""
+    user.display_name = closed_name
+    user.email = None
+    user.password_hash = None
+    user.active = False
+    user.closed_at = user.closed_at or now
+    session.flush()

@@ -4,7 +4,7 @@ joined and last seen; filters, search and pages."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -103,7 +103,7 @@ def test_search_by_name_or_e_mail_and_filter_by_role_and_cohort(office, six):
 
 def test_each_row_leads_to_the_persons_page_and_says_when_they_were_last_seen(office, session, six):
     member = six["member"]
-    seen = utcnow().replace(year=2025, month=3, day=9)
+    seen = datetime(2025, 3, 9, 3, 0, tzinfo=UTC)  # noon in Tokyo: the 9th at any hour here
     session.add(DeviceSession(id="d" * 43, user_id=member.id, label="Safari", last_seen_at=seen))
     session.commit()
     page = office.get("/admin/members?q=baba").get_data(as_text=True)
