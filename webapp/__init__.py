@@ -89,6 +89,7 @@ def _import_models() -> None:
     # Every table must be known to SQLAlchemy (relationships by name) and to Alembic.
     import webapp.accounts.models  # noqa: F401
     import webapp.checkin.models  # noqa: F401
+    import webapp.discord.models  # noqa: F401
     import webapp.events.models  # noqa: F401
     import webapp.ledger.models  # noqa: F401
     import webapp.membership.models  # noqa: F401
@@ -107,6 +108,8 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.checkin.organiser_views import bp as checkin_organiser
     from webapp.checkin.reward_views import bp as rewards_admin
     from webapp.checkin.views import bp as checkin
+    from webapp.discord.admin_views import bp as discord_admin
+    from webapp.discord.views import bp as discord
     from webapp.events.views import bp as events
     from webapp.membership.card_views import bp as member_card
     from webapp.membership.invite_views import bp as invitations
@@ -124,7 +127,8 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         site, accounts, passkeys, profile, accounts_admin, membership, member_card, events,
         checkin_organiser, checkin_display, checkin, wallet, perks, perks_shop, perks_admin,
-        rewards_admin, onchain, api, metadata, privacy, invitations, join,
+        rewards_admin, onchain, api, metadata, privacy, invitations, join, discord,
+        discord_admin,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

@@ -101,6 +101,10 @@ def load_config() -> dict:
         # How long a worker holds the jobs it took (see onchain.jobs.LEASE).
         "WORKER_LEASE_SECONDS": float(os.environ.get("ENISHI_WORKER_LEASE_SECONDS", "60")),
         "CHECKIN_BATCH_LIMIT": 50,
+        # Discord's API (Linked Roles, webapp/discord): its OAuth2 pages are under it too.
+        "DISCORD_API_URL": os.environ.get(
+            "ENISHI_DISCORD_API_URL", "https://discord.com/api/v10"
+        ).rstrip("/"),
         # Rate limits (failed logins): in this process's memory, or in Redis, shared by every
         # web process, when ENISHI_REDIS_URL is set.
         "REDIS_URL": os.environ.get("ENISHI_REDIS_URL") or None,

@@ -18,6 +18,9 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from webapp.core.db import mark_writing, utcnow
+from webapp.discord.client import get_discord_client
+from webapp.discord.settings import get_settings as get_discord_settings
+from webapp.discord.sync import RoundResult, sync_round
 from webapp.extensions import db
 from webapp.onchain.connection import get_chain_client, max_fee_per_gas
 from webapp.onchain.worker import TickResult, run_once
@@ -52,9 +55,15 @@ def chain_round(app: Flask, session: Session) -> TickResult | None:
     return result if result != TickResult() else None
 
 
+def discord_round(app: Flask, session: Session) -> RoundResult:
+    """Pushes members' changed Discord role data (and a daily full push)."""
+    return sync_round(session, get_discord_settings(session), get_discord_client(), utcnow())
+
+
 ROUNDS: tuple[Round, ...] = (
     Round("tickets", expire_tickets),
     Round("chain", chain_round),
+    Round("discord", discord_round),
 )
 
 

@@ -36,6 +36,8 @@ WRITERS = {
     "CodeAttempt": "perks/redemptions.py",
     "Project": "projects/services.py",
     "ProjectMember": "projects/services.py",
+    "DiscordSettings": "discord/settings.py",
+    "DiscordConnection": "discord/services.py",
 }
 
 

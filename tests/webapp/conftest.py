@@ -49,6 +49,7 @@ def world(app, session, make_user, organiser, make_event):
         "badge_id": elsewhere.id,  # the member's badge
         "job_id": get_membership(session, member).chain_job_id,  # the member's card's record
         "card_id": 1,
+        "connection_id": 1,  # a Discord connection (none: the administrator gets a 404)
         "passkey_id": 1,
         "claim_id": "00000000-0000-4000-8000-000000000000",
         "link": display_token,

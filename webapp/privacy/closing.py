@@ -1,7 +1,7 @@
 """Closing one's own account: confirmed with the password (or, for someone who has none, by
 typing a word), then the app forgets the person (accounts.closing) and says so in the audit
 log. A card they hold is taken back (burned on chain): it would name an account nobody holds;
-their badges stay on chain, as anonymous records."""
+their badges stay on chain, as anonymous records. A Discord connection is forgotten."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ from webapp.accounts.closing import forget_person
 from webapp.accounts.models import User
 from webapp.accounts.services import confirm_password
 from webapp.core.errors import DomainError
+from webapp.discord.client import get_discord_client
+from webapp.discord.services import disconnect
+from webapp.discord.settings import get_settings as get_discord_settings
 from webapp.membership.services import get_membership, revoke_membership
 
 
@@ -42,6 +45,8 @@ def close_account(
             revoke_membership(session, user, actor=user, now=now, reason="account closed")
         except DomainError:  # taken back before: nothing left to burn
             pass
+    # Its roles cleared on Discord when it can be, its tokens forgotten.
+    disconnect(session, user, get_discord_settings(session), get_discord_client(), now)
     forget_person(session, user, now)
     record_audit(session, actor=user, action="account.closed", now=now, subject=user)
 

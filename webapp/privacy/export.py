@@ -18,6 +18,7 @@ from webapp.accounts.models import AuditEntry, DeviceSession, Invitation, LoginC
 from webapp.accounts.passkeys import list_passkeys
 from webapp.checkin.models import Attendance, Claim
 from webapp.core.spreadsheet import csv_bytes
+from webapp.discord.services import exported_connection
 from webapp.ledger.models import LedgerEntry
 from webapp.membership.models import Membership
 from webapp.membership.services import member_state
@@ -40,6 +41,7 @@ COLUMNS = {
                      "ended_at"],
     "audit": ["at", "action", "by", "detail"],
     "invitations": ["made_at", "expires_at", "emailed_at", "used_at", "stopped_at"],
+    "discord": ["discord_name", "connected_at", "last_sent", "last_sent_at"],
 }  # fmt: skip
 KINDS = tuple(COLUMNS)
 
@@ -60,6 +62,7 @@ def collect_personal_data(session: Session, user: User, now: datetime) -> dict[s
         "perk_tickets": _perk_tickets(session, user),
         "audit": _audit(session, user),
         "invitations": _invitations(session, user),
+        "discord": exported_connection(session, user),  # never its tokens
     }
 
 

@@ -1,0 +1,229 @@
+"""Keeping the roles in step: each worker round works out every connected member's role data in
+one query, and pushes to Discord only what differs from what it was last told (so a card issued,
+taken back or lapsed reaches Discord within a round or two), plus, once a day per connection,
+everything again (to repair changes made on Discord's side).
+
+Each connection is its own little job queue: a failed push counts its attempts, waits a
+backoff that grows with them (`next_attempt_at`) and keeps its last error for the
+administrator's page; a 429 waits as long as Discord asks; a login Discord no longer accepts
+waits for the member to connect again."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from webapp.accounts.models import User
+from webapp.checkin.models import Attendance
+from webapp.discord.client import DiscordClient, DiscordError
+from webapp.discord.models import DiscordConnection, DiscordSettings
+from webapp.discord.sealing import UnreadableSecret
+from webapp.discord.services import access_token
+from webapp.membership.models import Membership
+from webapp.membership.services import MemberState, member_state_column
+from webapp.projects.models import Project, ProjectMember, ProjectStatus
+
+RECONCILE_EVERY = timedelta(hours=24)
+FIRST_BACKOFF = timedelta(seconds=15)
+MAX_BACKOFF = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class RoleData:
+    user_id: int
+    is_member: bool
+    member_since: datetime | None
+    badges: int
+    projects: int
+    name: str
+
+    def body(self, platform_name: str) -> dict:
+        """The role connection Discord keeps (its values are strings)."""
+        metadata = {
+            "is_member": "1" if self.is_member else "0",
+            "badges": str(self.badges),
+            "projects": str(self.projects),
+        }
+        if self.is_member and self.member_since is not None:
+            metadata["member_since"] = self.member_since.isoformat()
+        return {
+            "platform_name": platform_name,
+            "platform_username": self.name,
+            "metadata": metadata,
+        }
+
+
+@dataclass
+class RoundResult:
+    pushed: int = 0
+    failed: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.pushed or self.failed)
+
+
+def role_data(session: Session, now: datetime, user_ids=None) -> dict[int, RoleData]:
+    """Each connected member's role data, in one query (by user id)."""
+    badges = (
+        select(Attendance.user_id, func.count().label("n")).group_by(Attendance.user_id).subquery()
+    )
+    projects = (
+        select(ProjectMember.user_id, func.count().label("n"))
+        .join(Project, Project.id == ProjectMember.project_id)
+        .where(ProjectMember.left_at.is_(None), Project.status == ProjectStatus.ACTIVE)
+        .group_by(ProjectMember.user_id)
+        .subquery()
+    )
+    query = (
+        select(
+            User.id,
+            User.display_name,
+            member_state_column(now),
+            Membership.issued_at,
+            func.coalesce(badges.c.n, 0),
+            func.coalesce(projects.c.n, 0),
+        )
+        .select_from(DiscordConnection)
+        .join(User, User.id == DiscordConnection.user_id)
+        .outerjoin(Membership, Membership.user_id == User.id)
+        .outerjoin(badges, badges.c.user_id == User.id)
+        .outerjoin(projects, projects.c.user_id == User.id)
+    )
+    if user_ids is not None:
+        query = query.where(User.id.in_(user_ids))
+    return {
+        user_id: RoleData(
+            user_id,
+            state == MemberState.MEMBER.value,
+            since,
+            int(n_badges),
+            int(n_projects),
+            name,
+        )  # fmt: skip
+        for user_id, name, state, since, n_badges, n_projects in session.execute(query)
+    }
+
+
+def platform_name() -> str:
+    return f"{current_app.config['COMMUNITY_NAME']} Enishi"
+
+
+def due(connection: DiscordConnection, body: dict, now: datetime) -> bool:
+    """Whether this connection is pushed in this round."""
+    if connection.needs_reconnect:
+        return False
+    if connection.next_attempt_at is not None and connection.next_attempt_at > now:
+        return False
+    if connection.attempts > 0 or connection.pushed_at is None:
+        return True
+    if connection.pushed_at <= now - RECONCILE_EVERY:
+        return True
+    return json.loads(connection.pushed_metadata or "null") != body
+
+
+def sync_round(
+    session: Session, settings: DiscordSettings | None, client: DiscordClient, now: datetime
+) -> RoundResult:
+    """Pushes every due connection; each one's outcome is committed on its own."""
+    result = RoundResult()
+    if settings is None or not settings.configured:
+        return result
+    data = role_data(session, now)
+    connections = session.scalars(
+        select(DiscordConnection)
+        .where(DiscordConnection.needs_reconnect.is_(False))
+        .where(
+            or_(
+                DiscordConnection.next_attempt_at.is_(None),
+                DiscordConnection.next_attempt_at <= now,
+            )
+        )
+        .order_by(DiscordConnection.id)
+    ).all()
+    name = platform_name()
+    for connection in connections:
+        body = data[connection.user_id].body(name)
+        if not due(connection, body, now):
+            continue
+        error = push(connection, settings, client, body, now)
+        session.commit()
+        if error is None:
+            result.pushed += 1
+            continue
+        result.failed += 1
+        if error.kind == "rate_limited":
+            break  # Discord asked to slow down: the others wait for the next round
+    return result
+
+
+def push_now(
+    session: Session,
+    connection: DiscordConnection,
+    settings: DiscordSettings,
+    client: DiscordClient,
+    now: datetime,
+) -> DiscordError | None:
+    """Pushes one connection's role data now, whatever its schedule (a new connection, the
+    administrator's 「今すぐ再試行」). None when Discord took it."""
+    body = role_data(session, now, [connection.user_id])[connection.user_id].body(platform_name())
+    connection.needs_reconnect = False
+    return push(connection, settings, client, body, now)
+
+
+def push(
+    connection: DiscordConnection,
+    settings: DiscordSettings,
+    client: DiscordClient,
+    body: dict,
+    now: datetime,
+) -> DiscordError | None:
+    try:
+        _put(connection, settings, client, body, now)
+    except UnreadableSecret:
+        error = DiscordError("unreadable")
+        _failed(connection, error, now)
+        connection.needs_reconnect = True
+        return error
+    except DiscordError as error:
+        _failed(connection, error, now)
+        return error
+    connection.pushed_metadata = json.dumps(body, ensure_ascii=False, sort_keys=True)
+    connection.pushed_at = now
+    connection.attempts = 0
+    connection.next_attempt_at = None
+    connection.last_error = None
+    return None
+
+
+def _put(connection, settings, client, body, now) -> None:
+    token = access_token(connection, settings, client, now)
+    try:
+        client.put_role_connection(token, settings.client_id, body)
+    except DiscordError as error:
+        if error.kind != "unauthorized":
+            raise
+        # The access token may have been revoked before its time: one refresh, one more try.
+        token = access_token(connection, settings, client, now, force_refresh=True)
+        client.put_role_connection(token, settings.client_id, body)
+
+
+def _failed(connection: DiscordConnection, error: DiscordError, now: datetime) -> None:
+    connection.attempts += 1
+    connection.last_error = f"{error.kind}: {error.detail}"[:500]
+    if error.kind == "unauthorized":
+        connection.needs_reconnect = True
+        connection.next_attempt_at = None
+    elif error.kind == "rate_limited":
+        connection.next_attempt_at = now + timedelta(seconds=error.retry_after or 1)
+    else:
+        connection.next_attempt_at = now + backoff(connection.attempts)
+
+
+def backoff(attempts: int) -> timedelta:
+    """15 s after the first failure, doubling each time, at most an hour."""
+    return min(FIRST_BACKOFF * 2 ** max(attempts - 1, 0), MAX_BACKOFF)

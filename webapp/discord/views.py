@@ -1,0 +1,96 @@
+"""マイページ's 「Discord と連携」: a member connects their Discord account once (OAuth2, a state
+bound to their session), and may disconnect it."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from flask import Blueprint, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from webapp.core.access import member_required, protect
+from webapp.core.db import utcnow
+from webapp.core.errors import DomainError
+from webapp.core.http import no_store, site_url
+from webapp.discord.client import get_discord_client
+from webapp.discord.services import connect, disconnect, get_connection
+from webapp.discord.settings import get_settings
+from webapp.discord.sync import push_now
+from webapp.extensions import db
+
+bp = Blueprint("discord", __name__, url_prefix="/account/discord")
+protect(bp, member_required)
+STATE_KEY = "discord_oauth_state"
+
+
+@bp.app_context_processor
+def discord_parts():
+    """`discord_card()`: what マイページ's Discord card shows (nothing when it is not set up)."""
+
+    def card() -> dict | None:
+        settings = get_settings(db.session)
+        if settings is None or not settings.configured:
+            return None
+        return {"connection": get_connection(db.session, current_user)}
+
+    return {"discord_card": card}
+
+
+def redirect_uri() -> str:
+    return site_url() + url_for("discord.callback")
+
+
+def back_to_account():
+    return redirect(url_for("accounts.account", _anchor="discord"))
+
+
+@bp.get("/connect")
+def start():
+    settings = get_settings(db.session)
+    if settings is None or not settings.configured:
+        flash(_("Discord is not set up for this community yet."), "error")
+        return back_to_account()
+    state = secrets.token_urlsafe(24)
+    session[STATE_KEY] = state
+    client = get_discord_client()
+    return redirect(client.authorize_url(settings.client_id, redirect_uri(), state))
+
+
+@bp.get("/callback")
+@no_store
+def callback():
+    expected = session.pop(STATE_KEY, None)
+    state = request.args.get("state", "")
+    if not expected or not hmac.compare_digest(expected, state):
+        raise DomainError(
+            "bad_state", _l("This link is old or was not started here. Please connect again.")
+        )
+    if request.args.get("error") or not request.args.get("code"):
+        flash(_("Discord was not connected."), "info")
+        return back_to_account()
+    settings = get_settings(db.session)
+    if settings is None or not settings.configured:
+        flash(_("Discord is not set up for this community yet."), "error")
+        return back_to_account()
+    client, now = get_discord_client(), utcnow()
+    connection = connect(
+        db.session, current_user, settings, client,
+        code=request.args["code"], redirect_uri=redirect_uri(), now=now,
+    )  # fmt: skip
+    db.session.commit()
+    push_now(db.session, connection, settings, client, now)  # a failure is retried by rounds
+    db.session.commit()
+    flash(_("Your Discord account is connected."), "info")
+    return back_to_account()
+
+
+@bp.post("/disconnect")
+def stop():
+    settings = get_settings(db.session)
+    if disconnect(db.session, current_user, settings, get_discord_client(), utcnow()):
+        db.session.commit()
+        flash(_("Discord is no longer connected."), "info")
+    return back_to_account()
