@@ -1,0 +1,233 @@
+"""Discord Linked Roles end to end, through the app's pages and the local Discord: the
+administrator saves the settings and registers the role data; a member connects (following the
+redirects through the local Discord's authorisation page); a card given, a check-in and a card
+taken back reach Discord within the worker's next rounds. Then the failures the administrator
+sees, and what the member's data download and account closing do with the connection."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from webapp.accounts.models import Role
+from webapp.discord.services import get_connection
+from webapp.discord.settings import client_secret, get_settings
+from webapp.extensions import db
+from webapp.tasks import ROUNDS, run_rounds
+
+from ...conftest import PASSWORD, csrf_token, log_in
+from ..membership.test_card_views import check_in
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user(Role.ADMIN, member=False)
+
+
+@pytest.fixture
+def office(app, admin):
+    client = app.test_client()
+    log_in(client, admin.email)
+    return client
+
+
+def save_settings_form(office, discord, **changes):
+    fields = {
+        "client_id": discord.state.client_id,
+        "client_secret": discord.state.client_secret,
+        "bot_token": discord.state.bot_token,
+        "guild_id": "2200",
+        "csrf_token": csrf_token(office, "/admin/discord"),
+    }
+    fields.update(changes)
+    return office.post("/admin/discord", data=fields, follow_redirects=True)
+
+
+@pytest.fixture
+def configured(office, discord):
+    page = save_settings_form(office, discord).get_data(as_text=True)
+    assert 'data-testid="secret-state"' in page
+    return discord
+
+
+def connect_through_discord(client, discord, discord_id: str, name: str):
+    """The member's connect button, Discord's authorisation page (which approves at once),
+    and the way back to Enishi."""
+    discord.add_user(discord_id, name)
+    start = client.get("/account/discord/connect")
+    assert start.status_code == 302
+    authorize = start.headers["Location"]
+    assert authorize.startswith(discord.url + "/oauth2/authorize?")
+    approved = requests.get(authorize, allow_redirects=False, timeout=10)
+    assert approved.status_code == 302
+    back = urlsplit(approved.headers["Location"])
+    assert back.path == "/account/discord/callback"
+    return client.get(f"{back.path}?{back.query}", follow_redirects=True)
+
+
+def discord_rounds(app, times: int = 2) -> None:
+    """What the worker does in its next rounds (the discord round among them)."""
+    rounds = tuple(r for r in ROUNDS if r.name in ("chain", "discord"))
+    for _ in range(times):
+        run_rounds(app, rounds)
+    db.session.expire_all()
+
+
+def test_roles_follow_the_card_from_connection_to_revocation(
+    app, session, make_user, make_event, office, configured
+):
+    discord = configured
+    registered = office.post(
+        "/admin/discord/metadata",
+        data={"csrf_token": csrf_token(office, "/admin/discord")},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Not registered" not in registered and 'data-testid="metadata-state"' in registered
+    assert {r["key"] for r in discord.state.metadata} == {
+        "is_member", "member_since", "badges", "projects",
+    }  # fmt: skip
+
+    person = make_user(member=False)  # joined, no card yet
+    phone = app.test_client()
+    log_in(phone, person.email)
+    account = connect_through_discord(phone, discord, "4242", "taro_shiojiri")
+    html = account.get_data(as_text=True)
+    assert account.status_code == 200
+    assert "taro_shiojiri" in html and 'data-testid="discord-synced"' in html
+    assert discord.metadata_of("4242")["is_member"] == "0"  # pushed at once
+    for token in list(discord.state.access) + list(discord.state.refresh):
+        assert token not in html
+
+    issued = office.post(
+        f"/admin/members/{person.id}/card/issue",
+        data={"csrf_token": csrf_token(office, f"/admin/members/{person.id}")},
+    )
+    assert issued.status_code == 302
+    discord_rounds(app)
+    held = discord.metadata_of("4242")
+    assert held["is_member"] == "1" and "member_since" in held
+    assert held["badges"] == "0"
+
+    check_in(phone, make_event(title="ワイン講座"))
+    discord_rounds(app)
+    assert discord.metadata_of("4242")["badges"] == "1"
+
+    revoked = office.post(
+        f"/admin/members/{person.id}/card/revoke",
+        data={
+            "csrf_token": csrf_token(office, f"/admin/members/{person.id}"),
+            "reason": "退会",
+            "password": PASSWORD,
+        },
+    )
+    assert revoked.status_code == 302
+    discord_rounds(app)
+    held = discord.metadata_of("4242")
+    assert held["is_member"] == "0" and "member_since" not in held
+
+
+def test_secrets_are_never_shown_back(office, configured):
+    html = office.get("/admin/discord").get_data(as_text=True)
+    assert configured.state.client_secret not in html
+    assert configured.state.bot_token not in html
+    # Saved again with the secret fields empty: they are kept.
+    save_settings_form(office, configured, client_secret="", bot_token="")
+    assert client_secret(get_settings(db.session)) == configured.state.client_secret
+
+
+def test_a_wrong_id_is_refused_on_the_form(office, discord):
+    answer = save_settings_form(office, discord, client_id="my app")
+    assert answer.status_code == 400
+    assert "field-error" in answer.get_data(as_text=True)
+
+
+def test_a_callback_not_started_here_is_refused(app, member, configured):
+    phone = app.test_client()
+    log_in(phone, member.email)
+    answer = phone.get("/account/discord/callback?code=abc&state=forged")
+    assert answer.status_code == 400
+    assert get_connection(db.session, member) is None
+
+
+def test_connect_says_so_when_discord_is_not_set_up(app, member):
+    phone = app.test_client()
+    log_in(phone, member.email)
+    answer = phone.get("/account/discord/connect")
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/account")
+    assert 'data-testid="discord-card"' not in phone.get("/account").get_data(as_text=True)
+
+
+def test_failures_are_listed_and_retried_now(app, session, member, office, configured):
+    discord = configured
+    phone = app.test_client()
+    log_in(phone, member.email)
+    discord.fail("role-connection", 503, times=1)
+    connect_through_discord(phone, discord, "5151", "hanako")
+    page = office.get("/admin/discord").get_data(as_text=True)
+    assert page.count('data-testid="failing-connection"') == 1
+    assert "Discord had a problem on its side" in page
+    connection = get_connection(session, member)
+    retried = office.post(
+        f"/admin/discord/connections/{connection.id}/retry",
+        data={"csrf_token": csrf_token(office, "/admin/discord")},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert 'data-testid="failing-connection"' not in retried
+    assert discord.metadata_of("5151")["is_member"] == "1"
+
+
+def test_a_member_told_to_connect_again(app, session, member, configured):
+    discord = configured
+    phone = app.test_client()
+    log_in(phone, member.email)
+    connect_through_discord(phone, discord, "6161", "jiro")
+    discord.revoke_tokens("6161")
+    session.execute(db.text("UPDATE discord_connections SET pushed_metadata = NULL"))
+    session.commit()
+    discord_rounds(app, times=1)
+    html = phone.get("/account").get_data(as_text=True)
+    assert 'data-testid="discord-reconnect"' in html
+
+
+def test_disconnecting_from_my_page(app, session, member, configured):
+    discord = configured
+    phone = app.test_client()
+    log_in(phone, member.email)
+    connect_through_discord(phone, discord, "7171", "saburo")
+    phone.post("/account/discord/disconnect", data={"csrf_token": csrf_token(phone, "/account")})
+    assert get_connection(session, member) is None
+    assert discord.metadata_of("7171") == {}
+
+
+def test_the_download_has_the_connection_and_no_token(app, member, configured):
+    discord = configured
+    phone = app.test_client()
+    log_in(phone, member.email)
+    connect_through_discord(phone, discord, "8181", "shiro")
+    answer = phone.get("/account/data/enishi-data.zip")
+    archive = zipfile.ZipFile(io.BytesIO(answer.data))
+    data = json.loads(archive.read("data.json"))
+    assert [row["discord_name"] for row in data["discord"]] == ["shiro"]
+    assert json.loads(data["discord"][0]["last_sent"])["metadata"]["is_member"] == "1"
+    everything = b"".join(archive.read(name) for name in archive.namelist()).decode("utf-8-sig")
+    for token in list(discord.state.access) + list(discord.state.refresh):
+        assert token not in everything
+
+
+def test_closing_the_account_forgets_the_connection(app, session, member, configured):
+    discord = configured
+    phone = app.test_client()
+    log_in(phone, member.email)
+    connect_through_discord(phone, discord, "9191", "goro")
+    closed = phone.post(
+        "/account/close",
+        data={"password": PASSWORD, "csrf_token": csrf_token(phone, "/account/close")},
+    )
+    assert closed.status_code in (200, 302)
+    assert session.execute(db.text("SELECT count(*) FROM discord_connections")).scalar() == 0
+    assert discord.metadata_of("9191") == {}
