@@ -32,7 +32,7 @@ def page(form: SettingsForm | None = None, status: int = 200):
         )
     return render_template(
         "discord/admin.html",
-        form=form,
+        form=form.describe_secrets(settings),
         settings=settings,
         redirect_uri=redirect_uri(),
         connected=count_connections(db.session),
