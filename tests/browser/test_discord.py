@@ -29,14 +29,19 @@ def discord(app):
     server.stop()
 
 
-def shoot(page, name: str) -> None:
-    """Keeps a picture of the page at a phone's width and at 320 px, for a person to look at."""
+def shoot(page, name: str, part: str | None = None) -> None:
+    """Keeps a picture of the page (or of its `part`, a test id) at a phone's width and at
+    320 px, for a person to look at."""
     if not os.environ.get("ENISHI_SHOTS"):
         return
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width in (390, 320):
         page.set_viewport_size({"width": width, "height": 844})
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+        if part:
+            page.get_by_test_id(part).screenshot(path=str(SHOTS / f"{name}-{width}.png"))
+        else:
+            page.evaluate("window.scrollTo(0, 0)")
+            page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
 
 
@@ -68,15 +73,14 @@ def test_a_member_connects_discord_and_the_pages_pass_axe(live_server, browser, 
     card = member.get_by_test_id("discord-card")
     expect(card).to_be_visible()
     assert axe_violations(member) == []
-    shoot(member, "account-discord-unconnected")
+    shoot(member, "account-discord-unconnected", "discord-card")
     card.locator("a.button").click()  # to Discord's page, which approves, and back
     member.wait_for_url(f"{live_server}/account#discord")
     expect(member.get_by_test_id("discord-state")).to_contain_text("hanako_shiojiri")
     expect(member.get_by_test_id("discord-synced")).to_be_visible()
     assert discord.metadata_of("4242")["is_member"] == "1"
     assert axe_violations(member) == []
-    member.get_by_test_id("discord-card").scroll_into_view_if_needed()
-    shoot(member, "account-discord-connected")
+    shoot(member, "account-discord-connected", "discord-card")
 
     discord.fail("role-connection", 500, times=1)
     discord.set_metadata("4242", {})  # so that the next push is due
