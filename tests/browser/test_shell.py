@@ -93,6 +93,7 @@ PAGES = {
         ("/admin/chain", "account"),
         ("/admin/audit", "account"),
         ("/admin/perks", "account"),
+        ("/admin/discord", "account"),
         ("/partner", "account"),
         ("/account", "account"),
     ],
@@ -313,7 +314,8 @@ def test_organisers_and_administrators_reach_their_pages_from_my_page(live_serve
     log_in(page, live_server, "admin@example.org")
     page.goto(f"{live_server}/account")
     manage = page.get_by_role("list", name="管理")
-    for name in ("イベント", "会員", "監査ログ", "提携店と特典", "お礼のコイン", "チェーン"):
+    names = ("イベント", "会員", "監査ログ", "提携店と特典", "お礼のコイン", "チェーン", "Discord")
+    for name in names:
         expect(manage.get_by_role("link", name=name, exact=True)).to_be_visible()
     manage.get_by_role("link", name="会員", exact=True).click()
     page.wait_for_url(f"{live_server}/admin/members")

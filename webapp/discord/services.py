@@ -8,7 +8,7 @@ import json
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
@@ -37,7 +37,7 @@ def list_failing(session: Session) -> list[DiscordConnection]:
 
 
 def count_connections(session: Session) -> int:
-    return len(session.scalars(select(DiscordConnection.id)).all())
+    return session.scalar(select(func.count()).select_from(DiscordConnection)) or 0
 
 
 def connect(

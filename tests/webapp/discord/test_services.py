@@ -18,7 +18,7 @@ from webapp.core.errors import DomainError
 from webapp.discord.services import disconnect, get_connection, list_failing
 from webapp.discord.settings import get_settings, register_metadata, save_settings
 from webapp.discord.sync import backoff, role_data, sync_round
-from webapp.membership.services import issue_membership, revoke_membership
+from webapp.membership.services import get_membership, issue_membership, revoke_membership
 from webapp.projects.services import activate_project, join_project, propose_project
 
 from ..checkin.scans import code_for
@@ -296,3 +296,19 @@ def test_pushed_metadata_is_what_discord_holds(session, make_user, link, discord
     pushed = json.loads(get_connection(session, person).pushed_metadata)
     assert pushed["metadata"] == discord.metadata_of("1301")
     assert pushed["platform_name"] == "塩尻DAO Enishi"
+
+
+def test_a_card_that_lapses_reaches_discord_in_the_next_round(
+    session, make_user, link, discord, client_api
+):
+    person = make_user()
+    link(person, "1401")
+    now = utcnow()
+    get_membership(session, person).term_ends_at = now + timedelta(minutes=1)
+    session.commit()
+    assert run(session, client_api, now).pushed == 1
+    assert discord.metadata_of("1401")["is_member"] == "1"
+    assert not run(session, client_api, now + timedelta(seconds=30))
+    # Nothing is written when a term ends: the first round after its end sees it.
+    assert run(session, client_api, now + timedelta(minutes=1, seconds=2)).pushed == 1
+    assert discord.metadata_of("1401")["is_member"] == "0"
