@@ -53,6 +53,8 @@ class DiscordState:
     metadata: list | None = None
     failures: list[Failure] = field(default_factory=list)
     requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path)
+    # Called with (method, path) before each answer, outside the lock (a test's probe).
+    while_answering: object = None
 
 
 class FakeDiscord:
@@ -146,6 +148,8 @@ def _handler(discord: FakeDiscord):
             path = parts.path[len(PREFIX) :] if parts.path.startswith(PREFIX) else parts.path
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
+            if state.while_answering is not None:
+                state.while_answering(method, path)
             with discord.lock:
                 state.requests.append((method, path))
                 failure = self._failure(path)

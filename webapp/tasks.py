@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from webapp.core.db import mark_writing, utcnow
 from webapp.discord.client import get_discord_client
-from webapp.discord.settings import get_settings as get_discord_settings
+from webapp.discord.settings import get_application
 from webapp.discord.sync import RoundResult, sync_round
 from webapp.extensions import db
 from webapp.onchain.connection import get_chain_client, max_fee_per_gas
@@ -57,7 +57,7 @@ def chain_round(app: Flask, session: Session) -> TickResult | None:
 
 def discord_round(app: Flask, session: Session) -> RoundResult:
     """Pushes members' changed Discord role data (and a daily full push)."""
-    return sync_round(session, get_discord_settings(session), get_discord_client(), utcnow())
+    return sync_round(session, get_application(session), get_discord_client(), utcnow())
 
 
 ROUNDS: tuple[Round, ...] = (

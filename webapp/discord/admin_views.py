@@ -13,7 +13,12 @@ from webapp.discord.client import ERROR_WORDS, get_discord_client
 from webapp.discord.forms import SettingsForm
 from webapp.discord.models import DiscordConnection
 from webapp.discord.services import count_connections, list_failing
-from webapp.discord.settings import get_settings, register_metadata, save_settings
+from webapp.discord.settings import (
+    get_application,
+    get_settings,
+    register_metadata,
+    save_settings,
+)
 from webapp.discord.sync import push_now
 from webapp.discord.views import redirect_uri
 from webapp.extensions import db
@@ -72,7 +77,7 @@ def save():
 @bp.post("/metadata")
 def metadata():
     try:
-        register_metadata(db.session, get_settings(db.session), get_discord_client(), utcnow())
+        register_metadata(db.session, get_discord_client(), utcnow())
     except DomainError as error:
         flash(str(error.message), "error")
     else:
@@ -86,11 +91,11 @@ def retry(connection_id: int):
     connection = db.session.get(DiscordConnection, connection_id)
     if connection is None:
         raise NotFound("not_found", _("This connection no longer exists."))
-    settings = get_settings(db.session)
-    if settings is None or not settings.configured:
+    application = get_application(db.session)
+    if application is None:
         flash(_("Discord is not set up for this community yet."), "error")
         return redirect(url_for("discord_admin.index"))
-    error = push_now(db.session, connection, settings, get_discord_client(), utcnow())
+    error = push_now(db.session, connection, application, get_discord_client(), utcnow())
     db.session.commit()
     if error is None:
         flash(_("Sent to Discord."), "info")

@@ -1,10 +1,15 @@
 """A member's Discord connection: made once from マイページ (OAuth2), its tokens kept encrypted
 and refreshed when they run out, forgotten when the member disconnects or closes the account.
-The only writer of discord_connections."""
+The only writer of discord_connections.
+
+Calls to Discord are made with no database transaction open (a SQLite database would stay
+locked for writers meanwhile): the caller reads what it needs, ends its transaction, calls,
+then writes the outcome (`Login` carries what a call needs)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -14,12 +19,31 @@ from sqlalchemy.orm import Session
 from webapp.accounts.models import User
 from webapp.core.errors import DomainError
 from webapp.discord.client import DiscordClient, DiscordError, Tokens
-from webapp.discord.models import DiscordConnection, DiscordSettings
+from webapp.discord.models import DiscordConnection
 from webapp.discord.sealing import UnreadableSecret, seal, unseal
-from webapp.discord.settings import client_secret
+from webapp.discord.settings import Application
 
 # A token this close to its end is refreshed before it is used.
 REFRESH_MARGIN = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Login:
+    """A connection's tokens (still sealed) as plain values, for calls made outside a
+    transaction."""
+
+    connection_id: int
+    access_token: str
+    refresh_token: str
+    expires_at: datetime
+    needs_reconnect: bool
+
+    @classmethod
+    def of(cls, connection: DiscordConnection) -> Login:
+        return cls(
+            connection.id, connection.access_token, connection.refresh_token,
+            connection.expires_at, connection.needs_reconnect,
+        )  # fmt: skip
 
 
 def get_connection(session: Session, user: User) -> DiscordConnection | None:
@@ -40,27 +64,26 @@ def count_connections(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(DiscordConnection)) or 0
 
 
-def connect(
-    session: Session,
-    user: User,
-    settings: DiscordSettings,
-    client: DiscordClient,
-    *,
-    code: str,
-    redirect_uri: str,
-    now: datetime,
-) -> DiscordConnection:
-    """Exchanges the code Discord gave the member's browser for tokens, reads who they are on
-    Discord, and keeps the connection (a second connection replaces the first)."""
+def fetch_account(
+    application: Application, client: DiscordClient, *, code: str, redirect_uri: str
+) -> tuple[Tokens, dict]:
+    """Exchanges the code Discord gave the member's browser for tokens and reads who they are
+    on Discord (calls only: no transaction should be open)."""
     try:
         tokens = client.exchange_code(
-            settings.client_id, client_secret(settings), code, redirect_uri
+            application.client_id, application.client_secret, code, redirect_uri
         )
-        me = client.get_me(tokens.access_token)
-    except (DiscordError, UnreadableSecret) as error:
+        return tokens, client.get_me(tokens.access_token)
+    except DiscordError as error:
         raise DomainError(
             "discord_refused", _l("Discord did not let us connect. Please try again later.")
         ) from error
+
+
+def keep_connection(
+    session: Session, user: User, tokens: Tokens, me: dict, now: datetime
+) -> DiscordConnection:
+    """Keeps the member's connection (a second connection replaces the first)."""
     connection = get_connection(session, user)
     if connection is None:
         connection = DiscordConnection(user_id=user.id)
@@ -79,51 +102,72 @@ def connect(
     return connection
 
 
+def connect(
+    session: Session,
+    user: User,
+    application: Application,
+    client: DiscordClient,
+    *,
+    code: str,
+    redirect_uri: str,
+    now: datetime,
+) -> DiscordConnection:
+    """`fetch_account` then `keep_connection`: the calls come first, before any write."""
+    tokens, me = fetch_account(application, client, code=code, redirect_uri=redirect_uri)
+    return keep_connection(session, user, tokens, me, now)
+
+
 def keep_tokens(connection: DiscordConnection, tokens: Tokens, now: datetime) -> None:
     connection.access_token = seal(tokens.access_token)
     connection.refresh_token = seal(tokens.refresh_token)
     connection.expires_at = now + timedelta(seconds=tokens.expires_in)
 
 
-def access_token(
-    connection: DiscordConnection,
-    settings: DiscordSettings,
-    client: DiscordClient,
-    now: datetime,
-    *,
-    force_refresh: bool = False,
-) -> str:
-    """The member's access token, refreshed first when it has run out (or is about to)."""
-    if force_refresh or connection.expires_at - REFRESH_MARGIN <= now:
-        tokens = client.refresh(
-            settings.client_id, client_secret(settings), unseal(connection.refresh_token)
-        )
-        keep_tokens(connection, tokens, now)
-        return tokens.access_token
-    return unseal(connection.access_token)
+def clear_roles(
+    login: Login, application: Application | None, client: DiscordClient, now: datetime
+) -> bool:
+    """Empties the member's role data on Discord (so the roles go), when it still can. A call
+    only; whether Discord took it."""
+    if application is None or login.needs_reconnect:
+        return False
+    try:
+        if login.expires_at - REFRESH_MARGIN <= now:
+            access = client.refresh(
+                application.client_id, application.client_secret, unseal(login.refresh_token)
+            ).access_token
+        else:
+            access = unseal(login.access_token)
+        client.put_role_connection(access, application.client_id, {})
+    except (DiscordError, UnreadableSecret):
+        return False
+    return True
+
+
+def forget_connection(session: Session, user: User) -> bool:
+    """Forgets the connection and its tokens. Whether there was one."""
+    connection = get_connection(session, user)
+    if connection is None:
+        return False
+    session.delete(connection)
+    session.flush()
+    return True
 
 
 def disconnect(
     session: Session,
     user: User,
-    settings: DiscordSettings | None,
+    application: Application | None,
     client: DiscordClient,
     now: datetime,
 ) -> bool:
-    """Clears the member's role data on Discord when it still can (so the roles go), then
-    forgets the connection and its tokens. Whether there was one."""
+    """Clears the member's roles on Discord when it can, then forgets the connection. Makes its
+    call inside the caller's transaction: a caller that can end its transaction first calls
+    `clear_roles` and `forget_connection` itself (as the disconnect page does)."""
     connection = get_connection(session, user)
     if connection is None:
         return False
-    if settings is not None and settings.configured and not connection.needs_reconnect:
-        try:
-            token = access_token(connection, settings, client, now)
-            client.put_role_connection(token, settings.client_id, {})
-        except (DiscordError, UnreadableSecret):
-            pass  # the connection is forgotten all the same; Discord may keep stale roles
-    session.delete(connection)
-    session.flush()
-    return True
+    clear_roles(Login.of(connection), application, client, now)
+    return forget_connection(session, user)
 
 
 def exported_connection(session: Session, user: User) -> list[dict]:

@@ -3,6 +3,7 @@ data's description sent to Discord (the metadata a server's roles can ask for)."
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
@@ -88,23 +89,50 @@ def client_secret(settings: DiscordSettings) -> str:
     return unseal(settings.client_secret)
 
 
-def register_metadata(
-    session: Session, settings: DiscordSettings | None, client: DiscordClient, now: datetime
-) -> None:
-    """Tells Discord which role data Enishi sends (the bot's token authorises it)."""
+@dataclass(frozen=True)
+class Application:
+    """The application's credentials as plain values: what the calls to Discord need, held
+    outside any database transaction."""
+
+    client_id: str
+    client_secret: str
+
+
+def get_application(session: Session) -> Application | None:
+    """None until the administrator entered the application (or when its secret can no longer
+    be read)."""
+    settings = get_settings(session)
+    if settings is None or not settings.configured:
+        return None
+    try:
+        return Application(settings.client_id, client_secret(settings))
+    except UnreadableSecret:
+        return None
+
+
+def register_metadata(session: Session, client: DiscordClient, now: datetime) -> None:
+    """Tells Discord which role data Enishi sends (the bot's token authorises it). Ends the
+    caller's transaction before it calls Discord, and leaves the date for the caller to
+    commit."""
+    settings = get_settings(session)
     if settings is None or not settings.client_id or not settings.bot_token:
         raise DomainError(
             "discord_not_configured",
             _l("Enter the application id and the bot token first."),
         )
     try:
-        client.register_metadata(settings.client_id, unseal(settings.bot_token), metadata_records())
+        client_id, bot_token = settings.client_id, unseal(settings.bot_token)
     except UnreadableSecret as error:
         raise DomainError("discord_unreadable", _l("Enter the bot token again.")) from error
+    records = metadata_records()
+    session.commit()  # no transaction stays open while Discord answers
+    try:
+        client.register_metadata(client_id, bot_token, records)
     except DiscordError as error:
         raise DomainError(
             "discord_refused",
             _l("Discord did not accept it: %(why)s", why=error.description),
         ) from error
+    settings = get_settings(session)
     settings.metadata_registered_at = now
     session.flush()

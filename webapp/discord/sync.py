@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
 from webapp.checkin.models import Attendance
-from webapp.discord.client import DiscordClient, DiscordError
-from webapp.discord.models import DiscordConnection, DiscordSettings
-from webapp.discord.sealing import UnreadableSecret
-from webapp.discord.services import access_token
+from webapp.discord.client import DiscordClient, DiscordError, Tokens
+from webapp.discord.models import DiscordConnection
+from webapp.discord.sealing import UnreadableSecret, unseal
+from webapp.discord.services import REFRESH_MARGIN, Login, keep_tokens
+from webapp.discord.settings import Application
 from webapp.membership.models import Membership
 from webapp.membership.services import MemberState, member_state_column
 from webapp.projects.models import Project, ProjectMember, ProjectStatus
@@ -126,12 +127,19 @@ def due(connection: DiscordConnection, body: dict, now: datetime) -> bool:
     return json.loads(connection.pushed_metadata or "null") != body
 
 
+@dataclass(frozen=True)
+class Outcome:
+    tokens: Tokens | None  # new tokens, when they were refreshed
+    error: DiscordError | None  # None: Discord took the role data
+
+
 def sync_round(
-    session: Session, settings: DiscordSettings | None, client: DiscordClient, now: datetime
+    session: Session, application: Application | None, client: DiscordClient, now: datetime
 ) -> RoundResult:
-    """Pushes every due connection; each one's outcome is committed on its own."""
+    """Pushes every due connection. What is due is read first; the calls to Discord are made
+    with no transaction open; each outcome is written and committed on its own."""
     result = RoundResult()
-    if settings is None or not settings.configured:
+    if application is None:
         return result
     data = role_data(session, now)
     connections = session.scalars(
@@ -146,17 +154,21 @@ def sync_round(
         .order_by(DiscordConnection.id)
     ).all()
     name = platform_name()
-    for connection in connections:
-        body = data[connection.user_id].body(name)
-        if not due(connection, body, now):
-            continue
-        error = push(connection, settings, client, body, now)
-        session.commit()
-        if error is None:
+    plan = [
+        (Login.of(connection), body)
+        for connection in connections
+        if due(connection, body := data[connection.user_id].body(name), now)
+    ]
+    session.commit()
+    for login, body in plan:
+        outcome = call(login, application, client, body, now)
+        if record(session, login.connection_id, outcome, body, now):
+            session.commit()
+        if outcome.error is None:
             result.pushed += 1
             continue
         result.failed += 1
-        if error.kind == "rate_limited":
+        if outcome.error.kind == "rate_limited":
             break  # Discord asked to slow down: the others wait for the next round
     return result
 
@@ -164,58 +176,75 @@ def sync_round(
 def push_now(
     session: Session,
     connection: DiscordConnection,
-    settings: DiscordSettings,
+    application: Application,
     client: DiscordClient,
     now: datetime,
 ) -> DiscordError | None:
     """Pushes one connection's role data now, whatever its schedule (a new connection, the
-    administrator's 「今すぐ再試行」). None when Discord took it."""
+    administrator's 「今すぐ再試行」): ends the caller's transaction before the call, and
+    leaves the outcome for the caller to commit. None when Discord took it."""
     body = role_data(session, now, [connection.user_id])[connection.user_id].body(platform_name())
-    connection.needs_reconnect = False
-    return push(connection, settings, client, body, now)
+    login = Login.of(connection)
+    session.commit()
+    outcome = call(login, application, client, body, now)
+    record(session, login.connection_id, outcome, body, now)
+    return outcome.error
 
 
-def push(
-    connection: DiscordConnection,
-    settings: DiscordSettings,
-    client: DiscordClient,
-    body: dict,
-    now: datetime,
-) -> DiscordError | None:
+def call(
+    login: Login, application: Application, client: DiscordClient, body: dict, now: datetime
+) -> Outcome:
+    """Puts the role data, refreshing the access token first when it ran out, or once when
+    Discord refuses it before its time. Calls only."""
+    tokens = None
     try:
-        _put(connection, settings, client, body, now)
+        if login.expires_at - REFRESH_MARGIN <= now:
+            tokens = _refresh(application, client, unseal(login.refresh_token))
+        access = tokens.access_token if tokens else unseal(login.access_token)
+        try:
+            client.put_role_connection(access, application.client_id, body)
+        except DiscordError as error:
+            if error.kind != "unauthorized":
+                raise
+            refresh = tokens.refresh_token if tokens else unseal(login.refresh_token)
+            tokens = _refresh(application, client, refresh)
+            client.put_role_connection(tokens.access_token, application.client_id, body)
     except UnreadableSecret:
-        error = DiscordError("unreadable")
-        _failed(connection, error, now)
-        connection.needs_reconnect = True
-        return error
+        return Outcome(tokens, DiscordError("unreadable"))
     except DiscordError as error:
-        _failed(connection, error, now)
-        return error
+        return Outcome(tokens, error)
+    return Outcome(tokens, None)
+
+
+def _refresh(application: Application, client: DiscordClient, refresh_token: str) -> Tokens:
+    return client.refresh(application.client_id, application.client_secret, refresh_token)
+
+
+def record(
+    session: Session, connection_id: int, outcome: Outcome, body: dict, now: datetime
+) -> bool:
+    """Writes what a push came to; False when the connection was forgotten meanwhile."""
+    connection = session.get(DiscordConnection, connection_id)
+    if connection is None:
+        return False
+    if outcome.tokens is not None:
+        keep_tokens(connection, outcome.tokens, now)
+    if outcome.error is not None:
+        _failed(connection, outcome.error, now)
+        return True
     connection.pushed_metadata = json.dumps(body, ensure_ascii=False, sort_keys=True)
     connection.pushed_at = now
     connection.attempts = 0
     connection.next_attempt_at = None
     connection.last_error = None
-    return None
-
-
-def _put(connection, settings, client, body, now) -> None:
-    token = access_token(connection, settings, client, now)
-    try:
-        client.put_role_connection(token, settings.client_id, body)
-    except DiscordError as error:
-        if error.kind != "unauthorized":
-            raise
-        # The access token may have been revoked before its time: one refresh, one more try.
-        token = access_token(connection, settings, client, now, force_refresh=True)
-        client.put_role_connection(token, settings.client_id, body)
+    connection.needs_reconnect = False
+    return True
 
 
 def _failed(connection: DiscordConnection, error: DiscordError, now: datetime) -> None:
     connection.attempts += 1
     connection.last_error = f"{error.kind}: {error.detail}"[:500]
-    if error.kind == "unauthorized":
+    if error.kind in ("unauthorized", "unreadable"):
         connection.needs_reconnect = True
         connection.next_attempt_at = None
     elif error.kind == "rate_limited":

@@ -1,5 +1,6 @@
 """マイページ's 「Discord と連携」: a member connects their Discord account once (OAuth2, a state
-bound to their session), and may disconnect it."""
+bound to their session), and may disconnect it. Each view ends its transaction before it calls
+Discord (services.py says why)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,19 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp.core.access import member_required, protect
-from webapp.core.db import utcnow
+from webapp.core.db import utcnow, writes_database
 from webapp.core.errors import DomainError
 from webapp.core.http import no_store, site_url
 from webapp.discord.client import get_discord_client
-from webapp.discord.services import connect, disconnect, get_connection
-from webapp.discord.settings import get_settings
+from webapp.discord.services import (
+    Login,
+    clear_roles,
+    fetch_account,
+    forget_connection,
+    get_connection,
+    keep_connection,
+)
+from webapp.discord.settings import get_application, get_settings
 from webapp.discord.sync import push_now
 from webapp.extensions import db
 
@@ -47,19 +55,24 @@ def back_to_account():
     return redirect(url_for("accounts.account", _anchor="discord"))
 
 
+def not_set_up():
+    flash(_("Discord is not set up for this community yet."), "error")
+    return back_to_account()
+
+
 @bp.get("/connect")
 def start():
-    settings = get_settings(db.session)
-    if settings is None or not settings.configured:
-        flash(_("Discord is not set up for this community yet."), "error")
-        return back_to_account()
+    application = get_application(db.session)
+    if application is None:
+        return not_set_up()
     state = secrets.token_urlsafe(24)
     session[STATE_KEY] = state
     client = get_discord_client()
-    return redirect(client.authorize_url(settings.client_id, redirect_uri(), state))
+    return redirect(client.authorize_url(application.client_id, redirect_uri(), state))
 
 
 @bp.get("/callback")
+@writes_database
 @no_store
 def callback():
     expected = session.pop(STATE_KEY, None)
@@ -71,17 +84,17 @@ def callback():
     if request.args.get("error") or not request.args.get("code"):
         flash(_("Discord was not connected."), "info")
         return back_to_account()
-    settings = get_settings(db.session)
-    if settings is None or not settings.configured:
-        flash(_("Discord is not set up for this community yet."), "error")
-        return back_to_account()
+    application = get_application(db.session)
+    if application is None:
+        return not_set_up()
+    db.session.commit()  # no transaction stays open while Discord answers
     client, now = get_discord_client(), utcnow()
-    connection = connect(
-        db.session, current_user, settings, client,
-        code=request.args["code"], redirect_uri=redirect_uri(), now=now,
-    )  # fmt: skip
+    tokens, me = fetch_account(
+        application, client, code=request.args["code"], redirect_uri=redirect_uri()
+    )
+    connection = keep_connection(db.session, current_user, tokens, me, now)
     db.session.commit()
-    push_now(db.session, connection, settings, client, now)  # a failure is retried by rounds
+    push_now(db.session, connection, application, client, now)  # a failure: rounds retry it
     db.session.commit()
     flash(_("Your Discord account is connected."), "info")
     return back_to_account()
@@ -89,8 +102,13 @@ def callback():
 
 @bp.post("/disconnect")
 def stop():
-    settings = get_settings(db.session)
-    if disconnect(db.session, current_user, settings, get_discord_client(), utcnow()):
-        db.session.commit()
-        flash(_("Discord is no longer connected."), "info")
+    connection = get_connection(db.session, current_user)
+    if connection is None:
+        return back_to_account()
+    login, application, now = Login.of(connection), get_application(db.session), utcnow()
+    db.session.commit()  # no transaction stays open while Discord answers
+    clear_roles(login, application, get_discord_client(), now)
+    forget_connection(db.session, current_user)
+    db.session.commit()
+    flash(_("Discord is no longer connected."), "info")
     return back_to_account()

@@ -19,7 +19,7 @@ from webapp.accounts.services import confirm_password
 from webapp.core.errors import DomainError
 from webapp.discord.client import get_discord_client
 from webapp.discord.services import disconnect
-from webapp.discord.settings import get_settings as get_discord_settings
+from webapp.discord.settings import get_application
 from webapp.membership.services import get_membership, revoke_membership
 
 
@@ -46,7 +46,7 @@ def close_account(
         except DomainError:  # taken back before: nothing left to burn
             pass
     # Its roles cleared on Discord when it can be, its tokens forgotten.
-    disconnect(session, user, get_discord_settings(session), get_discord_client(), now)
+    disconnect(session, user, get_application(session), get_discord_client(), now)
     forget_person(session, user, now)
     record_audit(session, actor=user, action="account.closed", now=now, subject=user)
 

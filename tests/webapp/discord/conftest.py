@@ -8,7 +8,7 @@ import pytest
 from webapp.core.db import utcnow
 from webapp.discord.client import DiscordClient
 from webapp.discord.services import connect
-from webapp.discord.settings import get_settings, save_settings
+from webapp.discord.settings import get_application, get_settings, save_settings
 
 from ...discord_server import FakeDiscord
 
@@ -48,8 +48,9 @@ def link(session, discord, settings, client_api):
         discord_id = discord_id or f"90{next(counter)}"
         discord.add_user(discord_id, f"discord-{discord_id}")
         code = discord.code_for(discord_id, REDIRECT_URI)
+        application = get_application(session)
         connection = connect(
-            session, user, settings, client_api, code=code, redirect_uri=REDIRECT_URI,
+            session, user, application, client_api, code=code, redirect_uri=REDIRECT_URI,
             now=now or utcnow(),
         )  # fmt: skip
         session.commit()

@@ -9,14 +9,14 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from webapp.accounts.models import Role
 from webapp.checkin.services import ClaimInput, record_claim
-from webapp.core.db import utcnow
+from webapp.core.db import mark_writing, utcnow
 from webapp.core.errors import DomainError
 from webapp.discord.services import disconnect, get_connection, list_failing
-from webapp.discord.settings import get_settings, register_metadata, save_settings
+from webapp.discord.settings import get_application, register_metadata, save_settings
 from webapp.discord.sync import backoff, role_data, sync_round
 from webapp.membership.services import get_membership, issue_membership, revoke_membership
 from webapp.projects.services import activate_project, join_project, propose_project
@@ -41,7 +41,7 @@ def new_project(session, lead, title, *, active=True):
 
 
 def run(session, client_api, now=None):
-    return sync_round(session, get_settings(session), client_api, now or utcnow())
+    return sync_round(session, get_application(session), client_api, now or utcnow())
 
 
 # --- the role data -------------------------------------------------------------------------
@@ -257,7 +257,7 @@ def test_ids_must_be_numbers(session):
 
 
 def test_the_role_data_is_registered_with_the_bots_token(session, settings, discord, client_api):
-    register_metadata(session, settings, client_api, utcnow())
+    register_metadata(session, client_api, utcnow())
     records = {r["key"]: r for r in discord.state.metadata}
     assert {key: r["type"] for key, r in records.items()} == {
         "is_member": 7, "member_since": 5, "badges": 2, "projects": 2,
@@ -270,7 +270,7 @@ def test_a_wrong_bot_token_is_refused_in_words(session, settings, discord, clien
     save_settings(session, client_id=settings.client_id, guild_id="", bot_token="wrong",
                   now=utcnow())  # fmt: skip
     with pytest.raises(DomainError) as refused:
-        register_metadata(session, settings, client_api, utcnow())
+        register_metadata(session, client_api, utcnow())
     assert "Discord" in str(refused.value.message)
     assert settings.metadata_registered_at is None
 
@@ -281,7 +281,7 @@ def test_disconnecting_clears_the_roles_and_forgets_the_tokens(
     person = make_user()
     link(person, "1201")
     run(session, client_api)
-    assert disconnect(session, person, get_settings(session), client_api, utcnow())
+    assert disconnect(session, person, get_application(session), client_api, utcnow())
     session.commit()
     assert get_connection(session, person) is None
     assert discord.metadata_of("1201") == {}
@@ -312,3 +312,35 @@ def test_a_card_that_lapses_reaches_discord_in_the_next_round(
     # Nothing is written when a term ends: the first round after its end sees it.
     assert run(session, client_api, now + timedelta(minutes=1, seconds=2)).pushed == 1
     assert discord.metadata_of("1401")["is_member"] == "0"
+
+
+def test_no_transaction_is_open_while_discord_answers(
+    app, session, make_user, link, discord, client_api
+):
+    """While Discord answers a push, another process can write the very row being pushed: the
+    round holds no lock (on SQLite, a writing transaction would lock the whole database)."""
+    person = make_user()
+    link(person, "1501")
+    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    written = []
+
+    def write_meanwhile(method, path):
+        if method != "PUT":
+            return
+        with engine.begin() as other:
+            if engine.dialect.name == "sqlite":
+                other.exec_driver_sql("PRAGMA busy_timeout = 0")
+            else:
+                other.exec_driver_sql("SET LOCAL lock_timeout = '1s'")
+            other.exec_driver_sql("UPDATE discord_connections SET discord_username = 'meanwhile'")
+        written.append(path)
+
+    discord.state.while_answering = write_meanwhile
+    mark_writing()  # as the worker's rounds are (on SQLite: BEGIN IMMEDIATE)
+    try:
+        assert run(session, client_api).pushed == 1
+    finally:
+        discord.state.while_answering = None
+        engine.dispose()
+    assert written  # the other write went through while Discord was answering
+    assert discord.metadata_of("1501")["is_member"] == "1"
