@@ -37,8 +37,10 @@ def shoot(page, name: str, part: str | None = None) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width in (390, 320):
         page.set_viewport_size({"width": width, "height": 844})
-        if part:
-            page.get_by_test_id(part).screenshot(path=str(SHOTS / f"{name}-{width}.png"))
+        if part:  # in the middle of the screen, clear of the app bar
+            element = page.get_by_test_id(part)
+            element.evaluate("(e) => e.scrollIntoView({block: 'center'})")
+            page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), clip=element.bounding_box())
         else:
             page.evaluate("window.scrollTo(0, 0)")
             page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
