@@ -1,13 +1,13 @@
 """discord: the community's Discord application and its members' connections (Linked Roles)
 
-Revision ID: 0023b
+Revision ID: 0023
 Revises: 0022
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0023b"
+revision = "0023"
 down_revision = "0022"
 branch_labels = None
 depends_on = None
