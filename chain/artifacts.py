@@ -9,7 +9,7 @@ from pathlib import Path
 
 CHAIN_DIR = Path(__file__).resolve().parent
 ARTIFACTS_DIR = CHAIN_DIR / "artifacts"
-CONTRACT_NAMES = ("CommunityToken", "ParticipationBadge", "MembershipCard")
+CONTRACT_NAMES = ("CommunityToken", "ParticipationBadge", "MembershipCard", "DecisionRecord")
 
 
 @cache

@@ -47,6 +47,7 @@ ROLE_GRANTS = (
     RoleGrant("CommunityToken", "REDEEMER_ROLE", "operator", "redeem jobs burn spent tokens"),
     RoleGrant("ParticipationBadge", "MINTER_ROLE", "operator", "award jobs"),
     RoleGrant("MembershipCard", "ISSUER_ROLE", "operator", "card jobs"),
+    RoleGrant("DecisionRecord", "RECORDER_ROLE", "operator", "decision jobs"),
 )
 
 
@@ -59,6 +60,8 @@ class ContractAddresses:
     token: str
     badge: str
     card: str
+    # None on a chain deployed before the decision record existed, until `deploy_decision_record`
+    decision: str | None = None
 
     def as_dict(self) -> dict[str, str]:
         return asdict(self)
@@ -70,8 +73,18 @@ class Deployment:
     block_number: int
 
 
+@dataclass(frozen=True)
+class DecisionOnChain:
+    """A proposal's result as the decision record holds it: the votes for each option (in the
+    proposal's order), the digest of its ballots, and the block that recorded them."""
+
+    tally: tuple[int, ...]
+    digest: bytes  # 32 bytes: the keccak256 of the ballots' CSV
+    block_number: int
+
+
 class ChainClient:
-    """One node, the operator, and (once deployed) the three contracts.
+    """One node, the operator, and (once deployed) the four contracts.
 
     Given the operator's account, the client signs (the chain worker's, a deploy's); given only
     its address, it reads and builds transactions but cannot sign (the web app's)."""
@@ -129,6 +142,17 @@ class ChainClient:
     def has_card(self, member: str) -> bool:
         card = self._contract("MembershipCard", self._bound().card)
         return card.functions.balanceOf(member).call() > 0
+
+    def read_decision(self, proposal_id: int) -> DecisionOnChain | None:
+        """The result recorded for `proposal_id`, or None while none is (or where the decision
+        record is not deployed: nothing can be recorded there)."""
+        if self._bound().decision is None:
+            return None
+        record = self._contract("DecisionRecord", self._bound().decision)
+        tally, digest, recorded_at = record.functions.decisionOf(proposal_id).call()
+        if recorded_at == 0:
+            return None
+        return DecisionOnChain(tally=tuple(tally), digest=bytes(digest), block_number=recorded_at)
 
     def receipt(self, tx_hash: str):
         return fetch_receipt(self.w3, tx_hash)
@@ -225,6 +249,21 @@ class ChainClient:
             return _done_without_log()
         return Web3.to_hex(logs[-1]["transactionHash"]), logs[-1]["blockNumber"]
 
+    def find_decision(self, proposal_id: int, from_block: int = 0) -> tuple[str | None, int] | None:
+        """(transaction hash, block) that recorded `proposal_id`'s result, if one did; the hash
+        is None if the node keeps no log of it (see `_done_without_log`), the block is the one
+        the contract noted."""
+        decision = self.read_decision(proposal_id)
+        if decision is None:
+            return None
+        record = self._contract("DecisionRecord", self._bound().decision)
+        logs = record.events.DecisionRecorded().get_logs(
+            argument_filters={"proposalId": proposal_id}, from_block=from_block
+        )
+        if not logs:
+            return None, decision.block_number
+        return Web3.to_hex(logs[-1]["transactionHash"]), logs[-1]["blockNumber"]
+
     def next_nonce(self) -> int:
         """The operator's next nonce counting its transactions waiting in the node's pool."""
         return self.w3.eth.get_transaction_count(self.operator_address, "pending")
@@ -235,7 +274,7 @@ class ChainClient:
     # -- writing ---------------------------------------------------------------------------
 
     def deploy(self, metadata_base: str) -> Deployment:
-        """Deploys the three contracts and grants the roles of `ROLE_GRANTS`.
+        """Deploys the four contracts and grants the roles of `ROLE_GRANTS`.
         Wallets find the tokens' metadata under `metadata_base`: a badge at
         `badges/{id}.json` (ERC-1155's hex id), a card at `cards/<token id>`."""
         metadata_base = metadata_base.rstrip("/")
@@ -248,17 +287,40 @@ class ChainClient:
         card = self._deploy_one(
             "MembershipCard", (CARD_NAME, CARD_SYMBOL, card_base, admin), nonce + 2
         )
-        self.addresses = ContractAddresses(token=token, badge=badge, card=card)
+        decision = self._deploy_one("DecisionRecord", (admin,), nonce + 3)
+        self.addresses = ContractAddresses(token=token, badge=badge, card=card, decision=decision)
         self.deployed_block = self.block_number()
-        contracts = {"CommunityToken": token, "ParticipationBadge": badge, "MembershipCard": card}
-        holders = {"operator": admin, "badge": badge}
+        last = self._grant_roles(ROLE_GRANTS, nonce + 4)
+        return Deployment(addresses=self.addresses, block_number=last["blockNumber"])
+
+    def deploy_decision_record(self) -> str:
+        """Deploys the decision record beside contracts deployed before it existed, grants its
+        roles, and binds this client to it; returns its address."""
+        addresses = self._bound()
+        nonce = self.next_nonce()
+        decision = self._deploy_one("DecisionRecord", (self.operator.address,), nonce)
+        self.addresses = ContractAddresses(**(addresses.as_dict() | {"decision": decision}))
+        grants = tuple(grant for grant in ROLE_GRANTS if grant.contract == "DecisionRecord")
+        self._grant_roles(grants, nonce + 1)
+        return decision
+
+    def _grant_roles(self, grants: tuple[RoleGrant, ...], nonce: int):
+        """Grants `grants` with consecutive nonces from `nonce`; the last receipt."""
+        addresses = self._bound()
+        contracts = {
+            "CommunityToken": addresses.token,
+            "ParticipationBadge": addresses.badge,
+            "MembershipCard": addresses.card,
+            "DecisionRecord": addresses.decision,
+        }
+        holders = {"operator": self.operator.address, "badge": addresses.badge}
         last = None
-        for offset, grant in enumerate(ROLE_GRANTS, start=3):
+        for offset, grant in enumerate(grants):
             contract = self._contract(grant.contract, contracts[grant.contract])
             role_id = getattr(contract.functions, grant.role)().call()
             tx = self._unsigned(contract.functions.grantRole(role_id, holders[grant.holder]))
             last = self._send_and_wait(self.sign(tx, nonce + offset))
-        return Deployment(addresses=self.addresses, block_number=last["blockNumber"])
+        return last
 
     def award_transaction(self, event_id: int, members: list[str], reward_each: int) -> dict:
         """The transaction that awards the event's badge and reward to `members`, unsigned;
@@ -280,6 +342,18 @@ class ChainClient:
         now (the member holds no card: `ERC721NonexistentToken`)."""
         card = self._contract("MembershipCard", self._bound().card)
         return self._unsigned(card.functions.revoke(member))
+
+    def decision_transaction(self, proposal_id: int, tally: tuple[int, ...], digest: bytes) -> dict:
+        """The transaction that records a proposal's result, unsigned; raises if it would
+        revert now (`DecisionAlreadyRecorded` once a result is on record), or a `ChainError`
+        where the decision record is not deployed."""
+        if self._bound().decision is None:
+            raise ChainError(
+                "the decision record is not deployed on this chain: `flask --app webapp enishi "
+                "deploy` adds it"
+            )
+        record = self._contract("DecisionRecord", self._bound().decision)
+        return self._unsigned(record.functions.record(proposal_id, list(tally), digest))
 
     def sign(self, tx: dict, nonce: int, fees: Fees | None = None) -> SignedTx:
         """Signs a transaction from `award_transaction` or `card_transaction` (without `fees`,

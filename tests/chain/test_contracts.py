@@ -13,6 +13,7 @@ def contract(client, name):
         "CommunityToken": client.addresses.token,
         "ParticipationBadge": client.addresses.badge,
         "MembershipCard": client.addresses.card,
+        "DecisionRecord": client.addresses.decision,
     }[name]
     return client.w3.eth.contract(address=address, abi=load_artifact(name)["abi"])
 

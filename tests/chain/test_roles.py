@@ -7,7 +7,7 @@ from chain.client import ROLE_GRANTS
 
 from .test_contracts import contract
 
-CONTRACTS = ("CommunityToken", "ParticipationBadge", "MembershipCard")
+CONTRACTS = ("CommunityToken", "ParticipationBadge", "MembershipCard", "DecisionRecord")
 ADMIN = "DEFAULT_ADMIN_ROLE"
 
 # What the app does with each role, read from the chain client: who must hold it.
@@ -17,6 +17,7 @@ APP_USES = {
     ("CommunityToken", "REDEEMER_ROLE"): "operator",  # redeem_transaction
     ("ParticipationBadge", "MINTER_ROLE"): "operator",  # award_transaction
     ("MembershipCard", "ISSUER_ROLE"): "operator",  # card_transaction
+    ("DecisionRecord", "RECORDER_ROLE"): "operator",  # decision_transaction
 }
 
 
