@@ -83,7 +83,8 @@ def deploy() -> None:
         f"at block {deployment.block_number}:\n"
         f"  token {deployment.token_address}\n"
         f"  badge {deployment.badge_address}\n"
-        f"  card  {deployment.card_address}"
+        f"  card  {deployment.card_address}\n"
+        f"  decision record {deployment.decision_address}"
     )
 
 

@@ -159,3 +159,22 @@ def test_a_minter_key_from_the_environment_deploys_and_mints_and_is_never_printe
     printed = setup.output + again.output + minted.output + caplog.text
     secret = account.key.hex().removeprefix("0x")
     assert secret not in printed and secret.upper() not in printed
+
+
+def test_a_decisions_job_shows_in_plain_words_with_its_proposal(
+    admin_client, session, chain, monkeypatch
+):
+    """A decision's job has no member: the page names the proposal instead."""
+    from webapp.onchain.jobs import queue_decision
+
+    queue_decision(session, proposal_id=31, tally=(4, 2), digest=bytes(range(32)))
+    session.commit()
+    monkeypatch.setattr(
+        chain, "decision_transaction", lambda *a: (_ for _ in ()).throw(ConnectionError("down"))
+    )
+    work(session, chain)
+    response = admin_client.get("/admin/chain")
+    assert response.status_code == 200
+    rows = re.findall(r'<tr data-testid="job".*?</tr>', response.get_data(as_text=True), re.S)
+    row = next(row for row in rows if "proposal 31" in row)
+    assert "Result of a vote (proposal 31)" in row and "ConnectionError: down" in row

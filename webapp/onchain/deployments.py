@@ -23,18 +23,28 @@ def get_current_deployment(session: Session, chain_id: int | None) -> Deployment
 
 def addresses_of(deployment: Deployment) -> ContractAddresses:
     return ContractAddresses(
-        token=deployment.token_address, badge=deployment.badge_address, card=deployment.card_address
+        token=deployment.token_address,
+        badge=deployment.badge_address,
+        card=deployment.card_address,
+        decision=deployment.decision_address,
     )
 
 
 def deploy_contracts(
     session: Session, client: ChainClient, metadata_base: str
 ) -> tuple[Deployment, bool]:
-    """Deploys the contracts unless this chain has them; returns (deployment, newly_deployed)."""
+    """Deploys the contracts unless this chain has them; returns (deployment, newly_deployed).
+    Contracts deployed before the decision record existed get it added beside them (not a new
+    deployment: their tokens, badges and cards stay where they are)."""
     chain_id = client.chain_id
     existing = get_deployment(session, chain_id)
     if existing is not None and client.w3.eth.get_code(existing.badge_address):
         client.addresses = addresses_of(existing)
+        client.deployed_block = existing.block_number
+        decision = existing.decision_address
+        if decision is None or not client.w3.eth.get_code(decision):
+            existing.decision_address = client.deploy_decision_record()
+            session.flush()
         return existing, False
     if existing is not None:  # the chain was reset under us: its record no longer holds
         session.delete(existing)
@@ -45,6 +55,7 @@ def deploy_contracts(
         token_address=result.addresses.token,
         badge_address=result.addresses.badge,
         card_address=result.addresses.card,
+        decision_address=result.addresses.decision,
         block_number=result.block_number,
     )
     session.add(deployment)

@@ -39,6 +39,9 @@ PERMANENT_REVERTS = frozenset(
         "ERC20InvalidReceiver",
         "ERC1155InvalidReceiver",
         "ERC721InvalidReceiver",
+        # Another result is on record for the proposal (the same one counts as done: the
+        # worker looks before it applies this rule).
+        "DecisionAlreadyRecorded",
     }
 )
 MAX_REVERTS = 5
@@ -136,6 +139,47 @@ def queue_burn(
     )
 
 
+def queue_decision(
+    session: Session, *, proposal_id: int, tally: tuple[int, ...], digest: bytes
+) -> ChainJob:
+    """A proposal's final result for the decision record: `tally` the votes for each option, in
+    the proposal's order, and `digest` the keccak256 (32 bytes) of its ballots' CSV. A result is
+    recorded once: one job per proposal (the unique index on `chain_jobs.proposal_id`, which
+    also settles two sessions queueing at once). Queued again with the same result, it is the
+    same job; with another, ValueError: a result on its way to the chain is never changed."""
+    if isinstance(proposal_id, bool) or not isinstance(proposal_id, int) or proposal_id <= 0:
+        raise ValueError(f"a decision needs its proposal's id, not {proposal_id!r}")
+    if not tally or any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in tally):
+        raise ValueError(f"a tally is one count (0 or more) per option, not {tally!r}")
+    if not isinstance(digest, bytes) or len(digest) != 32:
+        raise ValueError("a ballots' digest is 32 bytes (keccak256)")
+    fields = {"tally": ",".join(str(n) for n in tally), "digest": "0x" + digest.hex()}
+    existing = _decision_job(session, proposal_id)
+    if existing is None:
+        try:
+            with session.begin_nested():
+                existing = ChainJob(kind=JobKind.RECORD_DECISION, proposal_id=proposal_id, **fields)
+                session.add(existing)
+            return existing
+        except IntegrityError:  # another session queued it a moment ago
+            existing = _decision_job(session, proposal_id)
+    if (existing.tally, existing.digest) != (fields["tally"], fields["digest"]):
+        raise ValueError(
+            f"proposal {proposal_id}'s result is queued already ({existing.tally} with ballots "
+            f"{existing.digest}): a recorded result cannot be changed"
+        )
+    return existing
+
+
+def get_decision_job(session: Session, proposal_id: int) -> ChainJob | None:
+    """The job that records `proposal_id`'s result (its status says whether it is on chain)."""
+    return _decision_job(session, proposal_id)
+
+
+def _decision_job(session: Session, proposal_id: int) -> ChainJob | None:
+    return session.scalar(select(ChainJob).where(ChainJob.proposal_id == proposal_id))
+
+
 def _queue(session: Session, kind: str, user_id: int, address: str, **fields) -> ChainJob:
     if not address:
         raise ValueError("a chain job needs its recipient's address")
@@ -152,26 +196,33 @@ def _queue(session: Session, kind: str, user_id: int, address: str, **fields) ->
 
 @dataclass(frozen=True)
 class JobBatch:
-    """Jobs that one transaction settles: an event's awards, or one membership card."""
+    """Jobs that one transaction settles: an event's awards, one membership card, one burn or
+    one decision."""
 
     kind: str
     job_ids: tuple[int, ...]
-    members: tuple[str, ...]
+    members: tuple[str, ...]  # () for a decision: it has none
     event_id: int | None = None
     reward_each: int = 0
     leased_until: datetime | None = None  # when taken: the worker's claim on the jobs
     redemption_id: int | None = None
+    proposal_id: int | None = None
+    tally: tuple[int, ...] = ()
+    digest: bytes | None = None
 
     @classmethod
     def of(cls, jobs: list[ChainJob], leased_until: datetime | None = None) -> JobBatch:
         return cls(
             kind=jobs[0].kind,
             job_ids=tuple(job.id for job in jobs),
-            members=tuple(job.address for job in jobs),
+            members=tuple(job.address for job in jobs if job.address is not None),
             event_id=jobs[0].event_id,
             reward_each=jobs[0].amount,
             leased_until=leased_until,
             redemption_id=jobs[0].redemption_id,
+            proposal_id=jobs[0].proposal_id,
+            tally=jobs[0].tally_counts,
+            digest=jobs[0].digest_bytes,
         )
 
     @property
@@ -202,8 +253,9 @@ def take_due_batches(
     session: Session, now: datetime, limit: int, lease: timedelta = LEASE
 ) -> list[JobBatch]:
     """Leases the pending jobs whose time has come and groups them: one batch per event (and
-    reward) for awards, one per card. A lease counts as an attempt and keeps other workers
-    off the jobs until it runs out; a worker that dies mid-way thus delays, never drops."""
+    reward) for awards, one per job for the others (a card, a burn, a decision). A lease counts
+    as an attempt and keeps other workers off the jobs until it runs out; a worker that dies
+    mid-way thus delays, never drops."""
     # A burn waits for the member's earlier awards on their way: the tokens it burns must be on
     # chain first. Not for a failed one: the burn then goes, and says why if it cannot.
     earlier = aliased(ChainJob)

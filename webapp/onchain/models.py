@@ -23,6 +23,9 @@ class JobKind(StrEnum):
     ISSUE_CARD = "issue_card"
     REDEEM = "redeem"  # burns a used perk ticket's tokens, with the redemption as reference
     REVOKE_CARD = "revoke_card"  # burns a member's card after an administrator revoked it
+    # A proposal's final tally and the digest of its ballots, on the decision record: the only
+    # kind with no member to pay or burn from.
+    RECORD_DECISION = "record_decision"
 
 
 class JobStatus(StrEnum):
@@ -37,7 +40,21 @@ class JobStatus(StrEnum):
 class ChainJob(db.Model):
     __tablename__ = "chain_jobs"
     __table_args__ = (
-        CheckConstraint("kind IN ('award', 'issue_card', 'redeem', 'revoke_card')", name="kind"),
+        CheckConstraint(
+            "kind IN ('award', 'issue_card', 'redeem', 'revoke_card', 'record_decision')",
+            name="kind",
+        ),
+        # Every job but a decision's pays or burns from a member, at an address fixed when
+        # the job is made; a decision's job names its proposal, tally and ballots' digest.
+        CheckConstraint(
+            "kind = 'record_decision' OR (user_id IS NOT NULL AND address IS NOT NULL)",
+            name="recipient",
+        ),
+        CheckConstraint(
+            "kind <> 'record_decision' OR (proposal_id IS NOT NULL AND tally IS NOT NULL"
+            " AND digest IS NOT NULL)",
+            name="decision",
+        ),
         CheckConstraint(
             "status IN ('pending', 'sent', 'confirmed', 'failed', 'held', 'cancelled')",
             name="status",
@@ -47,12 +64,19 @@ class ChainJob(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # Whom the job pays (or burns from): fixed when the job is made, never read from the account.
-    address: Mapped[str] = mapped_column(String(42))
+    # None only for a decision's job (the "recipient" check).
+    address: Mapped[str | None] = mapped_column(String(42))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
     redemption_id: Mapped[int | None] = mapped_column(ForeignKey("redemptions.id"), unique=True)
     amount: Mapped[int] = mapped_column(default=0)
+    # A decision's: its proposal (one job each: the unique index; no foreign key, the proposals
+    # live above this package), the votes for each option in order ("3,5,0") and the keccak256
+    # of its ballots' CSV ("0x" and 64 hex digits).
+    proposal_id: Mapped[int | None] = mapped_column(index=True, unique=True)
+    tally: Mapped[str | None] = mapped_column(Text)
+    digest: Mapped[str | None] = mapped_column(String(66))
     status: Mapped[str] = mapped_column(String(16), default=JobStatus.PENDING)
     tx_hash: Mapped[str | None] = mapped_column(String(66), index=True)
     nonce: Mapped[int | None] = mapped_column(BigInteger)
@@ -73,6 +97,15 @@ class ChainJob(db.Model):
     @property
     def on_chain(self) -> bool:
         return self.status == JobStatus.CONFIRMED
+
+    @property
+    def tally_counts(self) -> tuple[int, ...]:
+        """A decision's tally as numbers; () for any other job."""
+        return tuple(int(count) for count in self.tally.split(",")) if self.tally else ()
+
+    @property
+    def digest_bytes(self) -> bytes | None:
+        return bytes.fromhex(self.digest.removeprefix("0x")) if self.digest else None
 
 
 class ChainTransaction(db.Model):
@@ -108,5 +141,8 @@ class Deployment(db.Model):
     token_address: Mapped[str] = mapped_column(String(42))
     badge_address: Mapped[str] = mapped_column(String(42))
     card_address: Mapped[str] = mapped_column(String(42))
+    # None for a deployment made before the decision record existed, until `deploy_contracts`
+    # adds it.
+    decision_address: Mapped[str | None] = mapped_column(String(42))
     block_number: Mapped[int] = mapped_column(BigInteger)
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -102,8 +102,13 @@ def settle(
             tx_hash, receipt = mined
             if receipt["status"] != 1:
                 revert = client.revert_reason(tx_hash, receipt)
+                done = _done_before(session, client, tx.job_ids, revert)
                 if still_sent_as(session, tx.job_ids, tx.tx_hash):
-                    _reverted(session, tx.job_ids, revert, result)
+                    if done is not None:  # another transaction of ours did it first
+                        mark_confirmed(session, tx.job_ids, done[0], done[1], utcnow())
+                        result.confirmed_jobs += len(tx.job_ids)
+                    else:
+                        _reverted(session, tx.job_ids, revert, result)
             elif head - receipt["blockNumber"] + 1 >= confirmations:
                 if still_sent_as(session, tx.job_ids, tx.tx_hash):
                     mark_confirmed(session, tx.job_ids, tx_hash, receipt["blockNumber"], utcnow())
@@ -218,9 +223,12 @@ def _send(
         fees = client.market_fees().capped(max_fee)
         mined = client.mined_nonce()
     except Exception as exc:
+        revert = revert_of(exc)
+        done = _done_before(session, client, batch.job_ids, revert, batch)
         if still_leased(session, batch):
-            revert = revert_of(exc)
-            if revert is not None:
+            if done is not None:  # recorded between the look and the send's estimate
+                mark_confirmed(session, batch.job_ids, done[0], done[1], utcnow())
+            elif revert is not None:
                 _reverted(session, batch.job_ids, revert, result)
             else:  # the node is down or answered nonsense: retry later
                 mark_retry(session, batch.job_ids, _describe(exc), utcnow())
@@ -289,6 +297,8 @@ def _unsigned(client: ChainClient, batch: JobBatch) -> dict:
         return client.card_revocation_transaction(batch.members[0])
     if batch.kind == JobKind.REDEEM:
         return client.redeem_transaction(batch.members[0], batch.reward_each, batch.ref)
+    if batch.kind == JobKind.RECORD_DECISION:
+        return client.decision_transaction(batch.proposal_id, batch.tally, batch.digest)
     raise ChainError(f"unknown job kind {batch.kind}")
 
 
@@ -303,7 +313,41 @@ def _already_on_chain(client: ChainClient, batch: JobBatch) -> tuple[str | None,
         return client.find_card_revocation(batch.members[0], client.deployed_block)
     if batch.kind == JobKind.REDEEM:
         return client.find_redemption(batch.ref, client.deployed_block)
+    if batch.kind == JobKind.RECORD_DECISION:
+        return _decision_on_chain(client, batch)
     return None
+
+
+def _decision_on_chain(client: ChainClient, batch: JobBatch) -> tuple[str | None, int] | None:
+    """(transaction, block) that recorded the batch's decision, if the record holds this very
+    result; None if it holds none, or another (then the send reverts, and the job fails with
+    `DecisionAlreadyRecorded` for an administrator to look at: a result is never changed)."""
+    recorded = client.read_decision(batch.proposal_id)
+    if recorded is None or (recorded.tally, recorded.digest) != (batch.tally, batch.digest):
+        return None
+    return client.find_decision(batch.proposal_id, client.deployed_block)
+
+
+def _done_before(
+    session: Session,
+    client: ChainClient,
+    job_ids: tuple[int, ...],
+    revert,
+    batch: JobBatch | None = None,
+) -> tuple[str | None, int | None] | None:
+    """Whether a decision refused as `DecisionAlreadyRecorded` was recorded, with this result,
+    by an earlier transaction of ours (one thought lost, say): then the job is done, not
+    failed. None for any other revert."""
+    if revert is None or revert.name != "DecisionAlreadyRecorded":
+        return None
+    if batch is None:
+        batch = batch_of(session, job_ids)
+        session.commit()
+    try:
+        return _decision_on_chain(client, batch)
+    except Exception as exc:  # the node went away: the revert's usual rule applies
+        log.warning("could not read decision %s: %s", batch.proposal_id, exc)
+        return None
 
 
 def _describe(exc: Exception) -> str:
