@@ -197,6 +197,15 @@ class ChainClient:
         )
         return {member for member in {log["args"]["to"] for log in logs} if self.has_card(member)}
 
+    def recorded_decisions(self) -> list[int]:
+        """The proposal ids of every decision recorded since the contracts were deployed ([]
+        where the decision record is not deployed)."""
+        if self._bound().decision is None:
+            return []
+        record = self._contract("DecisionRecord", self._bound().decision)
+        logs = record.events.DecisionRecorded().get_logs(from_block=self.deployed_block)
+        return sorted({log["args"]["proposalId"] for log in logs})
+
     def operator_balance(self) -> int:
         """The operator's balance in wei: what is left to pay gas with."""
         return self.w3.eth.get_balance(self.operator_address)

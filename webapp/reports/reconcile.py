@@ -13,7 +13,7 @@ from webapp.accounts.models import User
 from webapp.checkin.models import Attendance
 from webapp.ledger.models import LedgerEntry
 from webapp.membership.models import Membership
-from webapp.onchain.models import ChainJob, JobStatus
+from webapp.onchain.models import ChainJob, JobKind, JobStatus
 
 # Jobs whose effect may be on chain and not yet seen as confirmed; a failed job's effect on
 # chain is a difference like any other.
@@ -22,23 +22,35 @@ IN_FLIGHT = (JobStatus.PENDING, JobStatus.SENT)
 
 @dataclass(frozen=True)
 class Difference:
-    what: str  # "tokens", "badge" or "card"
-    address: str
+    what: str  # "tokens", "badge", "card" or "decision"
+    address: str  # a member's; for a decision, the decision record's
     email: str | None
     ledger: int  # what the database says the chain should hold
     chain: int  # what the chain holds
     event_id: int | None = None
+    proposal_id: int | None = None
+    # A decision's results where both hold one that differs: "tally 2,1 digest 0x…" each.
+    ledger_result: str | None = None
+    chain_result: str | None = None
 
     def describe(self) -> str:
         who = self.email or "(no account)"
         where = f" event {self.event_id}" if self.event_id is not None else ""
+        if self.proposal_id is not None:
+            where, who = f" proposal {self.proposal_id}", "(record)"
+        if self.ledger_result is not None:
+            return (
+                f"{self.what}{where} {self.address} {who}: ledger {self.ledger_result}, "
+                f"chain {self.chain_result}"
+            )
         return f"{self.what}{where} {self.address} {who}: ledger {self.ledger}, chain {self.chain}"
 
 
 def reconcile(session: Session, client: ChainClient) -> list[Difference]:
     """Compares what confirmed jobs put on chain with what the chain holds: token balances
     (also of addresses no account has), badges and membership cards (also those on chain that
-    no attendance or membership explains)."""
+    no attendance or membership explains), and decisions (a result on chain that differs from
+    the one queued, or that no decision job explains)."""
     differences: list[Difference] = []
     users = {u.id: u for u in session.scalars(select(User).where(User.address.is_not(None)))}
     by_address = {u.address.lower(): u for u in users.values()}
@@ -107,4 +119,42 @@ def reconcile(session: Session, client: ChainClient) -> list[Difference]:
             user = by_address.get(address.lower())
             email = user.email if user else None
             differences.append(Difference("card", address, email, 0, 1))
+    return differences + _decision_differences(session, client)
+
+
+def _decision_differences(session: Session, client: ChainClient) -> list[Difference]:
+    record = client.addresses.decision if client.addresses else None
+    if record is None:  # not deployed here: nothing can be on it
+        return []
+    differences = []
+    query = select(ChainJob).where(ChainJob.kind == JobKind.RECORD_DECISION)
+    decision_jobs = {job.proposal_id: job for job in session.scalars(query)}
+    for proposal_id, job in sorted(decision_jobs.items()):
+        if job.status != JobStatus.CONFIRMED:
+            continue
+        on_chain = client.read_decision(proposal_id)
+        if on_chain is None:
+            differences.append(Difference("decision", record, None, 1, 0, proposal_id=proposal_id))
+        elif (on_chain.tally, on_chain.digest) != (job.tally_counts, job.digest_bytes):
+            differences.append(
+                Difference(
+                    "decision",
+                    record,
+                    None,
+                    1,
+                    1,
+                    proposal_id=proposal_id,
+                    ledger_result=_result(job.tally_counts, job.digest_bytes),
+                    chain_result=_result(on_chain.tally, on_chain.digest),
+                )
+            )
+    on_its_way = (*IN_FLIGHT, JobStatus.CONFIRMED)
+    explained = {p for p, job in decision_jobs.items() if job.status in on_its_way}
+    for proposal_id in client.recorded_decisions():
+        if proposal_id not in explained:
+            differences.append(Difference("decision", record, None, 0, 1, proposal_id=proposal_id))
     return differences
+
+
+def _result(tally: tuple[int, ...], digest: bytes | None) -> str:
+    return f"tally {','.join(map(str, tally))} digest 0x{(digest or b'').hex()}"
