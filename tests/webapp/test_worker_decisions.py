@@ -12,7 +12,7 @@ from webapp.onchain.deployments import deploy_contracts, get_deployment
 from webapp.onchain.jobs import get_decision_job, queue_decision
 from webapp.onchain.models import ChainJob, JobKind, JobStatus
 
-from .test_worker import jobs, make_due, work
+from .test_worker import make_due, work
 
 pytestmark = pytest.mark.parametrize("chain_kind", ["embedded", "anvil"], indirect=True)
 
@@ -119,38 +119,6 @@ def test_another_result_on_record_fails_the_job_for_an_administrator(session, ch
     job = decision_job(session)
     assert job.status == JobStatus.FAILED and "DecisionAlreadyRecorded" in job.last_error
     assert chain.read_decision(4).tally == (1, 2)  # the chain's record stands, unchanged
-
-
-def test_one_job_per_proposal(session):
-    first = decide(session, proposal_id=9, tally=(3, 5, 0))
-    assert (first.kind, first.tally, first.digest) == (
-        JobKind.RECORD_DECISION,
-        "3,5,0",
-        "0x" + DIGEST.hex(),
-    )
-    assert decide(session, proposal_id=9, tally=(3, 5, 0)).id == first.id  # asked again
-    with pytest.raises(ValueError, match="cannot be changed"):
-        queue_decision(session, proposal_id=9, tally=(3, 6, 0), digest=DIGEST)
-    with pytest.raises(ValueError, match="cannot be changed"):
-        queue_decision(session, proposal_id=9, tally=(3, 5, 0), digest=keccak(text="x"))
-    assert len(jobs(session, kind=JobKind.RECORD_DECISION)) == 1
-
-
-@pytest.mark.parametrize(
-    ("proposal_id", "tally", "digest"),
-    [
-        (0, (1,), DIGEST),
-        (5, (), DIGEST),
-        (5, (1, -1), DIGEST),
-        (5, (1,), DIGEST[:31]),
-        (5, (1,), DIGEST.hex()),
-    ],
-)
-def test_a_decision_is_refused_without_a_proposal_a_tally_and_a_32_byte_digest(
-    session, proposal_id, tally, digest
-):
-    with pytest.raises(ValueError):
-        queue_decision(session, proposal_id=proposal_id, tally=tally, digest=digest)
 
 
 def test_an_install_deployed_before_the_record_gets_it_and_its_decisions_go_on_chain(
