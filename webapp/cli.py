@@ -76,8 +76,11 @@ def deploy() -> None:
     load_keyring(current_app)
     client = get_chain_client(db.session)
     base = current_app.config["BASE_URL"]
+    record_before = client.addresses.decision if client.addresses else None
     deployment, new = deploy_contracts(db.session, client, base)
     db.session.commit()
+    if not new and deployment.decision_address != record_before:
+        click.echo("Added the decision record beside the contracts deployed before it.")
     click.echo(
         f"{'Deployed' if new else 'Already deployed'} on chain {deployment.chain_id} "
         f"at block {deployment.block_number}:\n"

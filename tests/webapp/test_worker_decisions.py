@@ -143,6 +143,7 @@ def test_an_install_deployed_before_the_record_gets_it_and_its_decisions_go_on_c
 
     deploy = app.test_cli_runner().invoke(args=["enishi", "deploy"])
     assert deploy.exit_code == 0, deploy.output
+    assert "Added the decision record" in deploy.output
     deployment = get_deployment(session, chain.chain_id)
     session.refresh(deployment)
     assert deployment.decision_address and chain.w3.eth.get_code(deployment.decision_address)
