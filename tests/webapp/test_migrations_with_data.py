@@ -13,7 +13,7 @@ from ..conftest import POSTGRES_URL, _run_on_postgres, open_app
 
 
 def test_chain_jobs_in_use_survive_the_decision_records_migration(tmp_path):
-    """0023e rebuilds chain_jobs on SQLite (its recipient columns become nullable), a table
+    """0024 rebuilds chain_jobs on SQLite (its recipient columns become nullable), a table
     that attendances, ledger entries and memberships point at: their rows must stay theirs."""
     if POSTGRES_URL:
         _run_on_postgres("DROP SCHEMA public CASCADE; CREATE SCHEMA public")

@@ -1,15 +1,15 @@
 """decision records: a chain job that writes a proposal's final tally and the digest of its
 ballots on chain (a job with no member), and where the decision record contract lives
 
-Revision ID: 0023e
-Revises: 0022
+Revision ID: 0024
+Revises: 0023
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0023e"
-down_revision = "0022"
+revision = "0024"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
