@@ -58,6 +58,22 @@ def test_a_decision_recorded_before_its_answer_was_lost_is_confirmed_not_sent_ag
     assert result.sent_transactions == 0 and chain.mined_nonce() == nonce
 
 
+def test_a_decision_on_chain_whose_log_the_node_forgot_is_confirmed_at_its_block(
+    session, chain, monkeypatch
+):
+    """A node restored from a state dump (or with its history pruned) holds the record but no
+    log of the transaction: the contract noted the block, and that is what the job keeps."""
+    decide(session)
+    earlier = chain.sign(chain.decision_transaction(4, (2, 1), DIGEST), chain.next_nonce())
+    chain.send(earlier)
+    block = chain.w3.eth.wait_for_transaction_receipt(earlier.hash, timeout=30)["blockNumber"]
+    monkeypatch.setattr(chain.w3.eth, "get_logs", lambda *args, **kwargs: [])
+    result = work(session, chain)
+    job = decision_job(session)
+    assert (job.status, job.tx_hash, job.block_number) == (JobStatus.CONFIRMED, None, block)
+    assert result.sent_transactions == 0
+
+
 def test_a_resend_refused_as_already_recorded_with_the_same_result_counts_as_done(
     session, chain, monkeypatch
 ):
