@@ -89,6 +89,7 @@ def _import_models() -> None:
     # Every table must be known to SQLAlchemy (relationships by name) and to Alembic.
     import webapp.accounts.models  # noqa: F401
     import webapp.checkin.models  # noqa: F401
+    import webapp.decisions.models  # noqa: F401
     import webapp.discord.models  # noqa: F401
     import webapp.events.models  # noqa: F401
     import webapp.ledger.models  # noqa: F401
@@ -108,6 +109,8 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.checkin.organiser_views import bp as checkin_organiser
     from webapp.checkin.reward_views import bp as rewards_admin
     from webapp.checkin.views import bp as checkin
+    from webapp.decisions.meeting_views import bp as decisions_meeting
+    from webapp.decisions.views import bp as decisions
     from webapp.discord.admin_views import bp as discord_admin
     from webapp.discord.views import bp as discord
     from webapp.events.views import bp as events
@@ -128,7 +131,7 @@ def _register_blueprints(app: Flask) -> None:
         site, accounts, passkeys, profile, accounts_admin, membership, member_card, events,
         checkin_organiser, checkin_display, checkin, wallet, perks, perks_shop, perks_admin,
         rewards_admin, onchain, api, metadata, privacy, invitations, join, discord,
-        discord_admin,
+        discord_admin, decisions, decisions_meeting,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

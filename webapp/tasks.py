@@ -18,6 +18,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from webapp.core.db import mark_writing, utcnow
+from webapp.decisions.services import advance_due
 from webapp.discord.client import get_discord_client
 from webapp.discord.settings import get_application
 from webapp.discord.sync import RoundResult, sync_round
@@ -38,6 +39,11 @@ class Round:
 def expire_tickets(app: Flask, session: Session) -> int:
     """Perk tickets not used in time give their tokens back."""
     return expire_redemptions(session, utcnow())
+
+
+def decisions_round(app: Flask, session: Session) -> int:
+    """Proposals whose voting starts (the electorate is counted) or ends (the result)."""
+    return advance_due(session, utcnow())
 
 
 def chain_round(app: Flask, session: Session) -> TickResult | None:
@@ -62,6 +68,7 @@ def discord_round(app: Flask, session: Session) -> RoundResult:
 
 ROUNDS: tuple[Round, ...] = (
     Round("tickets", expire_tickets),
+    Round("decisions", decisions_round),
     Round("chain", chain_round),
     Round("discord", discord_round),
 )

@@ -38,6 +38,10 @@ WRITERS = {
     "ProjectMember": "projects/services.py",
     "DiscordSettings": "discord/settings.py",
     "DiscordConnection": "discord/services.py",
+    "Proposal": "decisions/services.py",
+    "ProposalOption": "decisions/services.py",
+    "ProposalVoter": "decisions/services.py",
+    "Ballot": "decisions/services.py",
 }
 
 

@@ -11,6 +11,7 @@ from webapp.checkin import codes
 from webapp.checkin.display_links import create_display_link
 from webapp.checkin.services import record_claim
 from webapp.core.db import utcnow
+from webapp.decisions.services import open_proposal
 from webapp.ledger.models import LedgerEntry
 from webapp.membership.services import get_membership
 from webapp.perks.redemptions import start_redemption
@@ -38,6 +39,10 @@ def world(app, session, make_user, organiser, make_event):
     ticket = start_redemption(session, member, perk, utcnow(), timedelta(minutes=15))
     record_claim(session, member, claim(code_for(elsewhere)), now=utcnow(), source="api")
     display, display_token = create_display_link(session, event, organiser, "受付", utcnow())
+    proposal = open_proposal(
+        session, member, title="公民館に本棚を置く", body="", options=None, discussion_days=0,
+        voting_days=7, min_turnout_percent=10, now=utcnow(),
+    )  # fmt: skip
     session.commit()
     values = {
         "device_id": "not-a-device",
@@ -58,6 +63,7 @@ def world(app, session, make_user, organiser, make_event):
         "token_id": str(event.id),
         "filename": "css/enishi.css",
         "secret": "not-an-invitation",
+        "proposal_id": proposal.id,
     }
     people = {"member": member, "staff": staff, "other_organiser": other}
     people |= {"organiser": organiser, "admin": admin}

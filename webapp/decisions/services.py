@@ -1,0 +1,376 @@
+"""Proposals and votes, one card one vote: the only writer of proposals, their options, their
+electorates and their ballots.
+
+A proposal's life: it opens for talk (`discussion`); at `voting_starts_at` the card holders of
+that moment become its electorate (`voting`), each may vote once and change their vote until
+`voting_ends_at`; then it closes by the rule copied when it opened (`results.decide`): passed,
+rejected, no quorum or tie, with its tally and the digest of its ballots queued for the chain.
+
+Time moves a proposal on in `advance`: the worker's decisions round calls it every tick, and
+every page and vote calls it first, so a proposal is never seen in a phase it has left. It is
+idempotent under concurrency: it locks the proposal row and looks again before it acts, and a
+vote holds a share lock on the same row, so a close waits for a vote in flight (and counts
+it), and a vote waiting for a close finds the proposal closed."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Integer, and_, func, insert, literal, or_, select
+from sqlalchemy.orm import Session
+
+from webapp.accounts.models import User
+from webapp.core.errors import DomainError, NotFound
+from webapp.decisions import results
+from webapp.decisions.models import (
+    Ballot,
+    BallotVia,
+    Proposal,
+    ProposalKind,
+    ProposalOption,
+    ProposalStatus,
+    ProposalVoter,
+)
+from webapp.membership.cards import read_card_code
+from webapp.membership.models import Membership
+from webapp.membership.services import is_member
+from webapp.projects.models import Project, ProjectStatus
+from webapp.projects.services import activate_project, decline_project
+
+MAX_TITLE_LENGTH = 200
+MAX_LABEL_LENGTH = 100
+MIN_OPTIONS, MAX_OPTIONS = 2, 10
+MAX_DAYS = 60
+
+
+# A yes/no proposal's options, in the community's language whatever the author's: the labels
+# are part of the ballots' CSV, whose bytes the digest on chain covers.
+YES_NO_OPTIONS = ("賛成", "反対")
+
+
+def get_proposal(session: Session, proposal_id: int) -> Proposal:
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None:
+        raise NotFound("no_such_proposal", _l("There is no such proposal."))
+    return proposal
+
+
+def open_proposal(
+    session: Session,
+    author: User,
+    *,
+    title: str,
+    body: str,
+    options: list[str] | None,
+    discussion_days: int,
+    voting_days: int,
+    min_turnout_percent: int,
+    now: datetime,
+    project: Project | None = None,
+) -> Proposal:
+    """A member's proposal, open for talk for `discussion_days`, then for votes for
+    `voting_days`. No options: a yes/no proposal (賛成 / 反対)."""
+    title = title.strip()
+    if not title or len(title) > MAX_TITLE_LENGTH:
+        raise DomainError("bad_title", _l("Give the proposal a title of at most 200 characters."))
+    if not is_member(session, author, now):
+        raise DomainError(
+            "not_a_member", _l("Only members with a membership card can make a proposal.")
+        )
+    labels = [label.strip() for label in options or [] if label.strip()]
+    kind = ProposalKind.CHOICE if labels else ProposalKind.YES_NO
+    labels = labels or list(YES_NO_OPTIONS)
+    if not MIN_OPTIONS <= len(labels) <= MAX_OPTIONS or len(set(labels)) != len(labels):
+        raise DomainError(
+            "bad_options", _l("Give between 2 and 10 options, each different from the others.")
+        )
+    if any(len(label) > MAX_LABEL_LENGTH for label in labels):
+        raise DomainError("bad_options", _l("An option may have at most 100 characters."))
+    if not (0 <= discussion_days <= MAX_DAYS and 1 <= voting_days <= MAX_DAYS):
+        raise DomainError("bad_period", _l("Talk may last 0 to 60 days, and voting 1 to 60 days."))
+    if project is not None and (project.status != ProjectStatus.PROPOSED or kind != "yes_no"):
+        raise DomainError(
+            "bad_project", _l("Only a project waiting for a decision can be put to a yes/no vote.")
+        )
+    starts = now + timedelta(days=discussion_days)
+    proposal = Proposal(
+        title=title,
+        body=body.strip(),
+        kind=kind,
+        author_id=author.id,
+        project_id=project.id if project else None,
+        created_at=now,
+        voting_starts_at=starts,
+        voting_ends_at=starts + timedelta(days=voting_days),
+        min_turnout_percent=min_turnout_percent,
+        majority="simple",
+        status=ProposalStatus.DISCUSSION,
+    )
+    session.add(proposal)
+    session.flush()
+    for position, label in enumerate(labels, start=1):
+        session.add(ProposalOption(proposal_id=proposal.id, position=position, label=label))
+    session.flush()
+    advance(session, proposal, now)
+    return proposal
+
+
+# -- time moves a proposal on ---------------------------------------------------------------------
+
+
+def advance(session: Session, proposal: Proposal, now: datetime) -> bool:
+    """Starts the voting (the electorate's snapshot) and closes the proposal when their times
+    have come; whether it changed anything. Idempotent: safe from the worker and from any number
+    of requests at once."""
+    if not _due(proposal, now):
+        return False
+    _lock(session, proposal)
+    changed = False
+    if proposal.status == ProposalStatus.DISCUSSION and now >= proposal.voting_starts_at:
+        _start_voting(session, proposal)
+        changed = True
+    if proposal.status == ProposalStatus.VOTING and now >= proposal.voting_ends_at:
+        _close(session, proposal, now)
+        changed = True
+    return changed
+
+
+def advance_due(session: Session, now: datetime) -> int:
+    """The decisions round: every proposal whose voting should start or end by now."""
+    due = select(Proposal).where(
+        or_(
+            and_(Proposal.status == ProposalStatus.DISCUSSION, Proposal.voting_starts_at <= now),
+            and_(Proposal.status == ProposalStatus.VOTING, Proposal.voting_ends_at <= now),
+        )
+    )
+    return sum(advance(session, proposal, now) for proposal in session.scalars(due).all())
+
+
+def _due(proposal: Proposal, now: datetime) -> bool:
+    return (proposal.status == ProposalStatus.DISCUSSION and now >= proposal.voting_starts_at) or (
+        proposal.status == ProposalStatus.VOTING and now >= proposal.voting_ends_at
+    )
+
+
+def _lock(session: Session, proposal: Proposal, *, share: bool = False) -> None:
+    query = (
+        select(Proposal)
+        .where(Proposal.id == proposal.id)
+        .with_for_update(read=share)
+        .execution_options(populate_existing=True)
+    )
+    session.execute(query)
+
+
+def _start_voting(session: Session, proposal: Proposal) -> None:
+    """The electorate: everyone whose card gave its rights at the moment voting started
+    (judged by the card's own dates, so a snapshot taken late by a worker that was down is the
+    same as one taken on time)."""
+    start = proposal.voting_starts_at
+    holders = (
+        select(literal(proposal.id, Integer), Membership.user_id)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            User.joined_at.is_not(None),
+            or_(User.closed_at.is_(None), User.closed_at > start),
+            Membership.issued_at <= start,
+            or_(Membership.revoked_at.is_(None), Membership.revoked_at > start),
+            or_(Membership.term_ends_at.is_(None), Membership.term_ends_at > start),
+        )
+    )
+    session.execute(
+        insert(ProposalVoter).from_select(
+            [ProposalVoter.proposal_id, ProposalVoter.user_id], holders
+        )
+    )
+    proposal.electorate_size = session.scalar(
+        select(func.count()).where(ProposalVoter.proposal_id == proposal.id)
+    )
+    proposal.status = ProposalStatus.VOTING
+    session.flush()
+
+
+def _close(session: Session, proposal: Proposal, now: datetime) -> None:
+    tally = count_votes(session, proposal)
+    outcome = results.decide(
+        proposal.kind, tally, proposal.electorate_size or 0, proposal.min_turnout_percent
+    )
+    proposal.tally = list(tally)
+    proposal.ballots_digest = results.digest(ballots_csv(session, proposal))
+    proposal.status = outcome.status
+    proposal.closed_at = now
+    session.flush()
+    project = proposal.project
+    if project is not None and project.status == ProjectStatus.PROPOSED:
+        if outcome.status == ProposalStatus.PASSED:
+            activate_project(session, project, now=now)
+        else:
+            decline_project(session, project, now=now)
+
+
+# -- votes ---------------------------------------------------------------------------------------
+
+
+def cast_vote(
+    session: Session,
+    voter: User,
+    proposal: Proposal,
+    option_id: int,
+    *,
+    now: datetime,
+    recorded_by: User | None = None,
+) -> Ballot:
+    """`voter`'s vote (on their phone, or at a meeting when `recorded_by` an organiser): their
+    one ballot, made or changed."""
+    advance(session, proposal, now)
+    _lock(session, proposal, share=True)
+    if proposal.status == ProposalStatus.DISCUSSION:
+        raise DomainError("not_yet_voting", _l("Voting on this proposal has not started yet."))
+    if proposal.is_closed or now >= proposal.voting_ends_at:
+        raise DomainError("closed", _l("Voting on this proposal has ended."))
+    option = session.get(ProposalOption, option_id)
+    if option is None or option.proposal_id != proposal.id:
+        raise DomainError("no_such_option", _l("Choose one of the proposal's options."))
+    # The voter's row in the electorate, locked: two votes of one person at once take turns.
+    seat = select(ProposalVoter).where(
+        ProposalVoter.proposal_id == proposal.id, ProposalVoter.user_id == voter.id
+    )
+    if session.execute(seat.with_for_update()).scalar_one_or_none() is None:
+        raise DomainError(
+            "not_in_electorate",
+            _l("Only those who held a membership card when voting started can vote."),
+        )
+    via = BallotVia.MEETING if recorded_by is not None else BallotVia.PHONE
+    ballot = get_ballot(session, proposal, voter)
+    if ballot is None:
+        ballot = Ballot(proposal_id=proposal.id, voter_id=voter.id, cast_at=now)
+        session.add(ballot)
+    else:
+        ballot.changed_at = now
+    ballot.option_id = option.id
+    ballot.via = via
+    ballot.recorded_by_id = recorded_by.id if recorded_by is not None else None
+    session.flush()
+    return ballot
+
+
+def find_meeting_voter(
+    session: Session, proposal: Proposal, *, card: str | None, member_id: int | None, key: bytes
+) -> User:
+    """The member an organiser found at a meeting, by their card's QR code or by name; only
+    members of the electorate."""
+    if card:
+        member_id = read_card_code(card, key)
+        refusal = NotFound("not_a_card", _l("This is not an Enishi member card."))
+    else:
+        refusal = NotFound("no_such_member", _l("There is no such member."))
+    voter = session.get(User, member_id) if member_id is not None else None
+    if voter is None:
+        raise refusal
+    if not in_electorate(session, proposal, voter):
+        raise DomainError(
+            "not_in_electorate",
+            _l(
+                "%(name)s cannot vote on this proposal: they held no membership card when "
+                "voting started.",
+                name=voter.display_name,
+            ),
+        )
+    return voter
+
+
+def record_meeting_vote(
+    session: Session,
+    organiser: User,
+    proposal: Proposal,
+    voter: User,
+    option_id: int,
+    *,
+    now: datetime,
+    change: bool = False,
+) -> Ballot:
+    """A vote an organiser records at a meeting for a member without a phone: exactly once.
+    A member who has voted already keeps their ballot unless they ask for it to be changed
+    (`change`)."""
+    advance(session, proposal, now)
+    _lock(session, proposal, share=True)
+    seat = select(ProposalVoter).where(
+        ProposalVoter.proposal_id == proposal.id, ProposalVoter.user_id == voter.id
+    )
+    session.execute(seat.with_for_update()).scalar_one_or_none()
+    existing = get_ballot(session, proposal, voter)
+    if existing is not None and not change:
+        raise DomainError(
+            "already_voted",
+            _l(
+                "%(name)s's vote is already recorded (%(option)s).",
+                name=voter.display_name,
+                option=existing.option.label,
+            ),
+        )
+    return cast_vote(session, voter, proposal, option_id, now=now, recorded_by=organiser)
+
+
+# -- reads ---------------------------------------------------------------------------------------
+
+
+def get_ballot(session: Session, proposal: Proposal, voter: User) -> Ballot | None:
+    query = select(Ballot).where(Ballot.proposal_id == proposal.id, Ballot.voter_id == voter.id)
+    return session.execute(query.execution_options(populate_existing=True)).scalar_one_or_none()
+
+
+def in_electorate(session: Session, proposal: Proposal, user: User) -> bool:
+    return session.get(ProposalVoter, (proposal.id, user.id)) is not None
+
+
+def count_votes(session: Session, proposal: Proposal) -> tuple[int, ...]:
+    """The ballots per option, in the options' order."""
+    counts = dict(
+        session.execute(
+            select(Ballot.option_id, func.count())
+            .where(Ballot.proposal_id == proposal.id)
+            .group_by(Ballot.option_id)
+        ).all()
+    )
+    return tuple(counts.get(option.id, 0) for option in proposal.options)
+
+
+def list_proposals(session: Session) -> list[Proposal]:
+    """Open proposals first (voting, then in discussion, soonest first), then the decided ones,
+    the latest first."""
+    open_ = session.scalars(
+        select(Proposal)
+        .where(Proposal.status.in_([ProposalStatus.VOTING, ProposalStatus.DISCUSSION]))
+        .order_by(Proposal.status.desc(), Proposal.voting_ends_at, Proposal.id)
+    ).all()
+    closed = session.scalars(
+        select(Proposal)
+        .where(Proposal.status.not_in([ProposalStatus.VOTING, ProposalStatus.DISCUSSION]))
+        .order_by(Proposal.closed_at.desc(), Proposal.id.desc())
+    ).all()
+    return [*open_, *closed]
+
+
+def voter_reference(proposal: Proposal, user_id: int) -> str:
+    return results.voter_reference(proposal.ballot_secret, user_id)
+
+
+def ballots_csv(session: Session, proposal: Proposal) -> bytes:
+    """The ballots as CSV: the export's bytes, and (at the close) what the digest covers."""
+    query = (
+        select(Ballot, ProposalOption)
+        .join(ProposalOption, ProposalOption.id == Ballot.option_id)
+        .where(Ballot.proposal_id == proposal.id)
+    )
+    rows = [
+        results.BallotRow(
+            reference=voter_reference(proposal, ballot.voter_id),
+            position=option.position,
+            label=option.label,
+            via=ballot.via,
+            voted_at=ballot.changed_at or ballot.cast_at,
+        )
+        for ballot, option in session.execute(query)
+    ]
+    return results.ballots_csv(rows)
