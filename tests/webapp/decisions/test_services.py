@@ -343,7 +343,7 @@ def test_the_csv_names_nobody_and_its_digest_is_kept_at_the_close(
     assert voter_reference(other, member.id) != mine
 
 
-# -- two things at once ------------------------------------------------------------------------------
+# -- two things at once ---------------------------------------------------------------------------
 
 
 def run_together(app, count: int, work) -> list:
