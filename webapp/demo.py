@@ -24,6 +24,7 @@ from webapp.accounts.models import Role, User
 from webapp.accounts.services import create_user
 from webapp.checkin.codes import get_display_code
 from webapp.checkin.services import ClaimInput, record_claim
+from webapp.decisions.demo_data import add_demo_proposals
 from webapp.events.models import Event
 from webapp.events.services import create_event
 from webapp.membership.services import issue_membership
@@ -86,6 +87,7 @@ def load_demo_data(session: Session, keyring: PublicKeyring, now: datetime) -> N
         description="宿場の軒先に行灯を並べます。軍手があれば持ってきてください。",
         now=now - timedelta(days=3),
     )
+    add_demo_proposals(session, people, now)
 
 
 def _people(session: Session, keyring: PublicKeyring, now: datetime) -> dict[str, User]:

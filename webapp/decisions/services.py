@@ -62,7 +62,7 @@ def open_proposal(
     *,
     title: str,
     body: str,
-    options: list[str] | None,
+    options: list[str] | None = None,
     discussion_days: int,
     voting_days: int,
     min_turnout_percent: int,
