@@ -25,7 +25,6 @@ from webapp.decisions import results
 from webapp.decisions.models import ProposalStatus
 from webapp.decisions.record import chain_record
 from webapp.decisions.services import (
-    MAX_OPTIONS,
     advance,
     advance_due,
     ballots_csv,
@@ -43,6 +42,9 @@ from webapp.membership.services import is_member
 from webapp.projects.services import get_project
 
 bp = Blueprint("decisions", __name__, url_prefix="/decisions")
+
+# The form offers this many options (a proposal may have up to services.MAX_OPTIONS).
+FORM_OPTIONS = 5
 
 
 @bp.get("")
@@ -101,7 +103,7 @@ def _new_form(values, error: str | None = None) -> str:
         values=values,
         error=error,
         project=project,
-        max_options=MAX_OPTIONS,
+        form_options=FORM_OPTIONS,
         min_turnout=current_app.config["VOTE_MIN_TURNOUT_PERCENT"],
         can_propose=is_member(db.session, current_user, utcnow()),
     )
