@@ -81,11 +81,9 @@ class Proposal(db.Model):
     ballots_digest: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     # The key of the voters' references in the ballots' CSV (see services.voter_reference).
     ballot_secret: Mapped[bytes] = mapped_column(LargeBinary(32), default=new_ballot_secret)
-    chain_job_id: Mapped[int | None] = mapped_column(ForeignKey("chain_jobs.id"))
 
     author = relationship("User")
     project = relationship("Project")
-    chain_job = relationship("ChainJob")
     options = relationship(
         "ProposalOption", order_by="ProposalOption.position", back_populates="proposal"
     )

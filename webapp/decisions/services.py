@@ -35,6 +35,7 @@ from webapp.decisions.models import (
 from webapp.membership.cards import read_card_code
 from webapp.membership.models import Membership
 from webapp.membership.services import is_member
+from webapp.onchain.jobs import queue_decision
 from webapp.projects.models import Project, ProjectStatus
 from webapp.projects.services import activate_project, decline_project
 
@@ -201,6 +202,7 @@ def _close(session: Session, proposal: Proposal, now: datetime) -> None:
     proposal.status = outcome.status
     proposal.closed_at = now
     session.flush()
+    queue_decision(session, proposal_id=proposal.id, tally=tally, digest=proposal.ballots_digest)
     project = proposal.project
     if project is not None and project.status == ProjectStatus.PROPOSED:
         if outcome.status == ProposalStatus.PASSED:

@@ -39,6 +39,7 @@ from webapp.decisions.services import (
 )
 from webapp.extensions import db
 from webapp.membership.services import is_member
+from webapp.onchain.connection import get_chain_client
 from webapp.projects.services import get_project
 
 bp = Blueprint("decisions", __name__, url_prefix="/decisions")
@@ -130,9 +131,14 @@ def show(proposal_id: int):
         votes=sum(tally),
         tally=tally,
         turnout=results.turnout_percent(sum(tally), proposal.electorate_size or 0),
-        record=chain_record(db.session, proposal) if proposal.is_closed else None,
+        record=chain_record(db.session, proposal, _read_decision) if proposal.is_closed else None,
+        explorer=current_app.config["EXPLORER_TX_URL"],
         Status=ProposalStatus,
     )
+
+
+def _read_decision(proposal_id: int):
+    return get_chain_client(db.session).read_decision(proposal_id)
 
 
 @bp.post("/<int:proposal_id>/vote")

@@ -1,14 +1,14 @@
 """decisions: proposals, their options, electorates and ballots (one card, one vote)
 
 Revision ID: 0023d
-Revises: 0022
+Revises: 0023e (the decision record's chain jobs, which this package queues)
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0023d"
-down_revision = "0022"
+down_revision = "0023e"
 branch_labels = None
 depends_on = None
 
@@ -33,7 +33,6 @@ def upgrade():
         sa.Column("tally", sa.JSON(), nullable=True),
         sa.Column("ballots_digest", sa.LargeBinary(length=32), nullable=True),
         sa.Column("ballot_secret", sa.LargeBinary(length=32), nullable=False),
-        sa.Column("chain_job_id", sa.Integer(), nullable=True),
         sa.CheckConstraint(
             "status IN ('discussion', 'voting', 'passed', 'rejected', 'no_quorum', 'tie')",
             name=op.f("ck_proposals_status"),
@@ -45,9 +44,6 @@ def upgrade():
         ),
         sa.ForeignKeyConstraint(
             ["project_id"], ["projects.id"], name=op.f("fk_proposals_project_id_projects")
-        ),
-        sa.ForeignKeyConstraint(
-            ["chain_job_id"], ["chain_jobs.id"], name=op.f("fk_proposals_chain_job_id_chain_jobs")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_proposals")),
     )
