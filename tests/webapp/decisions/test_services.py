@@ -410,3 +410,24 @@ def test_a_close_racing_a_vote_counts_it_or_refuses_it(app, session, propose, me
     else:
         assert ballots == 1 and proposal.tally == [1, 0]
     assert get_ballot(session, proposal, member) is not None or ballots == 0
+
+
+def test_the_worker_s_decisions_round_moves_proposals_on(app, session, member):
+    from webapp.core.db import utcnow
+    from webapp.decisions.services import open_proposal
+    from webapp.onchain.jobs import get_decision_job
+    from webapp.tasks import ROUNDS, decisions_round
+
+    long_ago = utcnow() - 10 * DAY
+    proposal = open_proposal(session, member, title="昔の提案", body="", discussion_days=1,
+                             voting_days=1, min_turnout_percent=10, now=long_ago)  # fmt: skip
+    # The card came after that voting started: nobody could vote, so too few voted.
+    session.commit()
+    proposal_id = proposal.id
+    assert decisions_round in [each.run for each in ROUNDS]
+    assert decisions_round(app, session) == 1
+    session.commit()
+    proposal = session.get(Proposal, proposal_id)
+    session.refresh(proposal)
+    assert (proposal.status, proposal.electorate_size) == (ProposalStatus.NO_QUORUM, 0)
+    assert get_decision_job(session, proposal_id).tally == "0,0"
