@@ -2,12 +2,14 @@
 voters' references and the ballots' CSV, whose keccak256 digest goes on chain.
 
 The CSV is the record anyone can check: one row per ballot, sorted by the voter's reference,
-with the option's number and label, how it was cast (phone or meeting) and when it was last
-cast. A voter's reference is `HMAC-SHA256(the proposal's own secret, user id)`, its first 40
-bits written as two groups of four letters and digits (base32): each member is shown their
-own on the proposal's page, so they can find their row, and nobody else's row names them.
-The secret is the proposal's (drawn when it opens), so references differ from one proposal to
-the next and cannot be linked across them."""
+with the option's number and label and how it was cast (phone, or recorded at a meeting). It
+has no times: when a ballot was cast would tell who sat at which meeting. A voter's reference
+is `HMAC-SHA256(the proposal's own secret, user id)`, its first 40 bits written as two groups
+of four letters and digits (base32): each member is shown their own on the proposal's page,
+so they can find their row, and nobody else's row names them. The secret is the proposal's
+(drawn when it opens), so references differ from one proposal to the next and cannot be
+linked across them. The labels of a yes/no proposal are 賛成 and 反対 in every language, and
+the header is English in every language: the bytes must not depend on who downloads them."""
 
 from __future__ import annotations
 
@@ -15,7 +17,6 @@ import base64
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from eth_utils import keccak
 
@@ -23,7 +24,7 @@ from webapp.core.spreadsheet import csv_bytes
 from webapp.decisions.models import ProposalKind, ProposalStatus
 
 # The CSV's header is the same in every language: its bytes are what the digest covers.
-CSV_HEADER = ["voter", "option", "label", "via", "voted_at"]
+CSV_HEADER = ["voter", "option", "label", "via"]
 
 
 @dataclass(frozen=True)
@@ -67,24 +68,16 @@ class BallotRow:
     position: int
     label: str
     via: str
-    voted_at: datetime
 
 
 def ballots_csv(rows: list[BallotRow]) -> bytes:
     ordered = sorted(rows, key=lambda row: row.reference)
     return csv_bytes(
         CSV_HEADER,
-        (
-            (row.reference, row.position, row.label, row.via, _moment(row.voted_at))
-            for row in ordered
-        ),
+        ((row.reference, row.position, row.label, row.via) for row in ordered),
     )
 
 
 def digest(csv: bytes) -> bytes:
     """keccak256 of the CSV's exact bytes (32 bytes), as recorded on chain."""
     return keccak(csv)
-
-
-def _moment(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -371,7 +371,6 @@ def ballots_csv(session: Session, proposal: Proposal) -> bytes:
             position=option.position,
             label=option.label,
             via=ballot.via,
-            voted_at=ballot.changed_at or ballot.cast_at,
         )
         for ballot, option in session.execute(query)
     ]

@@ -330,7 +330,7 @@ def test_the_csv_names_nobody_and_its_digest_is_kept_at_the_close(
     data = ballots_csv(session, proposal)
     assert results.digest(data) == proposal.ballots_digest
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0] == ["voter", "option", "label", "via", "voted_at"]
+    assert rows[0] == ["voter", "option", "label", "via"]
     assert len(rows) == 4 and rows[1:] == sorted(rows[1:])
     mine = voter_reference(proposal, member.id)
     assert [row[1:4] for row in rows if row[0] == mine] == [["2", "夏", "phone"]]
