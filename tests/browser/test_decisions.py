@@ -88,6 +88,15 @@ def test_an_organiser_records_a_meeting_vote_by_scanning_a_member_card(
     assert axe_violations(page) == []
     shoot(page, "meeting-desk")
 
+    # Found again by name: the vote is recorded already, and is changed only on request.
+    page.get_by_label("名前(またはメールアドレス)").fill("大門")
+    page.get_by_role("button", name="さがす").click()
+    page.get_by_role("button", name="大門 さくらさんの票を記録する").click()
+    expect(page.get_by_test_id("already-voted")).to_have_text("この方の票は記録済みです（賛成）")
+    expect(page.get_by_role("button", name="「賛成」に変える")).to_be_disabled()
+    assert axe_violations(page) == []
+    shoot(page, "meeting-already")
+
     session.commit()
     proposal = session.scalar(select(Proposal).where(Proposal.title == VOTING))
     ballot = session.scalar(
