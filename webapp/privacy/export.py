@@ -18,6 +18,7 @@ from webapp.accounts.models import AuditEntry, DeviceSession, Invitation, LoginC
 from webapp.accounts.passkeys import list_passkeys
 from webapp.checkin.models import Attendance, Claim
 from webapp.core.spreadsheet import csv_bytes
+from webapp.decisions.models import Ballot
 from webapp.discord.services import exported_connection
 from webapp.ledger.models import LedgerEntry
 from webapp.membership.models import Membership
@@ -42,6 +43,7 @@ COLUMNS = {
     "audit": ["at", "action", "by", "detail"],
     "invitations": ["made_at", "expires_at", "emailed_at", "used_at", "stopped_at"],
     "discord": ["discord_name", "connected_at", "last_sent", "last_sent_at"],
+    "votes": ["proposal", "option", "via", "cast_at", "changed_at"],
 }  # fmt: skip
 KINDS = tuple(COLUMNS)
 
@@ -63,6 +65,7 @@ def collect_personal_data(session: Session, user: User, now: datetime) -> dict[s
         "audit": _audit(session, user),
         "invitations": _invitations(session, user),
         "discord": exported_connection(session, user),  # never its tokens
+        "votes": _votes(session, user),
     }
 
 
@@ -246,4 +249,19 @@ def _invitations(session: Session, user: User) -> Rows:
             "stopped_at": invitation.revoked_at,
         }
         for invitation in _all(session, query)
+    ]
+
+
+def _votes(session: Session, user: User) -> Rows:
+    """The member's own ballots: what they chose, on their phone or at a meeting."""
+    query = select(Ballot).where(Ballot.voter_id == user.id).order_by(Ballot.id)
+    return [
+        {
+            "proposal": ballot.option.proposal.title,
+            "option": ballot.option.label,
+            "via": ballot.via,
+            "cast_at": ballot.cast_at,
+            "changed_at": ballot.changed_at,
+        }
+        for ballot in _all(session, query)
     ]

@@ -60,7 +60,7 @@ def test_the_download_has_my_check_ins_and_coins_and_nothing_of_anyone_else(
         "data.json", "account.csv", "devices.csv", "login_cards.csv", "passkeys.csv",
         "membership.csv",
         "checkins.csv", "badges.csv", "coins.csv", "perk_tickets.csv", "audit.csv",
-        "invitations.csv", "discord.csv",
+        "invitations.csv", "discord.csv", "votes.csv",
     }  # fmt: skip
     data = json.loads(archive.read("data.json"))
     assert data["account"][0]["email"] == me.email
@@ -111,3 +111,19 @@ def test_my_page_leads_to_my_data(app, member):
     assert "わたしのデータ" in page and 'href="/account/data"' in page
     page = client.get("/account/data").get_data(as_text=True)
     assert 'href="/account/data/enishi-data.zip"' in page
+
+
+def test_the_download_has_my_votes_and_nobody_else_s(session, make_user, download):
+    from webapp.core.db import utcnow
+    from webapp.decisions.services import cast_vote, open_proposal
+
+    me, other = make_user(), make_user()
+    proposal = open_proposal(session, me, title="公民館に本棚を置く", body="", discussion_days=0,
+                             voting_days=7, min_turnout_percent=10, now=utcnow())  # fmt: skip
+    cast_vote(session, me, proposal, proposal.options[0].id, now=utcnow())
+    cast_vote(session, other, proposal, proposal.options[1].id, now=utcnow())
+    session.commit()
+    votes = read_csv(download(me), "votes.csv")
+    assert [(v["proposal"], v["option"], v["via"]) for v in votes] == [
+        ("公民館に本棚を置く", "賛成", "phone")
+    ]
