@@ -161,7 +161,9 @@ def _lock(session: Session, proposal: Proposal, *, share: bool = False) -> None:
         .with_for_update(read=share)
         .execution_options(populate_existing=True)
     )
-    session.execute(query)
+    # Fetched, not only run: the row's fresh values (another session may have just closed the
+    # proposal) reach `proposal` as its row is read.
+    session.execute(query).scalar_one()
 
 
 def _start_voting(session: Session, proposal: Proposal) -> None:
