@@ -1,14 +1,14 @@
 """decisions: proposals, their options, electorates and ballots (one card, one vote)
 
-Revision ID: 0023d
-Revises: 0023e (the decision record's chain jobs, which this package queues)
+Revision ID: 0025
+Revises: 0024 (the decision record's chain jobs, which this package queues)
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0023d"
-down_revision = "0023e"
+revision = "0025"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 
