@@ -135,6 +135,9 @@ def load_config() -> dict:
         "MEMBERSHIP_TERM": os.environ.get("ENISHI_MEMBERSHIP_TERM", "").strip(),
         # How long a perk's ticket can be shown at the shop before its tokens come back.
         "TICKET_MINUTES": _minutes("ENISHI_TICKET_MINUTES", 15),
+        # How a proposed project becomes active (webapp/projects): "admin", an administrator
+        # approves it on /admin/projects; "proposal", its proposal passes a members' vote.
+        "PROJECT_APPROVAL": os.environ.get("ENISHI_PROJECT_APPROVAL", "admin").strip(),
         # An invitation's link works this many days (accounts.invitations).
         "INVITATION_DAYS": float(os.environ.get("ENISHI_INVITATION_DAYS", "30")),
         # The mail server invitations are sent through (core.mail): smtp://user:pass@host:587

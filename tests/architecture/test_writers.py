@@ -42,6 +42,7 @@ WRITERS = {
     "ProposalOption": "decisions/services.py",
     "ProposalVoter": "decisions/services.py",
     "Ballot": "decisions/services.py",
+    "ProjectBadge": "projects/services.py",
 }
 
 

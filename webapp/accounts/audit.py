@@ -24,6 +24,9 @@ AUDIT_ACTIONS = {
     "membership.renewed": _l("Renewed a member card"),
     "membership.revoked": _l("Took a member card back"),
     "people.imported": _l("Imported people from a CSV file"),
+    "project.approved": _l("Approved a project"),
+    "project.closed": _l("Closed a project"),
+    "project.declined": _l("Declined a project"),
     "role.changed": _l("Changed a role"),
 }
 

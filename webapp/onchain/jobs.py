@@ -96,6 +96,22 @@ def release_held_awards(
     return jobs
 
 
+# A project's contributor badge lives on the participation badge contract beside the events'
+# badges, at a token id no event can have (events' ids stay below 2**31).
+PROJECT_BADGE_BASE = 2**32
+
+
+def project_badge_token_id(project_id: int) -> int:
+    return PROJECT_BADGE_BASE + project_id
+
+
+def queue_project_badge(
+    session: Session, *, user_id: int, address: str, project_id: int
+) -> ChainJob:
+    """A project's contributor badge for one member (a badge only: no coins)."""
+    return _queue(session, JobKind.PROJECT_BADGE, user_id, address, project_id=project_id)
+
+
 def queue_card(session: Session, *, user_id: int, address: str) -> ChainJob:
     """A member's membership card."""
     return _queue(session, JobKind.ISSUE_CARD, user_id, address)
@@ -196,8 +212,8 @@ def _queue(session: Session, kind: str, user_id: int, address: str, **fields) ->
 
 @dataclass(frozen=True)
 class JobBatch:
-    """Jobs that one transaction settles: an event's awards, one membership card, one burn or
-    one decision."""
+    """Jobs that one transaction settles: an event's awards, a project's badges, one membership
+    card, one burn or one decision."""
 
     kind: str
     job_ids: tuple[int, ...]
@@ -209,6 +225,7 @@ class JobBatch:
     proposal_id: int | None = None
     tally: tuple[int, ...] = ()
     digest: bytes | None = None
+    project_id: int | None = None
 
     @classmethod
     def of(cls, jobs: list[ChainJob], leased_until: datetime | None = None) -> JobBatch:
@@ -223,6 +240,7 @@ class JobBatch:
             proposal_id=jobs[0].proposal_id,
             tally=jobs[0].tally_counts,
             digest=jobs[0].digest_bytes,
+            project_id=jobs[0].project_id,
         )
 
     @property
@@ -253,9 +271,9 @@ def take_due_batches(
     session: Session, now: datetime, limit: int, lease: timedelta = LEASE
 ) -> list[JobBatch]:
     """Leases the pending jobs whose time has come and groups them: one batch per event (and
-    reward) for awards, one per job for the others (a card, a burn, a decision). A lease counts
-    as an attempt and keeps other workers off the jobs until it runs out; a worker that dies
-    mid-way thus delays, never drops."""
+    reward) for awards, one per project for its badges, one per job for the others (a card, a
+    burn, a decision). A lease counts as an attempt and keeps other workers off the jobs until
+    it runs out; a worker that dies mid-way thus delays, never drops."""
     # A burn waits for the member's earlier awards on their way: the tokens it burns must be on
     # chain first. Not for a failed one: the burn then goes, and says why if it cannot.
     earlier = aliased(ChainJob)
@@ -288,10 +306,17 @@ def take_due_batches(
     for job in session.scalars(query):
         job.attempts += 1
         job.next_attempt_at = leased_until
-        key = (job.kind, job.event_id, job.amount) if job.kind == JobKind.AWARD else (job.id,)
-        groups.setdefault(key, []).append(job)
+        groups.setdefault(_batch_key(job), []).append(job)
     session.flush()
     return [JobBatch.of(jobs, leased_until) for jobs in groups.values()]
+
+
+def _batch_key(job: ChainJob) -> tuple:
+    if job.kind == JobKind.AWARD:
+        return (job.kind, job.event_id, job.amount)
+    if job.kind == JobKind.PROJECT_BADGE:
+        return (job.kind, job.project_id)
+    return (job.id,)
 
 
 def still_leased(session: Session, batch: JobBatch) -> bool:

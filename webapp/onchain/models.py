@@ -26,6 +26,7 @@ class JobKind(StrEnum):
     # A proposal's final tally and the digest of its ballots, on the decision record: the only
     # kind with no member to pay or burn from.
     RECORD_DECISION = "record_decision"
+    PROJECT_BADGE = "project_badge"  # a project's contributor badge (no coins)
 
 
 class JobStatus(StrEnum):
@@ -41,7 +42,8 @@ class ChainJob(db.Model):
     __tablename__ = "chain_jobs"
     __table_args__ = (
         CheckConstraint(
-            "kind IN ('award', 'issue_card', 'redeem', 'revoke_card', 'record_decision')",
+            "kind IN ('award', 'issue_card', 'redeem', 'revoke_card', 'record_decision',"
+            " 'project_badge')",
             name="kind",
         ),
         # Every job but a decision's pays or burns from a member, at an address fixed when
@@ -69,6 +71,7 @@ class ChainJob(db.Model):
     # None only for a decision's job (the "recipient" check).
     address: Mapped[str | None] = mapped_column(String(42))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))  # its badge's
     redemption_id: Mapped[int | None] = mapped_column(ForeignKey("redemptions.id"), unique=True)
     amount: Mapped[int] = mapped_column(default=0)
     # A decision's: its proposal (one job each: the unique index; no foreign key, the proposals

@@ -35,6 +35,7 @@ from webapp.onchain.jobs import (
     mark_reverted,
     mark_sent,
     note_error,
+    project_badge_token_id,
     replacement_fees,
     signed_transaction,
     still_leased,
@@ -291,6 +292,9 @@ def _node_knows(client: ChainClient, tx_hash: str) -> bool:
 def _unsigned(client: ChainClient, batch: JobBatch) -> dict:
     if batch.kind == JobKind.AWARD:
         return client.award_transaction(batch.event_id, list(batch.members), batch.reward_each)
+    if batch.kind == JobKind.PROJECT_BADGE:
+        token_id = project_badge_token_id(batch.project_id)
+        return client.award_transaction(token_id, list(batch.members), 0)
     if batch.kind == JobKind.ISSUE_CARD:
         return client.card_transaction(batch.members[0])
     if batch.kind == JobKind.REVOKE_CARD:
@@ -303,10 +307,11 @@ def _unsigned(client: ChainClient, batch: JobBatch) -> dict:
 
 
 def _already_on_chain(client: ChainClient, batch: JobBatch) -> tuple[str | None, int | None] | None:
-    """(transaction, block) that did a card's or a burn's work already. Awards need no look:
-    the contract skips members who hold the badge, so sending one again does no harm. A card's
-    burn is done once the card is no longer held: it is taken only after the card's mint is
-    settled (`take_due_batches`), so a card not held then was burned (or never minted)."""
+    """(transaction, block) that did a card's or a burn's work already. Awards and project
+    badges need no look: the contract skips members who hold the badge, so sending one again
+    does no harm. A card's burn is done once the card is no longer held: it is taken only after
+    the card's mint is settled (`take_due_batches`), so a card not held then was burned (or
+    never minted)."""
     if batch.kind == JobKind.ISSUE_CARD:
         return client.find_card_issue(batch.members[0], client.deployed_block)
     if batch.kind == JobKind.REVOKE_CARD:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.db import UTCDateTime, utcnow
@@ -37,6 +37,8 @@ class Project(db.Model):
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # When it was declined or closed.
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why an administrator declined it, for its proposer to read ("" none given).
+    decline_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     lead = relationship("User", foreign_keys=[lead_id])
     proposed_by = relationship("User", foreign_keys=[proposed_by_id])
@@ -56,3 +58,22 @@ class ProjectMember(db.Model):
 
     project = relationship("Project")
     user = relationship("User")
+
+
+class ProjectBadge(db.Model):
+    """A project's contributor badge given to one person: once each (the unique constraint
+    holds it even when two people give it at the same moment); on chain through its job."""
+
+    __tablename__ = "project_badges"
+    __table_args__ = (UniqueConstraint("project_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    chain_job_id: Mapped[int] = mapped_column(ForeignKey("chain_jobs.id"))
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    given_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    project = relationship("Project")
+    user = relationship("User", foreign_keys=[user_id])
+    chain_job = relationship("ChainJob")
