@@ -124,6 +124,8 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.perks.shop_views import bp as perks_shop
     from webapp.perks.views import bp as perks
     from webapp.privacy.views import bp as privacy
+    from webapp.projects.admin_views import bp as projects_admin
+    from webapp.projects.views import bp as projects
     from webapp.site import bp as site
     from webapp.wallet.views import bp as wallet
 
@@ -131,7 +133,7 @@ def _register_blueprints(app: Flask) -> None:
         site, accounts, passkeys, profile, accounts_admin, membership, member_card, events,
         checkin_organiser, checkin_display, checkin, wallet, perks, perks_shop, perks_admin,
         rewards_admin, onchain, api, metadata, privacy, invitations, join, discord,
-        discord_admin, decisions, decisions_meeting,
+        discord_admin, decisions, decisions_meeting, projects, projects_admin,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

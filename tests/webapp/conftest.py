@@ -16,6 +16,7 @@ from webapp.ledger.models import LedgerEntry
 from webapp.membership.services import get_membership
 from webapp.perks.redemptions import start_redemption
 from webapp.perks.services import add_staff, create_partner, create_perk
+from webapp.projects.services import activate_project, propose_project
 
 from .checkin.scans import claim, code_for
 
@@ -23,8 +24,8 @@ from .checkin.scans import claim, code_for
 @pytest.fixture
 def world(app, session, make_user, organiser, make_event):
     """An event with its organiser, an organiser of another event, a shop with its staff, a
-    perk, and a member holding a ticket for it. Returns a value for every argument of every
-    route (`values`) and the person of each role (`people`)."""
+    perk, a member holding a ticket for it and leading an active project. Returns a value for
+    every argument of every route (`values`) and the person of each role (`people`)."""
     member = make_user(Role.MEMBER)
     staff = make_user(Role.MEMBER, member=False)
     other = make_user(Role.ORGANISER, member=False)
@@ -43,6 +44,11 @@ def world(app, session, make_user, organiser, make_event):
         session, member, title="公民館に本棚を置く", body="", options=None, discussion_days=0,
         voting_days=7, min_turnout_percent=10, now=utcnow(),
     )  # fmt: skip
+    project = propose_project(
+        session, member, title="灯りのまつり", purpose="", help_wanted="", lead=member,
+        now=utcnow(),
+    )  # fmt: skip
+    activate_project(session, project, now=utcnow(), approved_by=admin)
     session.commit()
     values = {
         "device_id": "not-a-device",
@@ -64,6 +70,7 @@ def world(app, session, make_user, organiser, make_event):
         "filename": "css/enishi.css",
         "secret": "not-an-invitation",
         "proposal_id": proposal.id,
+        "project_id": project.id,
     }
     people = {"member": member, "staff": staff, "other_organiser": other}
     people |= {"organiser": organiser, "admin": admin}

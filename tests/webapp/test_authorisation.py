@@ -16,6 +16,8 @@ Rules, and what each role must get:
 - ADMIN: administrators only.
 - OWNER: the member's own ticket, badge or record only; anyone else logged in gets 404 (their
   existence is not told).
+- LEAD: the project's lead (the member, in this world) and administrators; anyone else logged in
+  gets 403.
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ from ..conftest import csrf_token, log_in
 
 ROLES = ("anonymous", "member", "staff", "other_organiser", "organiser", "admin")
 
-PUBLIC, MEMBER, CLAIM, API, ORGANISER, EVENT, STAFF, ADMIN, OWNER = (
-    "public", "member", "claim", "api", "organiser", "event", "staff", "admin", "owner",
+PUBLIC, MEMBER, CLAIM, API, ORGANISER, EVENT, STAFF, ADMIN, OWNER, LEAD = (
+    "public", "member", "claim", "api", "organiser", "event", "staff", "admin", "owner", "lead",
 )  # fmt: skip
 
 ROUTES = {
@@ -65,6 +67,9 @@ ROUTES = {
     "POST /admin/perks/partners": ADMIN,
     "POST /admin/perks/partners/<int:partner_id>/staff": ADMIN,
     "POST /admin/perks/partners/<int:partner_id>/staff/<int:user_id>/remove": ADMIN,
+    "GET /admin/projects": ADMIN,
+    "POST /admin/projects/<int:project_id>/approve": ADMIN,
+    "POST /admin/projects/<int:project_id>/decline": ADMIN,
     "POST /api/v1/checkins": API,
     "GET /api/v1/events": API,
     "GET /api/v1/openapi.json": PUBLIC,
@@ -147,6 +152,14 @@ ROUTES = {
     "GET /perks/tickets/<int:redemption_id>": OWNER,
     "POST /perks/tickets/<int:redemption_id>/cancel": OWNER,
     "GET /perks/tickets/<int:redemption_id>/state": OWNER,
+    "GET /projects": MEMBER,
+    "GET /projects/new": MEMBER,
+    "POST /projects/new": MEMBER,
+    "GET /projects/<int:project_id>": MEMBER,
+    "POST /projects/<int:project_id>/join": MEMBER,
+    "POST /projects/<int:project_id>/leave": MEMBER,
+    "POST /projects/<int:project_id>/close": LEAD,
+    "POST /projects/<int:project_id>/badges": LEAD,
     "GET /scan": PUBLIC,
     "GET /static/<path:filename>": PUBLIC,
     "GET /start": MEMBER,
@@ -166,6 +179,7 @@ ALLOWED = {
     STAFF: {"staff", "admin"},
     ADMIN: {"admin"},
     OWNER: {"member"},
+    LEAD: {"member", "admin"},
 }
 
 
