@@ -45,13 +45,14 @@ def japanese_font(size: int) -> ImageFont.FreeTypeFont:
 
 
 @lru_cache(maxsize=256)
-def badge_png(title: str, day: str, community: str) -> bytes:
-    """The badge of the event `title`, held on `day` (as written), by `community`."""
+def badge_png(title: str, day: str, community: str, label: str = wording.BADGE) -> bytes:
+    """The badge of the event `title`, held on `day` (as written), by `community`; `label`
+    says what kind of badge it is (参加証, or a project's 貢献バッジ)."""
     image = Image.new("RGB", (SIZE, SIZE), PAPER)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, SIZE, BAND_HEIGHT), fill=INDIGO)
     _draw_one_line(draw, community, (44, 36, 30, 24), middle=BAND_HEIGHT // 2, fill=WHITE)
-    _draw_one_line(draw, wording.BADGE, (26,), middle=BAND_HEIGHT + 30, fill=INDIGO)
+    _draw_one_line(draw, label, (26,), middle=BAND_HEIGHT + 30, fill=INDIGO)
     draw_title(draw, title)
     draw.line((MARGIN, 488, SIZE - MARGIN, 488), fill=INDIGO, width=3)
     _draw_one_line(draw, day, (34, 28), middle=532, fill=INK)

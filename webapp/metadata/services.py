@@ -21,6 +21,8 @@ from webapp.core.i18n import local_day
 from webapp.events.models import Event
 from webapp.membership.models import Membership
 from webapp.metadata import wording
+from webapp.onchain.jobs import PROJECT_BADGE_BASE
+from webapp.projects.models import Project, ProjectStatus
 
 # EIP-1155 clients substitute {id} with 64 lowercase hex digits; a plain decimal id is accepted
 # too (written without leading zeros, so each event has one decimal address).
@@ -37,6 +39,24 @@ def get_badge_event(session: Session, token_id: str) -> Event:
     if event is None:
         raise NotFound("unknown_event", _l("There is no such event."))
     return event
+
+
+def find_badge_project(session: Session, token_id: str) -> Project | None:
+    """The project whose contributor badge has the token id `token_id`: None if the id is in
+    the events' range; NotFound if it is in the projects' and names no project with a badge."""
+    number = _badge_number(token_id)
+    if number < PROJECT_BADGE_BASE:
+        return None
+    project_id = number - PROJECT_BADGE_BASE
+    project = session.get(Project, project_id) if 0 < project_id <= MAX_INTEGER else None
+    if project is None or project.status not in (ProjectStatus.ACTIVE, ProjectStatus.CLOSED):
+        raise NotFound("unknown_project", _l("There is no such project."))
+    return project
+
+
+def project_day(project: Project) -> date:
+    """The day the project became active, in the community's time zone."""
+    return local_day(project.activated_at or project.created_at)
 
 
 def _badge_number(token_id: str) -> int:
@@ -80,6 +100,22 @@ def badge_metadata(event: Event, image_url: str, community: str) -> dict:
         "attributes": [
             {"trait_type": wording.DATE_TRAIT, "value": day},
             {"trait_type": wording.VENUE_TRAIT, "value": event.venue},
+            {"trait_type": wording.COMMUNITY_TRAIT, "value": community},
+        ],
+    }
+
+
+def project_badge_metadata(project: Project, image_url: str, community: str) -> dict:
+    """A project's contributor badge's metadata (EIP-1155); it names the project, no one in it."""
+    since = project_day(project).isoformat()
+    return {
+        "name": wording.project_badge_name(project.title),
+        "description": wording.project_badge_description(community, project.title),
+        "image": image_url,
+        "decimals": 0,
+        "properties": {"since": since, "community": community},
+        "attributes": [
+            {"trait_type": wording.SINCE_TRAIT, "value": since},
             {"trait_type": wording.COMMUNITY_TRAIT, "value": community},
         ],
     }

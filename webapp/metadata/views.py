@@ -1,5 +1,6 @@
 """The tokens' public metadata, where the contracts send wallets: a badge's ERC-1155 metadata at
-/badges/<id>.json (id as 64 hex digits, or decimal), a membership card's ERC-721 metadata at
+/badges/<id>.json (id as 64 hex digits, or decimal; an event's badge, or from
+PROJECT_BADGE_BASE up a project's contributor badge), a membership card's ERC-721 metadata at
 /cards/<id> (decimal), and their images (a badge's also small, for the app's own tiles). No
 login; any origin may read them."""
 
@@ -14,8 +15,11 @@ from webapp.metadata.services import (
     badge_metadata,
     card_metadata,
     event_day,
+    find_badge_project,
     get_badge_event,
     get_card_membership,
+    project_badge_metadata,
+    project_day,
 )
 
 bp = Blueprint("metadata", __name__)
@@ -41,17 +45,25 @@ def domain_error(error: DomainError):
 
 @bp.get("/badges/<token_id>.json")
 def badge(token_id: str):
-    event = get_badge_event(db.session, token_id)
     image = _absolute(url_for("metadata.badge_image", token_id=token_id))
+    project = find_badge_project(db.session, token_id)
+    if project is not None:
+        return jsonify(project_badge_metadata(project, image, _community()))
+    event = get_badge_event(db.session, token_id)
     return jsonify(badge_metadata(event, image, _community()))
 
 
 @bp.get("/badges/<token_id>.png")
 def badge_image(token_id: str):
     """The badge's image; `?w=300` the same at THUMBNAIL width (the app's badge tiles)."""
-    event = get_badge_event(db.session, token_id)
-    day = wording.long_date(event_day(event))
-    image = images.badge_png(event.title, day, _community())
+    project = find_badge_project(db.session, token_id)
+    if project is not None:
+        day = wording.long_date(project_day(project))
+        image = images.badge_png(project.title, day, _community(), wording.PROJECT_BADGE)
+    else:
+        event = get_badge_event(db.session, token_id)
+        day = wording.long_date(event_day(event))
+        image = images.badge_png(event.title, day, _community())
     if request.args.get("w", type=int) == images.THUMBNAIL:
         image = images.thumbnail_png(image)
     return _png(image)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date
 
 BADGE = "参加証"
+CONTRIBUTION = "貢献"
+PROJECT_BADGE = "貢献バッジ"  # the label on a project's contributor badge
 CARD = "会員証"
 CARD_IN_ENGLISH = "MEMBERSHIP CARD"  # under 会員証 on the card
 WEEKDAYS = "月火水木金土日"
@@ -23,6 +25,17 @@ def long_date(day: date) -> str:
 def badge_description(community: str, title: str) -> str:
     return (
         f"{community}のイベント「{title}」に参加したことを証明する{BADGE}です。"
+        "本人だけのもので、譲渡はできません。"
+    )
+
+
+def project_badge_name(title: str) -> str:
+    return f"{title} {CONTRIBUTION}"
+
+
+def project_badge_description(community: str, title: str) -> str:
+    return (
+        f"{community}のプロジェクト「{title}」に貢献したことを証明する{PROJECT_BADGE}です。"
         "本人だけのもので、譲渡はできません。"
     )
 
@@ -41,3 +54,4 @@ DATE_TRAIT = "開催日"
 VENUE_TRAIT = "会場"
 COMMUNITY_TRAIT = "コミュニティ"
 MEMBER_SINCE_TRAIT = "入会日"
+SINCE_TRAIT = "開始日"

@@ -13,7 +13,9 @@ from webapp.accounts.models import User
 from webapp.checkin.models import Attendance
 from webapp.ledger.models import LedgerEntry
 from webapp.membership.models import Membership
+from webapp.onchain.jobs import PROJECT_BADGE_BASE, project_badge_token_id
 from webapp.onchain.models import ChainJob, JobKind, JobStatus
+from webapp.projects.models import ProjectBadge
 
 # Jobs whose effect may be on chain and not yet seen as confirmed; a failed job's effect on
 # chain is a difference like any other.
@@ -22,7 +24,7 @@ IN_FLIGHT = (JobStatus.PENDING, JobStatus.SENT)
 
 @dataclass(frozen=True)
 class Difference:
-    what: str  # "tokens", "badge", "card" or "decision"
+    what: str  # "tokens", "badge", "project badge", "card" or "decision"
     address: str  # a member's; for a decision, the decision record's
     email: str | None
     ledger: int  # what the database says the chain should hold
@@ -32,6 +34,7 @@ class Difference:
     # A decision's results where both hold one that differs: "tally 2,1 digest 0x…" each.
     ledger_result: str | None = None
     chain_result: str | None = None
+    project_id: int | None = None
 
     def describe(self) -> str:
         who = self.email or "(no account)"
@@ -43,14 +46,16 @@ class Difference:
                 f"{self.what}{where} {self.address} {who}: ledger {self.ledger_result}, "
                 f"chain {self.chain_result}"
             )
+        where += f" project {self.project_id}" if self.project_id is not None else ""
         return f"{self.what}{where} {self.address} {who}: ledger {self.ledger}, chain {self.chain}"
 
 
 def reconcile(session: Session, client: ChainClient) -> list[Difference]:
     """Compares what confirmed jobs put on chain with what the chain holds: token balances
-    (also of addresses no account has), badges and membership cards (also those on chain that
-    no attendance or membership explains), and decisions (a result on chain that differs from
-    the one queued, or that no decision job explains)."""
+    (also of addresses no account has), badges (events' and projects') and membership cards
+    (also those on chain that no attendance, project badge or membership explains), and
+    decisions (a result on chain that differs from the one queued, or that no decision job
+    explains)."""
     differences: list[Difference] = []
     users = {u.id: u for u in session.scalars(select(User).where(User.address.is_not(None)))}
     by_address = {u.address.lower(): u for u in users.values()}
@@ -88,13 +93,19 @@ def reconcile(session: Session, client: ChainClient) -> list[Difference]:
         (users[a.user_id].address.lower(), a.event_id)
         for a in session.scalars(query.where(ChainJob.status.in_(IN_FLIGHT)))
     }
-    for address, event_id in client.awarded_badges():
-        key = (address.lower(), event_id)
-        if key not in expected_badges and key not in in_flight:
-            user = by_address.get(address.lower())
-            differences.append(
-                Difference("badge", address, user.email if user else None, 0, 1, event_id)
-            )
+    expected_projects, projects_in_flight = _project_badges(session, client, users, differences)
+    for address, token_id in client.awarded_badges():
+        key = (address.lower(), token_id)
+        user = by_address.get(address.lower())
+        email = user.email if user else None
+        if token_id >= PROJECT_BADGE_BASE:  # a project's contributor badge
+            if key not in expected_projects and key not in projects_in_flight:
+                project_id = token_id - PROJECT_BADGE_BASE
+                differences.append(
+                    Difference("project badge", address, email, 0, 1, project_id=project_id)
+                )
+        elif key not in expected_badges and key not in in_flight:
+            differences.append(Difference("badge", address, email, 0, 1, token_id))
 
     query = select(Membership).join(ChainJob, Membership.chain_job_id == ChainJob.id)
     carded = set()
@@ -158,3 +169,27 @@ def _decision_differences(session: Session, client: ChainClient) -> list[Differe
 
 def _result(tally: tuple[int, ...], digest: bytes | None) -> str:
     return f"tally {','.join(map(str, tally))} digest 0x{(digest or b'').hex()}"
+
+
+def _project_badges(
+    session: Session, client: ChainClient, users: dict, differences: list[Difference]
+) -> tuple[set, set]:
+    """Checks each confirmed project badge is held; returns the (address, token id) pairs
+    confirmed and those on their way, to explain what the chain holds."""
+    query = select(ProjectBadge).join(ChainJob, ProjectBadge.chain_job_id == ChainJob.id)
+    expected = set()
+    for badge in session.scalars(query.where(ChainJob.status == JobStatus.CONFIRMED)):
+        user = users[badge.user_id]
+        token_id = project_badge_token_id(badge.project_id)
+        expected.add((user.address.lower(), token_id))
+        held = client.badge_balance(user.address, token_id)
+        if held != 1:
+            differences.append(
+                Difference("project badge", user.address, user.email, 1, held,
+                           project_id=badge.project_id)
+            )  # fmt: skip
+    in_flight = {
+        (users[b.user_id].address.lower(), project_badge_token_id(b.project_id))
+        for b in session.scalars(query.where(ChainJob.status.in_(IN_FLIGHT)))
+    }
+    return expected, in_flight

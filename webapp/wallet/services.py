@@ -23,10 +23,13 @@ from webapp.ledger.services import Balance, get_balance
 from webapp.membership.models import Membership
 from webapp.membership.services import CardStatus, card_status, get_membership
 from webapp.onchain.deployments import get_current_deployment
+from webapp.onchain.jobs import project_badge_token_id
 from webapp.onchain.models import ChainJob, JobKind, JobStatus
 from webapp.perks.models import Redemption, RedemptionStatus
 from webapp.perks.redemptions import list_member_redemptions
 from webapp.perks.services import PerkOffer, list_offers
+from webapp.projects.models import ProjectBadge
+from webapp.projects.services import get_project, list_member_project_badges
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,27 @@ class BadgeItem:
 
 
 @dataclass(frozen=True)
+class ProjectBadgeItem:
+    """A project's contributor badge: its tile opens the project's page."""
+
+    project_id: int
+    token_id: int  # on the badge contract, beside the events' badges
+    title: str
+    given_at: datetime
+    state: RecordState
+
+    @classmethod
+    def of(cls, badge: ProjectBadge) -> ProjectBadgeItem:
+        return cls(
+            badge.project_id,
+            project_badge_token_id(badge.project_id),
+            badge.project.title,
+            badge.given_at,
+            RecordState.of(badge.chain_job),
+        )
+
+
+@dataclass(frozen=True)
 class CardItem:
     issued_at: datetime
     active: bool  # gives its rights now
@@ -79,6 +103,7 @@ class HistoryItem:
 class Wallet:
     card: CardItem | None
     badges: list[BadgeItem]
+    project_badges: list[ProjectBadgeItem]
     balance: Balance
     perks: list[PerkOffer]  # what the member can use now (afford, and not used up)
     tickets: list[Redemption]  # tickets waiting to be shown at a shop
@@ -105,6 +130,7 @@ def get_wallet(session: Session, user: User, locale: str = "ja") -> Wallet:
     return Wallet(
         card=_card(get_membership(session, user)),
         badges=[_badge(a) for a in attendances],
+        project_badges=[ProjectBadgeItem.of(b) for b in list_member_project_badges(session, user)],
         balance=balance,
         perks=[o for o in list_offers(session, user, balance.total, utcnow()) if o.usable],
         tickets=[r for r in redemptions if r.status == RedemptionStatus.HELD],
@@ -173,6 +199,7 @@ class Proof:
     address: str  # the member's account the record is written to
     chain_id: int | None
     contracts: list[Contract]
+    project_title: str | None = None  # the project whose contributor badge it is
 
 
 def get_member_proof(session: Session, user: User, job_id: int, chain_id: int | None) -> Proof:
@@ -201,6 +228,7 @@ def get_member_proof(session: Session, user: User, job_id: int, chain_id: int | 
         address=job.address,
         chain_id=deployment.chain_id if deployment is not None else None,
         contracts=contracts,
+        project_title=get_project(session, job.project_id).title if job.project_id else None,
     )
 
 
@@ -209,6 +237,8 @@ def _contracts_of(job: ChainJob) -> list[str]:
     it pays any; a card is issued; a use at a shop burns coins."""
     if job.kind == JobKind.AWARD:
         return ["badge", "token"] if job.amount else ["badge"]
+    if job.kind == JobKind.PROJECT_BADGE:
+        return ["badge"]
     if job.kind in (JobKind.ISSUE_CARD, JobKind.REVOKE_CARD):
         return ["card"]
     return ["token"]
