@@ -16,6 +16,7 @@ from ...conftest import log_in
 from ..test_metadata import ERC1155_METADATA, FORMATS, get_png
 from ..test_worker import attend, jobs, work
 
+
 def test_the_token_ids_of_projects_cannot_meet_an_event_s():
     assert PROJECT_BADGE_BASE > 2**31 - 1  # an event's id is at most the largest INTEGER
     assert project_badge_token_id(1) == 2**32 + 1
