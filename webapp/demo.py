@@ -31,6 +31,7 @@ from webapp.membership.services import issue_membership
 from webapp.perks.models import Perk
 from webapp.perks.redemptions import start_redemption, ticket_key, use_ticket
 from webapp.perks.services import add_staff, create_partner, create_perk
+from webapp.projects.demo import load_demo_project
 
 DEMO_PASSWORD = "demo-password"
 DEMO_LOGINS = (
@@ -87,6 +88,7 @@ def load_demo_data(session: Session, keyring: PublicKeyring, now: datetime) -> N
         description="宿場の軒先に行灯を並べます。軍手があれば持ってきてください。",
         now=now - timedelta(days=3),
     )
+    load_demo_project(session, people, now)
     add_demo_proposals(session, people, now)
 
 

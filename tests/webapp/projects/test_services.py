@@ -229,3 +229,15 @@ def test_the_list_shows_active_projects_then_waiting_ones(session, make_project)
     first, second = make_project(title="一"), make_project(title="二")
     assert [s.project for s in list_projects(session)] == [second, first, waiting]
     assert [s.members for s in list_projects(session)] == [1, 1, 1]
+
+
+def test_the_demo_has_an_active_project_with_the_demo_member_in_it(session, keyring):
+    from webapp.accounts.services import get_user_by_email
+    from webapp.demo import load_demo_data
+
+    load_demo_data(session, keyring, utcnow())
+    session.commit()
+    [summary] = list_projects(session)
+    assert (summary.project.title, summary.project.status) == ("奈良井宿 灯りのまつり", "active")
+    demo_member = get_user_by_email(session, "member@example.org")
+    assert summary.project.id in in_project_ids(session, demo_member.id)
