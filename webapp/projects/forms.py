@@ -11,7 +11,7 @@ from webapp.projects.services import MAX_REASON_LENGTH, MAX_TITLE_LENGTH
 
 class ProposeForm(Form):
     title = StringField(
-        _l("Title"),
+        _l("Project name"),
         validators=[
             InputRequired(_l("Give the project a title.")),
             Length(max=MAX_TITLE_LENGTH, message=_l("At most 200 characters.")),
