@@ -161,7 +161,7 @@ def test_metadata_is_japanese_whatever_the_requesters_language(client, event):
     [
         hex_id(999_999),  # no such event
         hex_id(0),
-        hex_id(2**40),  # beyond any event id (PostgreSQL's integer)
+        hex_id(2**31),  # beyond any event id (PostgreSQL's integer); 2**32 up: projects' badges
         "0x1",
         "1.0",
         "-1",

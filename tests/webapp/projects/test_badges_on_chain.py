@@ -83,7 +83,8 @@ def test_the_metadata_answers_for_a_project_s_token_id(client, session, make_pro
 
 def test_no_metadata_for_a_project_without_a_badge(client, session, make_project):
     waiting = make_project(active=False)
-    for token_id in (project_badge_token_id(waiting.id), project_badge_token_id(9999)):
+    beyond = project_badge_token_id(2**40)  # beyond any project id
+    for token_id in (project_badge_token_id(waiting.id), project_badge_token_id(9999), beyond):
         response = client.get(f"/badges/{token_id}.json")
         assert response.status_code == 404
         assert response.get_json()["error"] == "unknown_project"
