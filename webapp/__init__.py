@@ -37,6 +37,9 @@ def create_app(config: dict | None = None) -> Flask:
     from webapp.membership.terms import parse_term
 
     parse_term(app.config["MEMBERSHIP_TERM"])  # a mistyped term stops the start, not a join
+    from webapp.projects.services import check_approval_rule
+
+    check_approval_rule(app.config["PROJECT_APPROVAL"])  # so does a mistyped approval rule
 
     # Registered before Flask-SQLAlchemy's own teardown, so it runs after it: once the
     # request's session is closed.

@@ -32,6 +32,14 @@ APPROVAL_BY_PROPOSAL = "proposal"
 APPROVAL_RULES = (APPROVAL_BY_ADMIN, APPROVAL_BY_PROPOSAL)
 
 
+def check_approval_rule(rule: str) -> None:
+    """Refuses an ENISHI_PROJECT_APPROVAL that is neither rule (at the app's start)."""
+    if rule not in APPROVAL_RULES:
+        raise ValueError(
+            f"ENISHI_PROJECT_APPROVAL: {rule!r} is none of {', '.join(APPROVAL_RULES)}"
+        )
+
+
 def get_project(session: Session, project_id: int) -> Project:
     project = session.get(Project, project_id)
     if project is None:

@@ -241,3 +241,12 @@ def test_the_demo_has_an_active_project_with_the_demo_member_in_it(session, keyr
     assert (summary.project.title, summary.project.status) == ("奈良井宿 灯りのまつり", "active")
     demo_member = get_user_by_email(session, "member@example.org")
     assert summary.project.id in in_project_ids(session, demo_member.id)
+
+
+def test_a_mistyped_approval_rule_stops_the_start():
+    from webapp.projects.services import check_approval_rule
+
+    for rule in ("admin", "proposal"):
+        check_approval_rule(rule)
+    with pytest.raises(ValueError, match="ENISHI_PROJECT_APPROVAL"):
+        check_approval_rule("admins")

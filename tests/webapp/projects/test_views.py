@@ -177,3 +177,15 @@ def test_my_page_leads_to_the_projects(app, member, admin):
     assert 'href="/projects"' in logged_in(app, member).get("/account").get_data(as_text=True)
     page = logged_in(app, admin).get("/account").get_data(as_text=True)
     assert 'href="/admin/projects"' in page
+
+
+def test_the_chain_page_names_a_project_badge_s_job(app, session, member, admin, make_project):
+    from webapp.projects.services import give_badges
+
+    project = make_project()
+    give_badges(session, project, member, [member], now=utcnow())
+    session.commit()
+    page = logged_in(app, admin).get("/admin/chain").get_data(as_text=True)
+    rows = page.split('data-testid="job"')[1:]
+    project_rows = [row for row in rows if f"{project.id})</td>" in row.split("</td>")[0] + "</td>"]
+    assert len(project_rows) == 1  # its project named beside the kind (no events here)
