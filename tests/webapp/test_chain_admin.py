@@ -176,5 +176,5 @@ def test_a_decisions_job_shows_in_plain_words_with_its_proposal(
     response = admin_client.get("/admin/chain")
     assert response.status_code == 200
     rows = re.findall(r'<tr data-testid="job".*?</tr>', response.get_data(as_text=True), re.S)
-    row = next(row for row in rows if "proposal 31" in row)
-    assert "Result of a vote (proposal 31)" in row and "ConnectionError: down" in row
+    row = next(row for row in rows if "議案 31" in row)
+    assert "投票の結果 (議案 31)" in row and "ConnectionError: down" in row
