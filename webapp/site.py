@@ -29,11 +29,11 @@ from webapp.accounts.services import mark_home_seen
 from webapp.checkin.models import ClaimStatus
 from webapp.checkin.pending import pending_scan_url
 from webapp.checkin.services import (
-    REASONS,
     count_attendances_since,
     get_last_claim,
     get_member_attendance,
     list_attended_event_ids,
+    refusal_message,
 )
 from webapp.config import PROJECT_DIR
 from webapp.core.access import member_required
@@ -133,7 +133,7 @@ def _last_checkin(session: Session, user: User) -> LastCheckin | None:
     if claim.status == ClaimStatus.HELD:
         state = "waiting"
     elif claim.status == ClaimStatus.REJECTED:
-        state, reason = "refused", str(REASONS.get(claim.reason, ""))
+        state, reason = "refused", refusal_message(claim.reason, claim.event) or ""
     else:
         job = get_member_attendance(session, user, claim.event).chain_job
         if job.on_chain:

@@ -86,3 +86,30 @@ class DisplayLink(db.Model):
     event = relationship("Event")
     created_by = relationship("User", foreign_keys=[created_by_id])
     revoked_by = relationship("User", foreign_keys=[revoked_by_id])
+
+
+class RsvpStatus(StrEnum):
+    GOING = "going"  # holds a seat
+    WAITING = "waiting"  # on the waiting list, first come first served
+    CANCELLED = "cancelled"
+
+
+class Rsvp(db.Model):
+    """A member's answer to an event's invitation: a seat, a place on the waiting list, or
+    cancelled. Checking in needs none: seats are for planning."""
+
+    __tablename__ = "rsvps"
+    __table_args__ = (
+        UniqueConstraint("event_id", "user_id"),
+        CheckConstraint("status IN ('going', 'waiting', 'cancelled')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When it took its current status: the waiting list's order.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user = relationship("User")

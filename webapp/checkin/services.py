@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from webapp.accounts.models import User
 from webapp.accounts.services import get_user
 from webapp.checkin import codes
+from webapp.checkin.eligibility import eligibility, rule_in_words
 from webapp.checkin.models import Attendance, Claim, ClaimStatus
 from webapp.checkin.rewards import Award, award_terms, get_award
 from webapp.core.errors import NotFound
@@ -27,7 +29,6 @@ from webapp.events.models import Event
 from webapp.events.services import checkin_opens_at, runs_event
 from webapp.ledger.services import credit_reward
 from webapp.membership.cards import read_card_code
-from webapp.membership.services import is_member
 from webapp.onchain.jobs import queue_award
 
 # Reason codes are part of the API: never rename one; add new ones.
@@ -52,6 +53,8 @@ REASONS = {
         "looked at it."
     ),
     "refused": _l("The organiser did not approve this check-in."),
+    # The event invites by a rule the member does not meet; the message says the rule.
+    "not_invited": _l("This event is for invited people only."),
 }
 # Wrong secret words a member may type for one event: a spoken word must not be found by trying
 # a list of words.
@@ -84,7 +87,7 @@ class ClaimResult:
 
     @property
     def message(self) -> str | None:
-        return str(REASONS[self.reason]) if self.reason else None
+        return refusal_message(self.reason, self.event)
 
     def as_dict(self) -> dict:
         answer = {
@@ -100,6 +103,22 @@ class ClaimResult:
         if self.award is not None:
             answer["award"] = self.award.as_dict()
         return answer
+
+
+def refusal_message(reason: str | None, event: Event | None) -> str | None:
+    """A reason code in words; an event that invites by rule says its rule."""
+    if not reason:
+        return None
+    if reason == "not_invited" and event is not None:
+        return _(
+            "%(reason)s Invited: %(rule)s.", reason=REASONS[reason], rule=rule_in_words(event)
+        )
+    return str(REASONS[reason])
+
+
+def _invitation_refusal(session: Session, user: User, event: Event, now: datetime) -> str | None:
+    """None if `user` may check in to `event` at `now`; else "not_a_member" or "not_invited"."""
+    return eligibility(session, user, event, now).reason
 
 
 def record_claim(
@@ -166,8 +185,8 @@ def check_in_by_organiser(
         status, reason = ClaimStatus.REJECTED, "not_yet_open"
     elif now >= event.ends_at + timedelta(days=event.offline_claim_days):
         status, reason = ClaimStatus.REJECTED, "expired"
-    elif not is_member(session, member, now):
-        status, reason = ClaimStatus.REJECTED, "not_a_member"
+    elif refusal := _invitation_refusal(session, member, event, now):
+        status, reason = ClaimStatus.REJECTED, refusal
     else:
         status, reason = ClaimStatus.ACCEPTED, None
     stored = Claim(
@@ -235,7 +254,8 @@ def _decide(session: Session, user: User, claim: ClaimInput, observed_at: dateti
 
     Precedence: a code that is not genuine is rejected first; then a member already checked
     in gets `duplicate` whatever the code's age; then the event's own organisers are refused;
-    then the code's time (and a printed code's secret word); then membership."""
+    then the code's time (and a printed code's secret word); then whether the event invites
+    the member (membership, or the event's rule: checkin.eligibility)."""
     try:
         code = codes.parse_token(claim.code)
     except codes.MalformedCode:
@@ -271,8 +291,8 @@ def _decide(session: Session, user: User, claim: ClaimInput, observed_at: dateti
         return reject("not_yet_open")
     if shown_at >= event.ends_at:
         return reject("expired")
-    if not is_member(session, user, observed_at):
-        return reject("not_a_member")
+    if refusal := _invitation_refusal(session, user, event, observed_at):
+        return reject(refusal)
     if late and event.hold_late_claims:
         # A late display code may be a screenshot sent on: an organiser decides.
         status = ClaimStatus.DUPLICATE if _is_held(session, user, event) else ClaimStatus.HELD
@@ -302,8 +322,8 @@ def _decide_printed(
         return reject("too_many_words")
     if event.secret_word and not codes.same_word(claim.word, event.secret_word):
         return reject("wrong_word")
-    if not is_member(session, user, observed_at):
-        return reject("not_a_member")
+    if refusal := _invitation_refusal(session, user, event, observed_at):
+        return reject(refusal)
     late = observed_at - moment > codes.SLOT_LENGTH * 2
     return _Decision(ClaimStatus.ACCEPTED, None, event, codes.PRINTED_SLOT, late, "printed")
 
@@ -378,8 +398,8 @@ def decide_held_claim(
         status, reason = ClaimStatus.REJECTED, "refused"
     elif _has_attended(session, member, event):
         status, reason = ClaimStatus.DUPLICATE, "already_checked_in"
-    elif not is_member(session, member, now):
-        status, reason = ClaimStatus.REJECTED, "not_a_member"
+    elif refusal := _invitation_refusal(session, member, event, now):
+        status, reason = ClaimStatus.REJECTED, refusal
     else:
         status, reason = ClaimStatus.ACCEPTED, None
     claim.status, claim.reason, claim.recorded_by_id = status, reason, organiser.id

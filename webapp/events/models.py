@@ -16,6 +16,13 @@ class Event(db.Model):
         CheckConstraint("reward >= 0", name="reward"),
         CheckConstraint("offline_claim_days BETWEEN 0 AND 30", name="offline_claim_days"),
         CheckConstraint("budget IS NULL OR budget >= 0", name="budget"),
+        CheckConstraint("audience IN ('everyone', 'members', 'rule')", name="audience"),
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity"),
+        CheckConstraint(
+            "(rule_badges IS NULL) = (rule_days IS NULL) AND "
+            "(rule_badges IS NULL OR (rule_badges > 0 AND rule_days > 0))",
+            name="rule_badges",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,15 +56,36 @@ class Event(db.Model):
     # The project this event belongs to, if any: its check-ins count as taking part in it.
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who is invited (checkin.eligibility decides): "everyone" with an account, "members" whose
+    # 会員証 gives its rights, or those who meet the "rule": every condition set below holds.
+    audience: Mapped[str] = mapped_column(String(16), default="members", server_default="members")
+    rule_card: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # At least `rule_badges` badges (attendances) within the last `rule_days` days.
+    rule_badges: Mapped[int | None]
+    rule_days: Mapped[int | None]
+    # Members (now) of this project; a badge of any of `required_events` is the last condition.
+    rule_project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))
+    # Seats members may take ahead (RSVP); None: no limit. RSVP is offered with `rsvp_open`.
+    capacity: Mapped[int | None]
+    rsvp_open: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     organiser = relationship("User", foreign_keys=[organiser_id])
     reward_approved_by = relationship("User", foreign_keys=[reward_approved_by_id])
+    rule_project = relationship("Project", foreign_keys=[rule_project_id])
     co_organisers = relationship(
         "User",
         secondary="event_organisers",
         primaryjoin="Event.id == EventOrganiser.event_id",
         secondaryjoin="User.id == EventOrganiser.user_id",
         order_by="User.display_name",
+        viewonly=True,
+    )
+    required_events = relationship(
+        "Event",
+        secondary="event_required_badges",
+        primaryjoin="Event.id == EventRequiredBadge.event_id",
+        secondaryjoin="Event.id == EventRequiredBadge.required_event_id",
+        order_by="Event.starts_at",
         viewonly=True,
     )
 
@@ -71,3 +99,12 @@ class EventOrganiser(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
     added_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EventRequiredBadge(db.Model):
+    """A rule's condition: a badge of any one of these (earlier) events."""
+
+    __tablename__ = "event_required_badges"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    required_event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
