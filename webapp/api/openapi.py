@@ -351,7 +351,11 @@ def _schemas(batch_limit: int) -> dict:
                     "description": "held: waits for an organiser (reason awaiting_approval)",
                 },
                 "reason": {"type": ["string", "null"], "enum": [*sorted(REASONS), None]},
-                "message": {"type": "string", "description": "the reason, in the user's language"},
+                "message": {
+                    "type": "string",
+                    "description": "the reason, in the user's language; for not_invited, the "
+                    "event's rule in words (who is invited)",
+                },
                 "offline": boolean,
                 "event": _ref("EventName"),
                 "award": _ref("Award"),

@@ -97,7 +97,8 @@ def _evaluate(event: Event, facts: _Facts) -> Eligibility:
 
 
 def rule_in_words(event: Event) -> str:
-    """Who the event invites, in a plain sentence: 「会員証をお持ちで、過去90日に3回以上参加した方」."""
+    """Who the event invites, in a plain sentence (「会員証をお持ちで、過去90日に3回以上参加し
+    た方」)."""
     if event.audience == EVERYONE:
         return _("Everyone with an account")
     if event.audience != RULE:

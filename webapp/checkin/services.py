@@ -110,9 +110,7 @@ def refusal_message(reason: str | None, event: Event | None) -> str | None:
     if not reason:
         return None
     if reason == "not_invited" and event is not None:
-        return _(
-            "%(reason)s Invited: %(rule)s.", reason=REASONS[reason], rule=rule_in_words(event)
-        )
+        return _("%(reason)s Invited: %(rule)s.", reason=REASONS[reason], rule=rule_in_words(event))
     return str(REASONS[reason])
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
@@ -15,13 +15,17 @@ from webapp.accounts.services import get_user_by_email
 from webapp.core.db import utcnow
 from webapp.core.errors import DomainError, Forbidden, NotFound
 from webapp.core.i18n import lazy_coins
-from webapp.events.models import Event, EventOrganiser
+from webapp.events.models import Event, EventOrganiser, EventRequiredBadge
 
 MAX_REWARD = 10_000
 MAX_BUDGET = 10_000_000
 MAX_OFFLINE_CLAIM_DAYS = 30
 MAX_DURATION = timedelta(days=366)
 MAX_WORD_CHARS = 64
+MAX_CAPACITY = 100_000
+MAX_RULE_DAYS = 3650
+MAX_RULE_BADGES = 1000
+AUDIENCES = ("everyone", "members", "rule")
 # Check-in opens a little before the start: people arrive early.
 OPENS_BEFORE_START = timedelta(minutes=30)
 # With no budget given, an event pays this many participants.
@@ -121,6 +125,89 @@ def set_secret_word(session: Session, event: Event, word: str | None) -> None:
 def set_hold_late_claims(session: Session, event: Event, hold: bool) -> None:
     event.hold_late_claims = hold
     session.flush()
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """Who an event invites (see checkin.eligibility) and its seats: what the organiser sets."""
+
+    audience: str = "members"
+    rule_card: bool = False
+    rule_badges: int | None = None  # at least this many badges ...
+    rule_days: int | None = None  # ... within this many days
+    required_event_ids: tuple[int, ...] = ()  # a badge of any one of these events
+    rule_project_id: int | None = None  # a member of this project now
+    capacity: int | None = None  # seats; None: no limit
+    rsvp_open: bool = False
+    project_id: int | None = None  # the project the event belongs to
+
+
+def set_invitation(session: Session, event: Event, invitation: Invitation) -> None:
+    """Sets who the event invites, its seats and its project, all or nothing: a rule must set
+    at least one condition, badges need both a count and a number of days, and the required
+    events must be other events here. (The seats' list is settled by checkin.rsvps.)"""
+    rule = invitation.audience == "rule"
+    if invitation.audience not in AUDIENCES:
+        raise DomainError("bad_audience", _l("Choose who is invited."))
+    badges, days = (invitation.rule_badges, invitation.rule_days) if rule else (None, None)
+    if (badges is None) != (days is None):
+        raise DomainError(
+            "badges_need_days", _l("Give both how many times and within how many days.")
+        )
+    if badges is not None and not (1 <= badges <= MAX_RULE_BADGES and 1 <= days <= MAX_RULE_DAYS):
+        raise DomainError(
+            "bad_badges",
+            _l("Times: 1 to 1,000. Days: 1 to 3,650."),
+        )
+    required = sorted(set(invitation.required_event_ids)) if rule else []
+    if event.id in required:
+        raise DomainError("required_itself", _l("An event cannot require a badge of itself."))
+    found = session.scalars(select(Event.id).where(Event.id.in_(required))).all()
+    if len(found) != len(required):
+        raise NotFound("unknown_event", _l("There is no such event."))
+    card = rule and invitation.rule_card
+    project = invitation.rule_project_id if rule else None
+    if rule and not (card or badges or required or project):
+        raise DomainError(
+            "empty_rule", _l("Choose at least one condition, or invite members or everyone.")
+        )
+    capacity = invitation.capacity
+    if capacity is not None and not 0 <= capacity <= MAX_CAPACITY:
+        raise DomainError("bad_capacity", _l("Seats: 0 to 100,000, or empty for no limit."))
+    event.audience, event.rule_card = invitation.audience, card
+    event.rule_badges, event.rule_days, event.rule_project_id = badges, days, project
+    event.capacity, event.rsvp_open = capacity, invitation.rsvp_open
+    event.project_id = invitation.project_id
+    session.execute(delete(EventRequiredBadge).where(EventRequiredBadge.event_id == event.id))
+    session.add_all(EventRequiredBadge(event_id=event.id, required_event_id=i) for i in required)
+    session.flush()
+    session.expire(event, ["required_events", "rule_project"])
+
+
+def invitation_of(event: Event) -> Invitation:
+    return Invitation(
+        audience=event.audience,
+        rule_card=event.rule_card,
+        rule_badges=event.rule_badges,
+        rule_days=event.rule_days,
+        required_event_ids=tuple(required.id for required in event.required_events),
+        rule_project_id=event.rule_project_id,
+        capacity=event.capacity,
+        rsvp_open=event.rsvp_open,
+        project_id=event.project_id,
+    )
+
+
+def lock_event(session: Session, event: Event) -> None:
+    """Takes the event's row for this transaction (its seats are counted under it); on SQLite
+    the writing transaction already holds the database."""
+    query = (
+        select(Event.id)
+        .where(Event.id == event.id)
+        .with_for_update(key_share=True)  # claims' and RSVPs' foreign keys may share it
+    )
+    session.execute(query)
+    session.refresh(event, ["capacity", "rsvp_open"])
 
 
 def needs_reward_approval(event: Event) -> bool:

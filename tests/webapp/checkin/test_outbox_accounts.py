@@ -15,9 +15,7 @@ def account_of(client) -> str | None:
     return client.get("/api/v1/session").get_json()["account"]
 
 
-def test_the_session_names_the_account_opaquely_and_the_same_on_every_phone(
-    app, member, make_user
-):
+def test_the_session_names_the_account_opaquely_and_the_same_on_every_phone(app, member, make_user):
     anonymous = app.test_client()
     assert account_of(anonymous) is None
     first, second = app.test_client(), app.test_client()
