@@ -1,0 +1,195 @@
+"""Seats: a seat while seats remain, else the waiting list, which moves up by itself; two
+members taking the last seat at once get one seat between them."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+
+from webapp.accounts.models import User
+from webapp.checkin.rsvps import (
+    cancel_seat,
+    get_seat,
+    list_rsvps,
+    seats_left,
+    set_event_invitation,
+    take_seat,
+)
+from webapp.core.db import mark_writing, utcnow
+from webapp.core.errors import DomainError
+from webapp.events.models import Event
+from webapp.events.services import Invitation
+from webapp.extensions import db
+
+from .rules import invite
+
+
+@pytest.fixture
+def seated(session, make_event):
+    def make(capacity, **fields):
+        event = make_event(title="特別見学会", **fields)
+        invite(session, event, audience="members", capacity=capacity, rsvp_open=True)
+        return event
+
+    return make
+
+
+def names(rsvps) -> list[int]:
+    return [rsvp.user_id for rsvp in rsvps]
+
+
+def test_seats_then_a_waiting_list_that_moves_up_when_a_seat_is_given_back(
+    session, make_user, seated
+):
+    event = seated(2)
+    first, second, third, fourth = (make_user() for _ in range(4))
+    for person in (first, second, third, fourth):
+        take_seat(session, person, event, utcnow())
+    assert [get_seat(session, p, event).status for p in (first, second, third)] == [
+        "going",
+        "going",
+        "waiting",
+    ]
+    assert (
+        get_seat(session, third, event).position,
+        get_seat(session, fourth, event).position,
+    ) == (1, 2)
+    assert seats_left(session, event) == 0
+    cancel_seat(session, first, event, utcnow())
+    going, waiting = list_rsvps(session, event)
+    assert (names(going), names(waiting)) == ([second.id, third.id], [fourth.id])
+    assert get_seat(session, first, event) is None
+    assert get_seat(session, fourth, event).position == 1
+
+
+def test_saying_yes_twice_keeps_one_seat(session, member, seated):
+    event = seated(5)
+    take_seat(session, member, event, utcnow())
+    take_seat(session, member, event, utcnow())
+    assert seats_left(session, event) == 4
+
+
+def test_the_waiting_list_skips_people_no_longer_invited(session, make_user, seated):
+    event = seated(1)
+    holder, lapsed, next_one = make_user(), make_user(), make_user()
+    for person in (holder, lapsed, next_one):
+        take_seat(session, person, event, utcnow())
+    lapsed.closed_at = utcnow()
+    cancel_seat(session, holder, event, utcnow())
+    going, waiting = list_rsvps(session, event)
+    assert (names(going), names(waiting)) == ([next_one.id], [lapsed.id])
+
+
+def test_more_seats_move_the_list_up_and_fewer_send_the_last_seats_back(session, make_user, seated):
+    event = seated(1)
+    people = [make_user() for _ in range(3)]
+    for person in people:
+        take_seat(session, person, event, utcnow())
+    set_event_invitation(session, event, Invitation(capacity=3, rsvp_open=True), utcnow())
+    assert names(list_rsvps(session, event)[0]) == [p.id for p in people]
+    set_event_invitation(session, event, Invitation(capacity=1, rsvp_open=True), utcnow())
+    going, waiting = list_rsvps(session, event)
+    assert (names(going), names(waiting)) == ([people[0].id], [people[1].id, people[2].id])
+
+
+def test_no_limit_means_a_seat_for_everyone(session, make_user, seated):
+    event = seated(None)
+    for _ in range(3):
+        assert take_seat(session, make_user(), event, utcnow()).status == "going"
+    assert seats_left(session, event) is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"rsvp_open": False}, "no_rsvp"),
+        ({"ended": True}, "expired"),
+        ({"rule": True}, "not_invited"),
+        ({"stranger": True}, "not_a_member"),
+    ],
+)
+def test_a_seat_is_refused_when_it_cannot_be_taken(session, make_user, make_event, fields, code):
+    ago = timedelta(days=1)
+    event = make_event(
+        **(
+            {"starts_at": utcnow() - 2 * ago, "ends_at": utcnow() - ago}
+            if fields.get("ended")
+            else {}
+        )
+    )
+    invitation = {"audience": "members", "capacity": 3, "rsvp_open": fields.get("rsvp_open", True)}
+    if fields.get("rule"):
+        invitation.update(audience="rule", rule_badges=2, rule_days=30)
+    invite(session, event, **invitation)
+    person = make_user(member=not fields.get("stranger"))
+    with pytest.raises(DomainError) as error:
+        take_seat(session, person, event, utcnow())
+    assert error.value.code == code
+    if code == "not_invited":
+        assert "30" in str(error.value.message)
+
+
+def run_together(app, count: int, work) -> list:
+    """`work(session, n)` in `count` threads at once, each with its own session."""
+    results: list = [None] * count
+    start = threading.Barrier(count)
+
+    def run(index):
+        with app.app_context():
+            mark_writing()
+            try:
+                start.wait()
+                results[index] = work(db.session, index)
+                db.session.commit()
+            except Exception as exc:  # noqa: BLE001 - the caller inspects it
+                db.session.rollback()
+                results[index] = exc
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_two_members_taking_the_last_seat_at_once_get_one_seat(app, session, make_user, seated):
+    event = seated(2)
+    take_seat(session, make_user(), event, utcnow())
+    session.commit()
+    ids, event_id = [make_user().id, make_user().id], event.id
+
+    def rsvp(s, n):
+        return take_seat(s, s.get(User, ids[n]), s.get(Event, event_id), utcnow()).status
+
+    session.commit()  # no snapshot of ours outlives the threads
+    results = run_together(app, 2, rsvp)
+    assert sorted(results) == ["going", "waiting"], results
+    session.rollback()
+    going, waiting = list_rsvps(session, session.get(Event, event_id))
+    assert (len(going), len(waiting)) == (2, 1)
+
+
+def test_a_cancel_and_a_new_reply_at_once_still_fill_the_seats_once(
+    app, session, make_user, seated
+):
+    event = seated(1)
+    holder, waiting_one, newcomer = make_user(), make_user(), make_user()
+    take_seat(session, holder, event, utcnow())
+    take_seat(session, waiting_one, event, utcnow())
+    event_id, holder_id, newcomer_id = event.id, holder.id, newcomer.id
+    session.commit()
+
+    def act(s, n):
+        event_ = s.get(Event, event_id)
+        if n == 0:
+            return cancel_seat(s, s.get(User, holder_id), event_, utcnow())
+        return take_seat(s, s.get(User, newcomer_id), event_, utcnow()).status
+
+    results = run_together(app, 2, act)
+    assert not any(isinstance(r, Exception) for r in results), results
+    session.rollback()
+    going, _waiting = list_rsvps(session, session.get(Event, event_id))
+    assert names(going) == [waiting_one.id]
