@@ -26,8 +26,10 @@ from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
 from webapp.accounts.services import mark_home_seen
+from webapp.checkin.eligibility import eligibility, list_eligibility, rule_in_words
 from webapp.checkin.models import ClaimStatus
 from webapp.checkin.pending import pending_scan_url
+from webapp.checkin.rsvps import get_seat, seats_left
 from webapp.checkin.services import (
     count_attendances_since,
     get_last_claim,
@@ -172,17 +174,24 @@ def calendar():
         upcoming=upcoming,
         past=past,
         attended=attended,
+        invited=list_eligibility(db.session, current_user, upcoming, now),
     )
 
 
 @bp.get("/calendar/<int:event_id>")
 @member_required
 def calendar_event(event_id: int):
-    """One event as members see it: when, where, what it pays, and whether they were there."""
+    """One event as members see it: when, where, what it pays, who is invited (and whether the
+    member is), their seat, and whether they were there."""
     event = get_event(db.session, event_id)
+    now = utcnow()
     return render_template(
         "calendar/event.html",
-        now=utcnow(),
+        now=now,
+        invited=eligibility(db.session, current_user, event, now),
+        rule=rule_in_words(event),
+        seat=get_seat(db.session, current_user, event),
+        seats_left=seats_left(db.session, event),
         event_status=event_status,
         event=event,
         attendance=get_member_attendance(db.session, current_user, event),

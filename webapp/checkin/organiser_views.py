@@ -17,6 +17,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from webapp.checkin.codes import get_kiosk_setup, get_printed_code
 from webapp.checkin.display_links import (
@@ -26,8 +28,10 @@ from webapp.checkin.display_links import (
     stop_display_link,
 )
 from webapp.checkin.display_views import current_code
+from webapp.checkin.eligibility import rule_in_words
 from webapp.checkin.exports import attendance_csv, rejected_csv
 from webapp.checkin.poster import poster_pdf
+from webapp.checkin.rsvps import list_rsvps, seats_left, set_event_invitation
 from webapp.checkin.services import (
     HOW,
     REASONS,
@@ -44,10 +48,18 @@ from webapp.core.errors import DomainError
 from webapp.core.http import answers_json, no_store, site_url, uses_camera
 from webapp.core.qr import qr_svg
 from webapp.events.access import event_organiser_required
-from webapp.events.services import checkin_window
+from webapp.events.forms import InvitationForm
+from webapp.events.services import (
+    RECENT_PAST,
+    InvitationSettings,
+    checkin_window,
+    invitation_of,
+    list_past_events,
+)
 from webapp.extensions import db
 from webapp.membership.cards import card_key
 from webapp.membership.services import search_members
+from webapp.projects.models import Project, ProjectStatus
 
 bp = Blueprint("checkin_organiser", __name__, url_prefix="/events")
 
@@ -68,9 +80,81 @@ def show(event):
         shown = {"event": event, "display_links": list_display_links(db.session, event)}
     else:
         shown = _activity(event, tab)
+    if tab == "desk":
+        shown["going"], shown["waiting"] = list_rsvps(db.session, event)
+        shown["seats_left"] = seats_left(db.session, event)
+    shown["rule"] = rule_in_words(event)
     return render_template(
         "checkin/event.html", section=tab, window=checkin_window(event, utcnow()), **shown
     )
+
+
+@bp.route("/<int:event_id>/invitation", methods=["GET", "POST"])
+@event_organiser_required
+def invitation(event):
+    """Who the event invites (everyone, members, or a rule), its seats and its project."""
+    now = utcnow()
+    if request.method == "POST":
+        form = InvitationForm()
+    else:
+        current = invitation_of(event)
+        form = InvitationForm(
+            data={
+                "audience": current.audience,
+                "rule_card": current.rule_card,
+                "rule_badges": current.rule_badges,
+                "rule_days": current.rule_days,
+                "required_events": list(current.required_event_ids),
+                "rule_project": current.rule_project_id or 0,
+                "capacity": current.capacity,
+                "rsvp_open": current.rsvp_open,
+                "project": current.project_id or 0,
+            }
+        )
+    _invitation_choices(form, event, now)
+    if form.validate_on_submit():
+        chosen = InvitationSettings(
+            audience=form.audience.data,
+            rule_card=form.rule_card.data,
+            rule_badges=form.rule_badges.data,
+            rule_days=form.rule_days.data,
+            required_event_ids=tuple(form.required_events.data or ()),
+            rule_project_id=form.rule_project.data or None,
+            capacity=form.capacity.data,
+            rsvp_open=form.rsvp_open.data,
+            project_id=form.project.data or None,
+        )
+        try:
+            set_event_invitation(db.session, event, chosen, now)
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("Saved. Invited: %(rule)s.", rule=rule_in_words(event)), "info")
+            return redirect(url_for("checkin_organiser.show", event_id=event.id, tab="settings"))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("checkin/invitation.html", event=event, form=form), status
+
+
+def _invitation_choices(form: InvitationForm, event, now) -> None:
+    """Past events (of the last ten years, the latest first) and active projects; whatever the
+    event uses already stays listed."""
+    past = list_past_events(db.session, now, within=RECENT_PAST * 40, limit=200)
+    events = {e.id: e for e in [*past, *event.required_events] if e.id != event.id}
+    form.required_events.choices = [
+        SelectChoice(e.id, f"{e.title} ({e.starts_at:%Y-%m-%d})") for e in events.values()
+    ]
+    query = select(Project).where(
+        (Project.status == ProjectStatus.ACTIVE)
+        | Project.id.in_([i for i in (event.rule_project_id, event.project_id) if i])
+    )
+    projects = [
+        SelectChoice(p.id, p.title) for p in db.session.scalars(query.order_by(Project.title))
+    ]
+    none = [SelectChoice(0, _("None"))]
+    form.rule_project.choices = none + projects
+    form.project.choices = none + projects
 
 
 @bp.get("/<int:event_id>/activity")

@@ -22,7 +22,7 @@ from webapp.checkin.eligibility import eligibility, rule_in_words
 from webapp.checkin.models import Rsvp, RsvpStatus
 from webapp.core.errors import DomainError, Forbidden, NotFound
 from webapp.events.models import Event
-from webapp.events.services import Invitation, lock_event, set_invitation
+from webapp.events.services import InvitationSettings, lock_event, set_invitation
 
 GOING, WAITING, CANCELLED = RsvpStatus.GOING, RsvpStatus.WAITING, RsvpStatus.CANCELLED
 
@@ -72,7 +72,7 @@ def cancel_seat(session: Session, user: User, event: Event, now: datetime) -> No
 
 
 def set_event_invitation(
-    session: Session, event: Event, invitation: Invitation, now: datetime
+    session: Session, event: Event, invitation: InvitationSettings, now: datetime
 ) -> None:
     """The organiser sets who is invited and the seats; the list follows at once."""
     lock_event(session, event)

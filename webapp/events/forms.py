@@ -1,5 +1,14 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from webapp.core.forms import DateTimeLocalField, Form, IntegerField
@@ -7,8 +16,11 @@ from webapp.core.i18n import lazy_coin_name
 from webapp.events.services import (
     DEFAULT_BUDGET_PLACES,
     MAX_BUDGET,
+    MAX_CAPACITY,
     MAX_OFFLINE_CLAIM_DAYS,
     MAX_REWARD,
+    MAX_RULE_BADGES,
+    MAX_RULE_DAYS,
     MAX_WORD_CHARS,
 )
 
@@ -50,3 +62,46 @@ class EventForm(Form):
         ),
     )
     submit = SubmitField(_l("Create event"))
+
+
+class InvitationForm(Form):
+    """Who an event invites, its seats and its project. The view gives the choices of events
+    and projects (`required_events`, `rule_project`, `project`: 0 is none)."""
+
+    audience = RadioField(
+        _l("Who may come"),
+        choices=[
+            SelectChoice("everyone", _l("Everyone (anyone with an account)")),
+            SelectChoice("members", _l("Members only (a valid membership card)")),
+            SelectChoice("rule", _l("Those who meet conditions")),
+        ],
+        default="members",
+    )
+    rule_card = BooleanField(_l("Holds a valid membership card"))
+    rule_badges = IntegerField(
+        _l("Took part at least this many times"),
+        validators=[Optional(), NumberRange(min=1, max=MAX_RULE_BADGES)],
+    )
+    rule_days = IntegerField(
+        _l("… within the last this many days"),
+        description=_l("Fill both, or leave both empty. Every check-in counts once."),
+        validators=[Optional(), NumberRange(min=1, max=MAX_RULE_DAYS)],
+    )
+    required_events = SelectMultipleField(
+        _l("Took part in any of these events"),
+        description=_l("Choose several with Ctrl or ⌘ (on a phone, tap each)."),
+        coerce=int,
+        validate_choice=True,
+    )
+    rule_project = SelectField(_l("Is a member of the project"), coerce=int)
+    capacity = IntegerField(
+        _l("Seats"),
+        description=_l("Empty: no limit. Past it, replies join a waiting list."),
+        validators=[Optional(), NumberRange(min=0, max=MAX_CAPACITY)],
+    )
+    rsvp_open = BooleanField(
+        _l("Members can reply that they are coming"),
+        description=_l("A reply saves a seat. Checking in at the event needs no reply."),
+    )
+    project = SelectField(_l("This event belongs to the project"), coerce=int)
+    submit = SubmitField(_l("Save"))

@@ -128,7 +128,7 @@ def set_hold_late_claims(session: Session, event: Event, hold: bool) -> None:
 
 
 @dataclass(frozen=True)
-class Invitation:
+class InvitationSettings:
     """Who an event invites (see checkin.eligibility) and its seats: what the organiser sets."""
 
     audience: str = "members"
@@ -142,7 +142,7 @@ class Invitation:
     project_id: int | None = None  # the project the event belongs to
 
 
-def set_invitation(session: Session, event: Event, invitation: Invitation) -> None:
+def set_invitation(session: Session, event: Event, invitation: InvitationSettings) -> None:
     """Sets who the event invites, its seats and its project, all or nothing: a rule must set
     at least one condition, badges need both a count and a number of days, and the required
     events must be other events here. (The seats' list is settled by checkin.rsvps.)"""
@@ -184,8 +184,8 @@ def set_invitation(session: Session, event: Event, invitation: Invitation) -> No
     session.expire(event, ["required_events", "rule_project"])
 
 
-def invitation_of(event: Event) -> Invitation:
-    return Invitation(
+def invitation_of(event: Event) -> InvitationSettings:
+    return InvitationSettings(
         audience=event.audience,
         rule_card=event.rule_card,
         rule_badges=event.rule_badges,

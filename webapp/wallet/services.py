@@ -6,7 +6,7 @@ prove a record are gathered only for its proof page (`get_member_proof`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -14,11 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
+from webapp.checkin.eligibility import MEMBERS, RULE, list_eligibility, rule_in_words
 from webapp.checkin.models import Attendance, Claim
+from webapp.checkin.rsvps import Seat, list_member_seats, list_seats_left
 from webapp.checkin.services import list_member_attendances, list_member_held_claims
 from webapp.core.db import utcnow
 from webapp.core.errors import NotFound
 from webapp.events.models import Event
+from webapp.events.services import list_upcoming_events
 from webapp.ledger.services import Balance, get_balance
 from webapp.membership.models import Membership
 from webapp.membership.services import CardStatus, card_status, get_membership
@@ -109,6 +112,35 @@ class Wallet:
     tickets: list[Redemption]  # tickets waiting to be shown at a shop
     history: list[HistoryItem]
     waiting: list[Claim]  # late check-ins an organiser has yet to look at
+    invitations: list[InvitationItem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class InvitationItem:
+    """An upcoming event the member is invited to, as the wallet's 招待 lists it."""
+
+    event: Event
+    rule: str  # who is invited, in words
+    seats_left: int | None  # None: no limit
+    seat: Seat | None  # the member's reply: going, or waiting (with the place)
+
+
+def list_invitations(session: Session, user: User, now: datetime) -> list[InvitationItem]:
+    """Upcoming events for members or by rule (not those open to everyone: they invite no one
+    in particular) that invite `user`, the soonest first; those they run are left out."""
+    events = [
+        event
+        for event in list_upcoming_events(session, now, attendee=user)
+        if event.audience in (MEMBERS, RULE)
+    ]
+    invited = list_eligibility(session, user, events, now)
+    events = [event for event in events if invited[event.id].invited]
+    seats = list_seats_left(session, events)
+    replies = list_member_seats(session, user, events)
+    return [
+        InvitationItem(event, rule_in_words(event), seats[event.id], replies.get(event.id))
+        for event in events
+    ]
 
 
 def get_wallet(session: Session, user: User, locale: str = "ja") -> Wallet:
@@ -136,6 +168,7 @@ def get_wallet(session: Session, user: User, locale: str = "ja") -> Wallet:
         tickets=[r for r in redemptions if r.status == RedemptionStatus.HELD],
         history=sorted(earned + spent, key=lambda item: item.when, reverse=True),
         waiting=list_member_held_claims(session, user),
+        invitations=list_invitations(session, user, utcnow()),
     )
 
 

@@ -30,7 +30,10 @@ NO_CARD = {
 def show():
     wallet = get_wallet(db.session, current_user, current_language())
     return render_template(
-        "wallet/show.html", wallet=wallet, community=current_app.config["COMMUNITY_NAME"]
+        "wallet/show.html",
+        wallet=wallet,
+        community=current_app.config["COMMUNITY_NAME"],
+        now=utcnow(),
     )
 
 

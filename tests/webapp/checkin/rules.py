@@ -7,7 +7,7 @@ from datetime import datetime
 from webapp.checkin.models import Attendance
 from webapp.checkin.services import record_claim
 from webapp.core.db import utcnow
-from webapp.events.services import Invitation, set_invitation
+from webapp.events.services import InvitationSettings, set_invitation
 from webapp.projects.services import activate_project, join_project, propose_project
 
 from .scans import claim, code_for
@@ -35,7 +35,7 @@ def make_project(session, lead, title="ぶどう畑の手入れ"):
 def invite(session, event, **fields) -> None:
     """Sets the event's invitation (audience "rule" unless given) and commits."""
     fields.setdefault("audience", "rule")
-    set_invitation(session, event, Invitation(**fields))
+    set_invitation(session, event, InvitationSettings(**fields))
     session.commit()
 
 

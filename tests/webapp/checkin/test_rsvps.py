@@ -18,7 +18,7 @@ from webapp.checkin.rsvps import (
 from webapp.core.db import mark_writing, utcnow
 from webapp.core.errors import DomainError
 from webapp.events.models import Event
-from webapp.events.services import Invitation
+from webapp.events.services import InvitationSettings
 from webapp.extensions import db
 
 from .rules import invite
@@ -85,9 +85,9 @@ def test_more_seats_move_the_list_up_and_fewer_send_the_last_seats_back(session,
     people = [make_user() for _ in range(3)]
     for person in people:
         take_seat(session, person, event, utcnow())
-    set_event_invitation(session, event, Invitation(capacity=3, rsvp_open=True), utcnow())
+    set_event_invitation(session, event, InvitationSettings(capacity=3, rsvp_open=True), utcnow())
     assert names(list_rsvps(session, event)[0]) == [p.id for p in people]
-    set_event_invitation(session, event, Invitation(capacity=1, rsvp_open=True), utcnow())
+    set_event_invitation(session, event, InvitationSettings(capacity=1, rsvp_open=True), utcnow())
     going, waiting = list_rsvps(session, event)
     assert (names(going), names(waiting)) == ([people[0].id], [people[1].id, people[2].id])
 

@@ -228,6 +228,6 @@ def test_each_empty_section_offers_one_next_step(app, make_user):
         "まだありません。もらったコインと使ったコインがここにのります。",
     ):
         assert wallet.count(sentence) == 1, sentence
-    assert wallet.count('class="empty"') == 4
+    assert wallet.count('class="empty"') == 5  # the four above, and no invitations
     assert wallet.count('class="button button-primary" href=') == 1  # one way on: scan a code
     assert 'class="button button-primary" href="/scan"' in wallet
