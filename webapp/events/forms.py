@@ -83,7 +83,7 @@ class InvitationForm(Form):
         validators=[Optional(), NumberRange(min=1, max=MAX_RULE_BADGES)],
     )
     rule_days = IntegerField(
-        _l("… within the last this many days"),
+        _l("Within the last this many days"),
         description=_l("Fill both, or leave both empty. Every check-in counts once."),
         validators=[Optional(), NumberRange(min=1, max=MAX_RULE_DAYS)],
     )
