@@ -4,6 +4,7 @@
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 
 from webapp.accounts.models import Role
 from webapp.checkin.eligibility import eligibility, list_eligibility, rule_in_words
@@ -182,19 +183,19 @@ def test_the_rule_is_evaluated_as_written(session, setting, person, rule, invite
     assert list_eligibility(session, user, [event], now)[event.id] == answer
 
 
-def test_the_rule_reads_as_a_plain_sentence(session, make_event, make_user):
+def test_the_rule_reads_as_a_plain_sentence(app, session, make_event, make_user):
     lead = make_user()
     past = make_event(title="ぶどう収穫祭")
     team = make_project(session, lead, title="畑の会")
     event = make_event(title="特別見学会")
-    invite(session, event, rule_card=True, rule_badges=3, rule_days=90)
-    assert rule_in_words(event) == (
-        "Those who hold a membership card and took part 3 times or more in the last 90 days"
-    )
-    invite(session, event, required_event_ids=(past.id,), rule_project_id=team.id)
-    assert (
-        rule_in_words(event)
-        == "Those who took part in “ぶどう収穫祭” and are in the project “畑の会”"
-    )
-    invite(session, event, audience="members")
-    assert rule_in_words(event) == "Members with a valid membership card"
+    with app.test_request_context(), force_locale("en"):
+        invite(session, event, rule_card=True, rule_badges=3, rule_days=90)
+        assert rule_in_words(event) == (
+            "Those who hold a membership card and took part 3 times or more in the last 90 days"
+        )
+        invite(session, event, required_event_ids=(past.id,), rule_project_id=team.id)
+        assert rule_in_words(event) == (
+            "Those who took part in “ぶどう収穫祭” and are in the project “畑の会”"
+        )
+        invite(session, event, audience="members")
+        assert rule_in_words(event) == "Members with a valid membership card"

@@ -46,6 +46,8 @@ ORGANISER_ROUTES = [
     ("POST", "/events/{id}/organisers/{other}/remove"),
     ("POST", "/events/{id}/display-links"),
     ("POST", "/events/{id}/display-links/{link}/revoke"),
+    ("GET", "/events/{id}/invitation"),
+    ("POST", "/events/{id}/invitation"),
 ]
 
 
@@ -78,6 +80,7 @@ def request_route(client, method: str, route: str, event, co_organisers, display
     if method == "GET":
         return client.get(path)
     data = {"csrf_token": csrf_token(client, "/wallet"), "email": co_organisers[0].email}
+    data.update(audience="members", project="0", rule_project="0")  # who is invited: as now
     return client.post(path, data=data)
 
 
