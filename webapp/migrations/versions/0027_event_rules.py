@@ -1,14 +1,14 @@
 """rules: who an event invites (everyone, members, or a rule), its seats and the RSVPs
 
-Revision ID: 0023a
-Revises: 0022
+Revision ID: 0027
+Revises: 0026
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0023a"
-down_revision = "0022"
+revision = "0027"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 
