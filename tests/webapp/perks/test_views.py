@@ -150,7 +150,8 @@ def test_the_wallet_lists_balance_perks_card_badges_and_history_in_that_order(
     attend(session, member, make_event(title="ぶどう収穫祭", reward=10))
     page = member_client.get("/wallet").get_data(as_text=True)
     order = [page.index(marker) for marker in (
-        'data-testid="balance"', "使える特典", "会員証", "参加バッジ", "履歴",
+        'data-testid="balance"', 'id="perks-title"', 'id="card-title"', 'id="badges-title"',
+        'id="history-title"',
     )]  # fmt: skip
     assert order == sorted(order)
     assert "手の届く特典" in page and "高すぎる特典" not in page  # only what can be used now
