@@ -92,7 +92,7 @@ class DiscordClient:
 
     def _tokens(self, client_id, client_secret, form: dict) -> Tokens:
         form = {**form, "client_id": client_id, "client_secret": client_secret}
-        answer = self._call("POST", "/oauth2/token", data=form)
+        answer = self._call("POST", "/oauth2/token", data=form, token_endpoint=True)
         try:
             return Tokens(
                 answer["access_token"], answer["refresh_token"], int(answer["expires_in"])
@@ -100,7 +100,9 @@ class DiscordClient:
         except (KeyError, TypeError, ValueError) as error:
             raise DiscordError("refused", "no token in Discord's answer") from error
 
-    def _call(self, method: str, path: str, *, bearer=None, bot=None, **kwargs):
+    def _call(
+        self, method: str, path: str, *, bearer=None, bot=None, token_endpoint=False, **kwargs
+    ):
         headers = {"User-Agent": "Enishi (https://github.com/enishi, 1)"}
         if bearer:
             headers["Authorization"] = f"Bearer {bearer}"
@@ -113,14 +115,14 @@ class DiscordClient:
         except requests.RequestException as error:
             raise DiscordError("network", type(error).__name__) from error
         if response.status_code >= 400:
-            raise _error(response)
+            raise _error(response, bearer=bool(bearer), token_endpoint=token_endpoint)
         try:
             return response.json()
         except ValueError as error:
             raise DiscordError("server_error", "not JSON", status=response.status_code) from error
 
 
-def _error(response: requests.Response) -> DiscordError:
+def _error(response: requests.Response, *, bearer: bool, token_endpoint: bool) -> DiscordError:
     status = response.status_code
     try:
         body = response.json()
@@ -139,8 +141,11 @@ def _error(response: requests.Response) -> DiscordError:
         return DiscordError("rate_limited", detail, status=status, retry_after=seconds)
     if status >= 500:
         return DiscordError("server_error", detail, status=status)
-    # 401, and OAuth's invalid_grant (400): the member's login is no longer good.
-    if status == 401 or body.get("error") == "invalid_grant":
+    # The member's login is no longer good: a 401 to a call made with their access token, or
+    # OAuth's invalid_grant from the token endpoint (their refresh token). The token endpoint's
+    # own 401 (invalid_client: the application's secret is wrong) and a bot token's 401 are the
+    # settings' fault: refused, tried again later, and no member is asked to connect again.
+    if (bearer and status == 401) or (token_endpoint and body.get("error") == "invalid_grant"):
         return DiscordError("unauthorized", detail, status=status)
     return DiscordError("refused", detail, status=status)
 

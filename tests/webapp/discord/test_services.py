@@ -344,3 +344,29 @@ def test_no_transaction_is_open_while_discord_answers(
         engine.dispose()
     assert written  # the other write went through while Discord was answering
     assert discord.metadata_of("1501")["is_member"] == "1"
+
+
+def test_a_wrong_client_secret_is_retried_and_asks_no_member_to_connect_again(
+    session, make_user, link, discord, client_api
+):
+    """Discord answers a wrong application secret with 401 invalid_client: the settings are at
+    fault, not the member's login. Once the administrator fixes them, the next due round
+    pushes, and nobody was told to connect again."""
+    person = make_user()
+    connection = link(person, "1601")
+    save_settings(session, client_id=discord.state.client_id, guild_id="2200",
+                  client_secret="wrong", now=utcnow())  # fmt: skip
+    session.commit()
+    later = connection.expires_at + timedelta(hours=1)  # the access token ran out: a refresh
+    assert run(session, client_api, later).failed == 1
+    failed = get_connection(session, person)
+    assert not failed.needs_reconnect
+    assert failed.last_error.startswith("refused")
+    assert failed.next_attempt_at == later + backoff(1)
+    save_settings(session, client_id=discord.state.client_id, guild_id="2200",
+                  client_secret=discord.state.client_secret, now=utcnow())  # fmt: skip
+    session.commit()
+    assert run(session, client_api, later + backoff(1)).pushed == 1
+    fixed = get_connection(session, person)
+    assert not fixed.needs_reconnect and fixed.attempts == 0
+    assert discord.metadata_of("1601")["is_member"] == "1"
