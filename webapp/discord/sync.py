@@ -162,7 +162,7 @@ def sync_round(
     session.commit()
     for login, body in plan:
         outcome = call(login, application, client, body, now)
-        if record(session, login.connection_id, outcome, body, now):
+        if record(session, login, outcome, body, now):
             session.commit()
         if outcome.error is None:
             result.pushed += 1
@@ -187,7 +187,7 @@ def push_now(
     login = Login.of(connection)
     session.commit()
     outcome = call(login, application, client, body, now)
-    record(session, login.connection_id, outcome, body, now)
+    record(session, login, outcome, body, now)
     return outcome.error
 
 
@@ -220,12 +220,17 @@ def _refresh(application: Application, client: DiscordClient, refresh_token: str
     return client.refresh(application.client_id, application.client_secret, refresh_token)
 
 
-def record(
-    session: Session, connection_id: int, outcome: Outcome, body: dict, now: datetime
-) -> bool:
-    """Writes what a push came to; False when the connection was forgotten meanwhile."""
-    connection = session.get(DiscordConnection, connection_id)
-    if connection is None:
+def record(session: Session, login: Login, outcome: Outcome, body: dict, now: datetime) -> bool:
+    """Writes what a push made with `login` came to. False, writing nothing, when the connection
+    was forgotten meanwhile or no longer holds that login's tokens (the member connected again,
+    or another push refreshed them): its outcome says nothing of the row as it is now."""
+    connection = session.scalar(
+        select(DiscordConnection)
+        .where(DiscordConnection.id == login.connection_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if connection is None or connection.access_token != login.access_token:
         return False
     if outcome.tokens is not None:
         keep_tokens(connection, outcome.tokens, now)

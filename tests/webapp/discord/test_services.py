@@ -15,9 +15,10 @@ from webapp.accounts.models import Role
 from webapp.checkin.services import ClaimInput, record_claim
 from webapp.core.db import mark_writing, utcnow
 from webapp.core.errors import DomainError
-from webapp.discord.services import disconnect, get_connection, list_failing
+from webapp.discord.client import DiscordError
+from webapp.discord.services import Login, disconnect, get_connection, list_failing
 from webapp.discord.settings import get_application, register_metadata, save_settings
-from webapp.discord.sync import backoff, role_data, sync_round
+from webapp.discord.sync import Outcome, backoff, record, role_data, sync_round
 from webapp.membership.services import get_membership, issue_membership, revoke_membership
 from webapp.projects.services import activate_project, join_project, propose_project
 
@@ -370,3 +371,17 @@ def test_a_wrong_client_secret_is_retried_and_asks_no_member_to_connect_again(
     fixed = get_connection(session, person)
     assert not fixed.needs_reconnect and fixed.attempts == 0
     assert discord.metadata_of("1601")["is_member"] == "1"
+
+
+def test_a_late_outcome_leaves_a_fresh_connection_alone(session, make_user, link, discord):
+    """A push made with the old tokens ends after the member connected again: what it came to
+    (Discord refused the old login) is not written over the new connection."""
+    person = make_user()
+    stale = Login.of(link(person, "1701"))
+    link(person, "1701")  # connects again: new tokens, in the same row
+    late = Outcome(None, DiscordError("unauthorized", "401: Unauthorized"))
+    assert not record(session, stale, late, {}, utcnow())
+    session.commit()
+    session.expire_all()
+    fresh = get_connection(session, person)
+    assert (fresh.needs_reconnect, fresh.attempts, fresh.last_error) == (False, 0, None)
