@@ -162,8 +162,8 @@ def sync_round(
     session.commit()
     for login, body in plan:
         outcome = call(login, application, client, body, now)
-        if record(session, login, outcome, body, now):
-            session.commit()
+        record(session, login, outcome, body, now)
+        session.commit()  # written or not, no lock is kept while Discord answers the next
         if outcome.error is None:
             result.pushed += 1
             continue

@@ -385,3 +385,43 @@ def test_a_late_outcome_leaves_a_fresh_connection_alone(session, make_user, link
     session.expire_all()
     fresh = get_connection(session, person)
     assert (fresh.needs_reconnect, fresh.attempts, fresh.last_error) == (False, 0, None)
+
+
+def test_no_lock_is_kept_after_an_outcome_left_unwritten(
+    app, session, make_user, link, discord, client_api
+):
+    """The first push's connection changes while Discord answers (its outcome is not written);
+    while Discord answers the second push, another process can still write: the round ended
+    its transaction after the unwritten outcome too."""
+    first, second = make_user(), make_user()
+    changed = link(first, "1801").id
+    link(second, "1802")
+    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    written = []
+
+    def write_meanwhile(method, path):
+        if method != "PUT":
+            return
+        with engine.begin() as other:
+            if engine.dialect.name == "sqlite":
+                other.exec_driver_sql("PRAGMA busy_timeout = 0")
+            else:
+                other.exec_driver_sql("SET LOCAL lock_timeout = '1s'")
+            if not written:  # the member connects again meanwhile: new tokens
+                other.execute(
+                    text("UPDATE discord_connections SET access_token = 'new' WHERE id = :id"),
+                    {"id": changed},
+                )
+            else:
+                other.exec_driver_sql("UPDATE discord_connections SET discord_username = 'x'")
+        written.append(path)
+
+    discord.state.while_answering = write_meanwhile
+    mark_writing()  # as the worker's rounds are (on SQLite: BEGIN IMMEDIATE)
+    try:
+        assert run(session, client_api).pushed == 2
+    finally:
+        discord.state.while_answering = None
+        engine.dispose()
+    assert len(written) == 2
+    assert discord.metadata_of("1802")["is_member"] == "1"
