@@ -141,7 +141,6 @@ def sync_round(
     result = RoundResult()
     if application is None:
         return result
-    data = role_data(session, now)
     connections = session.scalars(
         select(DiscordConnection)
         .where(DiscordConnection.needs_reconnect.is_(False))
@@ -153,11 +152,15 @@ def sync_round(
         )
         .order_by(DiscordConnection.id)
     ).all()
+    # The role data of these connections' members, read after them: a connection made between
+    # the two reads waits for the next round, one forgotten between them is left out.
+    data = role_data(session, now, [connection.user_id for connection in connections])
     name = platform_name()
     plan = [
         (Login.of(connection), body)
         for connection in connections
-        if due(connection, body := data[connection.user_id].body(name), now)
+        if connection.user_id in data
+        and due(connection, body := data[connection.user_id].body(name), now)
     ]
     session.commit()
     for login, body in plan:

@@ -9,7 +9,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from webapp.accounts.models import Role
 from webapp.checkin.services import ClaimInput, record_claim
@@ -425,3 +425,46 @@ def test_no_lock_is_kept_after_an_outcome_left_unwritten(
         engine.dispose()
     assert len(written) == 2
     assert discord.metadata_of("1802")["is_member"] == "1"
+
+
+def test_a_connection_made_while_the_round_reads_waits_for_the_next_round(
+    app, session, make_user, link, discord, client_api
+):
+    """A member connects between the round's reads (PostgreSQL shows each statement what was
+    committed before it): the round goes on without them, the next one pushes them."""
+    if session.get_bind().dialect.name == "sqlite":
+        pytest.skip("SQLite's reader sees one snapshot: no connection appears between reads")
+    early, late = make_user(), make_user()
+    link(early, "1901")
+    link(late, "1902")
+    row = dict(
+        session.execute(text("SELECT * FROM discord_connections WHERE user_id = :u"),
+                        {"u": late.id}).mappings().one()
+    )  # fmt: skip
+    session.execute(text("DELETE FROM discord_connections WHERE user_id = :u"), {"u": late.id})
+    session.commit()
+    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    columns = ", ".join(row)
+    insert = text(f"INSERT INTO discord_connections ({columns}) "
+                  f"VALUES ({', '.join(':' + c for c in row)})")  # fmt: skip
+
+    def connect_meanwhile(conn, cursor, statement, parameters, context, executemany):
+        if (
+            row
+            and statement.lstrip().upper().startswith("SELECT")
+            and ("discord_connections" in statement)
+        ):
+            with engine.begin() as other:
+                other.execute(insert, dict(row))
+            row.clear()  # once
+
+    bind = session.get_bind()
+    event.listen(bind, "after_cursor_execute", connect_meanwhile)
+    try:
+        assert run(session, client_api).pushed == 1
+    finally:
+        event.remove(bind, "after_cursor_execute", connect_meanwhile)
+        engine.dispose()
+    assert discord.metadata_of("1902") is None
+    assert run(session, client_api).pushed == 1
+    assert discord.metadata_of("1902")["is_member"] == "1"
