@@ -36,13 +36,14 @@ STATE_KEY = "discord_oauth_state"
 
 @bp.app_context_processor
 def discord_parts():
-    """`discord_card()`: what マイページ's Discord card shows (nothing when it is not set up)."""
+    """`discord_card()`: what マイページ's Discord card shows (nothing when it is not set up),
+    and the time now (a date of another year is written with its year)."""
 
     def card() -> dict | None:
         settings = get_settings(db.session)
         if settings is None or not settings.configured:
             return None
-        return {"connection": get_connection(db.session, current_user)}
+        return {"connection": get_connection(db.session, current_user), "now": utcnow()}
 
     return {"discord_card": card}
 

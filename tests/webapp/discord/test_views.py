@@ -10,6 +10,7 @@ import io
 import json
 import re
 import zipfile
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,6 +18,8 @@ import requests
 from markupsafe import escape
 
 from webapp.accounts.models import Role
+from webapp.core.db import utcnow
+from webapp.core.i18n import local_zone
 from webapp.discord.client import ERROR_WORDS
 from webapp.discord.forms import SAVED
 from webapp.discord.services import get_connection
@@ -241,3 +244,16 @@ def test_closing_the_account_forgets_the_connection(app, session, member, config
     assert closed.status_code in (200, 302)
     assert session.execute(db.text("SELECT count(*) FROM discord_connections")).scalar() == 0
     assert discord.metadata_of("9191") == {}
+
+
+def test_a_push_from_another_year_shows_its_year(app, session, member, configured):
+    discord = configured
+    phone = app.test_client()
+    log_in(phone, member.email)
+    connect_through_discord(phone, discord, "7272", "shichiro")
+    long_ago = utcnow() - timedelta(days=400)
+    session.execute(db.text("UPDATE discord_connections SET pushed_at = :t"), {"t": long_ago})
+    session.commit()
+    html = phone.get("/account").get_data(as_text=True)
+    synced = re.search(r'data-testid="discord-synced">(.*?)</p>', html).group(1)
+    assert f"{long_ago.astimezone(local_zone()).year}年" in synced
