@@ -171,15 +171,21 @@ def disconnect(
 
 
 def exported_connection(session: Session, user: User) -> list[dict]:
-    """What the member's data download says of it: never a token."""
+    """What the member's data download says of it: what Discord was last told, as plain values
+    (empty until the first push); never a token."""
     connection = get_connection(session, user)
     if connection is None:
         return []
+    metadata = (pushed(connection) or {}).get("metadata") or {}
+    since = metadata.get("member_since")
     return [
         {
             "discord_name": connection.discord_username,
             "connected_at": connection.connected_at,
-            "last_sent": connection.pushed_metadata,
+            "is_member": metadata["is_member"] == "1" if "is_member" in metadata else None,
+            "member_since": datetime.fromisoformat(since) if since else None,
+            "badges": int(metadata["badges"]) if "badges" in metadata else None,
+            "projects": int(metadata["projects"]) if "projects" in metadata else None,
             "last_sent_at": connection.pushed_at,
         }
     ]

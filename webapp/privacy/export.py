@@ -42,7 +42,8 @@ COLUMNS = {
                      "ended_at"],
     "audit": ["at", "action", "by", "detail"],
     "invitations": ["made_at", "expires_at", "emailed_at", "used_at", "stopped_at"],
-    "discord": ["discord_name", "connected_at", "last_sent", "last_sent_at"],
+    "discord": ["discord_name", "connected_at", "is_member", "member_since", "badges",
+                "projects", "last_sent_at"],
     "votes": ["proposal", "option", "via", "cast_at", "changed_at"],
 }  # fmt: skip
 KINDS = tuple(COLUMNS)

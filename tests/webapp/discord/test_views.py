@@ -6,6 +6,7 @@ sees, and what the member's data download and account closing do with the connec
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -226,7 +227,17 @@ def test_the_download_has_the_connection_and_no_token(app, member, configured):
     archive = zipfile.ZipFile(io.BytesIO(answer.data))
     data = json.loads(archive.read("data.json"))
     assert [row["discord_name"] for row in data["discord"]] == ["shiro"]
-    assert json.loads(data["discord"][0]["last_sent"])["metadata"]["is_member"] == "1"
+    # What Discord was last told, in plain columns (no JSON, no English keys inside a cell).
+    sent = data["discord"][0]
+    assert (sent["is_member"], sent["badges"], sent["projects"]) == (True, 0, 0)
+    assert sent["member_since"] and sent["last_sent_at"]
+    rows = list(csv.DictReader(io.StringIO(archive.read("discord.csv").decode("utf-8-sig"))))
+    assert list(rows[0]) == [
+        "discord_name", "connected_at", "is_member", "member_since", "badges", "projects",
+        "last_sent_at",
+    ]  # fmt: skip
+    assert (rows[0]["is_member"], rows[0]["badges"]) == ("True", "0")
+    assert "metadata" not in archive.read("discord.csv").decode("utf-8-sig")
     everything = b"".join(archive.read(name) for name in archive.namelist()).decode("utf-8-sig")
     for token in list(discord.state.access) + list(discord.state.refresh):
         assert token not in everything
