@@ -12,7 +12,7 @@ import json
 import re
 import zipfile
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -165,6 +165,23 @@ def test_a_callback_not_started_here_is_refused(app, member, configured):
     log_in(phone, member.email)
     answer = phone.get("/account/discord/callback?code=abc&state=forged")
     assert answer.status_code == 400
+    assert get_connection(db.session, member) is None
+
+
+def test_a_callback_with_another_state_than_the_one_issued_is_refused(app, member, configured):
+    discord = configured
+    phone = app.test_client()
+    log_in(phone, member.email)
+    discord.add_user("3131", "ichiro")
+    start = phone.get("/account/discord/connect")  # a state is issued in the session
+    issued = parse_qs(urlsplit(start.headers["Location"]).query)["state"][0]
+    code = discord.code_for("3131", "http://localhost/account/discord/callback")
+    answer = phone.get(f"/account/discord/callback?code={code}&state={issued}x")
+    assert answer.status_code == 400
+    assert get_connection(db.session, member) is None
+    # The issued state was used up by the refused answer: it cannot be tried again.
+    again = phone.get(f"/account/discord/callback?code={code}&state={issued}")
+    assert again.status_code == 400
     assert get_connection(db.session, member) is None
 
 
