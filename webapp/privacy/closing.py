@@ -18,7 +18,7 @@ from webapp.accounts.models import User
 from webapp.accounts.services import confirm_password
 from webapp.core.errors import DomainError
 from webapp.discord.client import get_discord_client
-from webapp.discord.services import disconnect
+from webapp.discord.services import Login, clear_roles, forget_connection, get_connection
 from webapp.discord.settings import get_application
 from webapp.membership.services import get_membership, revoke_membership
 
@@ -28,9 +28,9 @@ def confirmation_word() -> str:
     return _("close")
 
 
-def close_account(
-    session: Session, user: User, *, now: datetime, password: str = "", word: str = ""
-) -> None:
+def confirm_closing(user: User, *, password: str = "", word: str = "") -> None:
+    """Refuses, before anything is done, a closing not confirmed: with the password, or, for
+    someone who has none, the word."""
     if user.is_closed:
         raise DomainError("already_closed", _l("This account is already closed."))
     if user.password_hash is not None:
@@ -40,13 +40,32 @@ def close_account(
             )
     elif _normal(word) not in {_normal(confirmation_word()), "close"}:
         raise DomainError("wrong_word", _l("Type the word as it is shown: the account stays open."))
+
+
+def clear_discord_roles(session: Session, user: User, now: datetime) -> bool:
+    """Empties the closing member's role data on Discord when it can. Ends the caller's
+    transaction before it calls Discord (no database lock is held while Discord answers), so
+    the caller confirms the closing first. Whether Discord took it (False with no
+    connection)."""
+    connection = get_connection(session, user)
+    if connection is None:
+        return False
+    login, application = Login.of(connection), get_application(session)
+    session.commit()
+    return clear_roles(login, application, get_discord_client(), now)
+
+
+def close_account(session: Session, user: User, *, now: datetime) -> None:
+    """Closes an account whose closing `confirm_closing` accepted (after
+    `clear_discord_roles`)."""
+    if user.is_closed:
+        raise DomainError("already_closed", _l("This account is already closed."))
     if get_membership(session, user) is not None:
         try:
             revoke_membership(session, user, actor=user, now=now, reason="account closed")
         except DomainError:  # taken back before: nothing left to burn
             pass
-    # Its roles cleared on Discord when it can be, its tokens forgotten.
-    disconnect(session, user, get_application(session), get_discord_client(), now)
+    forget_connection(session, user)  # its Discord tokens
     forget_person(session, user, now)
     record_audit(session, actor=user, action="account.closed", now=now, subject=user)
 

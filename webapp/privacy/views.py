@@ -12,7 +12,12 @@ from webapp.core.errors import DomainError
 from webapp.core.http import no_store
 from webapp.core.i18n import local_zone
 from webapp.extensions import db
-from webapp.privacy.closing import close_account, confirmation_word
+from webapp.privacy.closing import (
+    clear_discord_roles,
+    close_account,
+    confirm_closing,
+    confirmation_word,
+)
 from webapp.privacy.export import collect_personal_data, personal_data_zip
 
 bp = Blueprint("privacy", __name__, url_prefix="/account")
@@ -42,15 +47,21 @@ def close():
 
 @bp.post("/close")
 def close_post():
+    now = utcnow()
     try:
-        close_account(
-            db.session,
+        confirm_closing(
             current_user,
-            now=utcnow(),
             password=request.form.get("password", ""),
             word=request.form.get("word", ""),
         )
     except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return render_template("privacy/close.html", word=confirmation_word()), 400
+    clear_discord_roles(db.session, current_user, now)  # ends the transaction first
+    try:
+        close_account(db.session, current_user, now=now)
+    except DomainError as error:  # closed meanwhile (from another device)
         db.session.rollback()
         flash(str(error.message), "error")
         return render_template("privacy/close.html", word=confirmation_word()), 400

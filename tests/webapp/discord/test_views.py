@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from markupsafe import escape
+from sqlalchemy import create_engine
 
 from webapp.accounts.models import Role
 from webapp.core.db import utcnow
@@ -285,3 +286,50 @@ def test_a_push_from_another_year_shows_its_year(app, session, member, configure
     html = phone.get("/account").get_data(as_text=True)
     synced = re.search(r'data-testid="discord-synced">(.*?)</p>', html).group(1)
     assert f"{long_ago.astimezone(local_zone()).year}年" in synced
+
+
+def test_closing_holds_no_lock_while_discord_answers(app, session, member, configured):
+    """Closing the account clears the roles on Discord with no transaction open: another
+    connection writes while Discord answers (on SQLite a writing request locks everything)."""
+    discord = configured
+    phone = app.test_client()
+    log_in(phone, member.email)
+    connect_through_discord(phone, discord, "9292", "rokuro")
+    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    written = []
+
+    def write_meanwhile(method, path):
+        if method != "PUT":
+            return
+        with engine.begin() as other:
+            if engine.dialect.name == "sqlite":
+                other.exec_driver_sql("PRAGMA busy_timeout = 0")
+            else:
+                other.exec_driver_sql("SET LOCAL lock_timeout = '1s'")
+            other.exec_driver_sql("UPDATE discord_connections SET discord_username = 'meanwhile'")
+            other.exec_driver_sql("UPDATE users SET text_size = text_size")
+        written.append(path)
+
+    token = csrf_token(phone, "/account/close")
+    discord.state.while_answering = write_meanwhile
+    try:
+        closed = phone.post("/account/close", data={"password": PASSWORD, "csrf_token": token})
+    finally:
+        discord.state.while_answering = None
+        engine.dispose()
+    assert closed.status_code == 302
+    assert written  # the other writes went through while Discord was answering
+    assert discord.metadata_of("9292") == {}
+    assert session.execute(db.text("SELECT count(*) FROM discord_connections")).scalar() == 0
+
+
+def test_a_wrong_password_clears_nothing_on_discord(app, session, member, configured):
+    discord = configured
+    phone = app.test_client()
+    log_in(phone, member.email)
+    connect_through_discord(phone, discord, "9393", "nanao")
+    token = csrf_token(phone, "/account/close")
+    refused = phone.post("/account/close", data={"password": "not it", "csrf_token": token})
+    assert refused.status_code == 400
+    assert discord.metadata_of("9393")["is_member"] == "1"
+    assert get_connection(db.session, member) is not None
