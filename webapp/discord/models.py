@@ -37,7 +37,9 @@ class DiscordConnection(db.Model):
     __tablename__ = "discord_connections"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    # None once the member left it (disconnected, connected another Discord account, closed
+    # the account) while Discord still holds their role data: `clearing`.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
     discord_user_id: Mapped[str] = mapped_column(String(32))
     discord_username: Mapped[str] = mapped_column(String(100), default="")
     access_token: Mapped[str] = mapped_column(Text)  # encrypted
@@ -54,5 +56,8 @@ class DiscordConnection(db.Model):
     # Discord no longer accepts the tokens (the member removed the app on Discord's side):
     # nothing is pushed until the member connects again.
     needs_reconnect: Mapped[bool] = mapped_column(default=False)
+    # Left by its member, but Discord did not take the emptied role data then: the round sends
+    # it (with the same backoff) and forgets the row once Discord takes it.
+    clearing: Mapped[bool] = mapped_column(default=False)
 
     user = relationship("User")

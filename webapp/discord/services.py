@@ -61,7 +61,9 @@ def list_failing(session: Session) -> list[DiscordConnection]:
 
 
 def count_connections(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(DiscordConnection)) or 0
+    """Members connected (not the rows left to clear)."""
+    query = select(func.count()).where(DiscordConnection.user_id.is_not(None))
+    return session.scalar(query) or 0
 
 
 def fetch_account(
@@ -81,10 +83,26 @@ def fetch_account(
 
 
 def keep_connection(
-    session: Session, user: User, tokens: Tokens, me: dict, now: datetime
+    session: Session,
+    user: User,
+    tokens: Tokens,
+    me: dict,
+    now: datetime,
+    *,
+    old_cleared: bool = True,
 ) -> DiscordConnection:
-    """Keeps the member's connection (a second connection replaces the first)."""
+    """Keeps the member's connection (a second connection replaces the first). When it is
+    another Discord account and the first one's role data could not be emptied
+    (`old_cleared`), the first is left for the round to clear."""
     connection = get_connection(session, user)
+    if (
+        connection is not None
+        and connection.discord_user_id != str(me.get("id", ""))
+        and not old_cleared
+    ):
+        leave_for_clearing(connection)
+        session.flush()
+        connection = None
     if connection is None:
         connection = DiscordConnection(user_id=user.id)
         session.add(connection)
@@ -112,9 +130,14 @@ def connect(
     redirect_uri: str,
     now: datetime,
 ) -> DiscordConnection:
-    """`fetch_account` then `keep_connection`: the calls come first, before any write."""
+    """`fetch_account`, `clear_roles` of a first connection to another Discord account, then
+    `keep_connection`: the calls come first, before any write."""
+    first = get_connection(session, user)
     tokens, me = fetch_account(application, client, code=code, redirect_uri=redirect_uri)
-    return keep_connection(session, user, tokens, me, now)
+    cleared = True
+    if first is not None and first.discord_user_id != str(me.get("id", "")):
+        cleared = clear_roles(Login.of(first), application, client, now)
+    return keep_connection(session, user, tokens, me, now, old_cleared=cleared)
 
 
 def keep_tokens(connection: DiscordConnection, tokens: Tokens, now: datetime) -> None:
@@ -143,14 +166,30 @@ def clear_roles(
     return True
 
 
-def forget_connection(session: Session, user: User) -> bool:
-    """Forgets the connection and its tokens. Whether there was one."""
+def forget_connection(session: Session, user: User, *, cleared: bool) -> bool:
+    """Forgets the member's connection and its tokens, once Discord took its emptied role data
+    (`cleared`, from `clear_roles`); otherwise leaves it, apart from its member, for the round
+    to clear. Whether there was one."""
     connection = get_connection(session, user)
     if connection is None:
         return False
-    session.delete(connection)
+    if cleared or connection.needs_reconnect:  # tokens Discord refuses can clear nothing
+        session.delete(connection)
+    else:
+        leave_for_clearing(connection)
     session.flush()
     return True
+
+
+def leave_for_clearing(connection: DiscordConnection) -> None:
+    """The member left this connection while Discord still holds their role data: it no longer
+    belongs to them; the round sends the emptied role data, then forgets it."""
+    connection.user_id = None
+    connection.clearing = True
+    connection.pushed_metadata = None
+    connection.attempts = 0
+    connection.next_attempt_at = None
+    connection.last_error = None
 
 
 def disconnect(
@@ -160,14 +199,15 @@ def disconnect(
     client: DiscordClient,
     now: datetime,
 ) -> bool:
-    """Clears the member's roles on Discord when it can, then forgets the connection. Makes its
-    call inside the caller's transaction: a caller that can end its transaction first calls
-    `clear_roles` and `forget_connection` itself (as the disconnect page does)."""
+    """Clears the member's roles on Discord when it can, then forgets the connection (or leaves
+    it for the round to clear). Makes its call inside the caller's transaction: a caller that
+    can end its transaction first calls `clear_roles` and `forget_connection` itself (as the
+    disconnect page does)."""
     connection = get_connection(session, user)
     if connection is None:
         return False
-    clear_roles(Login.of(connection), application, client, now)
-    return forget_connection(session, user)
+    cleared = clear_roles(Login.of(connection), application, client, now)
+    return forget_connection(session, user, cleared=cleared)
 
 
 def exported_connection(session: Session, user: User) -> list[dict]:

@@ -30,6 +30,7 @@ from webapp.membership.services import MemberState, member_state_column
 from webapp.projects.models import Project, ProjectMember, ProjectStatus
 
 RECONCILE_EVERY = timedelta(hours=24)
+CLEARED: dict = {}  # the role data of a member who left: Discord removes their roles
 FIRST_BACKOFF = timedelta(seconds=15)
 MAX_BACKOFF = timedelta(hours=1)
 
@@ -154,14 +155,17 @@ def sync_round(
     ).all()
     # The role data of these connections' members, read after them: a connection made between
     # the two reads waits for the next round, one forgotten between them is left out.
-    data = role_data(session, now, [connection.user_id for connection in connections])
+    members = [connection.user_id for connection in connections if not connection.clearing]
+    data = role_data(session, now, members)
     name = platform_name()
-    plan = [
-        (Login.of(connection), body)
-        for connection in connections
-        if connection.user_id in data
-        and due(connection, body := data[connection.user_id].body(name), now)
-    ]
+    plan = []
+    for connection in connections:
+        if connection.clearing:  # its member left it: the emptied role data, once due
+            plan.append((Login.of(connection), CLEARED))
+        elif connection.user_id in data:
+            body = data[connection.user_id].body(name)
+            if due(connection, body, now):
+                plan.append((Login.of(connection), body))
     session.commit()
     for login, body in plan:
         outcome = call(login, application, client, body, now)
@@ -186,7 +190,11 @@ def push_now(
     """Pushes one connection's role data now, whatever its schedule (a new connection, the
     administrator's 「今すぐ再試行」): ends the caller's transaction before the call, and
     leaves the outcome for the caller to commit. None when Discord took it."""
-    body = role_data(session, now, [connection.user_id])[connection.user_id].body(platform_name())
+    if connection.clearing:
+        body = CLEARED
+    else:
+        data = role_data(session, now, [connection.user_id])[connection.user_id]
+        body = data.body(platform_name())
     login = Login.of(connection)
     session.commit()
     outcome = call(login, application, client, body, now)
@@ -237,6 +245,8 @@ def record(session: Session, login: Login, outcome: Outcome, body: dict, now: da
         return False
     if outcome.tokens is not None:
         keep_tokens(connection, outcome.tokens, now)
+    if connection.clearing:  # its member left it meanwhile, or before
+        return _cleared(session, connection, outcome, body, now)
     if outcome.error is not None:
         _failed(connection, outcome.error, now)
         return True
@@ -246,6 +256,22 @@ def record(session: Session, login: Login, outcome: Outcome, body: dict, now: da
     connection.next_attempt_at = None
     connection.last_error = None
     connection.needs_reconnect = False
+    return True
+
+
+def _cleared(
+    session: Session, connection: DiscordConnection, outcome: Outcome, body: dict, now: datetime
+) -> bool:
+    """A connection left by its member is forgotten once Discord took its emptied role data, or
+    when its tokens can never clear anything; a push of role data made before it was left
+    changes nothing (the emptied role data is still to send)."""
+    error = outcome.error
+    if (error is None and body == CLEARED) or (
+        error is not None and error.kind in ("unauthorized", "unreadable")
+    ):
+        session.delete(connection)
+    elif error is not None:
+        _failed(connection, error, now)
     return True
 
 

@@ -88,12 +88,19 @@ def callback():
     application = get_application(db.session)
     if application is None:
         return not_set_up()
+    first = get_connection(db.session, current_user)
+    first_login = Login.of(first) if first is not None else None
+    first_account = first.discord_user_id if first is not None else None
     db.session.commit()  # no transaction stays open while Discord answers
     client, now = get_discord_client(), utcnow()
     tokens, me = fetch_account(
         application, client, code=request.args["code"], redirect_uri=redirect_uri()
     )
-    connection = keep_connection(db.session, current_user, tokens, me, now)
+    cleared = True
+    if first_login is not None and first_account != str(me.get("id", "")):
+        # Another Discord account: the first one's roles go (or the round clears them).
+        cleared = clear_roles(first_login, application, client, now)
+    connection = keep_connection(db.session, current_user, tokens, me, now, old_cleared=cleared)
     db.session.commit()
     push_now(db.session, connection, application, client, now)  # a failure: rounds retry it
     db.session.commit()
@@ -108,8 +115,8 @@ def stop():
         return back_to_account()
     login, application, now = Login.of(connection), get_application(db.session), utcnow()
     db.session.commit()  # no transaction stays open while Discord answers
-    clear_roles(login, application, get_discord_client(), now)
-    forget_connection(db.session, current_user)
+    cleared = clear_roles(login, application, get_discord_client(), now)
+    forget_connection(db.session, current_user, cleared=cleared)  # or the round clears it
     db.session.commit()
     flash(_("Discord is no longer connected."), "info")
     return back_to_account()

@@ -55,9 +55,12 @@ def clear_discord_roles(session: Session, user: User, now: datetime) -> bool:
     return clear_roles(login, application, get_discord_client(), now)
 
 
-def close_account(session: Session, user: User, *, now: datetime) -> None:
+def close_account(
+    session: Session, user: User, *, now: datetime, discord_cleared: bool = False
+) -> None:
     """Closes an account whose closing `confirm_closing` accepted (after
-    `clear_discord_roles`)."""
+    `clear_discord_roles`, which says whether Discord took the emptied role data: if not, the
+    round clears it)."""
     if user.is_closed:
         raise DomainError("already_closed", _l("This account is already closed."))
     if get_membership(session, user) is not None:
@@ -65,7 +68,7 @@ def close_account(session: Session, user: User, *, now: datetime) -> None:
             revoke_membership(session, user, actor=user, now=now, reason="account closed")
         except DomainError:  # taken back before: nothing left to burn
             pass
-    forget_connection(session, user)  # its Discord tokens
+    forget_connection(session, user, cleared=discord_cleared)  # its Discord tokens
     forget_person(session, user, now)
     record_audit(session, actor=user, action="account.closed", now=now, subject=user)
 

@@ -58,9 +58,9 @@ def close_post():
         db.session.rollback()
         flash(str(error.message), "error")
         return render_template("privacy/close.html", word=confirmation_word()), 400
-    clear_discord_roles(db.session, current_user, now)  # ends the transaction first
+    cleared = clear_discord_roles(db.session, current_user, now)  # ends the transaction first
     try:
-        close_account(db.session, current_user, now=now)
+        close_account(db.session, current_user, now=now, discord_cleared=cleared)
     except DomainError as error:  # closed meanwhile (from another device)
         db.session.rollback()
         flash(str(error.message), "error")

@@ -468,3 +468,58 @@ def test_a_connection_made_while_the_round_reads_waits_for_the_next_round(
     assert discord.metadata_of("1902") is None
     assert run(session, client_api).pushed == 1
     assert discord.metadata_of("1902")["is_member"] == "1"
+
+
+def count_rows(session) -> int:
+    return session.execute(text("SELECT count(*) FROM discord_connections")).scalar()
+
+
+def test_roles_discord_did_not_clear_at_disconnect_are_cleared_by_the_round(
+    session, make_user, link, discord, client_api
+):
+    person = make_user()
+    link(person, "2001")
+    run(session, client_api)
+    discord.fail("role-connection", 503, times=2)  # down when the member disconnects
+    assert disconnect(session, person, get_application(session), client_api, utcnow())
+    session.commit()
+    assert get_connection(session, person) is None  # no longer the member's
+    assert discord.metadata_of("2001")["is_member"] == "1"  # Discord still gives the role
+    now = utcnow()
+    assert run(session, client_api, now).failed == 1  # still down: tried again later
+    (left,) = list_failing(session)
+    assert left.clearing and left.user_id is None and left.next_attempt_at == now + backoff(1)
+    assert run(session, client_api, now + backoff(1)).pushed == 1
+    assert discord.metadata_of("2001") == {}
+    assert count_rows(session) == 0  # its tokens forgotten once Discord took it
+
+
+def test_connecting_another_discord_account_clears_the_first(
+    session, make_user, link, discord, client_api
+):
+    person = make_user()
+    link(person, "2101")
+    run(session, client_api)
+    link(person, "2102")  # another Discord account
+    assert discord.metadata_of("2101") == {}
+    assert get_connection(session, person).discord_user_id == "2102"
+    assert count_rows(session) == 1
+    assert run(session, client_api).pushed == 1
+    assert discord.metadata_of("2102")["is_member"] == "1"
+
+
+def test_a_first_account_discord_did_not_clear_is_cleared_by_the_round(
+    session, make_user, link, discord, client_api
+):
+    person = make_user()
+    link(person, "2201")
+    run(session, client_api)
+    discord.fail("role-connection", 503, times=1)  # down while the first one is cleared
+    link(person, "2202")
+    assert discord.metadata_of("2201")["is_member"] == "1"
+    assert get_connection(session, person).discord_user_id == "2202"
+    assert count_rows(session) == 2
+    assert run(session, client_api).pushed == 2  # the first one emptied, the second pushed
+    assert discord.metadata_of("2201") == {}
+    assert discord.metadata_of("2202")["is_member"] == "1"
+    assert count_rows(session) == 1

@@ -333,3 +333,44 @@ def test_a_wrong_password_clears_nothing_on_discord(app, session, member, config
     assert refused.status_code == 400
     assert discord.metadata_of("9393")["is_member"] == "1"
     assert get_connection(db.session, member) is not None
+
+
+def test_roles_not_cleared_at_closing_are_cleared_by_the_next_rounds(
+    app, session, member, office, configured
+):
+    discord = configured
+    phone = app.test_client()
+    log_in(phone, member.email)
+    connect_through_discord(phone, discord, "9494", "hachiro")
+    discord.fail("role-connection", 503, times=1)  # Discord is down as the member leaves
+    token = csrf_token(phone, "/account/close")
+    closed = phone.post("/account/close", data={"password": PASSWORD, "csrf_token": token})
+    assert closed.status_code == 302
+    assert discord.metadata_of("9494")["is_member"] == "1"
+    left = session.execute(db.text("SELECT user_id, clearing FROM discord_connections")).one()
+    assert left.user_id is None and left.clearing  # no longer tied to the closed account
+    session.commit()
+    discord_rounds(app, times=1)
+    assert discord.metadata_of("9494") == {}
+    assert session.execute(db.text("SELECT count(*) FROM discord_connections")).scalar() == 0
+    assert 'data-testid="failing-connection"' not in office.get("/admin/discord").get_data(
+        as_text=True
+    )
+
+
+def test_the_administrator_sees_a_left_connection_still_to_clear(
+    app, session, member, office, configured
+):
+    discord = configured
+    phone = app.test_client()
+    log_in(phone, member.email)
+    connect_through_discord(phone, discord, "9595", "kuro")
+    discord.fail("role-connection", 503, times=2)  # at disconnect, and in the next round
+    phone.post("/account/discord/disconnect", data={"csrf_token": csrf_token(phone, "/account")})
+    discord_rounds(app, times=1)
+    page = office.get("/admin/discord").get_data(as_text=True)
+    assert page.count('data-testid="failing-connection"') == 1
+    assert words(app, "A member who left") in page and "kuro" in page
+    assert member.display_name not in page
+    assert 'data-testid="discord-card"' in phone.get("/account").get_data(as_text=True)
+    assert "kuro" not in phone.get("/account").get_data(as_text=True)  # not connected any more

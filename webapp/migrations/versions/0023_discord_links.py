@@ -28,7 +28,7 @@ def upgrade():
     op.create_table(
         "discord_connections",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("discord_user_id", sa.String(length=32), nullable=False),
         sa.Column("discord_username", sa.String(length=100), nullable=False),
         sa.Column("access_token", sa.Text(), nullable=False),
@@ -41,6 +41,7 @@ def upgrade():
         sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("needs_reconnect", sa.Boolean(), nullable=False),
+        sa.Column("clearing", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_discord_connections_user_id_users")
         ),
