@@ -1,6 +1,8 @@
 """A member's Discord connection: made once from マイページ (OAuth2), its tokens kept encrypted
-and refreshed when they run out, forgotten when the member disconnects or closes the account.
-The only writer of discord_connections.
+and refreshed when they run out, forgotten when the member disconnects or closes the account
+(once Discord took the emptied role data: until then the row stays, apart from the member,
+`clearing`, for the round to retry). Writes discord_connections, as sync.py does for the
+round's outcomes (`record`).
 
 Calls to Discord are made with no database transaction open (a SQLite database would stay
 locked for writers meanwhile): the caller reads what it needs, ends its transaction, calls,

@@ -1,7 +1,10 @@
 """Closing one's own account: confirmed with the password (or, for someone who has none, by
 typing a word), then the app forgets the person (accounts.closing) and says so in the audit
 log. A card they hold is taken back (burned on chain): it would name an account nobody holds;
-their badges stay on chain, as anonymous records. A Discord connection is forgotten."""
+their badges stay on chain, as anonymous records. The roles of a Discord connection are cleared
+first, with no transaction open while Discord answers (`clear_discord_roles`, after
+`confirm_closing`); then the connection is forgotten, or, if Discord did not take it, left
+apart from the person for the discord round to clear."""
 
 from __future__ import annotations
 
