@@ -370,7 +370,7 @@ def test_the_administrator_sees_a_left_connection_still_to_clear(
     discord_rounds(app, times=1)
     page = office.get("/admin/discord").get_data(as_text=True)
     assert page.count('data-testid="failing-connection"') == 1
-    assert words(app, "A member who left") in page and "kuro" in page
+    assert "退会・連携解除した会員" in page and "kuro" in page
     assert member.display_name not in page
     assert 'data-testid="discord-card"' in phone.get("/account").get_data(as_text=True)
     assert "kuro" not in phone.get("/account").get_data(as_text=True)  # not connected any more
