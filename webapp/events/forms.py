@@ -89,7 +89,6 @@ class InvitationForm(Form):
     )
     required_events = SelectMultipleField(
         _l("Took part in any of these events"),
-        description=_l("Choose several with Ctrl or ⌘ (on a phone, tap each)."),
         coerce=int,
         validate_choice=True,
     )
