@@ -4,6 +4,8 @@ chain holds (read through the chain client, once its job is confirmed)."""
 
 from __future__ import annotations
 
+import csv as csv_module
+import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,6 +74,8 @@ def count_csv(csv: bytes, options: int) -> tuple[int, ...]:
     """The votes per option, counted from the CSV itself (its second column, the option's
     number): what anyone holding the export can count."""
     counts = [0] * options
-    for line in csv.decode("utf-8-sig").splitlines()[1:]:
-        counts[int(line.split(",", 2)[1]) - 1] += 1
+    rows = csv_module.reader(io.StringIO(csv.decode("utf-8-sig"), newline=""))
+    next(rows, None)  # the header
+    for row in rows:
+        counts[int(row[1]) - 1] += 1
     return tuple(counts)

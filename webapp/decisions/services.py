@@ -14,6 +14,7 @@ it), and a vote waiting for a close finds the proposal closed."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -75,6 +76,10 @@ def open_proposal(
     title = title.strip()
     if not title or len(title) > MAX_TITLE_LENGTH:
         raise DomainError("bad_title", _l("Give the proposal a title of at most 200 characters."))
+    if not _one_line(title):
+        raise DomainError(
+            "bad_title", _l("Write the title on one line, without special characters.")
+        )
     if not is_member(session, author, now):
         raise DomainError(
             "not_a_member", _l("Only members with a membership card can make a proposal.")
@@ -88,6 +93,10 @@ def open_proposal(
         )
     if any(len(label) > MAX_LABEL_LENGTH for label in labels):
         raise DomainError("bad_options", _l("An option may have at most 100 characters."))
+    if not all(_one_line(label) for label in labels):
+        raise DomainError(
+            "bad_options", _l("Write each option on one line, without special characters.")
+        )
     if not (0 <= discussion_days <= MAX_DAYS and 1 <= voting_days <= MAX_DAYS):
         raise DomainError("bad_period", _l("Talk may last 0 to 60 days, and voting 1 to 60 days."))
     if project is not None and (project.status != ProjectStatus.PROPOSED or kind != "yes_no"):
@@ -115,6 +124,18 @@ def open_proposal(
     session.flush()
     advance(session, proposal, now)
     return proposal
+
+
+def _one_line(text: str) -> bool:
+    """No control characters, line or paragraph separators (Unicode categories C*, Zl, Zp):
+    a label is a cell of the ballots' CSV, whose bytes the chain's digest covers. The
+    zero-width joiner alone is let through: emoji are made with it."""
+    return not any(
+        char != "\u200d" and unicodedata.category(char) in _NOT_IN_A_LINE for char in text
+    )
+
+
+_NOT_IN_A_LINE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 
 
 # -- time moves a proposal on ---------------------------------------------------------------------

@@ -4,6 +4,7 @@ a ballot changed behind the app's back shows as a mismatch."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import update
 
 from webapp.decisions import results
@@ -86,3 +87,14 @@ def test_a_node_that_cannot_be_read_leaves_the_check_to_the_close(
     record = chain_record(session, proposal, down)
     assert record.recorded and record.chain_unreadable and record.matches_chain is None
     assert record.matches  # the ballots still agree with the close
+
+
+@pytest.mark.parametrize("label", ["二\n行", "段\u2028落", "次\x85行", "区\x1c切", 'a,"b"'])
+def test_the_csv_is_counted_whatever_its_labels_hold(label):
+    """A label the CSV must quote (even one with a line break of some kind, as older proposals
+    may hold) is counted as one cell."""
+    rows = [
+        results.BallotRow(reference="AAAA-AAAA", position=2, label=label, via="phone"),
+        results.BallotRow(reference="BBBB-BBBB", position=1, label="はい", via="meeting"),
+    ]
+    assert count_csv(results.ballots_csv(rows), 2) == (1, 1)

@@ -235,6 +235,12 @@ def test_three_options(session, propose, member, members, opened_at):
         ({"options": [str(n) for n in range(11)]}, "bad_options"),
         ({"voting_days": 0}, "bad_period"),
         ({"discussion_days": -1}, "bad_period"),
+        ({"title": "二行の\n題"}, "bad_title"),
+        ({"title": "題\u2029名"}, "bad_title"),
+        ({"options": ["はい", "い\x85いえ"]}, "bad_options"),
+        ({"options": ["はい", "いい\x1cえ"]}, "bad_options"),
+        ({"options": ["はい", "いい\u2028え"]}, "bad_options"),
+        ({"options": ["はい", "い\u200bいえ"]}, "bad_options"),
     ],
 )
 def test_a_proposal_needs_a_title_options_and_periods(propose, fields, code):
