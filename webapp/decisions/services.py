@@ -22,7 +22,7 @@ from sqlalchemy import Integer, and_, func, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
-from webapp.core.errors import DomainError, NotFound
+from webapp.core.errors import DomainError, Forbidden, NotFound
 from webapp.decisions import results
 from webapp.decisions.models import (
     Ballot,
@@ -38,7 +38,12 @@ from webapp.membership.models import Membership
 from webapp.membership.services import is_member
 from webapp.onchain.jobs import queue_decision
 from webapp.projects.models import Project, ProjectStatus
-from webapp.projects.services import activate_project, decline_project
+from webapp.projects.services import (
+    APPROVAL_BY_PROPOSAL,
+    activate_project,
+    decline_project,
+    lock_project,
+)
 
 MAX_TITLE_LENGTH = 200
 MAX_LABEL_LENGTH = 100
@@ -70,9 +75,15 @@ def open_proposal(
     min_turnout_percent: int,
     now: datetime,
     project: Project | None = None,
+    approval_rule: str | None = None,
 ) -> Proposal:
     """A member's proposal, open for talk for `discussion_days`, then for votes for
-    `voting_days`. No options: a yes/no proposal (賛成 / 反対)."""
+    `voting_days`. No options: a yes/no proposal (賛成 / 反対).
+
+    With a `project`: the yes/no question whether that proposed project starts. Only where the
+    community's rule (`approval_rule`, ENISHI_PROJECT_APPROVAL) is a proposal, only by the
+    project's lead, its proposer or an administrator, and only once at a time: the check is
+    made under the project's row lock."""
     title = title.strip()
     if not title or len(title) > MAX_TITLE_LENGTH:
         raise DomainError("bad_title", _l("Give the proposal a title of at most 200 characters."))
@@ -99,10 +110,8 @@ def open_proposal(
         )
     if not (0 <= discussion_days <= MAX_DAYS and 1 <= voting_days <= MAX_DAYS):
         raise DomainError("bad_period", _l("Talk may last 0 to 60 days, and voting 1 to 60 days."))
-    if project is not None and (project.status != ProjectStatus.PROPOSED or kind != "yes_no"):
-        raise DomainError(
-            "bad_project", _l("Only a project waiting for a decision can be put to a yes/no vote.")
-        )
+    if project is not None:
+        _check_project_proposal(session, author, project, approval_rule, kind)
     starts = now + timedelta(days=discussion_days)
     proposal = Proposal(
         title=title,
@@ -124,6 +133,35 @@ def open_proposal(
     session.flush()
     advance(session, proposal, now)
     return proposal
+
+
+def _check_project_proposal(
+    session: Session, author: User, project: Project, approval_rule: str | None, kind: str
+) -> None:
+    if approval_rule != APPROVAL_BY_PROPOSAL:
+        raise DomainError(
+            "not_by_proposal",
+            _l("In this community, an administrator decides whether a project starts."),
+        )
+    if author.id not in (project.lead_id, project.proposed_by_id) and not author.is_admin:
+        raise Forbidden(
+            "not_the_lead",
+            _l("Only the project's lead or its proposer can put the project to the vote."),
+        )
+    lock_project(session, project)
+    if project.status != ProjectStatus.PROPOSED or kind != ProposalKind.YES_NO:
+        raise DomainError(
+            "bad_project", _l("Only a project waiting for a decision can be put to a yes/no vote.")
+        )
+    pending = select(Proposal.id).where(
+        Proposal.project_id == project.id,
+        Proposal.status.in_([ProposalStatus.DISCUSSION, ProposalStatus.VOTING]),
+    )
+    if session.scalar(pending.limit(1)) is not None:
+        raise DomainError(
+            "already_proposed",
+            _l("This project has already been put to the vote; see the proposals."),
+        )
 
 
 def _one_line(text: str) -> bool:
@@ -227,7 +265,12 @@ def _close(session: Session, proposal: Proposal, now: datetime) -> None:
     session.flush()
     queue_decision(session, proposal_id=proposal.id, tally=tally, digest=proposal.ballots_digest)
     project = proposal.project
-    if project is not None and project.status == ProjectStatus.PROPOSED:
+    if project is None:
+        return
+    # Locked and read again: an administrator who approved or declined it a moment ago (or
+    # does so now) is not overwritten; a project no longer waiting is left as it is.
+    lock_project(session, project)
+    if project.status == ProjectStatus.PROPOSED:
         if outcome.status == ProposalStatus.PASSED:
             activate_project(session, project, now=now)
         else:

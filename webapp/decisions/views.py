@@ -87,6 +87,7 @@ def create():
             min_turnout_percent=current_app.config["VOTE_MIN_TURNOUT_PERCENT"],
             now=utcnow(),
             project=get_project(db.session, project_id) if project_id else None,
+            approval_rule=current_app.config["PROJECT_APPROVAL"],
         )
     except DomainError as error:
         db.session.rollback()

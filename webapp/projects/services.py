@@ -109,7 +109,7 @@ def decline_project(session: Session, project: Project, *, now: datetime, reason
 def approve_project(session: Session, project: Project, *, admin: User, now: datetime) -> None:
     """An administrator's approval (where the community's rule is theirs): written to the audit
     log."""
-    _lock(session, project)
+    lock_project(session, project)
     activate_project(session, project, now=now, approved_by=admin)
     record_audit(
         session, actor=admin, action="project.approved", now=now, subject=project.lead,
@@ -120,7 +120,7 @@ def approve_project(session: Session, project: Project, *, admin: User, now: dat
 def decline_by_admin(
     session: Session, project: Project, *, admin: User, now: datetime, reason: str = ""
 ) -> None:
-    _lock(session, project)
+    lock_project(session, project)
     decline_project(session, project, now=now, reason=reason)
     record_audit(
         session, actor=admin, action="project.declined", now=now, subject=project.lead,
@@ -131,7 +131,7 @@ def decline_by_admin(
 def close_project(session: Session, project: Project, *, actor: User, now: datetime) -> None:
     """Closes an active project: no one joins any more; its members and badges stay."""
     ensure_leads(project, actor)
-    _lock(session, project)
+    lock_project(session, project)
     if project.status != ProjectStatus.ACTIVE:
         raise DomainError("not_active", _l("Only an active project can be closed."))
     project.status = ProjectStatus.CLOSED
@@ -156,9 +156,9 @@ def ensure_leads(project: Project, user: User) -> None:
         )
 
 
-def _lock(session: Session, project: Project) -> None:
-    """Locks the project's row and reads it again: two administrators deciding at once decide
-    once."""
+def lock_project(session: Session, project: Project) -> None:
+    """Locks the project's row and reads it again: two deciding at once (administrators, or a
+    proposal closing, or two members putting it to the vote) decide once."""
     session.scalar(
         select(Project)
         .where(Project.id == project.id)
@@ -169,7 +169,7 @@ def _lock(session: Session, project: Project) -> None:
 
 def join_project(session: Session, project: Project, user: User, *, now: datetime) -> None:
     """`user` joins an active project (again, if they had left it)."""
-    _lock(session, project)
+    lock_project(session, project)
     if project.status != ProjectStatus.ACTIVE:
         raise DomainError("not_active", _l("Only an active project can be joined."))
     if not is_member(session, user, now):

@@ -39,3 +39,10 @@ def propose(session, member, opened_at):
 def members(make_user):
     """`members(n)`: n more card holders."""
     return lambda n: [make_user() for _ in range(n)]
+
+
+@pytest.fixture
+def admin(make_user):
+    from webapp.accounts.models import Role
+
+    return make_user(Role.ADMIN)

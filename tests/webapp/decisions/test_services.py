@@ -10,6 +10,7 @@ import threading
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.accounts.models import Role, User
 from webapp.core.db import mark_writing
@@ -26,14 +27,15 @@ from webapp.decisions.services import (
     get_ballot,
     in_electorate,
     list_proposals,
+    open_proposal,
     record_meeting_vote,
     voter_reference,
 )
 from webapp.extensions import db
 from webapp.membership.cards import card_code, card_key
 from webapp.membership.services import issue_membership, revoke_membership
-from webapp.projects.models import ProjectStatus
-from webapp.projects.services import propose_project
+from webapp.projects.models import Project, ProjectStatus
+from webapp.projects.services import approve_project, propose_project
 
 from .conftest import DAY
 
@@ -264,18 +266,46 @@ def test_proposals_are_listed_open_first(session, propose, opened_at):
 # -- a proposal to launch a project ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("position", "status"), [(1, ProjectStatus.ACTIVE), (2, "declined")])
-def test_a_project_proposal_activates_or_declines_the_project(
-    session, propose, member, opened_at, position, status
-):
+@pytest.fixture
+def waiting_project(session, member, opened_at):
     project = propose_project(session, member, title="竹あかり", purpose="", help_wanted="",
                               lead=member, now=opened_at)  # fmt: skip
-    proposal = propose(project=project)
+    session.commit()
+    return project
+
+
+BY_PROPOSAL = {"approval_rule": "proposal"}
+
+
+@pytest.mark.parametrize(("position", "status"), [(1, ProjectStatus.ACTIVE), (2, "declined")])
+def test_a_project_proposal_activates_or_declines_the_project(
+    session, propose, member, opened_at, position, status, waiting_project
+):
+    project = waiting_project
+    proposal = propose(project=project, **BY_PROPOSAL)
     start_voting(session, proposal, opened_at)
     vote(session, member, proposal, position, opened_at + DAY * 1.5)
     close(session, proposal, opened_at)
     assert project.status == status
-    refused("bad_project", propose, project=project)  # no longer waiting for a decision
+    refused("bad_project", propose, project=project, **BY_PROPOSAL)  # no longer waiting
+
+
+def test_where_an_administrator_decides_no_proposal_can_start_a_project(propose, waiting_project):
+    refused("not_by_proposal", propose, project=waiting_project)
+    refused("not_by_proposal", propose, project=waiting_project, approval_rule="admin")
+
+
+def test_only_the_lead_the_proposer_or_an_administrator_put_a_project_to_the_vote(
+    session, propose, make_user, admin, waiting_project
+):
+    refused("not_the_lead", propose, make_user(), project=waiting_project, **BY_PROPOSAL)
+    assert propose(admin, project=waiting_project, **BY_PROPOSAL).project_id == waiting_project.id
+
+
+def test_a_project_is_put_to_the_vote_once_at_a_time(session, propose, waiting_project):
+    propose(project=waiting_project, **BY_PROPOSAL)
+    error = refused("already_proposed", propose, project=waiting_project, **BY_PROPOSAL)
+    assert "投票" in str(error.message) or "vote" in str(error.message)
 
 
 # -- meeting votes ---------------------------------------------------------------------------------
@@ -437,3 +467,37 @@ def test_the_worker_s_decisions_round_moves_proposals_on(app, session, member):
     session.refresh(proposal)
     assert (proposal.status, proposal.electorate_size) == (ProposalStatus.NO_QUORUM, 0)
     assert get_decision_job(session, proposal_id).tally == "0,0"
+
+
+def test_a_project_an_administrator_approved_meanwhile_is_left_alone_at_the_close(
+    session, propose, member, admin, opened_at, waiting_project
+):
+    proposal = propose(project=waiting_project, **BY_PROPOSAL)
+    start_voting(session, proposal, opened_at)
+    vote(session, member, proposal, 2, opened_at + DAY * 1.5)  # 反対: it would be declined
+    approve_project(session, waiting_project, admin=admin, now=opened_at + DAY * 1.6)
+    session.commit()
+    # The closing session read the project before the approval (as a worker's round may have):
+    # its copy still says "proposed"; the close must look again under the project's lock.
+    assert waiting_project.status == ProjectStatus.ACTIVE
+    set_committed_value(waiting_project, "status", ProjectStatus.PROPOSED)
+    close(session, proposal, opened_at)
+    assert proposal.status == ProposalStatus.REJECTED
+    assert (waiting_project.status, waiting_project.approved_by_id) == ("active", admin.id)
+
+
+def test_two_members_putting_one_project_to_the_vote_at_once_make_one_proposal(
+    app, session, member, opened_at, waiting_project
+):
+    ids = (waiting_project.id, member.id)
+
+    def put(s, n):
+        return open_proposal(s, s.get(User, ids[1]), title=f"竹あかり {n}", body="",
+                             discussion_days=1, voting_days=1, min_turnout_percent=10,
+                             now=opened_at, project=s.get(Project, ids[0]),
+                             approval_rule="proposal").id  # fmt: skip
+
+    outcome = run_together(app, 2, put)
+    assert sorted(type(each).__name__ for each in outcome) == ["DomainError", "int"], outcome
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Proposal)) == 1
