@@ -148,3 +148,42 @@ def test_someone_closed_late_sees_the_result_on_first_look(client, member, propo
     log_in(client, member.email)
     page = client.get(f"/decisions/{proposal.id}").get_data(as_text=True)
     assert "投票率が足りず不成立" in page
+
+
+def test_a_project_s_lead_puts_it_to_the_vote_and_its_passing_starts_it(
+    app, client, member, session, monkeypatch
+):
+    import re
+
+    import webapp.decisions.views as views
+    from webapp.projects.models import Project, ProjectStatus
+    from webapp.projects.services import propose_project
+
+    app.config["PROJECT_APPROVAL"] = "proposal"
+    project = propose_project(session, member, title="竹あかり", purpose="", help_wanted="",
+                              lead=member, now=utcnow())  # fmt: skip
+    session.commit()
+    log_in(client, member.email)
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    button = re.search(r'<a [^>]*href="([^"]+)"[^>]*data-testid="put-to-vote"', page)
+    assert button and "投票にかける" in page
+    form = client.get(button.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert f'name="project_id" value="{project.id}"' in form and "竹あかり" in form
+    fields = {"title": "竹あかりを始める", "body": "", "kind": "yes_no", "project_id": project.id}
+    response = post(client, "/decisions/new", fields | {"discussion_days": "0", "voting_days": "1"})
+    assert response.status_code == 302
+    proposal_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f'href="/projects/{project.id}"' in proposal_page
+    # Asked again while it is open: refused, in words.
+    again = post(client, "/decisions/new", fields | {"discussion_days": "0", "voting_days": "1"})
+    assert again.status_code == 422 and "すでに投票にかけられています" in again.get_data(
+        as_text=True
+    )
+
+    yes = re.search(r'name="option_id" value="(\d+)"', proposal_page).group(1)
+    location = response.headers["Location"]
+    post(client, location + "/vote", {"option_id": yes}, page=location)
+    monkeypatch.setattr(views, "utcnow", lambda: utcnow() + 2 * DAY)
+    assert "可決" in client.get(location).get_data(as_text=True)
+    session.rollback()
+    assert session.get(Project, project.id).status == ProjectStatus.ACTIVE
