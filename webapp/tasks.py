@@ -66,9 +66,11 @@ def discord_round(app: Flask, session: Session) -> RoundResult:
     return sync_round(session, get_application(session), get_discord_client(), utcnow())
 
 
+# The decisions round comes first: a proposal's electorate is taken as close to the start of
+# its voting as the worker can (see decisions.services._start_voting).
 ROUNDS: tuple[Round, ...] = (
-    Round("tickets", expire_tickets),
     Round("decisions", decisions_round),
+    Round("tickets", expire_tickets),
     Round("chain", chain_round),
     Round("discord", discord_round),
 )

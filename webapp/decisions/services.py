@@ -226,9 +226,13 @@ def _lock(session: Session, proposal: Proposal, *, share: bool = False) -> None:
 
 
 def _start_voting(session: Session, proposal: Proposal) -> None:
-    """The electorate: everyone whose card gave its rights at the moment voting started
-    (judged by the card's own dates, so a snapshot taken late by a worker that was down is the
-    same as one taken on time)."""
+    """The electorate: everyone whose card gave its rights at the moment voting started, judged
+    by the cards' dates as they stand when the snapshot is taken. That is within seconds of the
+    start: the worker's decisions round (the first of its rounds) takes it, and so does the
+    first page, vote or meeting desk that looks at the proposal after its start (each calls
+    `advance` first). A snapshot taken late (the worker down, nobody looking) may differ from an
+    on-time one: a card renewed or reissued in between has dates that no longer say what they
+    said at the start, and no history of them is kept."""
     start = proposal.voting_starts_at
     holders = (
         select(literal(proposal.id, Integer), Membership.user_id)
