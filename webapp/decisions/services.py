@@ -313,6 +313,7 @@ def cast_vote(
             "not_in_electorate",
             _l("Only those who held a membership card when voting started can vote."),
         )
+    _refuse_closed_account(voter)
     via = BallotVia.MEETING if recorded_by is not None else BallotVia.PHONE
     ballot = get_ballot(session, proposal, voter)
     if ballot is None:
@@ -325,6 +326,15 @@ def cast_vote(
     ballot.recorded_by_id = recorded_by.id if recorded_by is not None else None
     session.flush()
     return ballot
+
+
+def _refuse_closed_account(voter: User) -> None:
+    """A closed account votes no more, even if it was open when voting started."""
+    if voter.closed_at is not None:
+        raise DomainError(
+            "account_closed",
+            _l("%(name)s's account is closed: they cannot vote.", name=voter.display_name),
+        )
 
 
 def find_meeting_voter(
@@ -340,6 +350,7 @@ def find_meeting_voter(
     voter = session.get(User, member_id) if member_id is not None else None
     if voter is None:
         raise refusal
+    _refuse_closed_account(voter)
     if not in_electorate(session, proposal, voter):
         raise DomainError(
             "not_in_electorate",

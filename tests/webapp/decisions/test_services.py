@@ -501,3 +501,21 @@ def test_two_members_putting_one_project_to_the_vote_at_once_make_one_proposal(
     assert sorted(type(each).__name__ for each in outcome) == ["DomainError", "int"], outcome
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Proposal)) == 1
+
+
+def test_a_closed_account_votes_no_more(session, propose, member, organiser, opened_at):
+    """In the electorate at the start, closed since: no vote on the phone nor at a meeting."""
+    proposal = propose()
+    start_voting(session, proposal, opened_at)
+    assert in_electorate(session, proposal, member)
+    member.closed_at = opened_at + DAY * 1.2
+    session.commit()
+    when = opened_at + DAY * 1.5
+    refused("account_closed", vote, session, member, proposal, 1, when)
+    session.rollback()
+    refused("account_closed", find_meeting_voter, session, proposal, card=None,
+            member_id=member.id, key=KEY)  # fmt: skip
+    refused("account_closed", record_meeting_vote, session, organiser, proposal, member,
+            proposal.options[0].id, now=when)  # fmt: skip
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Ballot)) == 0

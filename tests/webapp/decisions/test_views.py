@@ -8,7 +8,7 @@ import io
 from webapp.accounts.models import Role
 from webapp.core.db import utcnow
 from webapp.decisions import results
-from webapp.decisions.services import advance, voter_reference
+from webapp.decisions.services import advance, get_ballot, voter_reference
 from webapp.membership.cards import card_code, card_key
 
 from ...conftest import csrf_token, log_in
@@ -187,3 +187,18 @@ def test_a_project_s_lead_puts_it_to_the_vote_and_its_passing_starts_it(
     assert "可決" in client.get(location).get_data(as_text=True)
     session.rollback()
     assert session.get(Project, project.id).status == ProjectStatus.ACTIVE
+
+
+def test_the_meeting_desk_refuses_a_closed_account(client, member, propose, make_user, session):
+    proposal = propose(discussion_days=0)
+    member.closed_at = utcnow()
+    session.commit()
+    organiser = make_user(Role.ORGANISER)
+    log_in(client, organiser.email)
+    desk = f"/decisions/{proposal.id}/meeting"
+    page = client.get(f"{desk}?voter={member.id}").get_data(as_text=True)
+    assert "投票できません" in page and 'name="option_id"' not in page
+    post(client, desk, {"voter": member.id, "option_id": proposal.options[0].id}, desk)
+    assert "投票できません" in client.get(desk).get_data(as_text=True)
+    session.rollback()
+    assert get_ballot(session, proposal, member) is None
