@@ -75,6 +75,8 @@ def new():
 def create():
     form = request.form
     project_id = form.get("project_id", type=int)
+    if form.get("project_id") and project_id is None:  # not a number: a tampered form
+        return _new_form(form, error=_("There is no such project.")), 400
     try:
         proposal = open_proposal(
             db.session,
@@ -98,8 +100,9 @@ def create():
 
 
 def _new_form(values, error: str | None = None) -> str:
-    project_id = values.get("project_id") or request.args.get("project_id", type=int)
-    project = get_project(db.session, int(project_id)) if project_id else None
+    source = request.form if values else request.args
+    project_id = source.get("project_id", type=int)
+    project = get_project(db.session, project_id) if project_id else None
     return render_template(
         "decisions/new.html",
         values=values,

@@ -202,3 +202,14 @@ def test_the_meeting_desk_refuses_a_closed_account(client, member, propose, make
     assert "投票できません" in client.get(desk).get_data(as_text=True)
     session.rollback()
     assert get_ballot(session, proposal, member) is None
+
+
+def test_a_proposal_form_with_a_bad_project_number_is_answered_with_the_form(client, member):
+    log_in(client, member.email)
+    for fields in ({"title": ""}, {"title": "本棚"}):
+        response = post(client, "/decisions/new", fields | {"kind": "yes_no", "project_id": "abc",
+                        "discussion_days": "0", "voting_days": "x"})  # fmt: skip
+        assert response.status_code == 400
+        page = response.get_data(as_text=True)
+        assert 'name="title"' in page and "そのプロジェクトは見つかりません" in page
+    assert client.get("/decisions/new?project_id=abc").status_code == 200
