@@ -1,15 +1,17 @@
 """What a closed proposal's ballots say, as pure functions: the rule applied to a tally, the
 voters' references and the ballots' CSV, whose keccak256 digest goes on chain.
 
-The CSV is the record anyone can check: one row per ballot, sorted by the voter's reference,
-with the option's number and label and how it was cast (phone, or recorded at a meeting). It
-has no times: when a ballot was cast would tell who sat at which meeting. A voter's reference
-is `HMAC-SHA256(the proposal's own secret, user id)`, its first 40 bits written as two groups
-of four letters and digits (base32): each member is shown their own on the proposal's page,
-so they can find their row, and nobody else's row names them. The secret is the proposal's
-(drawn when it opens), so references differ from one proposal to the next and cannot be
-linked across them. The labels of a yes/no proposal are 賛成 and 反対 in every language, and
-the header is English in every language: the bytes must not depend on who downloads them."""
+The CSV is the record anyone can check: one row per ballot, sorted by the voter's reference
+(then by the rest of the row), with the option's number and label and how it was cast (phone, or
+recorded at a meeting). It has no times: when a ballot was cast would tell who sat at which
+meeting. A voter's reference is `HMAC-SHA256(the proposal's own secret, user id)`, its first 40
+bits written as two groups of four letters and digits (base32): each member is shown their own
+on the proposal's page, so they can find their row, and nobody else's row names them. The secret
+is the proposal's (drawn when it opens), so references differ from one proposal to the next and
+cannot be linked across them. The `via` column has a cost: where only a few votes were recorded
+at a meeting, those who were there may guess whose rows they are. The labels of a yes/no
+proposal are 賛成 and 反対 in every language, and the header is English in every language: the bytes
+must not depend on who downloads them."""
 
 from __future__ import annotations
 
@@ -71,7 +73,9 @@ class BallotRow:
 
 
 def ballots_csv(rows: list[BallotRow]) -> bytes:
-    ordered = sorted(rows, key=lambda row: row.reference)
+    # By the whole row: two voters' 40-bit references may be equal, and the digest must not
+    # depend on the order the database returned their ballots in.
+    ordered = sorted(rows, key=lambda row: (row.reference, row.position, row.label, row.via))
     return csv_bytes(
         CSV_HEADER,
         ((row.reference, row.position, row.label, row.via) for row in ordered),

@@ -98,3 +98,13 @@ def test_the_csv_is_counted_whatever_its_labels_hold(label):
         results.BallotRow(reference="BBBB-BBBB", position=1, label="はい", via="meeting"),
     ]
     assert count_csv(results.ballots_csv(rows), 2) == (1, 1)
+
+
+def test_the_csv_s_bytes_do_not_depend_on_the_order_of_its_rows():
+    """Two voters whose 40-bit references happen to be equal: the CSV is the same whichever
+    ballot the database gave first."""
+    rows = [
+        results.BallotRow(reference="AAAA-AAAA", position=2, label="反対", via="phone"),
+        results.BallotRow(reference="AAAA-AAAA", position=1, label="賛成", via="meeting"),
+    ]
+    assert results.ballots_csv(rows) == results.ballots_csv(rows[::-1])
