@@ -22,7 +22,7 @@ from webapp.events.models import Event
 from webapp.membership.models import Membership
 from webapp.metadata import wording
 from webapp.onchain.jobs import PROJECT_BADGE_BASE
-from webapp.projects.models import Project, ProjectStatus
+from webapp.projects.models import Project, ProjectBadge, ProjectStatus
 
 # EIP-1155 clients substitute {id} with 64 lowercase hex digits; a plain decimal id is accepted
 # too (written without leading zeros, so each event has one decimal address).
@@ -41,15 +41,26 @@ def get_badge_event(session: Session, token_id: str) -> Event:
     return event
 
 
-def find_badge_project(session: Session, token_id: str) -> Project | None:
+def find_badge_project(
+    session: Session, token_id: str, *, given_only: bool = True
+) -> Project | None:
     """The project whose contributor badge has the token id `token_id`: None if the id is in
-    the events' range; NotFound if it is in the projects' and names no project with a badge."""
+    the events' range; NotFound if it is in the projects' and names no active or closed project
+    whose badge someone has been given (a badge no one holds has no public metadata).
+    `given_only=False` (the artwork, which the project's own page shows before anyone holds
+    it): any active or closed project."""
     number = _badge_number(token_id)
     if number < PROJECT_BADGE_BASE:
         return None
     project_id = number - PROJECT_BADGE_BASE
     project = session.get(Project, project_id) if 0 < project_id <= MAX_INTEGER else None
-    if project is None or project.status not in (ProjectStatus.ACTIVE, ProjectStatus.CLOSED):
+    given = project is not None and (
+        not given_only
+        or session.scalar(
+            select(ProjectBadge.project_id).where(ProjectBadge.project_id == project.id).limit(1)
+        )
+    )
+    if not given or project.status not in (ProjectStatus.ACTIVE, ProjectStatus.CLOSED):
         raise NotFound("unknown_project", _l("There is no such project."))
     return project
 

@@ -56,7 +56,7 @@ def badge(token_id: str):
 @bp.get("/badges/<token_id>.png")
 def badge_image(token_id: str):
     """The badge's image; `?w=300` the same at THUMBNAIL width (the app's badge tiles)."""
-    project = find_badge_project(db.session, token_id)
+    project = find_badge_project(db.session, token_id, given_only=False)
     if project is not None:
         day = wording.long_date(project_day(project))
         image = images.badge_png(project.title, day, _community(), wording.PROJECT_BADGE)

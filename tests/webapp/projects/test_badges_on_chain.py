@@ -67,8 +67,10 @@ def test_a_project_badge_behind_the_ledger_s_back_is_reported_as_one(
     }
 
 
-def test_the_metadata_answers_for_a_project_s_token_id(client, session, make_project):
+def test_the_metadata_answers_for_a_project_s_token_id(client, session, member, make_project):
     project = make_project(title="奈良井宿 灯りのまつり")
+    give_badges(session, project, member, [member], now=utcnow())
+    session.commit()
     token_id = project_badge_token_id(project.id)
     for token in (str(token_id), f"{token_id:064x}"):
         response = client.get(f"/badges/{token}.json")
@@ -82,13 +84,17 @@ def test_the_metadata_answers_for_a_project_s_token_id(client, session, make_pro
 
 
 def test_no_metadata_for_a_project_without_a_badge(client, session, make_project):
-    waiting = make_project(active=False)
+    waiting, no_one_has_it = make_project(active=False), make_project(title="まだ誰も")
     beyond = project_badge_token_id(2**40)  # beyond any project id
-    for token_id in (project_badge_token_id(waiting.id), project_badge_token_id(9999), beyond):
+    ids = (waiting.id, no_one_has_it.id, 9999)
+    for token_id in (*(project_badge_token_id(each) for each in ids), beyond):
         response = client.get(f"/badges/{token_id}.json")
         assert response.status_code == 404
         assert response.get_json()["error"] == "unknown_project"
     assert client.get(f"/badges/{project_badge_token_id(9999)}.png").status_code == 404
+    # Its artwork is shown on the project's page before anyone holds it.
+    artwork = client.get(f"/badges/{project_badge_token_id(no_one_has_it.id)}.png")
+    assert artwork.status_code == 200
 
 
 def test_the_wallet_shows_the_project_badge_and_its_proof(
