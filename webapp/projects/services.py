@@ -288,6 +288,12 @@ def give_badges(
                 "not_in_project",
                 _l("%(name)s is not a member of this project.", name=person.display_name),
             )
+        if person.closed_at is not None:
+            raise DomainError(
+                "account_closed",
+                _l("%(name)s's account is closed: no badge can be given to it.",
+                   name=person.display_name),
+            )  # fmt: skip
         if not person.address:
             raise DomainError(
                 "no_address", _l("%(name)s has no account to record a badge to yet.",

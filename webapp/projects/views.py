@@ -103,9 +103,11 @@ def show(project_id: int):
 
 
 def _people_for_badge(project, holders) -> list:
-    """The project's members who do not have its badge yet (the lead gives it to them)."""
+    """The project's members who do not have its badge yet (the lead gives it to them); not
+    those whose account is closed."""
     have = {badge.user_id for badge in holders}
-    return [m for m in list_project_members(db.session, project) if m.id not in have]
+    members = list_project_members(db.session, project)
+    return [m for m in members if m.id not in have and m.closed_at is None]
 
 
 @bp.post("/projects/<int:project_id>/join")

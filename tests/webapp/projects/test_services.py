@@ -159,6 +159,18 @@ def test_the_badge_is_given_once_per_person_even_when_given_twice(
     )  # fmt: skip
 
 
+def test_no_badge_for_a_closed_account(session, member, make_user, make_project):
+    project, helper = make_project(), make_user()
+    join_project(session, project, helper, now=utcnow())
+    helper.closed_at = utcnow()
+    session.commit()
+    assert codes_of(lambda: give_badges(session, project, member, [helper], now=utcnow())) == (
+        "account_closed"
+    )
+    session.rollback()
+    assert badges(session) == []
+
+
 def test_the_unique_constraint_holds_when_the_first_look_misses(
     session, member, make_project, monkeypatch
 ):
