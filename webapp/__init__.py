@@ -40,6 +40,11 @@ def create_app(config: dict | None = None) -> Flask:
     from webapp.projects.services import check_approval_rule
 
     check_approval_rule(app.config["PROJECT_APPROVAL"])  # so does a mistyped approval rule
+    from webapp.decisions.results import check_min_turnout
+
+    app.config["VOTE_MIN_TURNOUT_PERCENT"] = check_min_turnout(
+        app.config["VOTE_MIN_TURNOUT_PERCENT"]
+    )  # and a turnout that is not a percentage
 
     # Registered before Flask-SQLAlchemy's own teardown, so it runs after it: once the
     # request's session is closed.

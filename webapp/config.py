@@ -121,7 +121,8 @@ def load_config() -> dict:
         "REWARD_APPROVAL_ABOVE": int(os.environ.get("ENISHI_REWARD_APPROVAL_ABOVE", "100")),
         # A proposal's rule (copied into each when it opens): MORE than this share of the
         # members must vote for it to count; then the option with more than half the votes wins.
-        "VOTE_MIN_TURNOUT_PERCENT": int(os.environ.get("ENISHI_VOTE_MIN_TURNOUT_PERCENT", "10")),
+        # Checked (an integer 0-99) when the app starts: decisions.results.check_min_turnout.
+        "VOTE_MIN_TURNOUT_PERCENT": os.environ.get("ENISHI_VOTE_MIN_TURNOUT_PERCENT", "10").strip(),
         "BUDGET_APPROVAL_ABOVE": int(os.environ.get("ENISHI_BUDGET_APPROVAL_ABOVE", "3000")),
         # What members call the community's token, in each language: member pages never say
         # "token". 塩尻DAO's is えんコイン (縁 + coin).

@@ -54,6 +54,18 @@ def decide(kind: str, tally: tuple[int, ...], electorate_size: int, min_turnout:
     return Outcome(ProposalStatus.PASSED, winner)
 
 
+def check_min_turnout(value: object) -> int:
+    """ENISHI_VOTE_MIN_TURNOUT_PERCENT as a whole number of percent, 0 to 99 (at the app's
+    start: a mistyped one stops it, rather than every proposal's form). 100 would let no
+    proposal ever count: MORE than that share must vote."""
+    text = str(value).strip() if not isinstance(value, bool) else ""
+    if not text.isascii() or not text.isdigit() or not 0 <= int(text) <= 99:
+        raise ValueError(
+            f"ENISHI_VOTE_MIN_TURNOUT_PERCENT: {value!r} is not a whole number from 0 to 99"
+        )
+    return int(text)
+
+
 def turnout_percent(votes: int, electorate_size: int) -> float:
     return 100 * votes / electorate_size if electorate_size else 0.0
 

@@ -519,3 +519,25 @@ def test_a_closed_account_votes_no_more(session, propose, member, organiser, ope
             proposal.options[0].id, now=when)  # fmt: skip
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Ballot)) == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "accepted"),
+    [("10", 10), (" 0 ", 0), ("99", 99), (25, 25), ("100", None), ("-1", None), ("abc", None),
+     ("", None), ("10.5", None), ("１０", None), (True, None)],
+)  # fmt: skip
+def test_the_minimum_turnout_is_a_whole_percentage_below_a_hundred(value, accepted):
+    if accepted is None:
+        with pytest.raises(ValueError, match="ENISHI_VOTE_MIN_TURNOUT_PERCENT"):
+            results.check_min_turnout(value)
+    else:
+        assert results.check_min_turnout(value) == accepted
+
+
+def test_a_mistyped_minimum_turnout_stops_the_start(tmp_path):
+    from webapp import create_app
+
+    from ...conftest import app_config
+
+    with pytest.raises(ValueError, match="ENISHI_VOTE_MIN_TURNOUT_PERCENT: 'ten'"):
+        create_app(app_config(tmp_path, None) | {"VOTE_MIN_TURNOUT_PERCENT": "ten"})
