@@ -82,6 +82,7 @@ def test_the_result_page_after_the_close(client, member, propose, session, monke
     assert "1人中1人が投票しました（100%）" in page
     assert "一致しています" in page
     assert voter_reference(proposal, member.id) in page
+    assert "集会で記録した票が少ないときは" in page  # what the `via` column may tell
 
     listing = client.get("/decisions").get_data(as_text=True)
     assert "可決" in listing
