@@ -1,7 +1,6 @@
 """Seats: a seat while seats remain, else the waiting list, which moves up by itself; two
 members taking the last seat at once get one seat between them."""
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -15,12 +14,12 @@ from webapp.checkin.rsvps import (
     set_event_invitation,
     take_seat,
 )
-from webapp.core.db import mark_writing, utcnow
+from webapp.core.db import utcnow
 from webapp.core.errors import DomainError
 from webapp.events.models import Event
 from webapp.events.services import InvitationSettings
-from webapp.extensions import db
 
+from ..threads import run_together
 from .rules import invite
 
 
@@ -127,32 +126,6 @@ def test_a_seat_is_refused_when_it_cannot_be_taken(session, make_user, make_even
     assert error.value.code == code
     if code == "not_invited":
         assert "30" in str(error.value.message)
-
-
-def run_together(app, count: int, work) -> list:
-    """`work(session, n)` in `count` threads at once, each with its own session."""
-    results: list = [None] * count
-    start = threading.Barrier(count)
-
-    def run(index):
-        with app.app_context():
-            mark_writing()
-            try:
-                start.wait()
-                results[index] = work(db.session, index)
-                db.session.commit()
-            except Exception as exc:  # noqa: BLE001 - the caller inspects it
-                db.session.rollback()
-                results[index] = exc
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_two_members_taking_the_last_seat_at_once_get_one_seat(app, session, make_user, seated):

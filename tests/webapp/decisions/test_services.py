@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.accounts.models import Role, User
-from webapp.core.db import mark_writing
 from webapp.core.errors import DomainError
 from webapp.decisions import results
 from webapp.decisions.models import Ballot, Proposal, ProposalStatus
@@ -31,12 +29,12 @@ from webapp.decisions.services import (
     record_meeting_vote,
     voter_reference,
 )
-from webapp.extensions import db
 from webapp.membership.cards import card_code, card_key
 from webapp.membership.services import issue_membership, revoke_membership
 from webapp.projects.models import Project, ProjectStatus
 from webapp.projects.services import approve_project, propose_project
 
+from ..threads import run_together
 from .conftest import DAY
 
 KEY = card_key("test secret")
@@ -380,31 +378,6 @@ def test_the_csv_names_nobody_and_its_digest_is_kept_at_the_close(
 
 
 # -- two things at once ---------------------------------------------------------------------------
-
-
-def run_together(app, count: int, work) -> list:
-    results_: list = [None] * count
-    start = threading.Barrier(count)
-
-    def run(index):
-        with app.app_context():
-            mark_writing()
-            try:
-                start.wait()
-                results_[index] = work(db.session, index)
-                db.session.commit()
-            except Exception as exc:  # noqa: BLE001 - the caller inspects it
-                db.session.rollback()
-                results_[index] = exc
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results_
 
 
 def test_one_member_voting_twice_at_once_has_one_ballot(app, session, propose, member, opened_at):

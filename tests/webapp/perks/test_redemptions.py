@@ -7,9 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from webapp.core.db import mark_writing, utcnow
+from webapp.core.db import utcnow
 from webapp.core.errors import DomainError
-from webapp.extensions import db
 from webapp.ledger.services import get_balance
 from webapp.onchain.models import ChainJob, JobKind
 from webapp.perks.models import Redemption, RedemptionStatus
@@ -27,6 +26,8 @@ from webapp.perks.redemptions import (
 )
 from webapp.perks.services import add_staff, create_partner, list_offers
 from webapp.tasks import run_forever
+
+from ..threads import run_together
 
 KEY = ticket_key("test-secret")
 LIFETIME = timedelta(minutes=15)
@@ -300,33 +301,6 @@ def test_a_forged_qr_code_finds_nothing(session, member, staff, shop, make_perk,
     session.commit()
     forged = ticket_code(ticket, ticket_key("someone else's key"))
     refused("no_such_ticket", find_ticket, session, staff, shop, forged, KEY, utcnow())
-
-
-def run_together(app, count: int, work) -> list:
-    """Runs `work(session, n)` in `count` threads at once, each with its own app context and
-    database session (as two phones' requests would); returns what each returned or raised."""
-    results: list = [None] * count
-    start = threading.Barrier(count)
-
-    def run(index):
-        with app.app_context():
-            mark_writing()
-            try:
-                start.wait()
-                results[index] = work(db.session, index)
-                db.session.commit()
-            except Exception as exc:  # noqa: BLE001 - the caller inspects it
-                db.session.rollback()
-                results[index] = exc
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_two_phones_at_the_same_moment_cannot_overspend(app, session, member, make_perk, give):
