@@ -3,6 +3,8 @@ community's Discord application saved in the settings."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 
 from webapp.core.db import utcnow
@@ -57,3 +59,15 @@ def link(session, discord, settings, client_api):
         return connection
 
     return make
+
+
+@contextmanager
+def without_waiting(engine):
+    """A transaction on another connection that fails at once where it would wait for a lock:
+    so a test sees that nothing holds one while Discord answers."""
+    with engine.begin() as other:
+        if engine.dialect.name == "sqlite":
+            other.exec_driver_sql("PRAGMA busy_timeout = 0")
+        else:
+            other.exec_driver_sql("SET LOCAL lock_timeout = '1s'")
+        yield other

@@ -23,6 +23,7 @@ from webapp.membership.services import get_membership, issue_membership, revoke_
 from webapp.projects.services import activate_project, join_project, propose_project
 
 from ..checkin.scans import code_for
+from .conftest import without_waiting
 
 
 def check_in(session, person, event) -> None:
@@ -328,11 +329,7 @@ def test_no_transaction_is_open_while_discord_answers(
     def write_meanwhile(method, path):
         if method != "PUT":
             return
-        with engine.begin() as other:
-            if engine.dialect.name == "sqlite":
-                other.exec_driver_sql("PRAGMA busy_timeout = 0")
-            else:
-                other.exec_driver_sql("SET LOCAL lock_timeout = '1s'")
+        with without_waiting(engine) as other:
             other.exec_driver_sql("UPDATE discord_connections SET discord_username = 'meanwhile'")
         written.append(path)
 
@@ -402,11 +399,7 @@ def test_no_lock_is_kept_after_an_outcome_left_unwritten(
     def write_meanwhile(method, path):
         if method != "PUT":
             return
-        with engine.begin() as other:
-            if engine.dialect.name == "sqlite":
-                other.exec_driver_sql("PRAGMA busy_timeout = 0")
-            else:
-                other.exec_driver_sql("SET LOCAL lock_timeout = '1s'")
+        with without_waiting(engine) as other:
             if not written:  # the member connects again meanwhile: new tokens
                 other.execute(
                     text("UPDATE discord_connections SET access_token = 'new' WHERE id = :id"),

@@ -31,6 +31,7 @@ from webapp.tasks import ROUNDS, run_rounds
 
 from ...conftest import PASSWORD, csrf_token, log_in
 from ..membership.test_card_views import check_in
+from .conftest import without_waiting
 
 
 @pytest.fixture
@@ -301,11 +302,7 @@ def test_closing_holds_no_lock_while_discord_answers(app, session, member, confi
     def write_meanwhile(method, path):
         if method != "PUT":
             return
-        with engine.begin() as other:
-            if engine.dialect.name == "sqlite":
-                other.exec_driver_sql("PRAGMA busy_timeout = 0")
-            else:
-                other.exec_driver_sql("SET LOCAL lock_timeout = '1s'")
+        with without_waiting(engine) as other:
             other.exec_driver_sql("UPDATE discord_connections SET discord_username = 'meanwhile'")
             other.exec_driver_sql("UPDATE users SET text_size = text_size")
         written.append(path)
