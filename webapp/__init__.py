@@ -84,6 +84,8 @@ def create_app(config: dict | None = None) -> Flask:
     @app.before_request
     def declare_writes():
         view = app.view_functions.get(request.endpoint)
+        if getattr(view, "writes_late", False):
+            return
         if request.method not in SAFE_METHODS or getattr(view, "writes_database", False):
             mark_writing()
 

@@ -132,11 +132,11 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def outbox_account(user: User, secret_key: str | bytes) -> str:
+def outbox_account(user_id: int, secret_key: str | bytes) -> str:
     """The opaque id a phone binds its queued check-ins to: the same for one person on every
     device, telling nothing about who it is."""
     key = secret_key.encode() if isinstance(secret_key, str) else secret_key
-    return hmac.new(key, b"enishi outbox account %d" % user.id, hashlib.sha256).hexdigest()[:24]
+    return hmac.new(key, b"enishi outbox account %d" % user_id, hashlib.sha256).hexdigest()[:24]
 
 
 ROLE_NAMES = {

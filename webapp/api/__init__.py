@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy.exc import IntegrityError
 
 from webapp.accounts.services import outbox_account
+from webapp.accounts.views import session_limits
 from webapp.api.openapi import openapi_document
 from webapp.api.schemas import claim_accounts, parse_claims
-from webapp.checkin.services import record_claims
-from webapp.core.db import utcnow
+from webapp.checkin.services import record_device_claims
+from webapp.core.db import mark_writing, utcnow, writes_late
 from webapp.core.errors import DomainError
 from webapp.core.http import forbid_caching
 from webapp.events.services import list_current_events
@@ -34,7 +36,7 @@ def openapi():
 def session_state():
     """Whether this phone is logged in, and the CSRF token for its next post."""
     account = (
-        outbox_account(current_user, current_app.secret_key)
+        outbox_account(current_user.id, current_app.secret_key)
         if current_user.is_authenticated
         else None
     )
@@ -54,6 +56,8 @@ def current_events():
 
 
 PUBLIC_ENDPOINTS = frozenset({"api.openapi", "api.session_state"})
+# Endpoints that check the login themselves, in the statement that begins their work.
+SELF_AUTHENTICATING = frozenset({"api.post_checkins"})
 
 
 bp.after_request(forbid_caching)
@@ -61,26 +65,63 @@ bp.after_request(forbid_caching)
 
 @bp.before_request
 def require_login():
-    if request.endpoint in PUBLIC_ENDPOINTS:
+    if request.endpoint in PUBLIC_ENDPOINTS | SELF_AUTHENTICATING:
         return
     if not current_user.is_authenticated:
-        raise DomainError("login_required", _l("Please log in first."), status=401)
+        raise _login_required()
 
 
 @bp.post("/checkins")
+@writes_late
 def post_checkins():
+    """A phone's outbox: every claim decided in one transaction, committed before the answer.
+    The hot path of a venue whose Wi-Fi comes back: the device session is checked and the member
+    locked in one statement (not by Flask-Login's loader), and on SQLite the write lock is
+    taken only then."""
     payload = request.get_json(silent=True)
     if payload is None:
         raise DomainError("malformed_batch", _l("Send the claims as JSON."))
     claims = parse_claims(payload, current_app.config["CHECKIN_BATCH_LIMIT"])
+    user_id, device_id = _session_identity()
     # A claim bound to another account (scanned by someone else on a shared phone) is never
     # recorded as this person's: the batch is refused whole and the phone keeps it.
-    if claim_accounts(payload) - {outbox_account(current_user, current_app.secret_key)}:
+    if claim_accounts(payload) - {outbox_account(user_id, current_app.secret_key)}:
         raise DomainError(
             "other_account",
             _l("These check-ins were scanned by someone else on this phone."),
             status=409,
         )
-    results = record_claims(db.session, current_user, claims, now=utcnow(), source="api")
-    db.session.commit()
+    mark_writing()
+    limits = session_limits()
+    try:
+        results = record_device_claims(
+            db.session, user_id, device_id, claims, now=utcnow(), limits=limits
+        )
+        db.session.commit()
+    except IntegrityError:
+        # Another member's batch stored one of these claim ids a moment ago: once more, the
+        # batch finds it and answers `id_conflict` for it.
+        db.session.rollback()
+        results = record_device_claims(
+            db.session, user_id, device_id, claims, now=utcnow(), limits=limits
+        )
+        db.session.commit()
+    if results is None:
+        raise _login_required()
     return jsonify({"results": [result.as_dict() for result in results]})
+
+
+def _session_identity() -> tuple[int, str]:
+    """The user and device session the cookie names, before any database read; a phone that
+    comes back with only its remember cookie is logged in again by Flask-Login first."""
+    raw = session.get("_user_id")
+    if raw is None and current_user.is_authenticated:
+        raw = session.get("_user_id")
+    user_id, _, device_id = (raw or "").partition(":")
+    if not user_id.isdigit() or not device_id:
+        raise _login_required()
+    return int(user_id), device_id
+
+
+def _login_required() -> DomainError:
+    return DomainError("login_required", _l("Please log in first."), status=401)

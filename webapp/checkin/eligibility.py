@@ -76,13 +76,24 @@ def list_eligibility(
     return {event.id: _evaluate(event, facts) for event in events}
 
 
+def audience_refusal(audience: str, closed: bool, member: bool) -> str | None:
+    """The answer for an event open to everyone or to members, from plain facts (the check-in's
+    set-based path): None if invited, else "not_a_member". An event with a rule needs
+    `eligibility`."""
+    if closed:
+        return "not_a_member"
+    if audience == EVERYONE or member:
+        return None
+    return "not_a_member"
+
+
 def _evaluate(event: Event, facts: _Facts) -> Eligibility:
-    if facts.user.closed_at is not None:
-        return Eligibility(False, "not_a_member")
-    if event.audience == EVERYONE:
-        return Eligibility(True)
-    if event.audience != RULE:
-        return Eligibility(True) if facts.member else Eligibility(False, "not_a_member")
+    if event.audience != RULE or facts.user.closed_at is not None:
+        closed = facts.user.closed_at is not None
+        refusal = audience_refusal(
+            event.audience, closed, event.audience != EVERYONE and facts.member
+        )
+        return Eligibility(refusal is None, refusal)
     unmet = []
     if event.rule_card and not facts.member:
         unmet.append(CARD)

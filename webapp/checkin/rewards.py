@@ -19,7 +19,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
@@ -28,8 +28,8 @@ from webapp.core.i18n import coin_name, coins
 from webapp.events.models import Event
 from webapp.events.services import approve_reward, drop_reward, needs_reward_approval
 from webapp.ledger.models import LedgerEntry
-from webapp.ledger.services import credit_reward
-from webapp.onchain.jobs import award_total, release_held_awards
+from webapp.ledger.services import Reward, credit_rewards
+from webapp.onchain.jobs import award_totals, release_held_awards
 from webapp.onchain.models import ChainJob, JobStatus
 
 
@@ -39,19 +39,47 @@ class AwardTerms:
     held: bool  # waits for an administrator's approval
 
 
-def award_terms(session: Session, event: Event) -> AwardTerms:
-    """What the next attendance of `event` is paid. The caller holds the lock that serialises
-    the event's attendances (the member's row is not enough: two members at once)."""
+_events = Event.__table__
+_LOCK_BUDGETS = (
+    select(_events.c.id)
+    .where(
+        _events.c.id.in_(bindparam("event_ids", expanding=True)),
+        _events.c.budget.is_not(None),
+        _events.c.reward > 0,
+    )
+    .order_by(_events.c.id)
+    .with_for_update(key_share=True)
+)
+
+
+def lock_budgets(session: Session, event_ids) -> None:
+    """Locks those of the events whose awards a budget limits, before what they paid is read:
+    two members checking in at once must not both be paid an event's last tokens. FOR NO KEY
+    UPDATE on PostgreSQL: claims and awards being inserted for an event hold a key-share lock on
+    it (their foreign keys), which FOR UPDATE would deadlock on; in id order, so that two
+    batches lock the same events in the same order. On SQLite there is nothing to lock: its one
+    writer, taken at BEGIN IMMEDIATE, serialises every check-in already."""
+    connection = session.connection()
+    if event_ids and connection.dialect.name != "sqlite":
+        connection.execute(_LOCK_BUDGETS, {"event_ids": sorted(event_ids)})
+
+
+def terms_of(event, awarded: int) -> AwardTerms:
+    """What the next attendance of `event` (anything with an event's reward, budget and
+    reward_approved_at) is paid, its awards paying `awarded` already (read after
+    `lock_budgets`). Past its budget, the badge alone."""
     if event.reward == 0:
         return AwardTerms(0, held=False)
-    if event.budget is not None:
-        # FOR NO KEY UPDATE on PostgreSQL: claims and awards being inserted for this event hold
-        # a key-share lock on it (their foreign keys), which a plain FOR UPDATE would deadlock on.
-        lock = select(Event.id).where(Event.id == event.id).with_for_update(key_share=True)
-        session.execute(lock)
-        if award_total(session, event.id) + event.reward > event.budget:
-            return AwardTerms(0, held=False)
+    if event.budget is not None and awarded + event.reward > event.budget:
+        return AwardTerms(0, held=False)
     return AwardTerms(event.reward, held=needs_reward_approval(event))
+
+
+def award_terms(session: Session, events: list[Event]) -> dict[int, AwardTerms]:
+    """`terms_of` each event, by id, locking and reading what they paid."""
+    lock_budgets(session, [event.id for event in events])
+    totals = award_totals(session, [event.id for event in events if event.budget is not None])
+    return {event.id: terms_of(event, totals.get(event.id, 0)) for event in events}
 
 
 class AwardState(StrEnum):
@@ -80,12 +108,13 @@ class Award:
     coins: int  # paid, or waiting for the approval; 0 when none come
 
     @classmethod
-    def of(cls, terms: AwardTerms, event: Event) -> Award:
+    def of(cls, terms: AwardTerms, reward: int) -> Award:
+        """What terms mean to the member, for an event that pays `reward` an attendance."""
         if terms.held:
             return cls(AwardState.HELD, terms.amount)
         if terms.amount:
             return cls(AwardState.PAID, terms.amount)
-        state = AwardState.BUDGET_SPENT if event.reward else AwardState.BADGE_ONLY
+        state = AwardState.BUDGET_SPENT if reward else AwardState.BADGE_ONLY
         return cls(state, 0)
 
     @property
@@ -107,7 +136,7 @@ def get_award(session: Session, claim_id: str) -> Award | None:
     if found is None:
         return None
     job, event = found
-    return Award.of(AwardTerms(job.amount, held=job.status == JobStatus.HELD), event)
+    return Award.of(AwardTerms(job.amount, held=job.status == JobStatus.HELD), event.reward)
 
 
 def approve_event_reward(session: Session, admin: User, event: Event, now: datetime) -> int:
@@ -124,21 +153,15 @@ def drop_event_reward(session: Session, admin: User, event: Event, now: datetime
 
 def _pay_held(session: Session, event: Event, now: datetime, amount: int | None) -> int:
     jobs = release_held_awards(session, event.id, now, amount=amount)
-    attendances = {
-        a.chain_job_id: a
-        for a in session.scalars(
-            select(Attendance).where(Attendance.chain_job_id.in_([job.id for job in jobs]))
-        )
-    }
-    for job in jobs:
-        attendance = attendances[job.id]
-        credit_reward(
-            session,
-            user_id=attendance.user_id,
-            amount=job.amount,
-            attendance_id=attendance.id,
-            chain_job_id=job.id,
-        )
+    attendances = dict(
+        session.execute(
+            select(Attendance.chain_job_id, Attendance.id).where(
+                Attendance.chain_job_id.in_([job.id for job in jobs])
+            )
+        ).all()
+    )
+    rewards = [Reward(job.user_id, job.amount, attendances[job.id], job.id) for job in jobs]
+    credit_rewards(session, rewards, now)
     return len(jobs)
 
 

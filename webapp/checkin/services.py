@@ -10,26 +10,30 @@ one ledger credit and one chain job.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, case, exists, func, insert, select
 from sqlalchemy.orm import Session
 
-from webapp.accounts.models import User
+from webapp.accounts.devices import SessionLimits, mark_seen, seen_since
+from webapp.accounts.models import DeviceSession, User
 from webapp.accounts.services import get_user
 from webapp.checkin import codes
-from webapp.checkin.eligibility import eligibility, rule_in_words
+from webapp.checkin.decide import MAX_EVENT_ID, EventFacts, decide, note, read_code
+from webapp.checkin.eligibility import RULE, audience_refusal, eligibility, rule_in_words
 from webapp.checkin.models import Attendance, Claim, ClaimStatus
-from webapp.checkin.rewards import Award, award_terms, get_award
+from webapp.checkin.rewards import Award, AwardTerms, award_terms, lock_budgets, terms_of
 from webapp.core.errors import NotFound
-from webapp.events.models import Event
+from webapp.events.models import Event, EventOrganiser
 from webapp.events.services import checkin_opens_at, runs_event
-from webapp.ledger.services import credit_reward
+from webapp.ledger.services import Reward, credit_rewards
 from webapp.membership.cards import read_card_code
-from webapp.onchain.jobs import queue_award
+from webapp.membership.models import Membership, card_gives_rights
+from webapp.onchain.jobs import AwardJob, award_total_of, queue_awards
+from webapp.onchain.models import ChainJob, JobStatus
 
 # Reason codes are part of the API: never rename one; add new ones.
 REASONS = {
@@ -56,11 +60,7 @@ REASONS = {
     # The event invites by a rule the member does not meet; the message says the rule.
     "not_invited": _l("This event is for invited people only."),
 }
-# Wrong secret words a member may type for one event: a spoken word must not be found by trying
-# a list of words.
-MAX_WRONG_WORDS = 5
 MAX_CODE_CHARS = 512
-MAX_EVENT_ID = 2**31 - 1  # a token carries 32 bits; the events table holds signed 32-bit ids
 
 
 @dataclass(frozen=True)
@@ -73,13 +73,22 @@ class ClaimInput:
 
 
 @dataclass(frozen=True)
+class EventRef:
+    """An event as an answer names it: plain values, valid after the commit."""
+
+    id: int
+    title: str
+
+
+@dataclass(frozen=True)
 class ClaimResult:
     id: str
     status: str
     reason: str | None = None
-    event: Event | None = None
+    event: EventRef | None = None
     offline: bool = False
     award: Award | None = None  # what an accepted claim brings: coins, or why none
+    rule: str | None = None  # for "not_invited": whom the event invites, in words
 
     @property
     def accepted(self) -> bool:
@@ -87,7 +96,7 @@ class ClaimResult:
 
     @property
     def message(self) -> str | None:
-        return refusal_message(self.reason, self.event)
+        return refusal_message(self.reason, self.rule)
 
     def as_dict(self) -> dict:
         answer = {
@@ -105,18 +114,174 @@ class ClaimResult:
         return answer
 
 
-def refusal_message(reason: str | None, event: Event | None) -> str | None:
+def refusal_message(reason: str | None, rule: str | None = None) -> str | None:
     """A reason code in words; an event that invites by rule says its rule."""
     if not reason:
         return None
-    if reason == "not_invited" and event is not None:
-        return _("%(reason)s Invited: %(rule)s.", reason=REASONS[reason], rule=rule_in_words(event))
+    if reason == "not_invited" and rule:
+        return _("%(reason)s Invited: %(rule)s.", reason=REASONS[reason], rule=rule)
     return str(REASONS[reason])
 
 
-def _invitation_refusal(session: Session, user: User, event: Event, now: datetime) -> str | None:
-    """None if `user` may check in to `event` at `now`; else "not_a_member" or "not_invited"."""
-    return eligibility(session, user, event, now).reason
+@dataclass(frozen=True)
+class Claimant:
+    """The member a batch is for, as the statement that locks them read them."""
+
+    id: int
+    address: str | None
+    closed_at: datetime | None
+    card_revoked_at: datetime | None
+    card_ends_at: datetime | None
+    has_card: bool
+
+    def is_member_at(self, moment: datetime) -> bool:
+        return (
+            self.closed_at is None
+            and self.has_card
+            and card_gives_rights(self.card_revoked_at, self.card_ends_at, moment)
+        )
+
+
+# -- the set-based path: a batch is read in a few statements, decided in memory and written in
+# bulk, whatever its size. Pre-built Core statements: the ORM costs several times more here.
+
+_users, _devices, _cards = User.__table__, DeviceSession.__table__, Membership.__table__
+_claims, _attendances, _events = Claim.__table__, Attendance.__table__, Event.__table__
+_jobs, _co_organisers = ChainJob.__table__, EventOrganiser.__table__
+
+
+def _claimant_query(with_device: bool):
+    """The member, with their card, locked: one member's batches are decided one at a time,
+    so a retry racing its original finds it. With the device session's times, so that the
+    same statement authenticates the phone."""
+    columns = [
+        _users.c.id,
+        _users.c.address,
+        _users.c.closed_at,
+        _cards.c.revoked_at,
+        _cards.c.term_ends_at,
+        _cards.c.id.label("card_id"),
+    ]
+    joined = _users.outerjoin(_cards, _cards.c.user_id == _users.c.id)
+    query = select(*columns)
+    if with_device:
+        joined = joined.join(
+            _devices,
+            (_devices.c.user_id == _users.c.id) & (_devices.c.id == bindparam("device_id")),
+        )
+        query = select(
+            *columns, _devices.c.created_at, _devices.c.last_seen_at, _devices.c.ended_at
+        )
+    return (
+        query.select_from(joined)
+        .where(_users.c.id == bindparam("user_id"))
+        .with_for_update(of=_users)
+    )
+
+
+_CLAIMANT = _claimant_query(with_device=False)
+_DEVICE_CLAIMANT = _claimant_query(with_device=True)
+
+_EARLIER_CLAIMS = (
+    select(
+        _claims.c.id,
+        _claims.c.user_id,
+        _claims.c.status,
+        _claims.c.reason,
+        _claims.c.offline,
+        _claims.c.event_id,
+        _events.c.title,
+        _events.c.reward,
+        _jobs.c.amount,
+        _jobs.c.status.label("job_status"),
+    )
+    .select_from(
+        _claims.outerjoin(_events, _events.c.id == _claims.c.event_id)
+        .outerjoin(_attendances, _attendances.c.claim_id == _claims.c.id)
+        .outerjoin(_jobs, _jobs.c.id == _attendances.c.chain_job_id)
+    )
+    .where(_claims.c.id.in_(bindparam("claim_ids", expanding=True)))
+)
+
+
+def _of_member_at_event(table):
+    return (table.c.user_id == bindparam("user_id")) & (table.c.event_id == _events.c.id)
+
+
+_EVENT_FACTS = select(
+    _events.c.id,
+    _events.c.title,
+    _events.c.secret,
+    _events.c.display_key_version,
+    _events.c.starts_at,
+    _events.c.ends_at,
+    _events.c.offline_claim_days,
+    _events.c.hold_late_claims,
+    _events.c.secret_word,
+    _events.c.audience,
+    _events.c.reward,
+    _events.c.budget,
+    _events.c.reward_approved_at,
+    case((_events.c.budget.is_not(None), award_total_of(_events.c.id))).label("awarded"),
+    (
+        (_events.c.organiser_id == bindparam("user_id"))
+        | exists().where(_of_member_at_event(_co_organisers))
+    ).label("runs"),
+    exists().where(_of_member_at_event(_attendances)).label("attended"),
+    exists()
+    .where(_of_member_at_event(_claims), _claims.c.status == ClaimStatus.HELD)
+    .label("held"),
+    select(func.count())
+    .where(_of_member_at_event(_claims), _claims.c.reason == "wrong_word")
+    .scalar_subquery()
+    .label("wrong_words"),
+).where(_events.c.id.in_(bindparam("event_ids", expanding=True)))
+
+_INSERT_CLAIMS = insert(_claims)
+# Matched back by event (one attendance per member and event), not by the order of RETURNING.
+_INSERT_ATTENDANCES = insert(_attendances).returning(_attendances.c.id, _attendances.c.event_id)
+
+
+def record_device_claims(
+    session: Session,
+    user_id: int,
+    device_id: str,
+    claims: list[ClaimInput],
+    *,
+    now: datetime,
+    limits: SessionLimits,
+) -> list[ClaimResult] | None:
+    """The API's batch: authenticates the phone's device session and locks its member in one
+    statement, then records the claims. None if the device session no longer lasts (logged
+    out elsewhere, or unused too long): nothing is recorded."""
+    codes_read = [read_code(claim.code) for claim in claims]  # before any I/O
+    connection = session.connection()
+    found = connection.execute(
+        _DEVICE_CLAIMANT, {"user_id": user_id, "device_id": device_id}
+    ).first()
+    if found is None or found.ended_at is not None or not limits.allow(found, now):
+        return None
+    if seen_since(found, now):
+        mark_seen(connection, device_id, now)
+    return _record(session, _claimant(found), claims, codes_read, now, "api", now)
+
+
+def record_claims(
+    session: Session,
+    user: User,
+    claims: list[ClaimInput],
+    *,
+    now: datetime,
+    source: str,
+    observed_at: datetime | None = None,
+) -> list[ClaimResult]:
+    """Decides and stores claims of `user`, in their order; a claim id seen before gets the
+    first answer again. `observed_at` is when the server first saw the codes (defaults to
+    `now`); the rotation allowance is measured from it."""
+    codes_read = [read_code(claim.code) for claim in claims]
+    session.flush()  # the caller's pending rows, before the statements below read around them
+    found = session.connection().execute(_CLAIMANT, {"user_id": user.id}).first()
+    return _record(session, _claimant(found), claims, codes_read, now, source, observed_at or now)
 
 
 def record_claim(
@@ -128,44 +293,190 @@ def record_claim(
     source: str,
     observed_at: datetime | None = None,
 ) -> ClaimResult:
-    """Decides and stores one claim. `observed_at` is when the server first saw the code
-    (defaults to `now`); the rotation allowance is measured from it."""
-    # One member's claims are decided one at a time: a retry racing its original must find it.
-    session.execute(select(User.id).where(User.id == user.id).with_for_update())
-    previous = session.get(Claim, claim.id)
-    if previous is not None:
-        if previous.user_id != user.id:
-            return ClaimResult(claim.id, ClaimStatus.REJECTED, "id_conflict")
-        award = get_award(session, previous.id) if previous.status == ClaimStatus.ACCEPTED else None
-        return ClaimResult(
-            previous.id, previous.status, previous.reason, previous.event, previous.offline, award
-        )
+    """One claim: a batch of one."""
+    return record_claims(session, user, [claim], now=now, source=source, observed_at=observed_at)[0]
 
-    decision = _decide(session, user, claim, observed_at or now)
-    stored = Claim(
-        id=claim.id,
-        user_id=user.id,
-        event_id=decision.event.id if decision.event else None,
-        code=claim.code[:MAX_CODE_CHARS],
-        slot=decision.slot,
-        scanned_at=claim.scanned_at,
-        received_at=now,
-        source=source,
+
+def _claimant(row) -> Claimant:
+    return Claimant(
+        row.id,
+        row.address,
+        row.closed_at,
+        row.revoked_at,
+        row.term_ends_at,
+        row.card_id is not None,
+    )
+
+
+def _record(
+    session: Session,
+    claimant: Claimant,
+    claims: list[ClaimInput],
+    codes_read: list,
+    now: datetime,
+    source: str,
+    observed_at: datetime,
+) -> list[ClaimResult]:
+    connection = session.connection()
+    earlier = {
+        row.id: row
+        for row in connection.execute(
+            _EARLIER_CLAIMS, {"claim_ids": sorted({claim.id for claim in claims})}
+        )
+    }
+    event_ids = sorted(
+        {code.event_id for code in codes_read if code and code.event_id <= MAX_EVENT_ID}
+    )
+    events = {}
+    if event_ids:
+        lock_budgets(session, event_ids)  # before what the events paid is read
+        params = {"user_id": claimant.id, "event_ids": event_ids}
+        events = {
+            row.id: EventFacts(**row._mapping) for row in connection.execute(_EVENT_FACTS, params)
+        }
+    invitation = _Invitations(session, claimant, events)
+
+    answers: dict[str, ClaimResult] = {}  # by claim id: a claim sent twice gets one answer
+    rows, attending = [], []
+    for claim, code in zip(claims, codes_read, strict=True):
+        if claim.id in answers:
+            continue
+        if claim.id in earlier:
+            answers[claim.id] = _earlier_answer(session, claimant, earlier[claim.id])
+            continue
+        event = events.get(code.event_id) if code is not None else None
+        decision = decide(
+            code,
+            event,
+            scanned_at=claim.scanned_at,
+            offline=claim.offline,
+            word=claim.word,
+            observed_at=observed_at,
+            invitation=invitation,
+        )
+        note(decision)
         # Offline if the phone says it scanned with no connection, or if the claim came later
         # than a live scan could: either way the organiser sees it marked.
-        offline=claim.offline or decision.late,
-        status=decision.status,
-        reason=decision.reason,
-        via=decision.via,
-    )
-    session.add(stored)
-    session.flush()
+        offline = claim.offline or decision.late
+        rows.append(
+            {
+                "id": claim.id,
+                "user_id": claimant.id,
+                "event_id": decision.event.id if decision.event else None,
+                "code": claim.code[:MAX_CODE_CHARS],
+                "slot": decision.slot,
+                "scanned_at": claim.scanned_at,
+                "received_at": now,
+                "source": source,
+                "offline": offline,
+                "status": decision.status,
+                "reason": decision.reason,
+                "via": decision.via,
+                "recorded_by_id": None,
+            }
+        )
+        if decision.status == ClaimStatus.ACCEPTED:
+            attending.append((claim.id, decision.event))
+        ref = EventRef(decision.event.id, decision.event.title) if decision.event else None
+        rule = invitation.rule(decision.event) if decision.reason == "not_invited" else None
+        answers[claim.id] = ClaimResult(
+            claim.id, decision.status, decision.reason, ref, offline, rule=rule
+        )
+    if rows:
+        connection.execute(_INSERT_CLAIMS, rows)
+    terms = {event.id: terms_of(event, event.awarded or 0) for _claim, event in attending}
+    awards = _attend(session, claimant.id, claimant.address, attending, now, terms)
+    for claim_id, award in awards.items():
+        answers[claim_id] = replace(answers[claim_id], award=award)
+    return [answers[claim.id] for claim in claims]
+
+
+def _earlier_answer(session: Session, claimant: Claimant, row) -> ClaimResult:
+    """The first answer to a claim id, for its retry; another member's id is a conflict."""
+    if row.user_id != claimant.id:
+        return ClaimResult(row.id, ClaimStatus.REJECTED, "id_conflict")
     award = None
-    if decision.status == ClaimStatus.ACCEPTED:
-        award = _attend(session, user, decision.event, stored, now)
-    return ClaimResult(
-        claim.id, decision.status, decision.reason, decision.event, stored.offline, award
+    if row.status == ClaimStatus.ACCEPTED and row.amount is not None:
+        terms = AwardTerms(row.amount, held=row.job_status == JobStatus.HELD)
+        award = Award.of(terms, row.reward)
+    ref = EventRef(row.event_id, row.title) if row.event_id is not None else None
+    rule = None
+    if row.reason == "not_invited" and row.event_id is not None:
+        rule = rule_in_words(session.get(Event, row.event_id))
+    return ClaimResult(row.id, row.status, row.reason, ref, row.offline, award, rule)
+
+
+class _Invitations:
+    """Whether the claimant is invited to each event: in memory for events open to everyone
+    or to members; an event with a rule is evaluated by `eligibility` (a few more statements,
+    for those events only)."""
+
+    def __init__(self, session: Session, claimant: Claimant, events: dict[int, EventFacts]):
+        self.session, self.claimant, self.events = session, claimant, events
+
+    def __call__(self, event: EventFacts, moment: datetime) -> str | None:
+        closed = self.claimant.closed_at is not None
+        if event.audience != RULE or closed:
+            return audience_refusal(event.audience, closed, self.claimant.is_member_at(moment))
+        user = self.session.get(User, self.claimant.id)
+        return eligibility(self.session, user, self.session.get(Event, event.id), moment).reason
+
+    def rule(self, event: EventFacts) -> str:
+        return rule_in_words(self.session.get(Event, event.id))
+
+
+def _attend(
+    session: Session,
+    user_id: int,
+    address: str | None,
+    attending: list[tuple[str, object]],
+    now: datetime,
+    terms: dict[int, AwardTerms] | None = None,
+) -> dict[str, Award]:
+    """Makes the attendances of accepted claims (claim id, event), their awards' chain jobs and
+    (unless held) their ledger credits, in one statement each; returns what each brings the
+    member, by claim id. `event`: anything with an event's id, title, reward, budget and
+    reward_approved_at. `terms`: what each event pays, if the caller read it already."""
+    if not attending:
+        return {}
+    if terms is None:
+        terms = award_terms(session, [event for _claim, event in attending])
+    job_ids = queue_awards(
+        session,
+        [
+            AwardJob(user_id, address, event.id, terms[event.id].amount, terms[event.id].held)
+            for _claim, event in attending
+        ],
+        now,
     )
+    rows = [
+        {
+            "user_id": user_id,
+            "event_id": event.id,
+            "claim_id": claim_id,
+            "chain_job_id": job_id,
+            "checked_in_at": now,
+        }
+        for (claim_id, event), job_id in zip(attending, job_ids, strict=True)
+    ]
+    made = dict(
+        (row.event_id, row.id) for row in session.connection().execute(_INSERT_ATTENDANCES, rows)
+    )
+    attendance_ids = [made[event.id] for _claim, event in attending]
+    # A held reward is credited when an administrator approves it.
+    rewards = [
+        Reward(user_id, terms[event.id].amount, attendance_id, job_id)
+        for (_claim, event), job_id, attendance_id in zip(
+            attending, job_ids, attendance_ids, strict=True
+        )
+        if not terms[event.id].held
+    ]
+    credit_rewards(session, rewards, now)
+    return {claim_id: Award.of(terms[event.id], event.reward) for claim_id, event in attending}
+
+
+def _store_claim(session: Session, row: dict) -> None:
+    session.connection().execute(_INSERT_CLAIMS, [row])
 
 
 def check_in_by_organiser(
@@ -187,24 +498,35 @@ def check_in_by_organiser(
         status, reason = ClaimStatus.REJECTED, refusal
     else:
         status, reason = ClaimStatus.ACCEPTED, None
-    stored = Claim(
-        id=str(uuid.uuid4()),
-        user_id=member.id,
-        event_id=event.id,
-        code=f"{via}:{member.id}",
-        scanned_at=now,
-        received_at=now,
-        source="organiser",
-        via=via,
-        recorded_by_id=organiser.id,
-        status=status,
-        reason=reason,
-    )
-    session.add(stored)
+    claim_id = str(uuid.uuid4())
     session.flush()
+    _store_claim(
+        session,
+        {
+            "id": claim_id,
+            "user_id": member.id,
+            "event_id": event.id,
+            "code": f"{via}:{member.id}",
+            "slot": None,
+            "scanned_at": now,
+            "received_at": now,
+            "source": "organiser",
+            "offline": False,
+            "status": status,
+            "reason": reason,
+            "via": via,
+            "recorded_by_id": organiser.id,
+        },
+    )
     if status == ClaimStatus.ACCEPTED:
-        _attend(session, member, event, stored, now)
-    return ClaimResult(stored.id, status, reason, event)
+        _attend(session, member.id, member.address, [(claim_id, event)], now)
+    rule = rule_in_words(event) if reason == "not_invited" else None
+    return ClaimResult(claim_id, status, reason, EventRef(event.id, event.title), rule=rule)
+
+
+def _invitation_refusal(session: Session, user: User, event: Event, now: datetime) -> str | None:
+    """None if `user` may check in to `event` at `now`; else "not_a_member" or "not_invited"."""
+    return eligibility(session, user, event, now).reason
 
 
 def check_in_at_desk(
@@ -231,108 +553,6 @@ def check_in_at_desk(
     return member, check_in_by_organiser(session, organiser, member, event, via=via, now=now)
 
 
-def record_claims(
-    session: Session, user: User, claims: list[ClaimInput], *, now: datetime, source: str
-) -> list[ClaimResult]:
-    return [record_claim(session, user, claim, now=now, source=source) for claim in claims]
-
-
-@dataclass(frozen=True)
-class _Decision:
-    status: str
-    reason: str | None = None
-    event: Event | None = None
-    slot: int | None = None
-    late: bool = False  # accepted after the rotation allowance, as an offline claim
-    via: str = "display"
-
-
-def _decide(session: Session, user: User, claim: ClaimInput, observed_at: datetime) -> _Decision:
-    """The answer to a code, checked in the order a member can act on.
-
-    Precedence: a code that is not genuine is rejected first; then a member already checked
-    in gets `duplicate` whatever the code's age; then the event's own organisers are refused;
-    then the code's time (and a printed code's secret word); then whether the event invites
-    the member (membership, or the event's rule: checkin.eligibility)."""
-    try:
-        code = codes.parse_token(claim.code)
-    except codes.MalformedCode:
-        return _Decision(ClaimStatus.REJECTED, "malformed")
-    event = session.get(Event, code.event_id) if code.event_id <= MAX_EVENT_ID else None
-    if event is None:
-        return _Decision(ClaimStatus.REJECTED, "unknown_event", slot=code.slot)
-    # Display codes count only under the current display key, whenever they were scanned:
-    # after a display link is stopped (and the key rotated), a claim kept offline from before
-    # is refused too, since the stopped tablet still holds the old key and could make codes
-    # for any past slot (see checkin/display_links.py).
-    if not codes.is_authentic(code, event.secret, event.display_key_version):
-        return _Decision(ClaimStatus.REJECTED, "bad_signature", slot=code.slot)
-
-    def reject(reason: str) -> _Decision:
-        return _Decision(ClaimStatus.REJECTED, reason, event, code.slot)
-
-    if _has_attended(session, user, event):
-        return _Decision(ClaimStatus.DUPLICATE, "already_checked_in", event, code.slot)
-    if runs_event(user, event):  # rewards are for taking part, not for running the event
-        return reject("own_event")
-    if code.kind == codes.KIND_PRINTED:
-        return _decide_printed(session, user, claim, event, observed_at)
-    if codes.slot_age(code.slot, observed_at) < 0:
-        return reject("future_code")
-    late = not codes.is_live(code.slot, observed_at)
-    shown_at = codes.slot_start(code.slot)
-    if late and event.offline_claim_days == 0:
-        return reject("stale_code")
-    if late and observed_at - shown_at > timedelta(days=event.offline_claim_days):
-        return reject("too_late")
-    if shown_at + codes.SLOT_LENGTH <= checkin_opens_at(event):
-        return reject("not_yet_open")
-    if shown_at >= event.ends_at:
-        return reject("expired")
-    if refusal := _invitation_refusal(session, user, event, observed_at):
-        return reject(refusal)
-    if late and event.hold_late_claims:
-        # A late display code may be a screenshot sent on: an organiser decides.
-        status = ClaimStatus.DUPLICATE if _is_held(session, user, event) else ClaimStatus.HELD
-        return _Decision(status, "awaiting_approval", event, code.slot, late=True)
-    return _Decision(ClaimStatus.ACCEPTED, None, event, code.slot, late=late)
-
-
-def _decide_printed(
-    session: Session, user: User, claim: ClaimInput, event: Event, observed_at: datetime
-) -> _Decision:
-    """A poster's code carries no time: the scan's time is the server's, or for a claim kept
-    on a phone with no signal, the phone's (never later than its arrival)."""
-
-    def reject(reason: str) -> _Decision:
-        return _Decision(ClaimStatus.REJECTED, reason, event, codes.PRINTED_SLOT, via="printed")
-
-    moment = min(claim.scanned_at, observed_at) if claim.offline else observed_at
-    if observed_at - moment > timedelta(days=event.offline_claim_days):
-        return reject("too_late")
-    if moment < checkin_opens_at(event):
-        return reject("not_yet_open")
-    if moment >= event.ends_at:
-        return reject("expired")
-    if event.secret_word and not (claim.word or "").strip():
-        return reject("word_needed")
-    if event.secret_word and _wrong_words(session, user, event) >= MAX_WRONG_WORDS:
-        return reject("too_many_words")
-    if event.secret_word and not codes.same_word(claim.word, event.secret_word):
-        return reject("wrong_word")
-    if refusal := _invitation_refusal(session, user, event, observed_at):
-        return reject(refusal)
-    late = observed_at - moment > codes.SLOT_LENGTH * 2
-    return _Decision(ClaimStatus.ACCEPTED, None, event, codes.PRINTED_SLOT, late, "printed")
-
-
-def _wrong_words(session: Session, user: User, event: Event) -> int:
-    query = select(func.count()).where(
-        Claim.user_id == user.id, Claim.event_id == event.id, Claim.reason == "wrong_word"
-    )
-    return session.scalar(query)
-
-
 def get_code_event(session: Session, code_text: str) -> tuple[Event, codes.CheckinCode] | None:
     """The event of a genuine check-in code, and the code read (None for anything else, a
     forgery included: only someone who saw the real code learns whose it is)."""
@@ -354,13 +574,6 @@ def event_asking_word(session: Session, code_text: str) -> Event | None:
         return None
     event, code = found
     return event if code.kind == codes.KIND_PRINTED and event.secret_word else None
-
-
-def _is_held(session: Session, user: User, event: Event) -> bool:
-    query = select(Claim.id).where(
-        Claim.user_id == user.id, Claim.event_id == event.id, Claim.status == ClaimStatus.HELD
-    )
-    return session.scalar(query.limit(1)) is not None
 
 
 def list_held_claims(session: Session, event: Event) -> list[Claim]:
@@ -403,8 +616,11 @@ def decide_held_claim(
     claim.status, claim.reason, claim.recorded_by_id = status, reason, organiser.id
     session.flush()
     if status == ClaimStatus.ACCEPTED:
-        _attend(session, member, event, claim, now)
-    return member, ClaimResult(claim.id, status, reason, event, claim.offline)
+        _attend(session, member.id, member.address, [(claim.id, event)], now)
+    rule = rule_in_words(event) if reason == "not_invited" else None
+    return member, ClaimResult(
+        claim.id, status, reason, EventRef(event.id, event.title), claim.offline, rule=rule
+    )
 
 
 def _has_attended(session: Session, user: User, event: Event) -> bool:
@@ -412,38 +628,6 @@ def _has_attended(session: Session, user: User, event: Event) -> bool:
         Attendance.user_id == user.id, Attendance.event_id == event.id
     )
     return session.scalar(query) is not None
-
-
-def _attend(session: Session, user: User, event: Event, claim: Claim, now: datetime) -> Award:
-    """Makes the attendance, its award's chain job and (unless held) its ledger credit; returns
-    what it brings the member."""
-    terms = award_terms(session, event)
-    job = queue_award(
-        session,
-        user_id=user.id,
-        address=user.address,
-        event_id=event.id,
-        amount=terms.amount,
-        held=terms.held,
-    )
-    attendance = Attendance(
-        user_id=user.id,
-        event_id=event.id,
-        claim_id=claim.id,
-        chain_job_id=job.id,
-        checked_in_at=now,
-    )
-    session.add(attendance)
-    session.flush()
-    if not terms.held:  # a held reward is credited when an administrator approves it
-        credit_reward(
-            session,
-            user_id=user.id,
-            amount=terms.amount,
-            attendance_id=attendance.id,
-            chain_job_id=job.id,
-        )
-    return Award.of(terms, event)
 
 
 def list_attendances(session: Session, event: Event) -> list[Attendance]:

@@ -125,6 +125,14 @@ def mark_writing() -> None:
     g.db_writes = True
 
 
+def writes_late(view):
+    """Marks a view that writes but declares it itself (`mark_writing`), just before its first
+    statement: on SQLite the write lock is then held only while the view's transaction runs,
+    not while the request is read and checked."""
+    view.writes_late = True
+    return view
+
+
 def writes_database(view):
     """Marks a view reached by GET that writes, such as the check-in link."""
     view.writes_database = True

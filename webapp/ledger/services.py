@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, case, func, insert, select
 from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
@@ -14,20 +14,35 @@ from webapp.ledger.models import LedgerEntry
 from webapp.onchain.models import ChainJob, JobStatus
 
 
-def credit_reward(
-    session: Session, *, user_id: int, amount: int, attendance_id: int, chain_job_id: int
-) -> LedgerEntry:
+@dataclass(frozen=True)
+class Reward:
     """An event's reward for one attendance, recorded on chain by the award job."""
-    return _add(
-        session,
-        LedgerEntry(
-            user_id=user_id,
-            amount=amount,
-            kind="reward",
-            attendance_id=attendance_id,
-            chain_job_id=chain_job_id,
-        ),
-    )
+
+    user_id: int
+    amount: int
+    attendance_id: int
+    chain_job_id: int
+
+
+_INSERT_ENTRIES = insert(LedgerEntry.__table__)
+
+
+def credit_rewards(session: Session, rewards: list[Reward], now: datetime) -> None:
+    """Credits the rewards in one statement (a check-in batch's hot path)."""
+    if not rewards:
+        return
+    rows = [
+        {
+            "user_id": reward.user_id,
+            "amount": reward.amount,
+            "kind": "reward",
+            "attendance_id": reward.attendance_id,
+            "chain_job_id": reward.chain_job_id,
+            "created_at": now,
+        }
+        for reward in rewards
+    ]
+    session.connection().execute(_INSERT_ENTRIES, rows)
 
 
 def hold(session: Session, *, user_id: int, amount: int, redemption_id: int) -> LedgerEntry:

@@ -28,8 +28,16 @@ class Membership(db.Model):
 
     def is_active_at(self, now: datetime) -> bool:
         """Whether the card gives its rights at `now`: not revoked and not lapsed."""
-        return self.revoked_at is None and (self.term_ends_at is None or now < self.term_ends_at)
+        return card_gives_rights(self.revoked_at, self.term_ends_at, now)
 
     @property
     def is_active(self) -> bool:
         return self.is_active_at(utcnow())
+
+
+def card_gives_rights(
+    revoked_at: datetime | None, term_ends_at: datetime | None, now: datetime
+) -> bool:
+    """The rule of `Membership.is_active_at`, for a card read as plain values (the check-in's
+    set-based path reads it in the statement that locks the member)."""
+    return revoked_at is None and (term_ends_at is None or now < term_ends_at)

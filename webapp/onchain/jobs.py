@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -52,23 +52,74 @@ BACKOFF_BASE = timedelta(seconds=2)
 BACKOFF_CAP = timedelta(minutes=10)
 
 
-def queue_award(
-    session: Session, *, user_id: int, address: str, event_id: int, amount: int, held=False
-) -> ChainJob:
+@dataclass(frozen=True)
+class AwardJob:
     """An event's badge and its reward for one member; `held` until an administrator approves
     the event's reward (`release_held_awards`)."""
-    status = JobStatus.HELD if held else JobStatus.PENDING
-    return _queue(
-        session, JobKind.AWARD, user_id, address, event_id=event_id, amount=amount, status=status
+
+    user_id: int
+    address: str | None
+    event_id: int
+    amount: int
+    held: bool = False
+
+
+_job_rows = ChainJob.__table__
+# Matched back by member and event, not by the order of RETURNING (which SQL leaves open, and
+# which SQLAlchemy could only keep by sending the rows one by one).
+_INSERT_JOBS = insert(_job_rows).returning(
+    _job_rows.c.id, _job_rows.c.user_id, _job_rows.c.event_id
+)
+
+
+def queue_awards(session: Session, awards: list[AwardJob], now: datetime) -> list[int]:
+    """Queues the awards in one statement (a check-in batch's hot path); returns their job ids
+    in the order given (ids rise in that order: the rows are inserted in it). At most one award
+    per member and event, as attendances are."""
+    if any(not award.address for award in awards):
+        raise ValueError("a chain job needs its recipient's address")
+    keys = [(award.user_id, award.event_id) for award in awards]
+    if len(set(keys)) < len(keys):
+        raise ValueError("one award per member and event")
+    rows = [
+        {
+            "kind": JobKind.AWARD,
+            "user_id": award.user_id,
+            "address": award.address,
+            "event_id": award.event_id,
+            "amount": award.amount,
+            "status": JobStatus.HELD if award.held else JobStatus.PENDING,
+            "created_at": now,
+            "next_attempt_at": now,
+        }
+        for award in awards
+    ]
+    if not rows:
+        return []
+    made = session.connection().execute(_INSERT_JOBS, rows)
+    ids = {(row.user_id, row.event_id): row.id for row in made}
+    return [ids[key] for key in keys]
+
+
+def award_total_of(event_id_column):
+    """The tokens the awards of the event in `event_id_column` pay or will pay, held ones
+    included: a scalar subquery, for a statement that reads events."""
+    return (
+        select(func.coalesce(func.sum(_job_rows.c.amount), 0))
+        .where(_job_rows.c.kind == JobKind.AWARD, _job_rows.c.event_id == event_id_column)
+        .scalar_subquery()
     )
 
 
-def award_total(session: Session, event_id: int) -> int:
-    """The tokens an event's awards pay or will pay, held ones included."""
-    query = select(func.coalesce(func.sum(ChainJob.amount), 0)).where(
-        ChainJob.kind == JobKind.AWARD, ChainJob.event_id == event_id
+def award_totals(session: Session, event_ids: list[int]) -> dict[int, int]:
+    """The tokens each event's awards pay or will pay, held ones included."""
+    query = (
+        select(ChainJob.event_id, func.coalesce(func.sum(ChainJob.amount), 0))
+        .where(ChainJob.kind == JobKind.AWARD, ChainJob.event_id.in_(event_ids))
+        .group_by(ChainJob.event_id)
     )
-    return int(session.scalar(query))
+    totals = {event_id: int(total) for event_id, total in session.execute(query)}
+    return {event_id: totals.get(event_id, 0) for event_id in event_ids}
 
 
 def release_held_awards(

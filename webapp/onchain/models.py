@@ -70,7 +70,8 @@ class ChainJob(db.Model):
     # Whom the job pays (or burns from): fixed when the job is made, never read from the account.
     # None only for a decision's job (the "recipient" check).
     address: Mapped[str | None] = mapped_column(String(42))
-    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    # Indexed: an event's awards are summed against its budget at every check-in.
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))  # its badge's
     redemption_id: Mapped[int | None] = mapped_column(ForeignKey("redemptions.id"), unique=True)
     amount: Mapped[int] = mapped_column(default=0)

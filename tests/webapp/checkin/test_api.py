@@ -142,16 +142,13 @@ def test_a_failure_mid_batch_leaves_nothing_half_written(
     member_client, session, make_user, make_event, monkeypatch
 ):
     event = make_event()
-    calls = []
 
-    def credit_then_fail(session_, **entry):
-        calls.append(entry)
-        if len(calls) == 2:
-            raise RuntimeError("disk full")
-        return real_credit(session_, **entry)
+    def credit_then_fail(session_, rewards, now):
+        real_credit(session_, rewards, now)  # the claims, attendances and credits are written
+        raise RuntimeError("disk full")
 
-    real_credit = checkin_services.credit_reward
-    monkeypatch.setattr(checkin_services, "credit_reward", credit_then_fail)
+    real_credit = checkin_services.credit_rewards
+    monkeypatch.setattr(checkin_services, "credit_rewards", credit_then_fail)
     other_event = make_event(title="二つ目")
     with pytest.raises(RuntimeError):
         post(

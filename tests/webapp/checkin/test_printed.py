@@ -113,7 +113,7 @@ def test_the_secret_word_is_needed_and_forgiving_of_how_it_is_typed(
 
 
 def test_guessing_the_secret_word_is_stopped(session, member, make_event):
-    from webapp.checkin.services import MAX_WRONG_WORDS
+    from webapp.checkin.decide import MAX_WRONG_WORDS
 
     event = make_event(secret_word="ワイン")
     for guess in range(MAX_WRONG_WORDS):
