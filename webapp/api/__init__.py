@@ -34,7 +34,8 @@ def openapi():
 
 @bp.get("/session")
 def session_state():
-    """Whether this phone is logged in, and the CSRF token for its next post."""
+    """Whether this phone is logged in, the CSRF token for its next post, and how many claims
+    one post may carry (the phone sends its whole outbox in as few posts as that allows)."""
     account = (
         outbox_account(current_user.id, current_app.secret_key)
         if current_user.is_authenticated
@@ -45,6 +46,7 @@ def session_state():
             "logged_in": current_user.is_authenticated,
             "csrf_token": generate_csrf(),
             "account": account,
+            "batch_limit": current_app.config["CHECKIN_BATCH_LIMIT"],
         }
     )
 

@@ -98,7 +98,8 @@ def _paths() -> dict:
         "/api/v1/session": {
             "get": _operation(
                 "api.session_state",
-                "Whether this phone is logged in, and the CSRF token for its next post.",
+                "Whether this phone is logged in, the CSRF token for its next post, and how "
+                "many claims one post may carry.",
                 PUBLIC,
                 {"200": _json("the session's state", _ref("SessionState"))},
             )
@@ -269,7 +270,7 @@ def _schemas(batch_limit: int) -> dict:
         },
         "SessionState": {
             "type": "object",
-            "required": ["logged_in", "csrf_token", "account"],
+            "required": ["logged_in", "csrf_token", "account", "batch_limit"],
             "properties": {
                 "logged_in": boolean,
                 "csrf_token": string,
@@ -277,6 +278,13 @@ def _schemas(batch_limit: int) -> dict:
                     "type": ["string", "null"],
                     "description": "the opaque id the phone binds the claims it queues to; null "
                     "when not logged in",
+                },
+                "batch_limit": {
+                    "type": "integer",
+                    "const": batch_limit,
+                    "description": "the most claims one POST /api/v1/checkins takes (the "
+                    "batch's maxItems): a phone sends its whole outbox in one post, or in posts "
+                    "of this many",
                 },
             },
         },

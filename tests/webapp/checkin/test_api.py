@@ -193,6 +193,16 @@ def test_the_openapi_document_lists_every_reason_and_the_batch_limit(client, app
     results = schema(post_op["responses"]["200"]["content"]["application/json"]["schema"])
     result = schema(results["properties"]["results"]["items"])
     assert set(result["properties"]["reason"]["enum"]) == set(REASONS) | {None}
+    session_op = document["paths"]["/api/v1/session"]["get"]
+    state = schema(session_op["responses"]["200"]["content"]["application/json"]["schema"])
+    assert state["properties"]["batch_limit"]["const"] == app.config["CHECKIN_BATCH_LIMIT"]
+
+
+def test_the_session_says_how_many_claims_one_post_may_carry(client, member_client, app):
+    # The phone sends its whole outbox in posts of this many; logged out it learns it too.
+    for phone in (client, member_client):
+        state = phone.get("/api/v1/session").get_json()
+        assert state["batch_limit"] == app.config["CHECKIN_BATCH_LIMIT"]
 
 
 def test_the_session_endpoint_gives_a_token_the_api_accepts(member_client, make_event):
