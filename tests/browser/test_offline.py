@@ -485,3 +485,102 @@ def test_on_a_shared_phone_a_check_in_goes_only_under_the_account_that_scanned_i
     assert count(session, Claim, user_id=member.id, event_id=events) == 1
     assert count(session, Claim, event_id=events) == 1
     context.close()
+
+
+def scan_offline(page, context, session, live_server, how_many: int) -> tuple[list, list]:
+    """Logs the member in on /scan and queues a claim for each of `how_many` new events with no
+    signal. Returns the events, and the list the page's posts to /api/v1/checkins go into."""
+    organiser = get_user_by_email(session, "organiser@example.org")
+    now = utcnow()
+    events = [
+        create_event(session, organiser, title=f"草刈り {n}", venue="塩尻", reward=1,
+                     starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=3))
+        for n in range(how_many)
+    ]  # fmt: skip
+    session.commit()
+    log_in(page, live_server, "member@example.org")
+    posts = []
+    page.on(
+        "request",
+        lambda r: posts.append(r) if r.method == "POST" and r.url.endswith("/api/v1/checkins")
+        else None,
+    )  # fmt: skip
+    page.goto(f"{live_server}/scan")
+    context.set_offline(True)
+    for queued, event in enumerate(events, start=1):
+        page.get_by_label("または、QRコードの下に書かれたコードを入力").fill(
+            link_for(event, live_server)
+        )
+        page.get_by_role("button", name="このコードでチェックイン").click()
+        expect(page.locator("[data-outbox-count]")).to_have_text(str(queued))
+    assert posts == [] and count(session, Claim, event_id=events) == 0
+    return events, posts
+
+
+def expect_all_recorded(page, session, events) -> None:
+    expect(page.locator("[data-results] [data-state=accepted]")).to_have_count(
+        len(events), timeout=20_000
+    )
+    expect(page.locator("[data-outbox-panel]")).to_be_hidden()
+    page.wait_for_timeout(1000)  # a further send, were there one, would be seen by now
+    member = get_user_by_email(session, "member@example.org")
+    assert count(session, Claim, user_id=member.id, offline=True, event_id=events) == len(events)
+    assert count(session, Attendance, user_id=member.id, event_id=events) == len(events)
+
+
+def claims_of(post) -> list[str]:
+    return [claim["id"] for claim in json.loads(post.post_data)["claims"]]
+
+
+def test_a_phone_back_online_sends_its_whole_outbox_in_one_post(live_server, browser, session):
+    context = browser.new_context(service_workers="block", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    events, posts = scan_offline(page, context, session, live_server, 7)
+    context.set_offline(False)  # the venue's Wi-Fi is back: the phone sends its outbox
+    expect_all_recorded(page, session, events)
+    assert [len(claims_of(post)) for post in posts] == [7]
+    context.close()
+
+
+def test_an_outbox_over_the_batch_limit_goes_in_posts_of_the_limit_one_after_another(
+    live_server, browser, session, app, monkeypatch
+):
+    monkeypatch.setitem(app.config, "CHECKIN_BATCH_LIMIT", 3)  # the phone learns it: the session
+    context = browser.new_context(service_workers="block", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    events, posts = scan_offline(page, context, session, live_server, 8)
+    context.set_offline(False)
+    expect_all_recorded(page, session, events)
+    assert [len(claims_of(post)) for post in posts] == [3, 3, 2]  # ceil(8 / 3) posts
+    sent = [claim for post in posts for claim in claims_of(post)]
+    assert len(set(sent)) == len(sent) == 8  # each claim once
+    context.close()
+
+
+def test_a_post_the_server_cannot_take_stops_the_send_and_the_rest_wait_with_it(
+    live_server, browser, session, app, monkeypatch
+):
+    monkeypatch.setitem(app.config, "CHECKIN_BATCH_LIMIT", 3)
+    context = browser.new_context(service_workers="block", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    events, posts = scan_offline(page, context, session, live_server, 8)
+    overloaded = []
+
+    def second_post_overloaded(route):
+        if len(posts) == 2 and not overloaded:
+            overloaded.append(route.request)
+            route.fulfill(status=503, headers={"Retry-After": "2"}, body="busy")
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/checkins", second_post_overloaded)
+    context.set_offline(False)
+    # The first post is answered; the second is not, and the five left wait together.
+    expect(page.locator("[data-results] [data-state=accepted]")).to_have_count(3)
+    expect(page.locator("[data-outbox-count]")).to_have_text("5")
+    # Once Retry-After has passed the five go, in posts of three again: the last two were not
+    # tried after the 503 (they would have gone in a post of their own before the retry).
+    expect_all_recorded(page, session, events)
+    assert [len(claims_of(post)) for post in posts] == [3, 3, 3, 2]
+    assert claims_of(posts[2]) == claims_of(posts[1])
+    context.close()

@@ -5,12 +5,15 @@
 // here once and never changes. Per claim, an answer (accepted, duplicate, rejected) is final:
 // the claim leaves the queue and its answer is kept to be shown. A network error, a 5xx or a
 // 429 keeps it, to be retried with backoff and jitter. A 401 keeps it until the member logs in.
+// A send takes the whole outbox: one POST while it fits the server's batch limit (`batch_limit`
+// of /api/v1/session), else posts of that many, one after the other, on the connection the
+// browser keeps alive where the server lets it.
 // A classic script (self.Enishi.outbox), shared by pages and the service worker; needs api.js.
 (function (global) {
   const Enishi = (global.Enishi = global.Enishi || {});
   const DB_NAME = "enishi";
   const DB_VERSION = 2;
-  const BATCH = 50;
+  const BATCH = 50; // the server's CHECKIN_BATCH_LIMIT, for a server that does not say it
   const FIRST_RETRY_MS = 2000;
   const LONGEST_RETRY_MS = 5 * 60 * 1000;
   const KEPT_RESULTS = 50;
@@ -217,14 +220,33 @@
     try {
       session = session || (await Enishi.api.session());
     } catch (error) {
-      return keep(due.slice(0, BATCH), 0);
+      return keep(due, 0);
     }
     await outbox.setAccount(session.logged_in ? session.account : null);
-    if (!session.logged_in) return waitForLogin(due.slice(0, BATCH));
+    if (!session.logged_in) return waitForLogin(due);
     // Only this account's own claims go; the others wait for their person.
-    const mine = due.filter((c) => c.account === session.account).slice(0, BATCH);
+    const mine = due.filter((c) => c.account === session.account);
     if (!mine.length) return { sent: 0, kept: due.length };
-    return sendBatch(mine, session);
+    return sendAll(mine, session);
+  }
+
+  /** Sends `claims` in as few posts as the server takes: one while they fit its batch limit,
+   * else posts of that many in turn. A post that is not answered (offline, 5xx, 429, 409) stops
+   * the send: the rest would meet the same, so they wait with it for the same retry. */
+  async function sendAll(claims, session) {
+    const limit = Number(session.batch_limit) > 0 ? Number(session.batch_limit) : BATCH;
+    let sent = 0;
+    for (let start = 0; start < claims.length; start += limit) {
+      const outcome = await sendBatch(claims.slice(start, start + limit), session);
+      sent += outcome.sent;
+      const rest = claims.slice(start + limit);
+      if (outcome.loginNeeded) return { sent, kept: claims.length - sent, loginNeeded: true };
+      if (outcome.retryAfter !== undefined) {
+        if (rest.length) await keep(rest, outcome.retryAfter);
+        return { sent, kept: claims.length - sent };
+      }
+    }
+    return { sent, kept: claims.length - sent };
   }
 
   async function sendBatch(due, session) {
@@ -307,7 +329,7 @@
       }
     });
     announce({ type: "kept" });
-    return { sent: 0, kept: claims.length };
+    return { sent: 0, kept: claims.length, retryAfter: retryAfterSeconds };
   }
 
   // Whether the phone waits for a login is read from the account it knows (sync.js), not
