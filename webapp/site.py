@@ -35,7 +35,7 @@ from webapp.checkin.services import (
     get_last_claim,
     get_member_attendance,
     list_attended_event_ids,
-    refusal_message,
+    stored_refusal_message,
 )
 from webapp.config import PROJECT_DIR
 from webapp.core.access import member_required
@@ -135,7 +135,7 @@ def _last_checkin(session: Session, user: User) -> LastCheckin | None:
     if claim.status == ClaimStatus.HELD:
         state = "waiting"
     elif claim.status == ClaimStatus.REJECTED:
-        state, reason = "refused", refusal_message(claim.reason, claim.event) or ""
+        state, reason = "refused", stored_refusal_message(claim) or ""
     else:
         job = get_member_attendance(session, user, claim.event).chain_job
         if job.on_chain:

@@ -30,7 +30,6 @@ from webapp.events.services import approve_reward, drop_reward, needs_reward_app
 from webapp.ledger.models import LedgerEntry
 from webapp.ledger.services import Reward, credit_rewards
 from webapp.onchain.jobs import award_totals, release_held_awards
-from webapp.onchain.models import ChainJob, JobStatus
 
 
 @dataclass(frozen=True)
@@ -123,20 +122,6 @@ class Award:
 
     def as_dict(self) -> dict:
         return {"state": self.state.value, "coins": self.coins, "message": self.message}
-
-
-def get_award(session: Session, claim_id: str) -> Award | None:
-    """What the attendance made by claim `claim_id` brings (None: the claim made none)."""
-    found = session.execute(
-        select(ChainJob, Event)
-        .join(Attendance, Attendance.chain_job_id == ChainJob.id)
-        .join(Event, Attendance.event_id == Event.id)
-        .where(Attendance.claim_id == claim_id)
-    ).first()
-    if found is None:
-        return None
-    job, event = found
-    return Award.of(AwardTerms(job.amount, held=job.status == JobStatus.HELD), event.reward)
 
 
 def approve_event_reward(session: Session, admin: User, event: Event, now: datetime) -> int:

@@ -123,6 +123,12 @@ def refusal_message(reason: str | None, rule: str | None = None) -> str | None:
     return str(REASONS[reason])
 
 
+def stored_refusal_message(claim: Claim) -> str | None:
+    """A stored claim's refusal in words (the start page's last check-in)."""
+    invited_by_rule = claim.reason == "not_invited" and claim.event is not None
+    return refusal_message(claim.reason, rule_in_words(claim.event) if invited_by_rule else None)
+
+
 @dataclass(frozen=True)
 class Claimant:
     """The member a batch is for, as the statement that locks them read them."""
