@@ -80,11 +80,11 @@ def post_checkins():
     The hot path of a venue whose Wi-Fi comes back: the device session is checked and the member
     locked in one statement (not by Flask-Login's loader), and on SQLite the write lock is
     taken only then."""
+    user_id, device_id = _session_identity()
     payload = request.get_json(silent=True)
     if payload is None:
         raise DomainError("malformed_batch", _l("Send the claims as JSON."))
     claims = parse_claims(payload, current_app.config["CHECKIN_BATCH_LIMIT"])
-    user_id, device_id = _session_identity()
     # A claim bound to another account (scanned by someone else on a shared phone) is never
     # recorded as this person's: the batch is refused whole and the phone keeps it.
     if claim_accounts(payload) - {outbox_account(user_id, current_app.secret_key)}:
