@@ -17,7 +17,7 @@ from webapp.extensions import db
 from webapp.ledger.models import LedgerEntry
 from webapp.onchain.models import ChainJob, JobKind
 
-from ...conftest import csrf_token, log_in
+from ...conftest import PASSWORD, csrf_token, log_in
 from .scans import code_for
 
 
@@ -155,3 +155,21 @@ def test_a_logged_out_device_gets_nothing_recorded(member_client, session, membe
     assert response.get_json()["error"] == "login_required"
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Claim)) == 0
+
+
+def test_a_phone_back_with_only_its_remember_cookie_sends_its_outbox(
+    app, session, member, make_event
+):
+    phone = app.test_client()
+    fields = {"email": member.email, "password": PASSWORD, "remember": "y"}
+    phone.post("/login", data={**fields, "csrf_token": csrf_token(phone)})
+    later = app.test_client()  # the browser restarted: only the remember cookie is left
+    later.set_cookie("remember_token", phone.get_cookie("remember_token").value)
+    token = later.get("/api/v1/session").get_json()["csrf_token"]
+    response = later.post(
+        "/api/v1/checkins",
+        json={"claims": [new_claim(code_for(make_event()))]},
+        headers={"X-CSRFToken": token},
+    )
+    assert response.status_code == 200
+    assert response.get_json()["results"][0]["status"] == "accepted"
