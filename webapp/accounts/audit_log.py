@@ -119,4 +119,3 @@ def _filtered(query: Select, wanted: AuditFilter) -> Select:
 
 def _newest_first(query: Select) -> Select:
     return query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-

@@ -115,10 +115,15 @@ def post_checkins():
 
 def _session_identity() -> tuple[int, str]:
     """The user and device session the cookie names, before any database read; a phone that
-    comes back with only its remember cookie is logged in again by Flask-Login first."""
+    comes back with only its remember cookie is logged in again by Flask-Login first. (Read
+    here, the session protection of Flask-Login is not applied: its "basic" mode, the one used,
+    only marks a session not fresh.)"""
     raw = session.get("_user_id")
-    if raw is None and current_user.is_authenticated:
-        raw = session.get("_user_id")
+    if raw is None:
+        # Flask-Login's loader reads the database: the batch's write transaction starts there.
+        mark_writing()
+        if current_user.is_authenticated:
+            raw = session.get("_user_id")
     user_id, _, device_id = (raw or "").partition(":")
     if not user_id.isdigit() or not device_id:
         raise _login_required()

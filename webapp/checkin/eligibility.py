@@ -40,8 +40,10 @@ class Eligibility:
 class _Facts:
     """What the conditions ask of one person, read once however many events are evaluated."""
 
-    def __init__(self, session: Session, user: User, now: datetime):
-        self.session, self.user, self.now = session, user, now
+    def __init__(
+        self, session: Session, user: User, now: datetime, pending: tuple[tuple[int, datetime]] = ()
+    ):
+        self.session, self.user, self.now, self.pending = session, user, now, pending
 
     @cached_property
     def member(self) -> bool:
@@ -56,16 +58,24 @@ class _Facts:
         query = select(Attendance.event_id, Attendance.checked_in_at).where(
             Attendance.user_id == self.user.id
         )
-        return [tuple(row) for row in self.session.execute(query)]
+        return [tuple(row) for row in self.session.execute(query)] + list(self.pending)
 
     def badges_within(self, days: int) -> int:
         since = self.now - timedelta(days=days)
         return sum(1 for _event, at in self.attendances if since <= at <= self.now)
 
 
-def eligibility(session: Session, user: User, event: Event, now: datetime) -> Eligibility:
-    """Whether `user` is invited to `event` at `now`, and if not, why."""
-    return _evaluate(event, _Facts(session, user, now))
+def eligibility(
+    session: Session,
+    user: User,
+    event: Event,
+    now: datetime,
+    pending: tuple[tuple[int, datetime], ...] = (),
+) -> Eligibility:
+    """Whether `user` is invited to `event` at `now`, and if not, why. `pending`: attendances
+    (event id, time) decided but not yet written, which count as the written ones do (a batch's
+    earlier check-ins, written together after the last is decided)."""
+    return _evaluate(event, _Facts(session, user, now, pending))
 
 
 def list_eligibility(

@@ -158,8 +158,11 @@ _jobs, _co_organisers = ChainJob.__table__, EventOrganiser.__table__
 
 def _claimant_query(with_device: bool):
     """The member, with their card, locked: one member's batches are decided one at a time,
-    so a retry racing its original finds it. With the device session's times, so that the
-    same statement authenticates the phone."""
+    so a retry racing its original finds it. FOR NO KEY UPDATE on PostgreSQL: it excludes the
+    member's other batches and the organisers' check-ins (FOR UPDATE) but not the rows that
+    merely point at the member (a reward's ledger entry being credited by an administrator's
+    approval, who may be waiting for an event this batch locks next). With the device session's
+    times, so that the same statement authenticates the phone."""
     columns = [
         _users.c.id,
         _users.c.address,
@@ -181,7 +184,7 @@ def _claimant_query(with_device: bool):
     return (
         query.select_from(joined)
         .where(_users.c.id == bindparam("user_id"))
-        .with_for_update(of=_users)
+        .with_for_update(of=_users, key_share=True)
     )
 
 
@@ -330,8 +333,13 @@ def _record(
             _EARLIER_CLAIMS, {"claim_ids": sorted({claim.id for claim in claims})}
         )
     }
+    # The events of the claims to decide (a retry's event is neither read nor locked again).
     event_ids = sorted(
-        {code.event_id for code in codes_read if code and code.event_id <= MAX_EVENT_ID}
+        {
+            code.event_id
+            for claim, code in zip(claims, codes_read, strict=True)
+            if code and code.event_id <= MAX_EVENT_ID and claim.id not in earlier
+        }
     )
     events = {}
     if event_ids:
@@ -340,7 +348,7 @@ def _record(
         events = {
             row.id: EventFacts(**row._mapping) for row in connection.execute(_EVENT_FACTS, params)
         }
-    invitation = _Invitations(session, claimant, events)
+    invitation = _Invitations(session, claimant)
 
     answers: dict[str, ClaimResult] = {}  # by claim id: a claim sent twice gets one answer
     rows, attending = [], []
@@ -383,13 +391,16 @@ def _record(
         )
         if decision.status == ClaimStatus.ACCEPTED:
             attending.append((claim.id, decision.event))
+            invitation.accepted.append((decision.event.id, now))
         ref = EventRef(decision.event.id, decision.event.title) if decision.event else None
         rule = invitation.rule(decision.event) if decision.reason == "not_invited" else None
         answers[claim.id] = ClaimResult(
             claim.id, decision.status, decision.reason, ref, offline, rule=rule
         )
     if rows:
-        connection.execute(_INSERT_CLAIMS, rows)
+        # In id order: two batches holding each other's claim ids wait for each other on the
+        # unique index in one order, never in a circle.
+        connection.execute(_INSERT_CLAIMS, sorted(rows, key=lambda row: row["id"]))
     terms = {event.id: terms_of(event, event.awarded or 0) for _claim, event in attending}
     awards = _attend(session, claimant.id, claimant.address, attending, now, terms)
     for claim_id, award in awards.items():
@@ -415,17 +426,22 @@ def _earlier_answer(session: Session, claimant: Claimant, row) -> ClaimResult:
 class _Invitations:
     """Whether the claimant is invited to each event: in memory for events open to everyone
     or to members; an event with a rule is evaluated by `eligibility` (a few more statements,
-    for those events only)."""
+    for those events only). The batch's check-ins accepted so far count for a rule, as they
+    would had they come in batches of their own."""
 
-    def __init__(self, session: Session, claimant: Claimant, events: dict[int, EventFacts]):
-        self.session, self.claimant, self.events = session, claimant, events
+    def __init__(self, session: Session, claimant: Claimant):
+        self.session, self.claimant = session, claimant
+        self.accepted: list[tuple[int, datetime]] = []  # (event id, checked in at)
 
     def __call__(self, event: EventFacts, moment: datetime) -> str | None:
         closed = self.claimant.closed_at is not None
         if event.audience != RULE or closed:
             return audience_refusal(event.audience, closed, self.claimant.is_member_at(moment))
-        user = self.session.get(User, self.claimant.id)
-        return eligibility(self.session, user, self.session.get(Event, event.id), moment).reason
+        user, rule_event = (
+            self.session.get(User, self.claimant.id),
+            self.session.get(Event, event.id),
+        )
+        return eligibility(self.session, user, rule_event, moment, tuple(self.accepted)).reason
 
     def rule(self, event: EventFacts) -> str:
         return rule_in_words(self.session.get(Event, event.id))

@@ -136,7 +136,6 @@ def _filtered(query: Select, wanted: PeopleFilter, now: datetime) -> Select:
     return query
 
 
-
 def last_seen(session: Session, user_ids: list[int]) -> dict[int, datetime]:
     """When each person's latest device session was last used (those never logged in are left
     out)."""

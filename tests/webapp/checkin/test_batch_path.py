@@ -18,6 +18,7 @@ from webapp.ledger.models import LedgerEntry
 from webapp.onchain.models import ChainJob, JobKind
 
 from ...conftest import PASSWORD, csrf_token, log_in
+from .rules import invite
 from .scans import code_for
 
 
@@ -166,6 +167,8 @@ def test_a_phone_back_with_only_its_remember_cookie_sends_its_outbox(
     later = app.test_client()  # the browser restarted: only the remember cookie is left
     later.set_cookie("remember_token", phone.get_cookie("remember_token").value)
     token = later.get("/api/v1/session").get_json()["csrf_token"]
+    with later.session_transaction() as cookie_session:  # the CSRF token kept, not the login
+        cookie_session.pop("_user_id")
     response = later.post(
         "/api/v1/checkins",
         json={"claims": [new_claim(code_for(make_event()))]},
@@ -173,3 +176,19 @@ def test_a_phone_back_with_only_its_remember_cookie_sends_its_outbox(
     )
     assert response.status_code == 200
     assert response.get_json()["results"][0]["status"] == "accepted"
+
+
+def test_a_rule_counts_the_check_ins_made_earlier_in_the_same_batch(
+    member_client, session, make_event
+):
+    harvest, party, rules = make_event(title="収穫"), make_event(title="打ち上げ"), make_event()
+    invite(session, party, required_event_ids=(harvest.id,))
+    invite(session, rules, rule_badges=2, rule_days=30)
+    claims = [new_claim(code_for(event)) for event in (harvest, party, rules)]
+    response = member_client.post(
+        "/api/v1/checkins",
+        json={"claims": claims},
+        headers={"X-CSRFToken": csrf_token(member_client, "/wallet")},
+    )
+    # As if each had come alone: the harvest's badge invites to the party, and both to the last.
+    assert [r["status"] for r in response.get_json()["results"]] == ["accepted"] * 3
