@@ -29,7 +29,7 @@ from webapp.events.models import Event
 from webapp.events.services import approve_reward, drop_reward, needs_reward_approval
 from webapp.ledger.models import LedgerEntry
 from webapp.ledger.services import Reward, credit_rewards
-from webapp.onchain.jobs import award_totals, release_held_awards
+from webapp.onchain.jobs import award_total_of, release_held_awards
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,9 @@ _LOCK_BUDGETS = (
     )
     .order_by(_events.c.id)
     .with_for_update(key_share=True)
+)
+_AWARDED = select(_events.c.id, award_total_of(_events.c.id)).where(
+    _events.c.id.in_(bindparam("event_ids", expanding=True))
 )
 
 
@@ -77,7 +80,8 @@ def terms_of(event, awarded: int) -> AwardTerms:
 def award_terms(session: Session, events: list[Event]) -> dict[int, AwardTerms]:
     """`terms_of` each event, by id, locking and reading what they paid."""
     lock_budgets(session, [event.id for event in events])
-    totals = award_totals(session, [event.id for event in events if event.budget is not None])
+    budgeted = [event.id for event in events if event.budget is not None]
+    totals = dict(session.execute(_AWARDED, {"event_ids": budgeted}).all()) if budgeted else {}
     return {event.id: terms_of(event, totals.get(event.id, 0)) for event in events}
 
 

@@ -111,17 +111,6 @@ def award_total_of(event_id_column):
     )
 
 
-def award_totals(session: Session, event_ids: list[int]) -> dict[int, int]:
-    """The tokens each event's awards pay or will pay, held ones included."""
-    query = (
-        select(ChainJob.event_id, func.coalesce(func.sum(ChainJob.amount), 0))
-        .where(ChainJob.kind == JobKind.AWARD, ChainJob.event_id.in_(event_ids))
-        .group_by(ChainJob.event_id)
-    )
-    totals = {event_id: int(total) for event_id, total in session.execute(query)}
-    return {event_id: totals.get(event_id, 0) for event_id in event_ids}
-
-
 def release_held_awards(
     session: Session, event_id: int, now: datetime, amount: int | None = None
 ) -> list[ChainJob]:
