@@ -95,19 +95,21 @@ def post_checkins():
         )
     mark_writing()
     limits = session_limits()
-    try:
+
+    def record():
         results = record_device_claims(
             db.session, user_id, device_id, claims, now=utcnow(), limits=limits
         )
         db.session.commit()
+        return results
+
+    try:
+        results = record()
     except IntegrityError:
         # Another member's batch stored one of these claim ids a moment ago: once more, the
         # batch finds it and answers `id_conflict` for it.
         db.session.rollback()
-        results = record_device_claims(
-            db.session, user_id, device_id, claims, now=utcnow(), limits=limits
-        )
-        db.session.commit()
+        results = record()
     if results is None:
         raise _login_required()
     return jsonify({"results": [result.as_dict() for result in results]})

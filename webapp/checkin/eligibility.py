@@ -41,7 +41,11 @@ class _Facts:
     """What the conditions ask of one person, read once however many events are evaluated."""
 
     def __init__(
-        self, session: Session, user: User, now: datetime, pending: tuple[tuple[int, datetime]] = ()
+        self,
+        session: Session,
+        user: User,
+        now: datetime,
+        pending: tuple[tuple[int, datetime], ...] = (),
     ):
         self.session, self.user, self.now, self.pending = session, user, now, pending
 
