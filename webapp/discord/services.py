@@ -114,9 +114,7 @@ def keep_connection(
     connection.connected_at = now
     connection.pushed_metadata = None
     connection.pushed_at = None
-    connection.attempts = 0
-    connection.next_attempt_at = None
-    connection.last_error = None
+    clear_retries(connection)
     connection.needs_reconnect = False
     session.flush()
     return connection
@@ -183,15 +181,21 @@ def forget_connection(session: Session, user: User, *, cleared: bool) -> bool:
     return True
 
 
+def clear_retries(connection: DiscordConnection) -> None:
+    """Forgets the connection's failed pushes: no backoff holds the next one back, and its page
+    shows no error."""
+    connection.attempts = 0
+    connection.next_attempt_at = None
+    connection.last_error = None
+
+
 def leave_for_clearing(connection: DiscordConnection) -> None:
     """The member left this connection while Discord still holds their role data: it no longer
     belongs to them; the round sends the emptied role data, then forgets it."""
     connection.user_id = None
     connection.clearing = True
     connection.pushed_metadata = None
-    connection.attempts = 0
-    connection.next_attempt_at = None
-    connection.last_error = None
+    clear_retries(connection)
 
 
 def disconnect(

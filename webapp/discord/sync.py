@@ -23,7 +23,7 @@ from webapp.checkin.models import Attendance
 from webapp.discord.client import DiscordClient, DiscordError, Tokens
 from webapp.discord.models import DiscordConnection
 from webapp.discord.sealing import UnreadableSecret, unseal
-from webapp.discord.services import REFRESH_MARGIN, Login, keep_tokens
+from webapp.discord.services import REFRESH_MARGIN, Login, clear_retries, keep_tokens
 from webapp.discord.settings import Application
 from webapp.membership.models import Membership
 from webapp.membership.services import MemberState, member_state_column
@@ -252,9 +252,7 @@ def record(session: Session, login: Login, outcome: Outcome, body: dict, now: da
         return True
     connection.pushed_metadata = json.dumps(body, ensure_ascii=False, sort_keys=True)
     connection.pushed_at = now
-    connection.attempts = 0
-    connection.next_attempt_at = None
-    connection.last_error = None
+    clear_retries(connection)
     connection.needs_reconnect = False
     return True
 
