@@ -6,6 +6,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import pytest
+from sqlalchemy import create_engine
 
 from webapp.core.db import utcnow
 from webapp.discord.client import DiscordClient
@@ -71,3 +72,26 @@ def without_waiting(engine):
         else:
             other.exec_driver_sql("SET LOCAL lock_timeout = '1s'")
         yield other
+
+
+@contextmanager
+def writing_while_discord_answers(app, discord: FakeDiscord, write):
+    """While the block runs, before Discord answers each PUT, `write(other, n)` runs on another
+    connection that must not wait for a lock (`without_waiting`; `n`: the PUTs answered
+    before). Yields the paths of the PUTs during which it wrote."""
+    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    written: list[str] = []
+
+    def meanwhile(method, path):
+        if method != "PUT":
+            return
+        with without_waiting(engine) as other:
+            write(other, len(written))
+        written.append(path)
+
+    discord.state.while_answering = meanwhile
+    try:
+        yield written
+    finally:
+        discord.state.while_answering = None
+        engine.dispose()

@@ -23,7 +23,7 @@ from webapp.membership.services import get_membership, issue_membership, revoke_
 from webapp.projects.services import activate_project, join_project, propose_project
 
 from ..checkin.scans import code_for
-from .conftest import without_waiting
+from .conftest import writing_while_discord_answers
 
 
 def check_in(session, person, event) -> None:
@@ -323,23 +323,13 @@ def test_no_transaction_is_open_while_discord_answers(
     round holds no lock (on SQLite, a writing transaction would lock the whole database)."""
     person = make_user()
     link(person, "1501")
-    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
-    written = []
 
-    def write_meanwhile(method, path):
-        if method != "PUT":
-            return
-        with without_waiting(engine) as other:
-            other.exec_driver_sql("UPDATE discord_connections SET discord_username = 'meanwhile'")
-        written.append(path)
+    def rename(other, _answered):
+        other.exec_driver_sql("UPDATE discord_connections SET discord_username = 'meanwhile'")
 
-    discord.state.while_answering = write_meanwhile
     mark_writing()  # as the worker's rounds are (on SQLite: BEGIN IMMEDIATE)
-    try:
+    with writing_while_discord_answers(app, discord, rename) as written:
         assert run(session, client_api).pushed == 1
-    finally:
-        discord.state.while_answering = None
-        engine.dispose()
     assert written  # the other write went through while Discord was answering
     assert discord.metadata_of("1501")["is_member"] == "1"
 
@@ -393,29 +383,19 @@ def test_no_lock_is_kept_after_an_outcome_left_unwritten(
     first, second = make_user(), make_user()
     changed = link(first, "1801").id
     link(second, "1802")
-    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
-    written = []
 
-    def write_meanwhile(method, path):
-        if method != "PUT":
-            return
-        with without_waiting(engine) as other:
-            if not written:  # the member connects again meanwhile: new tokens
-                other.execute(
-                    text("UPDATE discord_connections SET access_token = 'new' WHERE id = :id"),
-                    {"id": changed},
-                )
-            else:
-                other.exec_driver_sql("UPDATE discord_connections SET discord_username = 'x'")
-        written.append(path)
+    def write(other, answered):
+        if not answered:  # the member connects again meanwhile: new tokens
+            other.execute(
+                text("UPDATE discord_connections SET access_token = 'new' WHERE id = :id"),
+                {"id": changed},
+            )
+        else:
+            other.exec_driver_sql("UPDATE discord_connections SET discord_username = 'x'")
 
-    discord.state.while_answering = write_meanwhile
     mark_writing()  # as the worker's rounds are (on SQLite: BEGIN IMMEDIATE)
-    try:
+    with writing_while_discord_answers(app, discord, write) as written:
         assert run(session, client_api).pushed == 2
-    finally:
-        discord.state.while_answering = None
-        engine.dispose()
     assert len(written) == 2
     assert discord.metadata_of("1802")["is_member"] == "1"
 

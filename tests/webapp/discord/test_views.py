@@ -17,7 +17,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from markupsafe import escape
-from sqlalchemy import create_engine
 
 from webapp.accounts.models import Role
 from webapp.core.db import utcnow
@@ -31,7 +30,7 @@ from webapp.tasks import ROUNDS, run_rounds
 
 from ...conftest import PASSWORD, csrf_token, log_in
 from ..membership.test_card_views import check_in
-from .conftest import without_waiting
+from .conftest import writing_while_discord_answers
 
 
 @pytest.fixture
@@ -296,24 +295,14 @@ def test_closing_holds_no_lock_while_discord_answers(app, session, member, confi
     phone = app.test_client()
     log_in(phone, member.email)
     connect_through_discord(phone, discord, "9292", "rokuro")
-    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
-    written = []
 
-    def write_meanwhile(method, path):
-        if method != "PUT":
-            return
-        with without_waiting(engine) as other:
-            other.exec_driver_sql("UPDATE discord_connections SET discord_username = 'meanwhile'")
-            other.exec_driver_sql("UPDATE users SET text_size = text_size")
-        written.append(path)
+    def write(other, _answered):
+        other.exec_driver_sql("UPDATE discord_connections SET discord_username = 'meanwhile'")
+        other.exec_driver_sql("UPDATE users SET text_size = text_size")
 
     token = csrf_token(phone, "/account/close")
-    discord.state.while_answering = write_meanwhile
-    try:
+    with writing_while_discord_answers(app, discord, write) as written:
         closed = phone.post("/account/close", data={"password": PASSWORD, "csrf_token": token})
-    finally:
-        discord.state.while_answering = None
-        engine.dispose()
     assert closed.status_code == 302
     assert written  # the other writes went through while Discord was answering
     assert discord.metadata_of("9292") == {}
