@@ -65,6 +65,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
+import postgres_db
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,9 +77,8 @@ SQLITE_WORKERS = 2
 PG_WORKERS = "2,4"
 PROBES = 2  # members outside the burst whose batch is sent in-process to count statements
 PASSWORD = "bench-password"
-POSTGRES_MAINTENANCE = "postgresql://postgres@127.0.0.1:5432/postgres"
 POSTGRES_DATABASE = "enishi_bench"  # dropped and made again: never the suite's `test`
-POSTGRES_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{POSTGRES_DATABASE}"
+POSTGRES_URL = postgres_db.url(POSTGRES_DATABASE)
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
@@ -358,22 +358,6 @@ def remove_baseline(tree: Tree) -> None:
 # -- the database --------------------------------------------------------------------------------
 
 
-def postgres_answers() -> bool:
-    try:
-        psycopg.connect(POSTGRES_MAINTENANCE, connect_timeout=3).close()
-    except psycopg.OperationalError:
-        return False
-    return True
-
-
-def recreate_postgres_database(create: bool) -> None:
-    # CREATE and DROP DATABASE cannot run in a transaction: autocommit on the maintenance db.
-    with psycopg.connect(POSTGRES_MAINTENANCE, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DATABASE} WITH (FORCE)")
-        if create:
-            connection.execute(f"CREATE DATABASE {POSTGRES_DATABASE}")
-
-
 def environment(instance: Path, database_url: str) -> dict[str, str]:
     # A port where nothing listens: the API must serve without a chain, and the app must not
     # find another session's embedded node on the default port.
@@ -511,7 +495,7 @@ def run(tree: Tree, database: str, workers: int, options) -> Run:
             env = environment(folder, f"sqlite:///{folder / 'enishi.sqlite'}")
         else:
             env = environment(folder, POSTGRES_URL)
-            recreate_postgres_database(create=True)
+            postgres_db.recreate(POSTGRES_DATABASE, create=True)
         try:
             print(f"{label}: preparing {options.phones} members", file=sys.stderr)
             prepared_file = folder / "prepared.json"
@@ -529,7 +513,7 @@ def run(tree: Tree, database: str, workers: int, options) -> Run:
             finished = json.loads(run_child(tree, env, "finish", str(prepared_file)))
         finally:
             if database == "postgresql":
-                recreate_postgres_database(create=False)
+                postgres_db.recreate(POSTGRES_DATABASE, create=False)
         tracebacks = log.read_text(errors="replace").count("Traceback")
     probe = finished["probe"]
     probe_ok = probe.get("status") == 200 and probe.get("claims") == ["accepted"] * EVENTS
@@ -671,7 +655,7 @@ def main() -> None:
         f" {options.phones * EVENTS} attendances"
     )
     configurations = [("sqlite", SQLITE_WORKERS)]
-    if postgres_answers():
+    if postgres_db.answers():
         configurations += [("postgresql", workers) for workers in options.pg_workers]
     runs, load_before = [], load()
     with tempfile.TemporaryDirectory(prefix="enishi-baseline-") as folder:
@@ -691,7 +675,7 @@ def main() -> None:
     for result in runs:
         print_details(result, options.show_statements)
     if not any(r.database == "postgresql" for r in runs):
-        print(f"PostgreSQL does not answer at {POSTGRES_MAINTENANCE}: SQLite only")
+        print(f"PostgreSQL does not answer at {postgres_db.MAINTENANCE}: SQLite only")
     print("latency: from sending the batch to its whole answer, queueing for a worker included")
     print("stmts: SQLAlchemy statements of one 3-claim request; driver: the same, counted below it")
     print_ratios(runs)

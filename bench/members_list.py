@@ -30,7 +30,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-import psycopg
+import postgres_db
 from flask_migrate import upgrade
 from sqlalchemy import insert, select
 
@@ -48,9 +48,8 @@ from webapp.onchain.connection import get_public_keyring, load_keyring  # noqa: 
 PEOPLE = 10_000
 REPEATS = 20
 PASSWORD = "bench-password"
-POSTGRES_MAINTENANCE = "postgresql://postgres@127.0.0.1:5432/postgres"
 POSTGRES_DATABASE = "enishi_bench_members"  # dropped and made again: never the suite's
-POSTGRES_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{POSTGRES_DATABASE}"
+POSTGRES_URL = postgres_db.url(POSTGRES_DATABASE)
 FAMILY = "佐藤 鈴木 高橋 田中 伊藤 渡辺 山本 中村 小林 加藤 吉田 山田 佐々木 山口 松本 井上".split()
 GIVEN = "花子 太郎 一郎 美咲 翔太 陽菜 大輔 さくら 健 和子 清 幸子 誠 恵子 茂 節子 勇 洋子".split()
 COHORTS = [f"第{n}期" for n in range(1, 8)]
@@ -66,21 +65,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def postgres_answers() -> bool:
-    try:
-        psycopg.connect(POSTGRES_MAINTENANCE, connect_timeout=3).close()
-    except psycopg.OperationalError:
-        return False
-    return True
-
-
-def recreate_postgres_database(create: bool) -> None:
-    with psycopg.connect(POSTGRES_MAINTENANCE, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DATABASE} WITH (FORCE)")
-        if create:
-            connection.execute(f"CREATE DATABASE {POSTGRES_DATABASE}")
 
 
 def open_app(instance: Path, database_url: str):
@@ -202,22 +186,22 @@ def run_sqlite() -> list[tuple]:
 
 
 def run_postgres() -> list[tuple]:
-    recreate_postgres_database(create=True)
+    postgres_db.recreate(POSTGRES_DATABASE, create=True)
     try:
         with tempfile.TemporaryDirectory() as folder:
             return run("postgresql", POSTGRES_URL, Path(folder))
     finally:
-        recreate_postgres_database(create=False)
+        postgres_db.recreate(POSTGRES_DATABASE, create=False)
 
 
 def main() -> None:
     print(f"/admin/members with {PEOPLE:,} people: whole requests in this process, "
           f"median and slowest of {REPEATS}; {os.cpu_count()} CPUs")  # fmt: skip
     results = run_sqlite()
-    if postgres_answers():
+    if postgres_db.answers():
         results += run_postgres()
     else:
-        print(f"PostgreSQL does not answer at {POSTGRES_MAINTENANCE}: SQLite only")
+        print(f"PostgreSQL does not answer at {postgres_db.MAINTENANCE}: SQLite only")
     print(f"{'database':<11} {'case':<20} {'rows':>5} {'p50 ms':>7} {'max ms':>7}  total shown")
     for database, name, rows, total, median, slowest in results:
         print(f"{database:<11} {name:<20} {rows:>5} {median:>7.1f} {slowest:>7.1f}  {total}")

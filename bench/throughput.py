@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import psycopg
+import postgres_db
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
@@ -83,9 +83,8 @@ ANVIL_LAUNCHER = ROOT / "node_modules" / ".bin" / "anvil"
 CARDS_TIMEOUT = 120  # seconds for the workers to put the cards on chain
 DRAIN_TIMEOUT = 120  # seconds after the last claim for the last confirmation
 TICK_FAILED = "worker tick failed"
-POSTGRES_MAINTENANCE = "postgresql://postgres@127.0.0.1:5432/postgres"
 POSTGRES_DATABASE = "enishi_bench2"  # made and dropped here: never the suite's `test`
-POSTGRES_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{POSTGRES_DATABASE}"
+POSTGRES_URL = postgres_db.url(POSTGRES_DATABASE)
 POSTGRES_ROWS = (("anvil", 1), ("anvil", 2))
 
 # Every member has the same password: hash it once, not 100 times per row (scrypt, ~0.1 s).
@@ -231,22 +230,6 @@ def stop(process: subprocess.Popen) -> None:
 
 
 # -- the instance, the people and the events ---------------------------------------------------
-
-
-def postgres_answers() -> bool:
-    try:
-        psycopg.connect(POSTGRES_MAINTENANCE, connect_timeout=3).close()
-    except psycopg.OperationalError:
-        return False
-    return True
-
-
-def recreate_postgres_database(create: bool) -> None:
-    # CREATE and DROP DATABASE cannot run in a transaction: autocommit on the maintenance db.
-    with psycopg.connect(POSTGRES_MAINTENANCE, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DATABASE} WITH (FORCE)")
-        if create:
-            connection.execute(f"CREATE DATABASE {POSTGRES_DATABASE}")
 
 
 def environment(folder: Path, rpc_url: str, database_url: str) -> dict[str, str]:
@@ -422,7 +405,7 @@ def run_row(database: str, chain: str, workers: int, seconds: float) -> Row:
     node, processes, logs, app = None, [], [], None
     try:
         if database == "postgresql":
-            recreate_postgres_database(create=True)
+            postgres_db.recreate(POSTGRES_DATABASE, create=True)
             database_url = POSTGRES_URL
         else:
             database_url = f"sqlite:///{folder / 'enishi.sqlite'}"
@@ -463,7 +446,7 @@ def run_row(database: str, chain: str, workers: int, seconds: float) -> Row:
         if app is not None:
             steps.append(functools.partial(dispose, app))
         if database == "postgresql":
-            steps.append(functools.partial(recreate_postgres_database, create=False))
+            steps.append(functools.partial(postgres_db.recreate, POSTGRES_DATABASE, create=False))
         steps.append(functools.partial(shutil.rmtree, folder, ignore_errors=True))
         clean_up(steps)
     return row
@@ -547,7 +530,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
     started = time.monotonic()
     plan = [("sqlite", chain, workers) for chain in CHAINS for workers in WORKER_COUNTS]
-    postgres = not args.no_postgres and postgres_answers()
+    postgres = not args.no_postgres and postgres_db.answers()
     if postgres:
         plan += [("postgresql", chain, workers) for chain, workers in POSTGRES_ROWS]
     print(
@@ -575,7 +558,7 @@ def main() -> None:
     for row in rows:
         print_details(row)
     if not postgres:
-        print(f"no PostgreSQL rows (--no-postgres, or none answers at {POSTGRES_MAINTENANCE})")
+        print(f"no PostgreSQL rows (--no-postgres, or none answers at {postgres_db.MAINTENANCE})")
     print(
         "offered: claims accepted per minute while they arrived; att/min: confirmed awards per"
         " minute of wall time (first accepted claim to last confirmation); p50/p95:"
