@@ -99,6 +99,7 @@ def _import_models() -> None:
     # Every table must be known to SQLAlchemy (relationships by name) and to Alembic.
     import webapp.accounts.models  # noqa: F401
     import webapp.checkin.models  # noqa: F401
+    import webapp.community.models  # noqa: F401
     import webapp.decisions.models  # noqa: F401
     import webapp.discord.models  # noqa: F401
     import webapp.events.models  # noqa: F401
@@ -106,6 +107,7 @@ def _import_models() -> None:
     import webapp.membership.models  # noqa: F401
     import webapp.onchain.models  # noqa: F401
     import webapp.perks.models  # noqa: F401
+    import webapp.profiles.models  # noqa: F401
     import webapp.projects.models  # noqa: F401
 
 

@@ -46,7 +46,7 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # When this person set up their account (accepted their invitation); None while invited.
-    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # The season or group they came with, e.g. 「第5期」 (from their invitation).
     cohort: Mapped[str | None] = mapped_column(String(50), index=True)
     # When they closed their account: the app forgot their name and address; the rows that

@@ -57,7 +57,7 @@ class Attendance(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
     claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), unique=True)
     chain_job_id: Mapped[int] = mapped_column(ForeignKey("chain_jobs.id"))
-    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     user = relationship("User")
     event = relationship("Event")

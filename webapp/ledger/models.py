@@ -23,6 +23,6 @@ class LedgerEntry(db.Model):
     attendance_id: Mapped[int | None] = mapped_column(ForeignKey("attendances.id"), unique=True)
     chain_job_id: Mapped[int | None] = mapped_column(ForeignKey("chain_jobs.id"))
     redemption_id: Mapped[int | None] = mapped_column(ForeignKey("redemptions.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     chain_job = relationship("ChainJob")

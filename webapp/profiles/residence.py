@@ -1,0 +1,57 @@
+"""Where members live: the only writer of `residences`, and the one way to read where a
+member lived at a moment (the community's figures count people by it)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from webapp.core.db import utcnow
+from webapp.profiles.models import Area, Residence
+
+# The order the figures and the choices show them in.
+AREAS: tuple[Area, ...] = (Area.CITY, Area.PREFECTURE, Area.OUTSIDE, Area.UNKNOWN)
+
+
+def set_residence(
+    session: Session, user_id: int, area: Area | str, now: datetime | None = None
+) -> bool:
+    """Records that the member lives in `area` from now on; False when that is what they had
+    said already (no row is added). A move keeps the earlier rows: past figures stay as they
+    were."""
+    area = Area(area)
+    if residence_of(session, user_id) == area:
+        return False
+    session.add(Residence(user_id=user_id, area=area, since=now or utcnow()))
+    session.flush()
+    return True
+
+
+def residence_of(session: Session, user_id: int, at: datetime | None = None) -> Area:
+    """Where the member lived at `at` (now when None); UNKNOWN when they had not said."""
+    area = session.scalar(
+        select(Residence.area)
+        .where(Residence.user_id == user_id, *_before(at))
+        .order_by(Residence.since.desc(), Residence.id.desc())
+        .limit(1)
+    )
+    return Area(area) if area else Area.UNKNOWN
+
+
+def area_at(user_id: ColumnElement[int], at: datetime) -> ColumnElement[str]:
+    """A correlated subquery: where the member in `user_id` lived just before `at`, as an area
+    (UNKNOWN when they had not said by then)."""
+    latest = (
+        select(Residence.area)
+        .where(Residence.user_id == user_id, Residence.since < at)
+        .order_by(Residence.since.desc(), Residence.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(latest, Area.UNKNOWN.value)
+
+
+def _before(at: datetime | None) -> tuple:
+    return () if at is None else (Residence.since <= at,)
