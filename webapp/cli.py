@@ -26,7 +26,9 @@ from werkzeug.serving import run_simple
 
 from webapp.accounts.models import Role
 from webapp.accounts.services import count_users, create_user
-from webapp.core.db import utcnow
+from webapp.community.summary import rebuild_summary
+from webapp.core.db import mark_writing, utcnow
+from webapp.core.i18n import local_zone
 from webapp.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo_data
 from webapp.extensions import db
 from webapp.membership.services import issue_membership
@@ -100,6 +102,16 @@ def reconcile_command() -> None:
     click.echo(f"{len(differences)} difference(s) between the ledger and the chain")
     if differences:
         raise SystemExit(1)
+
+
+@cli.command("community-rebuild")
+def community_rebuild_command() -> None:
+    """Sum the community page's monthly summary again from scratch (the worker keeps it
+    current; this is for after restoring a backup or changing how it is summed)."""
+    mark_writing()
+    months = rebuild_summary(db.session, utcnow(), local_zone())
+    db.session.commit()
+    click.echo(f"{months} month(s) summed")
 
 
 @cli.command("worker")

@@ -17,7 +17,9 @@ from datetime import timedelta
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from webapp.community.summary import refresh_summary
 from webapp.core.db import mark_writing, utcnow
+from webapp.core.i18n import local_zone
 from webapp.decisions.services import advance_due
 from webapp.discord.client import get_discord_client
 from webapp.discord.settings import get_application
@@ -66,6 +68,11 @@ def discord_round(app: Flask, session: Session) -> RoundResult:
     return sync_round(session, get_application(session), get_discord_client(), utcnow())
 
 
+def community_round(app: Flask, session: Session) -> int:
+    """Keeps the community page's monthly summary current (at most once a minute)."""
+    return refresh_summary(session, utcnow(), local_zone())
+
+
 # The decisions round comes first: a proposal's electorate is taken as close to the start of
 # its voting as the worker can (see decisions.services._start_voting).
 ROUNDS: tuple[Round, ...] = (
@@ -73,6 +80,7 @@ ROUNDS: tuple[Round, ...] = (
     Round("tickets", expire_tickets),
     Round("chain", chain_round),
     Round("discord", discord_round),
+    Round("community", community_round),
 )
 
 

@@ -24,7 +24,7 @@ class ActivityMonth(db.Model):
     coins_earned: Mapped[int] = mapped_column(Integer, default=0)  # rewards credited
     coins_spent: Mapped[int] = mapped_column(Integer, default=0)  # perk tickets used at shops
     perks_used: Mapped[int] = mapped_column(Integer, default=0)
-    joined: Mapped[bool] = mapped_column(default=False)  # became a member this month
+    joined: Mapped[bool] = mapped_column(default=False)  # was given the member card this month
 
 
 class ShopMonth(db.Model):

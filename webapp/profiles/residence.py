@@ -40,6 +40,17 @@ def residence_of(session: Session, user_id: int, at: datetime | None = None) -> 
     return Area(area) if area else Area.UNKNOWN
 
 
+def areas_at(session: Session, at: datetime) -> dict[int, Area]:
+    """Where every member who had said so lived just before `at` (one read of the whole
+    history: it is a few rows per member). Members missing from it are UNKNOWN."""
+    rows = session.execute(
+        select(Residence.user_id, Residence.area)
+        .where(Residence.since < at)
+        .order_by(Residence.user_id, Residence.since, Residence.id)
+    )
+    return {user_id: Area(area) for user_id, area in rows}
+
+
 def area_at(user_id: ColumnElement[int], at: datetime) -> ColumnElement[str]:
     """A correlated subquery: where the member in `user_id` lived just before `at`, as an area
     (UNKNOWN when they had not said by then)."""

@@ -1,0 +1,276 @@
+"""The community's figures for a period, read from the monthly summary (community.summary) and
+from the few small tables that need no summary (events, projects, proposals).
+
+Where people live: acts (check-ins, coins) count where the member lived at the end of the
+month they happened in; people (participants, first-timers, active members) count where they
+lived at the end of the period, so each person is in one column and the columns add up to the
+total. New members count where they lived at the end of the month they joined."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from fractions import Fraction
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from webapp.community.models import ActivityMonth, ShopMonth
+from webapp.community.periods import Period, add_months, month_of, month_start, months_between
+from webapp.community.summary import refreshed_at
+from webapp.decisions.models import CLOSED_STATUSES, Proposal
+from webapp.events.models import Event
+from webapp.perks.models import Partner
+from webapp.profiles.models import Area
+from webapp.profiles.residence import AREAS, areas_at
+from webapp.projects.models import Project, ProjectStatus
+
+# "Active": a check-in in the last 90 days, read as the period's last three months (the
+# summary is kept by month).
+ACTIVE_MONTHS = 3
+# The charts show at least a year, so that a month's figures are seen against the ones before.
+TREND_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class Split:
+    """A figure in total and by where people live (every area, in AREAS' order)."""
+
+    by_area: dict[Area, int] = field(default_factory=lambda: {area: 0 for area in AREAS})
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_area.values())
+
+    def __getitem__(self, area: Area) -> int:
+        return self.by_area[area]
+
+    @classmethod
+    def of(cls, counts: dict) -> Split:
+        return cls({area: int(counts.get(area, 0)) for area in AREAS})
+
+
+@dataclass(frozen=True)
+class ShopFigure:
+    partner_id: int
+    name_ja: str
+    name_en: str
+    perks_used: Split
+    coins_spent: Split
+
+
+@dataclass(frozen=True)
+class MonthFigure:
+    month: int
+    checkins: Split
+    participants: Split  # by where they lived at that month's end
+    coins_issued: int
+    coins_spent: int
+    events_held: int
+
+
+@dataclass(frozen=True)
+class Figures:
+    period: Period
+    refreshed_at: datetime | None  # when the summary was last brought up to date
+    checkins: Split
+    participants: Split
+    first_time: Split  # their first check-in ever is in the period
+    returning: Split
+    active_members: Split
+    new_members: Split
+    coins_issued: Split
+    coins_spent: Split  # at partner shops, on perk tickets used there
+    events_held: int
+    projects_active: int
+    proposals_decided: int
+    shops: list[ShopFigure]
+    trend: list[MonthFigure]  # the period's months, or the 12 up to its end when shorter
+
+    def local_share(self, area: Area | None = None) -> Fraction | None:
+        """The share of the coins issued in the period that were spent at partner shops (None
+        when none were issued)."""
+        issued = self.coins_issued.total if area is None else self.coins_issued[area]
+        spent = self.coins_spent.total if area is None else self.coins_spent[area]
+        return Fraction(spent, issued) if issued else None
+
+
+def community_figures(session: Session, period: Period, now: datetime, zone: tzinfo) -> Figures:
+    start, end = period.start(zone), period.end(zone)
+    people_area = areas_at(session, min(end, now))
+    trend_first = min(period.first, add_months(period.last, 1 - TREND_MONTHS))
+    monthly = _monthly(session, trend_first, period.last)
+    in_period = [row for row in monthly.values() if period.first <= row["month"] <= period.last]
+
+    participants, first_time = _participants(session, period, people_area)
+    active = _distinct_people(
+        session, add_months(period.last, 1 - ACTIVE_MONTHS), period.last, people_area
+    )
+    events = _events_by_month(session, trend_first, period.last, now, zone)
+    return Figures(
+        period=period,
+        refreshed_at=refreshed_at(session),
+        checkins=_sum(in_period, "checkins"),
+        participants=participants,
+        first_time=first_time,
+        returning=Split.of({a: participants[a] - first_time[a] for a in AREAS}),
+        active_members=active,
+        new_members=_sum(in_period, "joined"),
+        coins_issued=_sum(in_period, "coins_earned"),
+        coins_spent=_sum(in_period, "coins_spent"),
+        events_held=sum(n for month, n in events.items() if period.first <= month <= period.last),
+        projects_active=_projects_active(session, start, end),
+        proposals_decided=session.scalar(
+            select(func.count())
+            .select_from(Proposal)
+            .where(
+                Proposal.status.in_(CLOSED_STATUSES),
+                Proposal.closed_at >= start,
+                Proposal.closed_at < end,
+            )
+        ),
+        shops=_shops(session, period),
+        trend=[
+            _month_figure(month, monthly, events)
+            for month in months_between(trend_first, period.last)
+        ],
+    )
+
+
+def _monthly(session: Session, first: int, last: int) -> dict[tuple[int, str], dict]:
+    """Per month and area: sums, and distinct people with a check-in."""
+    rows = session.execute(
+        select(
+            ActivityMonth.month,
+            ActivityMonth.area,
+            func.sum(ActivityMonth.checkins),
+            func.sum(ActivityMonth.coins_earned),
+            func.sum(ActivityMonth.coins_spent),
+            func.sum(func.cast(ActivityMonth.joined, ActivityMonth.checkins.type)),
+            func.count().filter(ActivityMonth.checkins > 0),
+        )
+        .where(ActivityMonth.month >= first, ActivityMonth.month <= last)
+        .group_by(ActivityMonth.month, ActivityMonth.area)
+    )
+    return {
+        (month, area): {
+            "month": month,
+            "area": Area(area),
+            "checkins": int(checkins or 0),
+            "coins_earned": int(earned or 0),
+            "coins_spent": int(spent or 0),
+            "joined": int(joined or 0),
+            "participants": int(people or 0),
+        }
+        for month, area, checkins, earned, spent, joined, people in rows
+    }
+
+
+def _sum(rows: list[dict], key: str) -> Split:
+    counts: dict[Area, int] = defaultdict(int)
+    for row in rows:
+        counts[row["area"]] += row[key]
+    return Split.of(counts)
+
+
+def _participants(
+    session: Session, period: Period, people_area: dict[int, Area]
+) -> tuple[Split, Split]:
+    """Everyone with a check-in in the period, and those of them whose first check-in ever
+    is in it, by where they lived at the period's end."""
+    rows = session.execute(
+        select(ActivityMonth.user_id, func.min(ActivityMonth.month))
+        .where(ActivityMonth.checkins > 0, ActivityMonth.month <= period.last)
+        .group_by(ActivityMonth.user_id)
+        .having(func.max(ActivityMonth.month) >= period.first)
+    )
+    everyone: dict[Area, int] = defaultdict(int)
+    first: dict[Area, int] = defaultdict(int)
+    for user_id, first_month in rows:
+        area = people_area.get(user_id, Area.UNKNOWN)
+        everyone[area] += 1
+        if first_month >= period.first:
+            first[area] += 1
+    return Split.of(everyone), Split.of(first)
+
+
+def _distinct_people(
+    session: Session, first: int, last: int, people_area: dict[int, Area]
+) -> Split:
+    counts: dict[Area, int] = defaultdict(int)
+    for (user_id,) in session.execute(
+        select(ActivityMonth.user_id)
+        .where(
+            ActivityMonth.checkins > 0, ActivityMonth.month >= first, ActivityMonth.month <= last
+        )
+        .distinct()
+    ):
+        counts[people_area.get(user_id, Area.UNKNOWN)] += 1
+    return Split.of(counts)
+
+
+def _events_by_month(
+    session: Session, first: int, last: int, now: datetime, zone: tzinfo
+) -> dict[int, int]:
+    """Events held (started by now) per month of their start."""
+    counts: dict[int, int] = defaultdict(int)
+    for (starts_at,) in session.execute(
+        select(Event.starts_at).where(
+            Event.starts_at >= month_start(first, zone),
+            Event.starts_at < min(month_start(add_months(last, 1), zone), now),
+        )
+    ):
+        counts[month_of(starts_at, zone)] += 1
+    return counts
+
+
+def _projects_active(session: Session, start: datetime, end: datetime) -> int:
+    """Projects that were active at some moment of the period."""
+    return session.scalar(
+        select(func.count())
+        .select_from(Project)
+        .where(
+            Project.activated_at.is_not(None),
+            Project.activated_at < end,
+            Project.status.in_((ProjectStatus.ACTIVE, ProjectStatus.CLOSED)),
+            or_(Project.ended_at.is_(None), Project.ended_at >= start),
+        )
+    )
+
+
+def _shops(session: Session, period: Period) -> list[ShopFigure]:
+    used: dict[int, dict[Area, int]] = defaultdict(dict)
+    coins: dict[int, dict[Area, int]] = defaultdict(dict)
+    for partner_id, area, perks, spent in session.execute(
+        select(
+            ShopMonth.partner_id,
+            ShopMonth.area,
+            func.sum(ShopMonth.perks_used),
+            func.sum(ShopMonth.coins_spent),
+        )
+        .where(ShopMonth.month >= period.first, ShopMonth.month <= period.last)
+        .group_by(ShopMonth.partner_id, ShopMonth.area)
+    ):
+        used[partner_id][Area(area)] = int(perks)
+        coins[partner_id][Area(area)] = int(spent)
+    partners = session.execute(
+        select(Partner.id, Partner.name_ja, Partner.name_en).where(Partner.id.in_(list(used)))
+    ).all()
+    shops = [
+        ShopFigure(pid, name_ja, name_en, Split.of(used[pid]), Split.of(coins[pid]))
+        for pid, name_ja, name_en in partners
+    ]
+    return sorted(shops, key=lambda shop: (-shop.perks_used.total, shop.name_ja))
+
+
+def _month_figure(month: int, monthly: dict, events: dict[int, int]) -> MonthFigure:
+    rows = [monthly[(month, area.value)] for area in AREAS if (month, area.value) in monthly]
+    return MonthFigure(
+        month=month,
+        checkins=_sum(rows, "checkins"),
+        participants=_sum(rows, "participants"),
+        coins_issued=sum(row["coins_earned"] for row in rows),
+        coins_spent=sum(row["coins_spent"] for row in rows),
+        events_held=events.get(month, 0),
+    )
