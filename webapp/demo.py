@@ -31,6 +31,8 @@ from webapp.membership.services import issue_membership
 from webapp.perks.models import Perk
 from webapp.perks.redemptions import start_redemption, ticket_key, use_ticket
 from webapp.perks.services import add_staff, create_partner, create_perk
+from webapp.profiles.models import Area
+from webapp.profiles.residence import set_residence
 from webapp.projects.demo import load_demo_project
 
 DEMO_PASSWORD = "demo-password"
@@ -47,6 +49,16 @@ NEIGHBOURS = (
     ("daimon@example.org", "大門 さくら"),
     ("hirooka@example.org", "広丘 翔"),
 )
+# Where they live, as they said when joining: the community page splits its figures by it
+# (広丘 翔 comes from Tokyo: 関係人口).
+RESIDENCES = {
+    "admin@example.org": Area.CITY,
+    "organiser@example.org": Area.CITY,
+    "member@example.org": Area.CITY,
+    "organiser2@example.org": Area.PREFECTURE,
+    "daimon@example.org": Area.CITY,
+    "hirooka@example.org": Area.OUTSIDE,
+}
 # Who works where: the shop login confirms the winery's tickets at /partner.
 DEMO_STAFF = {"塩尻ワイナリー": "shop@example.org"}
 # The season the demo's members took part in, and one participant invited but not joined yet:
@@ -109,6 +121,8 @@ def _people(session: Session, keyring: PublicKeyring, now: datetime) -> dict[str
     for email, user in people.items():
         if email != "shop@example.org":  # the winery's staff is not a member
             issue_membership(session, user, now=joined)
+        if email in RESIDENCES:
+            set_residence(session, user.id, RESIDENCES[email], now=joined)
     _invited(session, keyring, people["admin@example.org"], now)
     return people
 
