@@ -45,6 +45,13 @@ WRITERS = {
     "ProposalVoter": "decisions/services.py",
     "Ballot": "decisions/services.py",
     "ProjectBadge": "projects/services.py",
+    "Residence": "profiles/residence.py",
+    "Profile": "profiles/services.py",
+    "ProfileTag": "profiles/services.py",
+    "ActivityMonth": "community/summary.py",
+    "ShopMonth": "community/summary.py",
+    "SummaryState": "community/summary.py",
+    "CommunitySettings": "community/settings.py",
 }
 
 
