@@ -45,6 +45,7 @@ AREA_FILLS = {
     AREAS[3]: (235, 235, 235),
 }
 ISSUED_FILL, SPENT_FILL = (31, 78, 61), (200, 160, 60)
+BAND_FILL = (236, 240, 233)  # behind the period's months, when months before it are drawn
 CHART_HEIGHT = 62
 
 
@@ -181,7 +182,11 @@ def _figures(pdf: FPDF, report: Report) -> None:
 
 def _charts(pdf: FPDF, report: Report) -> None:
     trend = report.figures.trend
-    labels = [_month_tick(month.month, index) for index, month in enumerate(trend)]
+    period = report.period
+    labels = [
+        (*_month_tick(month.month, index), period.first <= month.month <= period.last)
+        for index, month in enumerate(trend)
+    ]
     _heading(pdf, _("Check-ins per month, by where people live"), room=CHART_HEIGHT + 20)
     _bar_chart(
         pdf,
@@ -206,13 +211,14 @@ def _charts(pdf: FPDF, report: Report) -> None:
 
 def _bar_chart(
     pdf: FPDF,
-    labels: list[tuple[str, str]],
+    labels: list[tuple[str, str, bool]],
     series: list[tuple[str, list[int], tuple[int, int, int]]],
     stacked: bool,
 ) -> None:
     """Bars per month: stacked (the series add up to the bar) or side by side; a scale on the
     left, the month under each bar, the year under its first month and each January, the
-    stacked bar's total over it, and the legend in words under the chart."""
+    stacked bar's total over it, and the legend in words under the chart. When months before
+    the period are drawn too, the period's months stand on a shaded band."""
     pdf.set_font(FONT, size=7)
     left, top = pdf.l_margin + 12, pdf.get_y() + 4
     width, height = WIDTH - 12, CHART_HEIGHT - 14
@@ -223,6 +229,11 @@ def _bar_chart(
     step = _nice_step(peak)
     ceiling = step * 4
 
+    slot = width / max(months, 1)
+    shaded = [index for index, label in enumerate(labels) if label[2]]
+    if len(shaded) < months:
+        pdf.set_fill_color(*BAND_FILL)
+        pdf.rect(left + slot * shaded[0], top, slot * len(shaded), height, style="F")
     pdf.set_draw_color(210, 214, 208)
     pdf.set_text_color(*MUTED)
     for tick in range(5):
@@ -230,9 +241,8 @@ def _bar_chart(
         pdf.line(left, y, left + width, y)
         pdf.set_xy(pdf.l_margin, y - 2)
         pdf.cell(11, 4, number(step * tick), align="R")
-    slot = width / max(months, 1)
     bar = slot * (0.6 if stacked else 0.36)
-    for index, (month, year) in enumerate(labels):
+    for index, (month, year, _in_period) in enumerate(labels):
         x = left + slot * index + (slot - (bar if stacked else bar * 2)) / 2
         base = bottom
         for position, (_name, values, fill) in enumerate(series):
@@ -273,6 +283,10 @@ def _bar_chart(
         words = f"{name}"
         pdf.cell(pdf.get_string_width(words) + 1, 4, words)
         x += pdf.get_string_width(words) + 12
+    if len(shaded) < months:
+        pdf.set_xy(pdf.l_margin, y + 5)
+        pdf.cell(WIDTH, 4, _("The shaded months are the period's; the others come before it."))
+        y += 5
     pdf.set_draw_color(*LINE)
     pdf.set_y(y + 8)
 
