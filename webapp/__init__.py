@@ -121,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.checkin.organiser_views import bp as checkin_organiser
     from webapp.checkin.reward_views import bp as rewards_admin
     from webapp.checkin.views import bp as checkin
+    from webapp.community.contribution_views import bp as contribution
     from webapp.community.report_views import bp as community_report
     from webapp.decisions.meeting_views import bp as decisions_meeting
     from webapp.decisions.views import bp as decisions
@@ -147,6 +148,7 @@ def _register_blueprints(app: Flask) -> None:
         checkin_organiser, checkin_display, checkin, wallet, perks, perks_shop, perks_admin,
         rewards_admin, onchain, api, metadata, privacy, invitations, join, discord,
         discord_admin, decisions, decisions_meeting, projects, projects_admin, community_report,
+        contribution,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

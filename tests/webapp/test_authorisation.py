@@ -37,6 +37,7 @@ ROUTES = {
     "GET /account": MEMBER,
     "GET /account/close": MEMBER,
     "POST /account/close": MEMBER,
+    "GET /account/contribution": MEMBER,
     "GET /account/data": MEMBER,
     "GET /account/data/enishi-data.zip": MEMBER,
     "GET /account/devices": MEMBER,
