@@ -70,6 +70,7 @@ PAGES = {
         ("/perks/{perk}", "perks"),
         ("/account", "account"),
         ("/account/devices", "account"),
+        ("/account/contribution", "account"),
         ("/account/data", "account"),
         ("/account/close", "account"),
     ],
