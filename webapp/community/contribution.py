@@ -238,29 +238,23 @@ def by_month(moments: list[Moment], zone: ZoneInfo) -> list[Month]:
 
 def new_people_met(session: Session, user_id: int, year: int, zone: ZoneInfo) -> int:
     """Other members who were at one of the member's events of `year` and had never been at an
-    event with them before that year: one query. Read from the member's attendances (a few
-    hundred) out to their events' other attendances, through the index on the event."""
+    event with them before that year: one query. Everyone who shared an event with the member
+    up to the year's end, grouped by person; someone is new that year when the first event they
+    shared falls in it. It reads the member's attendances (a few hundred) out to their events'
+    other attendances through the index on the event, and needs no anti-join (a NOT IN over
+    everyone met before is planned as a rescan per row once it outgrows PostgreSQL's memory)."""
     start, end = year_bounds(year, zone)
     mine, theirs = aliased(Attendance), aliased(Attendance)
-    before_mine, before_theirs = aliased(Attendance), aliased(Attendance)
-    met_before = (
-        select(before_theirs.user_id)
-        .join(before_mine, before_mine.event_id == before_theirs.event_id)
-        .where(before_mine.user_id == user_id, before_mine.checked_in_at < start)
-    )
-    query = (
-        select(func.count(func.distinct(theirs.user_id)))
+    met = (
+        select(theirs.user_id)
         .select_from(mine)
         .join(theirs, theirs.event_id == mine.event_id)
-        .where(
-            mine.user_id == user_id,
-            mine.checked_in_at >= start,
-            mine.checked_in_at < end,
-            theirs.user_id != user_id,
-            theirs.user_id.not_in(met_before),
-        )
+        .where(mine.user_id == user_id, mine.checked_in_at < end, theirs.user_id != user_id)
+        .group_by(theirs.user_id)
+        .having(func.min(mine.checked_in_at) >= start)
+        .subquery()
     )
-    return session.scalar(query) or 0
+    return session.scalar(select(func.count()).select_from(met)) or 0
 
 
 def summarise(
