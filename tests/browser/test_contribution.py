@@ -22,13 +22,20 @@ def fits(page) -> bool:
 
 
 def look(page, path, name: str) -> None:
-    """Screenshots at both widths (kept under the test's tmp_path to look at), no sideways
-    scrolling at either."""
+    """Screenshots at 390 and 320 px, and at 320 px in 特大 (kept under the test's tmp_path to
+    look at), no sideways scrolling in any."""
     for size in (PHONE, NARROW):
         page.set_viewport_size(size)
         assert fits(page), f"{name} scrolls sideways at {size['width']} px"
         page.screenshot(path=path / f"{name}-{size['width']}.png", full_page=True)
+    # 特大, chosen on this phone (the cookie the text size's choice sets).
+    page.context.add_cookies([{"name": "text_size", "value": "largest", "url": page.url}])
+    page.reload()
+    assert fits(page), f"{name} scrolls sideways at {NARROW['width']} px and 特大"
+    page.screenshot(path=path / f"{name}-320-largest.png", full_page=True)
+    page.context.clear_cookies(name="text_size")
     page.set_viewport_size(PHONE)
+    page.reload()
 
 
 def last_year(session) -> None:

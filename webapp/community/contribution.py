@@ -65,15 +65,11 @@ class YearSummary:
     coins_spent: int  # at local shops
     projects: int  # launched or joined that year
 
-    @property
-    def empty(self) -> bool:
-        return not (self.events or self.coins_spent or self.projects)
-
 
 @dataclass(frozen=True)
 class Contribution:
     year: int
-    years: list[int]  # every year with something in it, and this year; newest first
+    years: list[int]  # every year with something in it, this year and the one shown; newest first
     summary: YearSummary
     months: list[Month]  # newest first, each newest first
 
