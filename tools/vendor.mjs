@@ -33,7 +33,7 @@ const ICONS = [
   "circle-alert", "circle-check", "circle-user-round", "clock", "coins", "flashlight", "gift",
   "house", "id-card", "inbox", "info", "key-round", "languages", "log-out", "map-pin",
   "scan-qr-code", "scroll-text", "smartphone", "store", "switch-camera", "ticket", "users",
-  "wallet",
+  "wallet", "chart-column",
   // the organiser's and administrator's pages
   "download", "printer", "qr-code", "user-check",
 ];

@@ -123,6 +123,9 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.checkin.views import bp as checkin
     from webapp.community.contribution_views import bp as contribution
     from webapp.community.report_views import bp as community_report
+    from webapp.community.admin_views import bp as community_admin
+    from webapp.community.page_views import bp as community
+    from webapp.community.public_views import bp as community_public
     from webapp.decisions.meeting_views import bp as decisions_meeting
     from webapp.decisions.views import bp as decisions
     from webapp.discord.admin_views import bp as discord_admin
@@ -148,7 +151,7 @@ def _register_blueprints(app: Flask) -> None:
         checkin_organiser, checkin_display, checkin, wallet, perks, perks_shop, perks_admin,
         rewards_admin, onchain, api, metadata, privacy, invitations, join, discord,
         discord_admin, decisions, decisions_meeting, projects, projects_admin, community_report,
-        contribution,
+        contribution, community, community_public, community_admin,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

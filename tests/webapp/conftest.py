@@ -52,6 +52,7 @@ def world(app, session, make_user, organiser, make_event):
     session.commit()
     values = {
         "device_id": "not-a-device",
+        "chart": "participation",
         "perk_id": perk.id,
         "partner_id": shop.id,
         "user_id": member.id,

@@ -14,6 +14,8 @@ from webapp.accounts.models import AuditEntry, User
 # What each action is called on the page; the codes stay as they are in the table.
 AUDIT_ACTIONS = {
     "account.closed": _l("Closed their account"),
+    "community.public_off": _l("Turned the community's public page off"),
+    "community.public_on": _l("Turned the community's public page on"),
     "invitation.created": _l("Invited a person"),
     "invitation.accepted": _l("Joined (accepted an invitation)"),
     "invitation.emailed": _l("Sent an invitation by e-mail"),

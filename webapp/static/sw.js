@@ -13,7 +13,11 @@ const SHELL = __SHELL__;
 const QR_DECODER = __QR_DECODER__;
 const SHELL_CACHE = `enishi-shell-${VERSION}`;
 const PAGES_CACHE = "enishi-pages";
-const REMEMBERED_PAGES = ["/wallet", "/scan", "/events"];
+const REMEMBERED_PAGES = ["/wallet", "/scan", "/events", "/community", "/community/public"];
+// The community page's charts are images of their own (/community/charts/coins.svg?month=...):
+// kept with their query, the one the remembered page asks for, so that the page shows its last
+// figures offline with its charts.
+const CHART_IMAGE = /^\/community\/(public\/)?charts\/[a-z]+\.svg$/;
 // A kiosk reloaded at a venue with no signal must still show codes (it carries the display key:
 // kept in the pages cache, which logging out deletes). So must a venue tablet's display link; a
 // stopped one is dropped from the cache the next time it reaches the server.
@@ -66,8 +70,27 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(navigate(request, url));
   } else if (url.pathname.startsWith("/static/")) {
     event.respondWith(staticFile(request, url));
+  } else if (CHART_IMAGE.test(url.pathname)) {
+    event.respondWith(chartImage(request, url));
   }
 });
+
+/** A chart from the network, kept for when there is none; offline, the one kept. */
+async function chartImage(request, url) {
+  const key = url.pathname + url.search;
+  try {
+    const response = await fetch(request);
+    if (response.ok && !response.redirected) {
+      const copy = response.clone();
+      await (await caches.open(PAGES_CACHE)).put(key, copy);
+    }
+    return response;
+  } catch (error) {
+    const kept = await caches.match(key);
+    if (kept) return kept;
+    throw error;
+  }
+}
 
 /** A static file from the shell, else from the network. The QR decoder is kept once fetched.
  * Offline, a page kept from an older version of the app gets the shell's version of its file. */
