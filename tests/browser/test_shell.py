@@ -73,6 +73,8 @@ PAGES = {
         ("/account/contribution", "account"),
         ("/account/data", "account"),
         ("/account/close", "account"),
+        ("/community", "account"),
+        ("/community?year=2026", "account"),
     ],
     "organiser@example.org": [
         ("/events", "account"),
@@ -95,6 +97,7 @@ PAGES = {
         ("/admin/audit", "account"),
         ("/admin/perks", "account"),
         ("/admin/discord", "account"),
+        ("/admin/community", "account"),
         ("/partner", "account"),
         ("/account", "account"),
     ],

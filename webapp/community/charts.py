@@ -36,7 +36,7 @@ AREA_COLOURS = ("#1f4e3d", "#3d8a5f", "#a15c00", "#767676")
 COIN_COLOURS = ("#1f4e3d", "#a15c00")
 EVENT_COLOURS = ("#1f4e3d",)
 
-WIDTH, HEIGHT = 360, 300
+WIDTH, HEIGHT = 360, 280
 
 
 def _style(colours: tuple[str, ...]) -> Style:
@@ -51,9 +51,9 @@ def _style(colours: tuple[str, ...]) -> Style:
         opacity="1",
         opacity_hover="1",
         transition="0ms",
-        label_font_size=13,
-        major_label_font_size=13,
-        legend_font_size=14,
+        label_font_size=15,
+        major_label_font_size=15,
+        legend_font_size=16,
         value_font_size=13,
         tooltip_font_size=13,
         no_data_font_size=16,
@@ -66,7 +66,6 @@ def render_svg(chart: Chart) -> str:
     kind = pygal.StackedBar if chart.stacked else pygal.Bar
     drawing = kind(
         js=[],  # no script in the SVG (and none could run in an <img> anyway)
-        css=[],  # pygal's own CSS files add hover effects only a script would use
         width=WIDTH,
         height=HEIGHT,
         explicit_size=False,  # a viewBox only: the page's CSS gives it its width
@@ -75,7 +74,7 @@ def render_svg(chart: Chart) -> str:
         show_legend=len(chart.series) > 1,
         legend_at_bottom=True,
         legend_at_bottom_columns=2,
-        legend_box_size=14,
+        legend_box_size=16,
         truncate_legend=-1,
         truncate_label=-1,
         margin=8,
