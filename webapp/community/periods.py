@@ -138,8 +138,8 @@ def period_label(period: Period) -> str:
             "%(season)s %(year)d (%(first)s to %(last)s)",
             season=season,
             year=period.first // 100,
-            first=_words(period.first),
-            last=_words(period.last),
+            first=MONTH_NAMES[period.first % 100 - 1],
+            last=MONTH_NAMES[period.last % 100 - 1],
         )
     return _("%(first)s to %(last)s", first=first, last=_words(period.last))
 
