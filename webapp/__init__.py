@@ -126,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.community.page_views import bp as community
     from webapp.community.public_views import bp as community_public
     from webapp.community.report_views import bp as community_report
+    from webapp.community.directory_views import bp as directory
     from webapp.decisions.meeting_views import bp as decisions_meeting
     from webapp.decisions.views import bp as decisions
     from webapp.discord.admin_views import bp as discord_admin
@@ -141,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.perks.shop_views import bp as perks_shop
     from webapp.perks.views import bp as perks
     from webapp.privacy.views import bp as privacy
+    from webapp.profiles.views import bp as profiles
     from webapp.projects.admin_views import bp as projects_admin
     from webapp.projects.views import bp as projects
     from webapp.site import bp as site
@@ -151,7 +153,7 @@ def _register_blueprints(app: Flask) -> None:
         checkin_organiser, checkin_display, checkin, wallet, perks, perks_shop, perks_admin,
         rewards_admin, onchain, api, metadata, privacy, invitations, join, discord,
         discord_admin, decisions, decisions_meeting, projects, projects_admin, community_report,
-        contribution, community, community_public, community_admin,
+        contribution, community, community_public, community_admin, profiles, directory,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

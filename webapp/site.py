@@ -37,6 +37,7 @@ from webapp.checkin.services import (
     list_attended_event_ids,
     stored_refusal_message,
 )
+from webapp.community.directory import visible_attendees
 from webapp.config import PROJECT_DIR
 from webapp.core.access import member_required
 from webapp.core.db import defer_write, utcnow
@@ -182,7 +183,8 @@ def calendar():
 @member_required
 def calendar_event(event_id: int):
     """One event as members see it: when, where, what it pays, who is invited (and whether the
-    member is), their seat, and whether they were there."""
+    member is), their seat, whether they were there, and who took part (by name those who
+    chose to be seen)."""
     event = get_event(db.session, event_id)
     now = utcnow()
     return render_template(
@@ -197,6 +199,7 @@ def calendar_event(event_id: int):
         attendance=get_member_attendance(db.session, current_user, event),
         manages=can_manage(current_user, event),
         runs=runs_event(current_user, event),
+        attendees=visible_attendees(db.session, event.id),
     )
 
 

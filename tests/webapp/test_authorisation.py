@@ -47,6 +47,8 @@ ROUTES = {
     "POST /account/discord/disconnect": MEMBER,
     "POST /account/name": MEMBER,
     "POST /account/passkeys": MEMBER,
+    "GET /account/profile": MEMBER,
+    "POST /account/profile": MEMBER,
     "GET /account/passkeys/new": MEMBER,
     "POST /account/passkeys/<int:passkey_id>/remove": MEMBER,
     "POST /account/password": MEMBER,
@@ -167,6 +169,8 @@ ROUTES = {
     "GET /perks/tickets/<int:redemption_id>": OWNER,
     "POST /perks/tickets/<int:redemption_id>/cancel": OWNER,
     "GET /perks/tickets/<int:redemption_id>/state": OWNER,
+    "GET /members": MEMBER,
+    "GET /members/<int:user_id>": OWNER,  # the member's profile: private, as everyone's starts
     "GET /projects": MEMBER,
     "GET /projects/new": MEMBER,
     "POST /projects/new": MEMBER,

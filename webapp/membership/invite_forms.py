@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from webapp.core.forms import Form
+from webapp.profiles.forms import residence_field
 
 
 class InviteForm(Form):
@@ -61,4 +62,6 @@ class JoinForm(Form):
         validators=[Optional(), Length(min=10, max=200)],
         description=_l("Only if you chose a password."),
     )
+    # Optional: where they live, for the community's figures by area (市内 / 県内 / 県外).
+    residence = residence_field()
     submit = SubmitField(_l("Join"))

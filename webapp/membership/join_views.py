@@ -25,6 +25,7 @@ from webapp.core.http import no_store, secret_in_url
 from webapp.extensions import db
 from webapp.membership.invite_forms import JoinForm
 from webapp.membership.services import get_membership, issue_membership
+from webapp.profiles.residence import set_residence
 
 bp = Blueprint("join", __name__, url_prefix="/join")
 
@@ -97,6 +98,8 @@ def join(secret: str):
                 )  # fmt: skip
                 if get_membership(db.session, person) is None:  # given one already: keep it
                     issue_membership(db.session, person, now)
+                if form.residence.data:
+                    set_residence(db.session, person.id, form.residence.data, now)
             except DomainError as error:
                 db.session.rollback()
                 if error.code in REFUSALS:

@@ -1,10 +1,11 @@
 """Closing one's own account: confirmed with the password (or, for someone who has none, by
 typing a word), then the app forgets the person (accounts.closing) and says so in the audit
 log. A card they hold is taken back (burned on chain): it would name an account nobody holds;
-their badges stay on chain, as anonymous records. The roles of a Discord connection are cleared
-first, with no transaction open while Discord answers (`clear_discord_roles`, after
-`confirm_closing`); then the connection is forgotten, or, if Discord did not take it, left
-apart from the person for the discord round to clear."""
+their badges stay on chain, as anonymous records. Their profile and tags are deleted; where
+they lived (a coarse area and its day) stays for the community's past figures. The roles of a
+Discord connection are cleared first, with no transaction open while Discord answers
+(`clear_discord_roles`, after `confirm_closing`); then the connection is forgotten, or, if
+Discord did not take it, left apart from the person for the discord round to clear."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from webapp.discord.client import get_discord_client
 from webapp.discord.services import Login, clear_roles, forget_connection, get_connection
 from webapp.discord.settings import get_application
 from webapp.membership.services import get_membership, revoke_membership
+from webapp.profiles.services import forget_profile
 
 
 def confirmation_word() -> str:
@@ -72,6 +74,10 @@ def close_account(
         except DomainError:  # taken back before: nothing left to burn
             pass
     forget_connection(session, user, cleared=discord_cleared)  # its Discord tokens
+    # The profile and its tags go. Where they lived stays: only the coarse area (市内 / 県内 /
+    # 県外) with its day, under no name, which the community's figures of past months count
+    # by; removing it would change figures already reported to the town.
+    forget_profile(session, user.id)
     forget_person(session, user, now)
     record_audit(session, actor=user, action="account.closed", now=now, subject=user)
 

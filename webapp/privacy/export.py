@@ -25,6 +25,7 @@ from webapp.membership.models import Membership
 from webapp.membership.services import member_state
 from webapp.onchain.models import ChainJob
 from webapp.perks.models import Redemption
+from webapp.profiles.models import Profile, ProfileTag, Residence
 
 # The kinds, in the order of the files, and each one's columns: a CSV each (with its header
 # even when empty), and a key of data.json each.
@@ -45,6 +46,9 @@ COLUMNS = {
     "discord": ["discord_name", "connected_at", "is_member", "member_since", "badges",
                 "projects", "last_sent_at"],
     "votes": ["proposal", "option", "via", "cast_at", "changed_at"],
+    "profile": ["introduction", "visibility", "updated_at"],
+    "profile_tags": ["kind", "tag"],
+    "residences": ["area", "since"],
 }  # fmt: skip
 KINDS = tuple(COLUMNS)
 
@@ -67,6 +71,9 @@ def collect_personal_data(session: Session, user: User, now: datetime) -> dict[s
         "invitations": _invitations(session, user),
         "discord": exported_connection(session, user),  # never its tokens
         "votes": _votes(session, user),
+        "profile": _profile(session, user),
+        "profile_tags": _profile_tags(session, user),
+        "residences": _residences(session, user),
     }
 
 
@@ -266,3 +273,36 @@ def _votes(session: Session, user: User) -> Rows:
         }
         for ballot in _all(session, query)
     ]
+
+
+def _profile(session: Session, user: User) -> Rows:
+    """The profile as saved (none: the member never saved one, which is a private one)."""
+    profile = session.get(Profile, user.id)
+    if profile is None:
+        return []
+    return [
+        {
+            "introduction": profile.introduction,
+            "visibility": profile.visibility,
+            "updated_at": profile.updated_at,
+        }
+    ]
+
+
+def _profile_tags(session: Session, user: User) -> Rows:
+    query = (
+        select(ProfileTag)
+        .where(ProfileTag.user_id == user.id)
+        .order_by(ProfileTag.kind, ProfileTag.tag)
+    )
+    return [{"kind": tag.kind, "tag": tag.tag} for tag in _all(session, query)]
+
+
+def _residences(session: Session, user: User) -> Rows:
+    """Where they said they live, each move with its day: the whole history is kept."""
+    query = (
+        select(Residence)
+        .where(Residence.user_id == user.id)
+        .order_by(Residence.since, Residence.id)
+    )
+    return [{"area": row.area, "since": row.since} for row in _all(session, query)]

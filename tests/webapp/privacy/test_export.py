@@ -60,7 +60,8 @@ def test_the_download_has_my_check_ins_and_coins_and_nothing_of_anyone_else(
         "data.json", "account.csv", "devices.csv", "login_cards.csv", "passkeys.csv",
         "membership.csv",
         "checkins.csv", "badges.csv", "coins.csv", "perk_tickets.csv", "audit.csv",
-        "invitations.csv", "discord.csv", "votes.csv",
+        "invitations.csv", "discord.csv", "votes.csv", "profile.csv", "profile_tags.csv",
+        "residences.csv",
     }  # fmt: skip
     data = json.loads(archive.read("data.json"))
     assert data["account"][0]["email"] == me.email
