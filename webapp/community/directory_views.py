@@ -25,9 +25,7 @@ bp = Blueprint("directory", __name__)
 @member_required
 def index():
     project = request.args.get("project", type=int)
-    filters = Filters.of(
-        request.args.get("skill", ""), request.args.get("interest", ""), project
-    )
+    filters = Filters.of(request.args.get("skill", ""), request.args.get("interest", ""), project)
     found = find_members(db.session, filters, request.args.get("page", 1, type=int))
     return render_template(
         "community/directory.html",

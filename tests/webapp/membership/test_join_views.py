@@ -206,3 +206,30 @@ def test_a_term_that_has_ended_gives_no_lapsed_card_and_keeps_the_link(
     assert invited.person.joined_at is None
     assert get_membership(session, invited.person) is None
     assert client.get(f"/join/{invited.secret}").status_code == 200  # still usable
+
+
+def test_where_one_lives_is_asked_at_joining_and_kept(client, session, invited):
+    from webapp.profiles.models import Area
+    from webapp.profiles.residence import residence_of
+
+    page = client.get(f"/join/{invited.secret}").get_data(as_text=True)
+    for area in ("city", "prefecture", "outside", "unknown"):
+        assert f'data-testid="residence-{area}"' in page
+    assert join(client, invited.secret, residence="prefecture").status_code == 302
+    assert residence_of(session, invited.person.id) == Area.PREFECTURE
+
+
+def test_joining_without_saying_where_one_lives_records_nothing(client, session, invited):
+    from webapp.profiles.models import Residence
+
+    assert join(client, invited.secret).status_code == 302
+    assert session.scalars(select(Residence)).all() == []
+
+
+def test_an_unknown_area_is_refused_and_nobody_joins(client, session, invited):
+    from webapp.profiles.models import Residence
+
+    assert join(client, invited.secret, residence="moon").status_code == 400
+    session.refresh(invited.person)
+    assert invited.person.joined_at is None
+    assert session.scalars(select(Residence)).all() == []

@@ -103,3 +103,37 @@ def test_without_a_password_the_person_types_a_word_and_their_card_and_invitatio
     assert invitation_state(session.scalar(select(Invitation)), utcnow()) == "closed"
     assert session.scalar(select(Passkey).where(Passkey.user_id == member.id)) is None
     assert session.get(User, member.id).closed_at is not None
+
+
+def test_closing_deletes_the_profile_and_keeps_where_they_lived(app, session, make_user):
+    from datetime import UTC, datetime
+
+    from webapp.community.directory import Filters, find_members
+    from webapp.profiles.models import Area, Profile, ProfileTag, Residence
+    from webapp.profiles.residence import residence_of, set_residence
+    from webapp.profiles.services import save_profile
+
+    member, other = make_user(), make_user()
+    save_profile(session, member, introduction="はじめまして", visibility="public",
+                 skills=["デザイン"], interests=["農業"])  # fmt: skip
+    save_profile(session, other, introduction="", visibility="members", skills=["IT"],
+                 interests=[])  # fmt: skip
+    april = datetime(2026, 4, 1, tzinfo=UTC)
+    set_residence(session, member.id, Area.OUTSIDE, april)
+    set_residence(session, member.id, Area.CITY, datetime(2026, 5, 1, tzinfo=UTC))
+    session.commit()
+    client = app.test_client()
+    log_in(client, member.email)
+    assert close(client, password=PASSWORD).status_code == 302
+
+    session.expire_all()
+    assert session.get(Profile, member.id) is None
+    assert session.scalars(select(ProfileTag.user_id)).all() == [other.id]
+    # The coarse area and its day stay, under no name: past months' figures count by them.
+    assert len(session.scalars(select(Residence).where(Residence.user_id == member.id)).all()) == 2
+    assert residence_of(session, member.id, at=april) == Area.OUTSIDE
+    assert [e.user_id for e in find_members(session, Filters()).entries] == [other.id]
+    assert app.test_client().get(f"/members/{member.id}").status_code == 302  # to log in
+    reader = app.test_client()
+    log_in(reader, other.email)
+    assert reader.get(f"/members/{member.id}").status_code == 404

@@ -128,3 +128,38 @@ def test_the_download_has_my_votes_and_nobody_else_s(session, make_user, downloa
     assert [(v["proposal"], v["option"], v["via"]) for v in votes] == [
         ("公民館に本棚を置く", "賛成", "phone")
     ]
+
+
+def test_the_download_has_my_profile_its_tags_and_where_i_lived(session, make_user, download):
+    from datetime import UTC, datetime
+
+    from webapp.profiles.models import Area
+    from webapp.profiles.residence import set_residence
+    from webapp.profiles.services import save_profile
+
+    me, other = make_user(), make_user()
+    save_profile(session, me, introduction="はじめまして", visibility="members",
+                 skills=["デザイン"], interests=["農業", "子育て"])  # fmt: skip
+    save_profile(session, other, introduction="ほかの人", visibility="public",
+                 skills=["IT"], interests=[])  # fmt: skip
+    set_residence(session, me.id, Area.OUTSIDE, datetime(2026, 4, 1, tzinfo=UTC))
+    set_residence(session, me.id, Area.CITY, datetime(2026, 5, 1, tzinfo=UTC))
+    set_residence(session, other.id, Area.PREFECTURE)
+    session.commit()
+    archive = download(me)
+    profile = read_csv(archive, "profile.csv")
+    assert [(p["introduction"], p["visibility"]) for p in profile] == [("はじめまして", "members")]
+    assert [(t["kind"], t["tag"]) for t in read_csv(archive, "profile_tags.csv")] == [
+        ("interest", "子育て"), ("interest", "農業"), ("skill", "デザイン"),
+    ]  # fmt: skip
+    assert [(r["area"], r["since"][:10]) for r in read_csv(archive, "residences.csv")] == [
+        ("outside", "2026-04-01"), ("city", "2026-05-01"),
+    ]  # fmt: skip
+    everything = archive.read("data.json").decode()
+    assert "ほかの人" not in everything and "IT" not in json.loads(everything)["profile_tags"]
+
+
+def test_a_member_who_never_saved_a_profile_gets_empty_files(make_user, download):
+    archive = download(make_user())
+    assert read_csv(archive, "profile.csv") == [] and read_csv(archive, "residences.csv") == []
+    assert archive.read("profile.csv").decode("utf-8-sig").startswith("introduction,visibility")
