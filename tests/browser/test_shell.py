@@ -71,6 +71,9 @@ PAGES = {
         ("/account", "account"),
         ("/account/devices", "account"),
         ("/account/contribution", "account"),
+        ("/account/profile", "account"),
+        ("/members/{member}", "account"),  # her own, as others see it
+        ("/members", "account"),
         ("/account/data", "account"),
         ("/account/close", "account"),
         ("/community", "account"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, StringField, TextAreaField
+from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -45,17 +45,21 @@ class ProfileForm(Form):
     introduction = TextAreaField(
         _l("Introduction"),
         validators=[Length(max=MAX_INTRODUCTION)],
+        render_kw={"rows": 6},
         description=_l("A few words about yourself (at most %(n)s characters). The first line "
                        "shows in the member list.", n=MAX_INTRODUCTION),
     )  # fmt: skip
-    skills = StringField(
+    # Several lines, so that every tag typed stays in sight.
+    skills = TextAreaField(
         _l("Skills"),
         validators=[Length(max=1000)],
+        render_kw={"rows": 2},
         description=_l("What you can help with, separated by commas: デザイン, IT, 写真"),
     )
-    interests = StringField(
+    interests = TextAreaField(
         _l("Interests"),
         validators=[Length(max=1000)],
+        render_kw={"rows": 2},
         description=_l("What you care about, separated by commas: 農業, 子育て"),
     )
     visibility = RadioField(

@@ -5,6 +5,7 @@ directory's profile page (community.directory_views), linked from here."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,11 +24,13 @@ bp = Blueprint("profiles", __name__)
 @member_required
 def edit():
     profile = get_profile(db.session, current_user.id)
+    # Shown as the hint asks them to be typed: 、 in Japanese, commas in English.
+    joined = "、" if str(get_locale()) == "ja" else ", "
     form = ProfileForm(
         data={
             "introduction": profile.introduction,
-            "skills": ", ".join(profile.skills),
-            "interests": ", ".join(profile.interests),
+            "skills": joined.join(profile.skills),
+            "interests": joined.join(profile.interests),
             "visibility": profile.visibility.value,
             "residence": residence_of(db.session, current_user.id).value,
         }
