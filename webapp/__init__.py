@@ -123,10 +123,10 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.checkin.views import bp as checkin
     from webapp.community.admin_views import bp as community_admin
     from webapp.community.contribution_views import bp as contribution
+    from webapp.community.directory_views import bp as directory
     from webapp.community.page_views import bp as community
     from webapp.community.public_views import bp as community_public
     from webapp.community.report_views import bp as community_report
-    from webapp.community.directory_views import bp as directory
     from webapp.decisions.meeting_views import bp as decisions_meeting
     from webapp.decisions.views import bp as decisions
     from webapp.discord.admin_views import bp as discord_admin
