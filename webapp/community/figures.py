@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from fractions import Fraction
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,14 @@ from webapp.perks.models import Partner
 from webapp.profiles.models import Area
 from webapp.profiles.residence import AREAS, areas_at
 from webapp.projects.models import Project, ProjectStatus
+
+# The columns of every split figure, on the page, in the report and in its files.
+AREA_NAMES = {
+    Area.CITY: _l("In the city"),
+    Area.PREFECTURE: _l("In the prefecture"),
+    Area.OUTSIDE: _l("Outside the prefecture"),
+    Area.UNKNOWN: _l("Not said"),
+}
 
 # "Active": a check-in in the last 90 days, read as the period's last three months (the
 # summary is kept by month).

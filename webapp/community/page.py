@@ -18,19 +18,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from webapp.community.figures import Figures, Split
+from webapp.community.figures import AREA_NAMES, Figures, Split
 from webapp.community.masking import masked
 from webapp.community.models import ActivityMonth
 from webapp.community.periods import Period, month_label
 from webapp.profiles.models import Area
 from webapp.profiles.residence import AREAS
-
-AREA_WORDS = {
-    Area.CITY: _l("In the city"),
-    Area.PREFECTURE: _l("In the prefecture"),
-    Area.OUTSIDE: _l("Outside the prefecture"),
-    Area.UNKNOWN: _l("Not said"),
-}
 
 Value = int | None  # None: below 5, hidden on the public page
 
@@ -216,7 +209,7 @@ def _charts(session: Session, figures: Figures, count, public: bool) -> dict[str
         months,
         labels,
         [
-            (str(AREA_WORDS[area]), [count(month.checkins[area]) for month in trend])
+            (str(AREA_NAMES[area]), [count(month.checkins[area]) for month in trend])
             for area in AREAS
         ],
         stacked=True,

@@ -7,8 +7,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request
 
 from webapp.community.charts import render_svg
-from webapp.community.figures import community_figures
-from webapp.community.page import AREA_WORDS, CHARTS, community_page
+from webapp.community.figures import AREA_NAMES, community_figures
+from webapp.community.page import CHARTS, community_page
 from webapp.community.periods import month_of, period_from_args, period_label
 from webapp.community.picker import period_picker
 from webapp.core.access import member_required, protect
@@ -44,7 +44,7 @@ def render_community(template: str, *, public: bool, chart_endpoint: str):
             error=error,
             picker=period_picker(this_month, None),
             areas=AREAS,
-            area_words=AREA_WORDS,
+            area_words=AREA_NAMES,
             now=now,
         ), 400
     page = community_page(db.session, community_figures(db.session, period, now, zone),
@@ -56,7 +56,7 @@ def render_community(template: str, *, public: bool, chart_endpoint: str):
         label=period_label(period),
         picker=period_picker(this_month, period),
         areas=AREAS,
-        area_words=AREA_WORDS,
+        area_words=AREA_NAMES,
         chart_endpoint=chart_endpoint,
         query=period.query(),
         refreshed=page.refreshed_at.astimezone(zone) if page.refreshed_at else None,

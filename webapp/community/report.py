@@ -66,7 +66,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from webapp.community.figures import Figures, Split, community_figures
+from webapp.community.figures import AREA_NAMES, Figures, Split, community_figures
 from webapp.community.periods import Period, period_label
 from webapp.community.places import PlaceFigure, places
 from webapp.core.pdf import printed_language
@@ -78,12 +78,6 @@ from webapp.projects.models import Project, ProjectMember, ProjectStatus
 # A short list: the report is read on paper, and the count of all of them is in the figures.
 PROJECTS_LISTED = 30
 
-AREA_NAMES = {
-    Area.CITY: _l("In the city"),
-    Area.PREFECTURE: _l("In the prefecture"),
-    Area.OUTSIDE: _l("Outside the prefecture"),
-    Area.UNKNOWN: _l("Not said"),
-}
 TOTAL = "total"
 
 # The figures split by where people live, in the order the report shows them.

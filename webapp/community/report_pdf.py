@@ -20,9 +20,9 @@ from fpdf import FPDF
 from fpdf.enums import WrapMode
 from fpdf.fonts import FontFace
 
+from webapp.community.figures import AREA_NAMES
 from webapp.community.periods import period_label
 from webapp.community.report import (
-    AREA_NAMES,
     COUNT_FIGURES,
     LOCAL_SHARE,
     PROJECT_STATUS,
