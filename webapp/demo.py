@@ -31,8 +31,9 @@ from webapp.membership.services import issue_membership
 from webapp.perks.models import Perk
 from webapp.perks.redemptions import start_redemption, ticket_key, use_ticket
 from webapp.perks.services import add_staff, create_partner, create_perk
-from webapp.profiles.models import Area
+from webapp.profiles.models import Area, Visibility
 from webapp.profiles.residence import set_residence
+from webapp.profiles.services import save_profile
 from webapp.projects.demo import load_demo_project
 
 DEMO_PASSWORD = "demo-password"
@@ -59,6 +60,22 @@ RESIDENCES = {
     "daimon@example.org": Area.CITY,
     "hirooka@example.org": Area.OUTSIDE,
 }
+# Profiles some of them chose to show (the rest stay private, the default): the directory at
+# /members has people to find, by skill, interest or project.
+PROFILES = {
+    "member@example.org": (
+        "塩尻生まれ、塩尻育ち。週末は桔梗ヶ原のぶどう畑を手伝っています。",
+        Visibility.MEMBERS, ("農業", "料理"), ("ワイン", "子育て"),
+    ),
+    "daimon@example.org": (
+        "大門商店街で小さなデザイン事務所をしています。チラシづくり、お手伝いします。",
+        Visibility.PUBLIC, ("デザイン", "写真"), ("空き店舗", "まちづくり"),
+    ),
+    "hirooka@example.org": (
+        "東京から月に一度通っています。IT の相談ならどうぞ。",
+        Visibility.MEMBERS, ("IT", "スマホの使い方"), ("農業", "ワイン"),
+    ),
+}  # fmt: skip
 # Who works where: the shop login confirms the winery's tickets at /partner.
 DEMO_STAFF = {"塩尻ワイナリー": "shop@example.org"}
 # The season the demo's members took part in, and one participant invited but not joined yet:
@@ -123,6 +140,11 @@ def _people(session: Session, keyring: PublicKeyring, now: datetime) -> dict[str
             issue_membership(session, user, now=joined)
         if email in RESIDENCES:
             set_residence(session, user.id, RESIDENCES[email], now=joined)
+    for email, (introduction, visibility, skills, interests) in PROFILES.items():
+        save_profile(
+            session, people[email], introduction=introduction, visibility=visibility,
+            skills=skills, interests=interests, now=joined,
+        )  # fmt: skip
     _invited(session, keyring, people["admin@example.org"], now)
     return people
 

@@ -12,7 +12,10 @@ from sqlalchemy import select
 
 from webapp.accounts.services import get_user_by_email
 from webapp.checkin.services import list_member_attendances
+from webapp.community.periods import month_of
+from webapp.community.summary import rebuild_summary
 from webapp.core.db import utcnow
+from webapp.core.i18n import local_zone
 from webapp.demo import DEMO_PASSWORD, load_demo_data
 from webapp.events.models import Event
 from webapp.ledger.services import get_balance
@@ -94,3 +97,25 @@ def test_the_readme_s_join_link_opens_the_demo_invitation(app, session, keyring,
     assert "管理者 デモ さんから" in text and "桔梗ヶ原 みどり" in text
     member = get_user_by_email(session, "member@example.org")
     assert member.cohort == "第5期"
+
+
+def test_the_demo_community_has_figures_by_area_and_members_to_find(app, session, keyring, client):
+    now = utcnow()
+    load_demo_data(session, keyring, now)
+    rebuild_summary(session, now, local_zone())
+    session.commit()
+    log_in(client, "member@example.org", DEMO_PASSWORD)
+
+    first, last = month_of(now - timedelta(days=100), local_zone()), month_of(now, local_zone())
+    page = client.get(
+        f"/community?from={first // 100}-{first % 100:02d}&to={last // 100}-{last % 100:02d}"
+    )
+    html = page.get_data(as_text=True)
+    # The five past events: 広丘 翔 came from outside the prefecture to four of them; five
+    # people took part.
+    assert re.search(r'data-testid="split-checkins-outside">\s*4\s*<', html)
+    assert re.search(r'data-testid="split-participants-total">\s*5\s*<', html)
+
+    directory = client.get("/members").get_data(as_text=True)
+    assert "大門 さくら" in directory and "広丘 翔" in directory
+    assert "奈良井 健太" not in directory  # no profile: private
