@@ -69,3 +69,61 @@ def test_chain_jobs_in_use_survive_the_decision_records_migration(tmp_path):
         with app.app_context():
             db.engine.dispose()
         provider.close()
+
+
+def test_the_area_totals_migration_sums_the_summary_already_there(tmp_path):
+    """0030 adds area_months, filled from activity_months as they stand, so the community page
+    reads right before the worker's next round."""
+    if POSTGRES_URL:
+        _run_on_postgres("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    app, provider = open_app(instance)
+    now = utcnow()
+    try:
+        with app.app_context():
+            directory = app.extensions["migrate"].directory
+            upgrade(directory=directory, revision="0029")
+            for user_id in (1, 2, 3):
+                db.session.execute(
+                    text(
+                        "INSERT INTO users (id, display_name, role, active, created_at,"
+                        " text_size) VALUES (:id, 'Hanako', 'member', true, :now, 'standard')"
+                    ),
+                    {"id": user_id, "now": now},
+                )
+            for row in (
+                (202603, 1, "city", 2, 20, 5, 1, True),
+                (202603, 2, "city", 0, 0, 10, 1, True),  # used a perk, joined, no check-in
+                (202603, 3, "outside", 1, 10, 0, 0, False),
+                (202604, 1, "city", 1, 10, 0, 0, False),
+            ):
+                db.session.execute(
+                    text(
+                        "INSERT INTO activity_months (month, user_id, area, checkins,"
+                        " coins_earned, coins_spent, perks_used, joined)"
+                        " VALUES (:m, :u, :a, :c, :e, :s, :p, :j)"
+                    ),
+                    dict(zip(("m", "u", "a", "c", "e", "s", "p", "j"), row, strict=True)),
+                )
+            db.session.commit()
+            db.session.remove()
+
+            upgrade(directory=directory)
+
+            totals = db.session.execute(
+                text(
+                    "SELECT month, area, checkins, participants, coins_earned, coins_spent,"
+                    " perks_used, joined FROM area_months ORDER BY month, area"
+                )
+            ).all()
+            assert [tuple(row) for row in totals] == [
+                (202603, "city", 2, 1, 20, 15, 2, 2),
+                (202603, "outside", 1, 1, 10, 0, 0, 0),
+                (202604, "city", 1, 1, 10, 0, 0, 0),
+            ]
+            db.session.remove()
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        provider.close()

@@ -1,7 +1,8 @@
-"""The monthly summary: one row per member and month (activity_months) and per shop, area and
-month (shop_months), summed from attendances, rewards, used perk tickets and new members. This
-module is their only writer; the worker keeps them current (community_round in webapp/tasks.py)
-and `enishi community rebuild` makes them again from scratch.
+"""The monthly summary: one row per member and month (activity_months), their totals per area
+and month (area_months) and one row per shop, area and month (shop_months), summed from
+attendances, rewards, used perk tickets and new members. This module is their only writer;
+the worker keeps them current (community_round in webapp/tasks.py) and `enishi
+community-rebuild` makes them again from scratch.
 
 Why a summary and not aggregate queries over the source tables: the community page sums up to
 three years of a town's check-ins (200,000 attendances for 10,000 members) and counts distinct
@@ -24,7 +25,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from webapp.checkin.models import Attendance
-from webapp.community.models import ActivityMonth, ShopMonth, SummaryState
+from webapp.community.models import ActivityMonth, AreaMonth, ShopMonth, SummaryState
 from webapp.community.periods import add_months, month_of, month_start, months_between
 from webapp.ledger.models import LedgerEntry
 from webapp.membership.models import Membership
@@ -58,6 +59,7 @@ def refresh_summary(session: Session, now: datetime, zone: tzinfo, *, force: boo
 def rebuild_summary(session: Session, now: datetime, zone: tzinfo) -> int:
     """Sums every month from the first fact on, from scratch."""
     session.execute(delete(ActivityMonth))
+    session.execute(delete(AreaMonth))
     session.execute(delete(ShopMonth))
     first = _first_fact(session)
     months = months_between(month_of(first, zone), month_of(now, zone)) if first else []
@@ -120,21 +122,21 @@ def _sum_month(session: Session, month: int, now: datetime, zone: tzinfo) -> Non
     ):
         rows[user_id]["joined"] = True
 
+    members = [
+        {
+            "month": month,
+            "user_id": user_id,
+            "area": areas.get(user_id, Area.UNKNOWN).value,
+            **facts,
+        }
+        for user_id, facts in rows.items()
+    ]
     session.execute(delete(ActivityMonth).where(ActivityMonth.month == month))
+    session.execute(delete(AreaMonth).where(AreaMonth.month == month))
     session.execute(delete(ShopMonth).where(ShopMonth.month == month))
-    if rows:
-        session.execute(
-            insert(ActivityMonth),
-            [
-                {
-                    "month": month,
-                    "user_id": user_id,
-                    "area": areas.get(user_id, Area.UNKNOWN).value,
-                    **facts,
-                }
-                for user_id, facts in rows.items()
-            ],
-        )
+    if members:
+        session.execute(insert(ActivityMonth), members)
+        session.execute(insert(AreaMonth), _by_area(month, members))
     if shops:
         session.execute(
             insert(ShopMonth),
@@ -149,6 +151,22 @@ def _sum_month(session: Session, month: int, now: datetime, zone: tzinfo) -> Non
                 for (partner_id, area), (used, coins) in shops.items()
             ],
         )
+
+
+def _by_area(month: int, members: list[dict]) -> list[dict]:
+    """The month's members summed by where they lived (area_months' rows)."""
+    totals: dict[str, dict] = {}
+    for member in members:
+        total = totals.setdefault(
+            member["area"],
+            {"month": month, "area": member["area"], "participants": 0, "joined": 0}
+            | dict.fromkeys(("checkins", "coins_earned", "coins_spent", "perks_used"), 0),
+        )
+        for key in ("checkins", "coins_earned", "coins_spent", "perks_used"):
+            total[key] += member[key]
+        total["participants"] += member["checkins"] > 0
+        total["joined"] += member["joined"]
+    return list(totals.values())
 
 
 def _first_fact(session: Session) -> datetime | None:
