@@ -14,8 +14,8 @@ from datetime import datetime, tzinfo
 from fractions import Fraction
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from webapp.community.models import ActivityMonth, AreaMonth, ShopMonth
 from webapp.community.periods import Period, add_months, month_of, month_start, months_between
@@ -38,6 +38,9 @@ AREA_NAMES = {
 # "Active": a check-in in the last 90 days, read as the period's last three months (the
 # summary is kept by month).
 ACTIVE_MONTHS = 3
+# Up to a season, who took part is read from the period's months and a probe per person; a
+# longer period holds most of the summary, read in one pass (each is the faster, by far).
+PROBE_MONTHS = 3
 # The charts show at least a year, so that a month's figures are seen against the ones before.
 TREND_MONTHS = 12
 
@@ -186,13 +189,37 @@ def _participants(
 ) -> tuple[Split, Split]:
     """Everyone with a check-in in the period, and those of them whose first check-in ever
     is in it, by where they lived at the period's end."""
-    # One pass over the index (user_id, month, checkins), in its order: no table reads.
-    rows = session.execute(
-        select(ActivityMonth.user_id, func.min(ActivityMonth.month))
-        .where(ActivityMonth.checkins > 0, ActivityMonth.month <= period.last)
-        .group_by(ActivityMonth.user_id)
-        .having(func.max(ActivityMonth.month) >= period.first)
-    )
+    if len(period.months) <= PROBE_MONTHS:
+        # A short period: its people (a range of the summary's key), then for each of them
+        # whether they had come before (a probe of the (user_id, month, checkins) index).
+        people = (
+            select(ActivityMonth.user_id)
+            .where(
+                ActivityMonth.checkins > 0,
+                ActivityMonth.month >= period.first,
+                ActivityMonth.month <= period.last,
+            )
+            .distinct()
+            .subquery()
+        )
+        earlier = aliased(ActivityMonth)
+        came_before = exists().where(
+            earlier.user_id == people.c.user_id,
+            earlier.month < period.first,
+            earlier.checkins > 0,
+        )
+        # As a first month: 0 (before any period) for those who had come before.
+        query = select(people.c.user_id, case((came_before, 0), else_=period.first))
+    else:
+        # A long one holds most of the summary: one pass over every member's months, each
+        # person's first month with a check-in (the index alone, on SQLite).
+        query = (
+            select(ActivityMonth.user_id, func.min(ActivityMonth.month))
+            .where(ActivityMonth.checkins > 0, ActivityMonth.month <= period.last)
+            .group_by(ActivityMonth.user_id)
+            .having(func.max(ActivityMonth.month) >= period.first)
+        )
+    rows = session.execute(query)
     everyone: dict[Area, int] = defaultdict(int)
     first: dict[Area, int] = defaultdict(int)
     for user_id, first_month in rows:
