@@ -49,6 +49,7 @@ WRITERS = {
     "Profile": "profiles/services.py",
     "ProfileTag": "profiles/services.py",
     "ActivityMonth": "community/summary.py",
+    "AreaMonth": "community/summary.py",
     "ShopMonth": "community/summary.py",
     "SummaryState": "community/summary.py",
     "CommunitySettings": "community/settings.py",
