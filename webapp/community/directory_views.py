@@ -16,6 +16,7 @@ from webapp.community.directory import (
     list_project_choices,
 )
 from webapp.core.access import member_required
+from webapp.core.http import row_id_arg
 from webapp.extensions import db
 
 bp = Blueprint("directory", __name__)
@@ -24,7 +25,7 @@ bp = Blueprint("directory", __name__)
 @bp.get("/members")
 @member_required
 def index():
-    project = request.args.get("project", type=int)
+    project = row_id_arg("project")
     filters = Filters.of(request.args.get("skill", ""), request.args.get("interest", ""), project)
     found = find_members(db.session, filters, request.args.get("page", 1, type=int))
     return render_template(

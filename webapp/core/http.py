@@ -49,6 +49,14 @@ class RowIdConverter(IntegerConverter):
         super().__init__(*args, **kwargs)
 
 
+def row_id_arg(name: str) -> int | None:
+    """A row's id from the query string (`?project=3`), or None when it is missing or cannot be
+    one: a filter on a row that cannot exist filters on nothing, as RowIdConverter makes such a
+    path match no route, instead of reaching the database out of range."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and 1 <= value <= MAX_INTEGER else None
+
+
 def refuse_unstorable_text() -> None:
     """Before every request: a URL, query or form carrying text no column can hold (a NUL byte,
     see `core.db.storable`) is refused whole (400), before any view reads it. No person types

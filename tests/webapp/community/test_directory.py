@@ -107,6 +107,15 @@ def test_the_directory_finds_a_project_s_current_members(app, session, people, m
     assert "灯りのまつり" in page  # among the projects to choose
 
 
+@pytest.mark.parametrize("project", ["99999999999", "0", "-3", "x"])
+def test_a_project_that_cannot_exist_filters_on_nothing(app, people, project):
+    """Not a 500 on PostgreSQL, where the id would be out of range for the column."""
+    seen, public, private, silent = people
+    answer = logged_in(app, silent).get(f"/members?project={project}")
+    assert answer.status_code == 200
+    assert sorted(listed(answer.get_data(as_text=True))) == sorted([str(seen.id), str(public.id)])
+
+
 def test_a_long_directory_is_read_a_page_at_a_time(session, make_user):
     for _ in range(23):
         show(session, make_user(), "members")
