@@ -153,7 +153,8 @@ def fill(app, options, now: datetime) -> str:
             for user_id in ids
         }
         session.execute(
-            insert(Membership), [{"user_id": u, "issued_at": at} for u, at in cards.items()]
+            insert(Membership),
+            [{"user_id": u, "issued_at": at, "first_issued_at": at} for u, at in cards.items()],
         )
         residences, moved = [], 0
         for user_id, card in cards.items():

@@ -15,6 +15,8 @@ class Membership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the first card was given: issued_at moves when a card taken back is given again.
+    first_issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # The end of the membership's term; None: no end. Past it, the membership has lapsed
     # until it is renewed.
     term_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -158,7 +158,7 @@ def issue_membership(
     _ensure_term_ahead(ends_at, now)
     job = queue_card(session, user_id=user.id, address=user.address)
     if membership is None:
-        membership = Membership(user_id=user.id)
+        membership = Membership(user_id=user.id, first_issued_at=now)
         session.add(membership)
     membership.chain_job_id = job.id
     membership.issued_at = now

@@ -62,7 +62,8 @@ def build_town(session, make_user, make_event) -> Town:
     set_residence(session, aoi.id, Area.CITY, at(2026, 10, 1))  # moved to the city
     set_residence(session, beni.id, Area.PREFECTURE, at(2026, 1, 1))
     for user, joined in ((aoi, at(2026, 4, 10)), (beni, at(2026, 5, 20)), (kou, at(2025, 12, 1))):
-        session.scalar(select(Membership).where(Membership.user_id == user.id)).issued_at = joined
+        card = session.scalar(select(Membership).where(Membership.user_id == user.id))
+        card.issued_at = card.first_issued_at = joined
 
     def event(title, venue, starts):
         made = make_event(title=title, venue=venue, organiser=users["organiser"])

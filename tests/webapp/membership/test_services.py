@@ -89,6 +89,7 @@ def test_a_card_on_chain_is_burned_and_given_again_only_once_the_burn_is_recorde
 ):
     work(session, chain)
     assert chain.has_card(member.address)
+    first = get_membership(session, member).first_issued_at
     revoke_membership(session, member, actor=admin, now=utcnow(), reason="left")
     session.commit()
     assert card_status(get_membership(session, member), utcnow()).state == CardState.REVOKING
@@ -111,6 +112,9 @@ def test_a_card_on_chain_is_burned_and_given_again_only_once_the_burn_is_recorde
     assert chain.has_card(member.address)
     assert reconcile(session, chain) == []
     assert [row[0] for row in audit(session)] == ["membership.revoked", "membership.issued"]
+    # The first card's date stays: the community counts the member as new once.
+    again = get_membership(session, member)
+    assert again.first_issued_at == first < again.issued_at
 
 
 def test_a_burn_already_on_chain_is_confirmed_with_its_real_transaction(
