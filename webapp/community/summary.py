@@ -12,11 +12,13 @@ figures read a few thousand rows and a year's a pass over one index: with 10,000
 200,000 attendances, 40 to 60 ms of CPU a view on SQLite and well under 300 ms warm on SQLite
 and PostgreSQL alike (bench/community_page.py).
 
-Every fact it sums is written at the moment it happens (an attendance when the claim reaches
-the server, a reward with it, a ticket when the shop confirms it, a member card when it is
-given), so only the month under way changes; months from the last refresh's month on are
-summed again, which also closes a month the first time the worker runs after it ended. Members
-are counted where they lived at the month's end (now, for the month under way)."""
+Every fact it sums is dated the moment it happens (an attendance when the claim reaches the
+server, a ticket when the shop confirms it, a first member card when it is given), so only the
+month under way changes; months from the last refresh's month on (less a few minutes, for
+requests that commit late) are summed again, which also closes a month the first time the
+worker runs after it ended. A reward counts in its check-in's month: one an administrator
+approves later brings its check-in's month back into the next refresh. Members are counted
+where they lived at the month's end (now, for the month under way)."""
 
 from __future__ import annotations
 
@@ -37,6 +39,10 @@ from webapp.profiles.residence import areas_at
 
 # How stale the page may be: the month under way is summed again at most this often.
 REFRESH_EVERY = timedelta(seconds=60)
+# A fact is dated when its request began and committed a moment later: one dated 23:59:59 on
+# the month's last day may commit after the round that closed the month. Months are summed
+# again from this long before the last refresh.
+LATE_COMMITS = timedelta(minutes=5)
 
 
 def refresh_summary(session: Session, now: datetime, zone: tzinfo, *, force: bool = False) -> int:
@@ -50,7 +56,9 @@ def refresh_summary(session: Session, now: datetime, zone: tzinfo, *, force: boo
         return rebuild_summary(session, now, zone)
     if not force and now - state.refreshed_at < REFRESH_EVERY:
         return 0
-    months = months_between(month_of(state.refreshed_at, zone), month_of(now, zone))
+    since = state.refreshed_at - LATE_COMMITS
+    first = min(since, _earliest_late_reward(session, since) or since)
+    months = months_between(month_of(first, zone), month_of(now, zone))
     for month in months:
         _sum_month(session, month, now, zone)
     state.refreshed_at = now
@@ -60,6 +68,8 @@ def refresh_summary(session: Session, now: datetime, zone: tzinfo, *, force: boo
 
 def rebuild_summary(session: Session, now: datetime, zone: tzinfo) -> int:
     """Sums every month from the first fact on, from scratch."""
+    # The state's row first, locked: a rebuild and the worker's round then take turns.
+    state = session.get(SummaryState, 1, with_for_update=True)
     session.execute(delete(ActivityMonth))
     session.execute(delete(AreaMonth))
     session.execute(delete(ShopMonth))
@@ -67,11 +77,21 @@ def rebuild_summary(session: Session, now: datetime, zone: tzinfo) -> int:
     months = months_between(month_of(first, zone), month_of(now, zone)) if first else []
     for month in months:
         _sum_month(session, month, now, zone)
-    state = session.get(SummaryState, 1) or SummaryState(id=1)
+    state = state or SummaryState(id=1)
     state.refreshed_at = now
     session.add(state)
     session.flush()
     return len(months)
+
+
+def _earliest_late_reward(session: Session, since: datetime) -> datetime | None:
+    """The earliest check-in whose reward the ledger credited since `since` (an administrator
+    approved it): its month is summed again."""
+    return session.scalar(
+        select(func.min(Attendance.checked_in_at))
+        .join(LedgerEntry, LedgerEntry.attendance_id == Attendance.id)
+        .where(LedgerEntry.kind == "reward", LedgerEntry.created_at >= since)
+    )
 
 
 def refreshed_at(session: Session) -> datetime | None:
@@ -101,10 +121,13 @@ def _sum_month(session: Session, month: int, now: datetime, zone: tzinfo) -> Non
         .group_by(Attendance.user_id)
     ):
         rows[user_id]["checkins"] = count
+    # A reward counts in the month of its check-in, also when an administrator approved it
+    # (and the ledger credited it) later.
     for user_id, amount in session.execute(
-        select(LedgerEntry.user_id, func.sum(LedgerEntry.amount))
-        .where(LedgerEntry.kind == "reward", *within(LedgerEntry.created_at))
-        .group_by(LedgerEntry.user_id)
+        select(Attendance.user_id, func.sum(LedgerEntry.amount))
+        .join(LedgerEntry, LedgerEntry.attendance_id == Attendance.id)
+        .where(LedgerEntry.kind == "reward", *within(Attendance.checked_in_at))
+        .group_by(Attendance.user_id)
     ):
         rows[user_id]["coins_earned"] = int(amount)
     shops: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
@@ -120,7 +143,7 @@ def _sum_month(session: Session, month: int, now: datetime, zone: tzinfo) -> Non
         shop[0] += count
         shop[1] += int(coins)
     for (user_id,) in session.execute(
-        select(Membership.user_id).where(*within(Membership.issued_at))
+        select(Membership.user_id).where(*within(Membership.first_issued_at))
     ):
         rows[user_id]["joined"] = True
 
@@ -174,9 +197,8 @@ def _by_area(month: int, members: list[dict]) -> list[dict]:
 def _first_fact(session: Session) -> datetime | None:
     firsts = [
         session.scalar(select(func.min(Attendance.checked_in_at))),
-        session.scalar(select(func.min(LedgerEntry.created_at))),
         session.scalar(select(func.min(Redemption.used_at))),
-        session.scalar(select(func.min(Membership.issued_at))),
+        session.scalar(select(func.min(Membership.first_issued_at))),
     ]
     known = [first for first in firsts if first is not None]
     return min(known) if known else None

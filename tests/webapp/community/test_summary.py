@@ -14,13 +14,18 @@ import pytest
 import webapp.cli
 from webapp import tasks
 from webapp.accounts.models import Role
+from webapp.checkin.rewards import approve_event_reward
 from webapp.community.figures import community_figures
 from webapp.community.periods import custom_period, month_period, season_period, year_period
 from webapp.community.summary import REFRESH_EVERY, rebuild_summary, refreshed_at
+from webapp.core.db import utcnow
+from webapp.events.services import create_event
+from webapp.membership.services import get_membership
 from webapp.profiles.models import Area
 from webapp.profiles.residence import set_residence
 
-from .town import NOW, TOKYO, Town, at, build_town, check_in, make_member, person
+from ..checkin.rules import attend
+from .town import NOW, TOKYO, Town, at, build_town, check_in, make_member, move_event, person
 
 COMMUNITY = tuple(each for each in tasks.ROUNDS if each.name == "community")
 
@@ -187,3 +192,61 @@ def test_the_round_is_in_the_workers_rounds():
 def test_a_round_over_an_empty_database_sums_nothing_and_fails_not(session, worker):
     assert worker(NOW) == NOW
     assert figures(session, year_period(2026)).checkins.total == 0
+
+
+def test_a_reward_approved_later_counts_in_its_check_ins_month(session, keyring, worker, make_user):
+    """March's check-in to an event whose reward waits for an administrator: approved in May,
+    its coins are March's, and the next round sums March again."""
+    admin = make_user(Role.ADMIN)
+    organiser = person(session, keyring, "Organiser", Role.ORGANISER)
+    member = make_member(session, keyring, "Held", at(2026, 3, 1), (Area.CITY, at(2026, 3, 1)))
+    now = utcnow()
+    event = create_event(
+        session, organiser, title="大きな祭り", venue="えんぱーく", reward=150,
+        starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=2),
+    )  # fmt: skip
+    session.commit()
+    attend(session, member, event, at=at(2026, 3, 20, 1))
+    move_event(event, at(2026, 3, 20))
+    session.commit()
+    assert worker(at(2026, 4, 10)) == at(2026, 4, 10)
+    march = month_period(202603)
+    assert figures(session, march, at(2026, 4, 10)).coins_issued.total == 0  # waiting
+
+    approve_event_reward(session, admin, event, at(2026, 5, 2))
+    assert worker(at(2026, 5, 3)) == at(2026, 5, 3)
+    assert figures(session, march, at(2026, 5, 3)).coins_issued.total == 150
+    assert figures(session, month_period(202605), at(2026, 5, 3)).coins_issued.total == 0
+
+
+def test_a_card_given_again_does_not_make_a_new_member_twice(session, keyring, worker):
+    member = make_member(session, keyring, "Again", at(2026, 3, 5), (Area.CITY, at(2026, 3, 1)))
+    assert worker(at(2026, 3, 31)) == at(2026, 3, 31)
+    card = get_membership(session, member)
+    card.issued_at = at(2026, 6, 10)  # taken back, then given again in June
+    session.commit()
+    worker(at(2026, 6, 30))
+    rounds = [
+        figures(session, month_period(m), at(2026, 6, 30)).new_members.total
+        for m in (202603, 202606)
+    ]
+    rebuild_summary(session, at(2026, 6, 30), TOKYO)
+    rebuilt = [
+        figures(session, month_period(m), at(2026, 6, 30)).new_members.total
+        for m in (202603, 202606)
+    ]
+    assert rounds == rebuilt == [1, 0]
+
+
+def test_a_check_in_dated_before_a_round_but_committed_after_it_is_not_lost(
+    session, keyring, worker
+):
+    """A request dated 23:59:59 on March 31st in Tokyo commits after the round of 00:00:30."""
+    organiser = person(session, keyring, "Organiser", Role.ORGANISER)
+    small = Town({}, organiser, None, None, None, None, None)
+    member = make_member(session, keyring, "Slow", at(2026, 3, 1), (Area.CITY, at(2026, 3, 1)))
+    assert worker(at(2026, 3, 31, 15, 0, 30)) == at(2026, 3, 31, 15, 0, 30)
+    check_in(session, small, member, at(2026, 3, 31, 14, 59, 59))
+    later = at(2026, 3, 31, 15, 2)
+    assert worker(later) == later
+    assert figures(session, month_period(202603), later).checkins.total == 1
