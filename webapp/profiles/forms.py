@@ -45,6 +45,8 @@ class ProfileForm(Form):
     introduction = TextAreaField(
         _l("Introduction"),
         validators=[Length(max=MAX_INTRODUCTION)],
+        # Counted as the service counts it: a browser sends each line break as \r\n.
+        filters=[lambda text: text.replace("\r\n", "\n") if text else text],
         render_kw={"rows": 6},
         description=_l("A few words about yourself (at most %(n)s characters). The first line "
                        "shows in the member list.", n=MAX_INTRODUCTION),

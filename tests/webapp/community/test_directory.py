@@ -10,6 +10,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
 from webapp.accounts.models import Role
 from webapp.checkin.services import ClaimInput, record_claim
@@ -259,6 +260,14 @@ def test_a_refused_profile_says_why_and_writes_nothing(app, session, member):
     assert 'class="field-error"' in page and "あ" * 31 in page
     assert session.query(Profile).count() == 0 and session.query(ProfileTag).count() == 0
     assert session.query(Residence).count() == 0
+
+
+def test_an_introduction_of_400_characters_with_line_breaks_is_taken(app, session, member):
+    """The browser sends each line break as \r\n: 400 characters as the member sees them."""
+    client = logged_in(app, member)
+    lines = "\r\n".join(["あ" * 39] * 10)  # 390 characters and 9 breaks: 399 as read
+    assert post_profile(client, introduction=lines).status_code == 302
+    assert session.scalar(select(Profile.introduction)) == lines.replace("\r\n", "\n")
 
 
 def test_saying_nothing_of_where_i_live_changes_nothing(app, session, member):
