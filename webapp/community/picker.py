@@ -42,7 +42,7 @@ class Picker:
 def period_picker(this_month: int, chosen: Period | None) -> Picker:
     quick_periods = [
         (_l("This month"), month_period(this_month)),
-        (_l("Last month"), month_period(add_months(this_month, -1))),
+        (_l("Previous month"), month_period(add_months(this_month, -1))),
         (_l("This season"), season_period(this_month)),
         (_l("This year"), year_period(this_month // 100)),
     ]
