@@ -20,6 +20,7 @@ import pygal
 from flask_babel import gettext as _
 from pygal.style import Style
 
+from webapp.community.masking import shown
 from webapp.community.page import Chart
 
 # pygal puts a finder for its map plugins on sys.meta_path written the old way (find_module):
@@ -93,7 +94,8 @@ def render_svg(chart: Chart) -> str:
     )
     drawing.x_labels = chart.labels
     for name, values in chart.series:
-        drawing.add(name, values)
+        # A hidden figure (below 5, or withheld) is drawn as no bar.
+        drawing.add(name, [value if shown(value) else None for value in values])
     return _without_script(drawing.render_tree(), str(chart.title))
 
 

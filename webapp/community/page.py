@@ -1,17 +1,21 @@
 """What the community page shows, made from a period's figures (community.figures): the
 headline figures, the figures split by where people live, the shops, and the charts' data. The
-members' page and the public page are drawn from the same `CommunityPage`; the public one has
-every count passed through `masking.masked` (a coin amount through its people's count), so
-the two cannot drift apart and no public figure escapes the rule.
+members' page and the public page are drawn from the same `CommunityPage`. For the public one,
+every figure is first put into one map of cells with the sums the page shows between them,
+and the map goes through `masking.suppress` (its primary and group rules) before anything is
+read from it, so no public figure escapes the rules and a figure shown twice (a row's total
+and its headline, a month's chart value and a month's headline) is shown the same way twice.
+The public page also shows less: first-timers and returning participants as totals only, and
+check-ins per month in total, not by where people live.
 
 Each chart's data (`Chart`) is what both its SVG and its table are drawn from: the numbers a
 person reads in the table are the numbers the chart was drawn with."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Hashable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
@@ -19,13 +23,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.community.figures import AREA_NAMES, Figures, Split
-from webapp.community.masking import masked
+from webapp.community.masking import Value, few, shown, suppress
 from webapp.community.models import ActivityMonth
 from webapp.community.periods import Period, month_label
+from webapp.perks.models import Perk, Redemption, RedemptionStatus
 from webapp.profiles.models import Area
 from webapp.profiles.residence import AREAS
-
-Value = int | None  # None: below 5, hidden on the public page
 
 
 @dataclass(frozen=True)
@@ -103,73 +106,87 @@ class CommunityPage:
 
 
 CHARTS = ("participation", "coins", "events")
+# The split table's rows: (test id, label, the figure's attribute, an amount of coins).
+ROWS = (
+    ("checkins", _l("Check-ins"), "checkins", False),
+    ("participants", _l("Participants"), "participants", False),
+    ("first-time", _l("Taking part for the first time"), "first_time", False),
+    ("returning", _l("Taking part again"), "returning", False),
+    ("active", _l("Active members"), "active_members", False),
+    ("new-members", _l("New members"), "new_members", False),
+    ("coins-issued", _l("Coins issued"), "coins_issued", True),
+    ("coins-spent", _l("Coins spent at partner shops"), "coins_spent", True),
+)
+# Shown by area only to members: a row of first-timers and one of returning participants,
+# each split, could be subtracted from the participants' row area by area.
+MEMBERS_ONLY_ROWS = ("first-time", "returning")
+# A chart's series, and the headline figure its months within the period add up to.
+SERIES_TOTALS = {"checkins": "checkins", "issued": "coins-issued", "spent": "coins-spent",
+                 "events": "events"}  # fmt: skip
 
 
-def community_page(session: Session, figures: Figures, *, public: bool) -> CommunityPage:
-    count: Callable[[int | None], Value] = masked if public else (lambda n: n)
-    earners, spenders = _coin_people(session, figures.period) if public else (None, None)
+def community_page(
+    session: Session, figures: Figures, *, public: bool, zone: tzinfo | None = None
+) -> CommunityPage:
+    """The page for members (every figure as it is) or for the public (`zone`: the
+    community's time zone, to read the period's tickets in)."""
+    values = _cells(figures)
+    if public:
+        values = _public_cells(session, figures, values, zone)
+    cell = values.__getitem__
 
-    def cells(split: Split) -> Cells:
-        return Cells(count(split.total), {area: count(split[area]) for area in AREAS})
+    def cells(key: str) -> Cells:
+        return Cells(cell((key, "total")), {area: cell((key, area)) for area in AREAS})
 
-    def coin_cells(split: Split, people: People) -> Cells:
-        # On the public page a coin amount shows only where at least 5 people made it.
-        return Cells(
-            split.total if masked(people.total) is not None else None,
-            {
-                area: split[area] if masked(people.by_area.get(area, 0)) is not None else None
-                for area in AREAS
-            },
-        )
-
-    issued = coin_cells(figures.coins_issued, earners) if public else cells(figures.coins_issued)
-    spent = coin_cells(figures.coins_spent, spenders) if public else cells(figures.coins_spent)
     share = None
-    if issued.total is not None and spent.total is not None:
+    if shown(cell(("coins-issued", "total"))) and shown(cell(("coins-spent", "total"))):
         local = figures.local_share()
         share = round(local * 100) if local is not None else None
     headlines = [
-        Headline("checkins", _l("Check-ins"), count(figures.checkins.total)),
+        Headline("checkins", _l("Check-ins"), cell(("checkins", "total"))),
         Headline(
             "participants",
             _l("Participants"),
-            count(figures.participants.total),
-            detail=(count(figures.first_time.total), count(figures.returning.total)),
+            cell(("participants", "total")),
+            detail=(cell(("first-time", "total")), cell(("returning", "total"))),
         ),
         Headline(
             "active",
             _l("Active members"),
-            count(figures.active_members.total),
+            cell(("active", "total")),
             detail=_l("A check-in in the last 90 days"),
         ),  # fmt: skip
-        Headline("new-members", _l("New members"), count(figures.new_members.total)),
-        Headline("events", _l("Events held"), count(figures.events_held)),
-        Headline("coins-issued", _l("Coins issued"), issued.total, unit="coins"),
-        Headline("coins-spent", _l("Coins spent at partner shops"), spent.total, unit="coins"),
+        Headline("new-members", _l("New members"), cell(("new-members", "total"))),
+        Headline("events", _l("Events held"), cell(("events", "total"))),
+        Headline(
+            "coins-issued", _l("Coins issued"), cell(("coins-issued", "total")), unit="coins"
+        ),  # fmt: skip
+        Headline(
+            "coins-spent",
+            _l("Coins spent at partner shops"),
+            cell(("coins-spent", "total")),
+            unit="coins",
+        ),  # fmt: skip
         Headline(
             "local-share", _l("Share of issued coins spent locally"), share, unit="percent"
         ),  # fmt: skip
-        Headline("projects", _l("Projects active"), count(figures.projects_active)),
-        Headline("proposals", _l("Proposals decided"), count(figures.proposals_decided)),
+        Headline("projects", _l("Projects active"), cell(("projects", "total"))),
+        Headline("proposals", _l("Proposals decided"), cell(("proposals", "total"))),
     ]
     rows = [
-        Row("checkins", _l("Check-ins"), cells(figures.checkins)),
-        Row("participants", _l("Participants"), cells(figures.participants)),
-        Row("first-time", _l("Taking part for the first time"), cells(figures.first_time)),
-        Row("returning", _l("Taking part again"), cells(figures.returning)),
-        Row("active", _l("Active members"), cells(figures.active_members)),
-        Row("new-members", _l("New members"), cells(figures.new_members)),
-        Row("coins-issued", _l("Coins issued"), issued, coins=True),
-        Row("coins-spent", _l("Coins spent at partner shops"), spent, coins=True),
+        Row(key, label, cells(key), coins=coins)
+        for key, label, _name, coins in ROWS
+        if not (public and key in MEMBERS_ONLY_ROWS)
     ]
     shops = [
         Shop(
             shop.name_ja,
             shop.name_en,
-            cells(shop.perks_used),
-            # A shop's coins show where its perks used are shown (the summary keeps no people
-            # per shop: a perk used is one person's act, so at least as strict a rule).
-            shop.coins_spent.total if count(shop.perks_used.total) is not None else None,
+            Cells(
+                cell(("shop", shop.partner_id, "total")),
+                {area: cell(("shop", shop.partner_id, area)) for area in AREAS},
+            ),
+            cell(("shop-coins", shop.partner_id)),
         )
         for shop in figures.shops
     ]
@@ -180,40 +197,120 @@ def community_page(session: Session, figures: Figures, *, public: bool) -> Commu
         headlines=headlines,
         rows=rows,
         shops=shops,
-        charts=_charts(session, figures, count, public),
+        charts=_charts(figures, values, public),
     )
 
 
-def _charts(session: Session, figures: Figures, count, public: bool) -> dict[str, Chart]:
-    trend = figures.trend
-    months = [month.month for month in trend]
+def _cells(figures: Figures) -> dict[Hashable, int]:
+    """Every figure the page may show, by a key of its own: (row, "total" or area) for the
+    split table and the headlines, (series, month) for the charts, ("shop", id, ...) and
+    ("shop-coins", id) for the shops."""
+    values: dict[Hashable, int] = {}
+    for key, _label, name, _coins in ROWS:
+        split: Split = getattr(figures, name)
+        values[(key, "total")] = split.total
+        for area in AREAS:
+            values[(key, area)] = split[area]
+    values[("events", "total")] = figures.events_held
+    values[("projects", "total")] = figures.projects_active
+    values[("proposals", "total")] = figures.proposals_decided
+    for shop in figures.shops:
+        values[("shop", shop.partner_id, "total")] = shop.perks_used.total
+        for area in AREAS:
+            values[("shop", shop.partner_id, area)] = shop.perks_used[area]
+        values[("shop-coins", shop.partner_id)] = shop.coins_spent.total
+    for month in figures.trend:
+        values[("checkins", month.month)] = month.checkins.total
+        for area in AREAS:
+            values[("checkins", month.month, area)] = month.checkins[area]
+        values[("issued", month.month)] = month.coins_issued
+        values[("spent", month.month)] = month.coins_spent
+        values[("events", month.month)] = month.events_held
+    return values
+
+
+def _public_cells(
+    session: Session, figures: Figures, values: dict[Hashable, int], zone: tzinfo | None
+) -> dict[Hashable, Value]:
+    """The cells as the public may see them (masking.suppress): a count below 5 is hidden; a
+    coin amount where fewer than 5 people made it; then, in every group of cells that add up
+    to a shown figure, a second cell wherever one alone is hidden."""
+    period = figures.period
+    months = [month.month for month in figures.trend]
+    earners, spenders = _coin_people(session, period)
+    earners_by_month, spenders_by_month = _coin_people_by_month(session, months)
+    shop_people = _shop_people(session, period, zone) if figures.shops else {}
+    # Check-ins by month and area are not shown to the public (the chart shows months).
+    values = {key: value for key, value in values.items() if len(key) != 3 or key[0] != "checkins"}
+    people = {
+        ("coins-issued", "total"): earners.total,
+        ("coins-spent", "total"): spenders.total,
+        **{("coins-issued", area): earners.by_area.get(area, 0) for area in AREAS},
+        **{("coins-spent", area): spenders.by_area.get(area, 0) for area in AREAS},
+        **{("issued", m): earners_by_month.get(m, 0) for m in months},
+        **{("spent", m): spenders_by_month.get(m, 0) for m in months},
+        **{("shop-coins", s.partner_id): shop_people.get(s.partner_id, 0) for s in figures.shops},
+    }
+    # A coin amount is hidden where fewer than 5 people made it, a count where it is below 5.
+    hidden = [key for key, value in values.items() if few(people.get(key, value))]
+    rows = [key for key, _label, _name, _coins in ROWS if key not in MEMBERS_ONLY_ROWS]
+    groups = [((key, "total"), [(key, area) for area in AREAS]) for key in rows]
+    groups.append((("participants", "total"), [("first-time", "total"), ("returning", "total")]))
+    groups += [
+        (("shop", shop.partner_id, "total"), [("shop", shop.partner_id, a) for a in AREAS])
+        for shop in figures.shops
+    ]
+    groups.append((("coins-spent", "total"),
+                   [("shop-coins", shop.partner_id) for shop in figures.shops]))  # fmt: skip
+    groups += [
+        ((total, "total"), [(series, month) for month in period.months])
+        for series, total in SERIES_TOTALS.items()
+    ]
+    return suppress(values, hidden, groups)
+
+
+def _charts(figures: Figures, cells: dict[Hashable, Value], public: bool) -> dict[str, Chart]:
+    months = [month.month for month in figures.trend]
     labels = [short_month(month) for month in months]
     span = {"first": month_label(months[0]), "last": month_label(months[-1])} if months else {}
-    earners, spenders = _coin_people_by_month(session, months) if public else ({}, {})
 
-    def coins(amount: int, people: dict[int, int], month: int) -> Value:
-        if not public:
-            return amount
-        return amount if masked(people.get(month, 0)) is not None else None
+    def series(key: str) -> list[Value]:
+        return [cells[(key, month)] for month in months]
 
-    participation = Chart(
-        "participation",
-        _l("Check-ins per month, by where people live"),
-        str(
-            _l(
-                "A stacked bar chart of check-ins per month from %(first)s to %(last)s, by "
-                "where people live. The table below holds its numbers.",
-                **span,
-            )
-        ),  # fmt: skip
-        months,
-        labels,
-        [
-            (str(AREA_NAMES[area]), [count(month.checkins[area]) for month in trend])
-            for area in AREAS
-        ],
-        stacked=True,
-    )
+    if public:
+        participation = Chart(
+            "participation",
+            _l("Check-ins per month"),
+            str(
+                _l(
+                    "A bar chart of check-ins per month from %(first)s to %(last)s. The "
+                    "table below holds its numbers.",
+                    **span,
+                )
+            ),  # fmt: skip
+            months,
+            labels,
+            [(str(_l("Check-ins")), series("checkins"))],
+        )
+    else:
+        participation = Chart(
+            "participation",
+            _l("Check-ins per month, by where people live"),
+            str(
+                _l(
+                    "A stacked bar chart of check-ins per month from %(first)s to %(last)s, "
+                    "by where people live. The table below holds its numbers.",
+                    **span,
+                )
+            ),  # fmt: skip
+            months,
+            labels,
+            [
+                (str(AREA_NAMES[area]), [cells[("checkins", m, area)] for m in months])
+                for area in AREAS
+            ],
+            stacked=True,
+        )
     coin_chart = Chart(
         "coins",
         _l("Coins issued and spent per month"),
@@ -226,10 +323,7 @@ def _charts(session: Session, figures: Figures, count, public: bool) -> dict[str
         ),  # fmt: skip
         months,
         labels,
-        [
-            (str(_l("Issued")), [coins(m.coins_issued, earners, m.month) for m in trend]),
-            (str(_l("Spent at shops")), [coins(m.coins_spent, spenders, m.month) for m in trend]),
-        ],
+        [(str(_l("Issued")), series("issued")), (str(_l("Spent at shops")), series("spent"))],
     )
     events = Chart(
         "events",
@@ -243,7 +337,7 @@ def _charts(session: Session, figures: Figures, count, public: bool) -> dict[str
         ),  # fmt: skip
         months,
         labels,
-        [(str(_l("Events held")), [count(month.events_held) for month in trend])],
+        [(str(_l("Events held")), series("events"))],
     )
     return {chart.key: chart for chart in (participation, coin_chart, events)}
 
@@ -295,3 +389,23 @@ def _coin_people_by_month(
         .group_by(ActivityMonth.month)
     ).all()
     return {m: e for m, e, _s in rows}, {m: s for m, _e, s in rows}
+
+
+def _shop_people(session: Session, period: Period, zone: tzinfo | None) -> dict[int, int]:
+    """How many people used tickets at each shop in the period (shop_months keeps no people):
+    the used tickets of the period, through the index on `used_at`."""
+    if zone is None:
+        raise ValueError("the public page needs the community's time zone")
+    return {
+        partner_id: int(count)
+        for partner_id, count in session.execute(
+            select(Perk.partner_id, func.count(Redemption.user_id.distinct()))
+            .join(Perk, Perk.id == Redemption.perk_id)
+            .where(
+                Redemption.status == RedemptionStatus.USED,
+                Redemption.used_at >= period.start(zone),
+                Redemption.used_at < period.end(zone),
+            )
+            .group_by(Perk.partner_id)
+        )
+    }

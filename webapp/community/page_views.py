@@ -8,6 +8,7 @@ from flask import Blueprint, Response, render_template, request
 
 from webapp.community.charts import render_svg
 from webapp.community.figures import AREA_NAMES, community_figures
+from webapp.community.masking import WITHHELD
 from webapp.community.page import CHARTS, community_page
 from webapp.community.periods import month_of, period_from_args, period_label
 from webapp.community.picker import period_picker
@@ -34,7 +35,7 @@ def render_community(template: str, *, public: bool, chart_endpoint: str):
     now, zone = utcnow(), local_zone()
     this_month = month_of(now, zone)
     try:
-        period = period_from_args(request.args, this_month)
+        period = period_from_args(request.args, this_month, custom=not public)
     except DomainError as error:
         # A period that cannot be read: the picker again with what went wrong, never another
         # period's figures.
@@ -45,10 +46,11 @@ def render_community(template: str, *, public: bool, chart_endpoint: str):
             picker=period_picker(this_month, None),
             areas=AREAS,
             area_words=AREA_NAMES,
+            public=public,
             now=now,
         ), 400
     page = community_page(db.session, community_figures(db.session, period, now, zone),
-                          public=public)  # fmt: skip
+                          public=public, zone=zone)  # fmt: skip
     return render_template(
         template,
         page=page,
@@ -57,6 +59,8 @@ def render_community(template: str, *, public: bool, chart_endpoint: str):
         picker=period_picker(this_month, period),
         areas=AREAS,
         area_words=AREA_NAMES,
+        public=public,
+        withheld=WITHHELD,
         chart_endpoint=chart_endpoint,
         query=period.query(),
         refreshed=page.refreshed_at.astimezone(zone) if page.refreshed_at else None,
@@ -68,9 +72,9 @@ def chart_svg(chart: str, *, public: bool) -> Response:
     if chart not in CHARTS:
         raise NotFound("not_found")
     now, zone = utcnow(), local_zone()
-    period = period_from_args(request.args, month_of(now, zone))
+    period = period_from_args(request.args, month_of(now, zone), custom=not public)
     page = community_page(db.session, community_figures(db.session, period, now, zone),
-                          public=public)  # fmt: skip
+                          public=public, zone=zone)  # fmt: skip
     response = Response(render_svg(page.charts[chart]), mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = SVG_POLICY
     return response

@@ -107,11 +107,16 @@ def custom_period(first: int, last: int) -> Period:
     return Period(PeriodKind.CUSTOM, first, last)
 
 
-def period_from_args(args: Mapping[str, str], this_month: int) -> Period:
+def period_from_args(args: Mapping[str, str], this_month: int, *, custom: bool = True) -> Period:
     """The period a page's URL asks for (`month=2026-11`, `season=2026-09`, `year=2026`,
     `from=2026-04&to=2027-03`), this month when it asks for none. Bad values are refused with
-    a clear error, never read as another period."""
+    a clear error, never read as another period. `custom=False` (the public page) refuses a
+    run of months: two overlapping runs would give away the months they do not share."""
     if args.get("from") or args.get("to"):
+        if not custom:
+            raise DomainError(
+                "period_not_public", _l("The public page shows a month, a season or a year.")
+            )
         return custom_period(_parse(args.get("from", "")), _parse(args.get("to", "")))
     if args.get("year"):
         text = args["year"].strip()

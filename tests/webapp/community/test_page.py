@@ -287,11 +287,14 @@ def test_the_public_charts_are_masked_like_their_tables(app, session, may, make_
     client = app.test_client()
     html = client.get("/community/public?month=2026-05").get_data(as_text=True)
     participation = table_values(html, "participation")
-    assert participation[0][-1] == "5" and participation[2][-1] == ""  # May: city, outside
+    # One series (check-ins per month, not by where people live): May's 9, the months before
+    # it with none, hidden.
+    assert len(participation) == 1
+    assert participation[0][-1] == "9" and set(participation[0][:-1]) == {""}
     svg = client.get("/community/public/charts/participation.svg?month=2026-05")
     drawn = chart_values(svg.get_data(as_text=True))
-    # A masked month is drawn empty (pygal writes it as 0).
-    assert drawn == [[value or "0" for value in column] for column in participation]
+    # A masked month is drawn as no bar: only May's is in the drawing.
+    assert drawn == [[value for value in column if value] for column in participation]
     assert 'src="/community/public/charts/participation.svg?month=2026-05"' in html
 
 
