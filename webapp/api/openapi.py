@@ -205,6 +205,31 @@ def _paths() -> dict:
                 parameters=[DISPLAY_LINK],
             )
         },
+        "/admin/report/report.json": {
+            "get": _operation(
+                "community_report.json",
+                "The report for the town of a period, as JSON (the same numbers as its PDF and "
+                "CSV; webapp/community/report.py describes every field). For administrators. "
+                "No argument: the last whole month.",
+                LOGGED_IN,
+                {
+                    "200": _json("the report, as an attachment", _ref("TownReport")),
+                    **_LOGIN_PAGE,
+                    "400": _error(
+                        "bad_period, period_backwards or period_too_long; or bad_characters: a "
+                        "NUL byte in the URL or the query"
+                    ),
+                    "403": _error("not_an_admin"),
+                },
+                parameters=[
+                    _query("month", "a month, 2026-11"),
+                    _query("season", "a season by its first month, 2026-09 (autumn)"),
+                    _query("year", "a year, 2026"),
+                    _query("from", "a run of months: its first, 2026-04 (with to)"),
+                    _query("to", "a run of months: its last, 2027-03 (with from)"),
+                ],
+            )
+        },
         "/perks/tickets/{redemption_id}/state": {
             "get": _operation(
                 "perks.ticket_state",
@@ -288,6 +313,37 @@ def _schemas(batch_limit: int) -> dict:
                 },
             },
         },
+        "TownReport": {
+            "type": "object",
+            "required": [
+                "format", "version", "community", "period", "generated_at", "areas",
+                "figures", "shops", "months", "places", "projects",
+            ],
+            "properties": {
+                "format": {"const": "enishi-community-report"},
+                "version": integer,
+                "community": string,
+                "period": {
+                    "type": "object",
+                    "required": ["kind", "first_month", "last_month", "time_zone", "label"],
+                    "properties": {
+                        "kind": {"enum": ["month", "season", "year", "custom"]},
+                        "first_month": string,
+                        "last_month": string,
+                        "time_zone": string,
+                        "label": string,
+                    },
+                },
+                "generated_at": string,
+                "summary_refreshed_at": {"type": ["string", "null"]},
+                "areas": {"type": "array", "items": string},
+                "figures": {"type": "object"},
+                "shops": {"type": "array", "items": {"type": "object"}},
+                "months": {"type": "array", "items": {"type": "object"}},
+                "places": {"type": "array", "items": {"type": "object"}},
+                "projects": {"type": "array", "items": {"type": "object"}},
+            },
+        },  # fmt: skip
         "EventList": {
             "type": "object",
             "required": ["events"],
@@ -498,6 +554,16 @@ def _id_parameter(name: str) -> dict:
     # A row's id, as the URL takes it (webapp.core.http.RowIdConverter).
     schema = {"type": "integer", "minimum": 0, "maximum": MAX_INTEGER}
     return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
+def _query(name: str, description: str) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": {"type": "string"},
+    }
 
 
 def _image(endpoint: str, summary: str, not_found: str, token_id: dict) -> dict:

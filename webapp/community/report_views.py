@@ -24,7 +24,7 @@ from webapp.community.report_pdf import report_pdf
 from webapp.core.access import admin_required, protect
 from webapp.core.db import utcnow
 from webapp.core.errors import DomainError
-from webapp.core.http import no_store
+from webapp.core.http import answers_json, no_store
 from webapp.core.i18n import local_zone
 from webapp.extensions import db
 
@@ -80,6 +80,7 @@ def csv():
 
 
 @bp.get("/report.json")
+@answers_json
 @no_store
 def json():
     return _download("json")
