@@ -79,6 +79,8 @@ bench: install-dev node
 	$(BIN)/python bench/checkin_api.py
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/chaos.py
+	$(BIN)/python bench/community_page.py
+	$(BIN)/python bench/contribution.py
 
 # Style (ruff) and the layers of docs/architecture.md (import-linter's contracts in pyproject.toml).
 lint: install-dev
