@@ -28,7 +28,6 @@ import argparse
 import os
 import random
 import re
-import socket
 import statistics
 import sys
 import tempfile
@@ -39,6 +38,7 @@ from itertools import accumulate
 from pathlib import Path
 
 import postgres_db
+from bench_app import open_app
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -63,26 +63,6 @@ def arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
     parser.add_argument("--explain", action="store_true", help="print the query plans")
     return parser.parse_args(argv)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def open_app(instance: Path, database_url: str):
-    from webapp import create_app
-
-    os.environ.update(
-        {
-            "ENISHI_INSTANCE": str(instance),
-            "ENISHI_DATABASE_URL": database_url,
-            # Nothing listens there: the figures need no chain.
-            "ENISHI_RPC_URL": f"http://127.0.0.1:{free_port()}",
-        }
-    )
-    return create_app()
 
 
 def fill(app, options, now: datetime) -> str:

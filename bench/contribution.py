@@ -29,8 +29,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import postgres_db
+from bench_app import open_app
 from flask_migrate import upgrade
-from members_list import PASSWORD, log_in, open_app
+from members_list import PASSWORD, log_in
 from sqlalchemy import insert, select
 
 ROOT = Path(__file__).resolve().parent.parent

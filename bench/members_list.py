@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 import random
 import re
-import socket
 import statistics
 import sys
 import tempfile
@@ -31,13 +30,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import postgres_db
+from bench_app import open_app
 from flask_migrate import upgrade
 from sqlalchemy import insert, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from webapp import create_app  # noqa: E402
 from webapp.accounts.models import DeviceSession, Role, User  # noqa: E402
 from webapp.accounts.services import create_user  # noqa: E402
 from webapp.core.db import utcnow  # noqa: E402
@@ -59,24 +58,6 @@ CASES = [
     ("search by name", "/admin/members?q=佐藤 花"),
     ("lapsed of a cohort", "/admin/members?state=lapsed&cohort=第3期"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def open_app(instance: Path, database_url: str):
-    os.environ.update(
-        {
-            "ENISHI_INSTANCE": str(instance),
-            "ENISHI_DATABASE_URL": database_url,
-            # Nothing listens there: the list needs no chain.
-            "ENISHI_RPC_URL": f"http://127.0.0.1:{free_port()}",
-        }
-    )
-    return create_app()
 
 
 def fill(app) -> str:
