@@ -222,6 +222,12 @@ def _paths() -> dict:
                     "403": _error("not_an_admin"),
                 },
                 parameters=[
+                    _query(
+                        "kind",
+                        "what the report page's form chose: month, season, year or custom, "
+                        "read with its own fields (a kind without them is bad_period); "
+                        "without kind, the one field given",
+                    ),
                     _query("month", "a month, 2026-11"),
                     _query("season", "a season by its first month, 2026-09 (autumn)"),
                     _query("year", "a year, 2026"),

@@ -88,9 +88,13 @@ def suppress(
         changed = False
         for total, parts in groups:
             cells = [total, *parts]
-            if sum(cell in out for cell in cells) != 1:
+            # A hidden 0 covers nothing when the reader can know it is 0 (a month not yet
+            # begun, or before the community started): the one hidden cell that is not 0
+            # needs a second one as much as a lone hidden cell does.
+            hidden_cells = [cell for cell in cells if cell in out]
+            if len(hidden_cells) != 1 and sum(values[c] > 0 for c in hidden_cells) != 1:
                 continue
-            others = [part for part in parts if part not in out]
+            others = [part for part in parts if part not in out and values[part] > 0]
             if others:
                 out.add(min(others, key=lambda part: values[part]))
             elif total not in out:

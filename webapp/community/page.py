@@ -239,7 +239,9 @@ def _public_cells(
     months = [month.month for month in figures.trend]
     earners, spenders = _coin_people(session, period)
     earners_by_month, spenders_by_month = _coin_people_by_month(session, months)
-    shop_people = _shop_people(session, period, zone) if figures.shops else {}
+    shop_people = (
+        _shop_people(session, period, zone, figures.refreshed_at) if figures.shops else {}
+    )
     # Check-ins by month and area are not shown to the public (the chart shows months).
     values = {key: value for key, value in values.items() if len(key) != 3 or key[0] != "checkins"}
     people = {
@@ -391,11 +393,16 @@ def _coin_people_by_month(
     return {m: e for m, e, _s in rows}, {m: s for m, _e, s in rows}
 
 
-def _shop_people(session: Session, period: Period, zone: tzinfo | None) -> dict[int, int]:
+def _shop_people(
+    session: Session, period: Period, zone: tzinfo | None, summed_at: datetime | None
+) -> dict[int, int]:
     """How many people used tickets at each shop in the period (shop_months keeps no people):
-    the used tickets of the period, through the index on `used_at`."""
+    the used tickets of the period, through the index on `used_at`, up to when the summary the
+    coins come from was summed (a ticket used since is not in the coins shown yet)."""
     if zone is None:
         raise ValueError("the public page needs the community's time zone")
+    if summed_at is None:
+        return {}
     return {
         partner_id: int(count)
         for partner_id, count in session.execute(
@@ -404,7 +411,7 @@ def _shop_people(session: Session, period: Period, zone: tzinfo | None) -> dict[
             .where(
                 Redemption.status == RedemptionStatus.USED,
                 Redemption.used_at >= period.start(zone),
-                Redemption.used_at < period.end(zone),
+                Redemption.used_at < min(period.end(zone), summed_at),
             )
             .group_by(Perk.partner_id)
         )

@@ -35,7 +35,7 @@ COLUMNS = {
     "devices": ["device", "logged_in_at", "last_seen_at", "ended_at", "with_login_card"],
     "login_cards": ["printed_at", "stopped_at"],
     "passkeys": ["name", "added_at", "last_used_at"],
-    "membership": ["state", "issued_at", "term_ends_at", "revoked_at"],
+    "membership": ["state", "first_issued_at", "issued_at", "term_ends_at", "revoked_at"],
     "checkins": ["event", "scanned_at", "received_at", "answer", "reason", "how", "offline"],
     "badges": ["event", "event_starts_at", "checked_in_at", "badge_recorded_on_chain"],
     "coins": ["at", "amount", "kind", "chain"],
@@ -157,6 +157,7 @@ def _membership(session: Session, user: User, now: datetime) -> Rows:
     return [
         {
             "state": member_state(user, membership, now).value,
+            "first_issued_at": membership.first_issued_at,
             "issued_at": membership.issued_at,
             "term_ends_at": membership.term_ends_at,
             "revoked_at": membership.revoked_at,

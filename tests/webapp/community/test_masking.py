@@ -65,6 +65,10 @@ def fixed_now(monkeypatch):
         ([0, 0], 0, [N, N], N),
         # Equal smallest parts: the first of them, so that the same data hide the same cells.
         ([7, 7, 2], 16, [W, 7, N], 16),
+        # A hidden 0 covers nothing: a season under way, whose last month has not begun (known
+        # to be 0), and a month of 3; without a second cell 12 - 9 would give the 3.
+        ([9, 3, 0], 12, [W, N, N], 12),
+        ([5, 5, 4, 0], 14, [W, 5, N, N], 14),
     ],
 )
 def test_the_group_rule_hides_a_second_cell_wherever_one_is_hidden_alone(

@@ -264,14 +264,17 @@ def test_the_public_page_needs_no_login_and_masks_every_count_below_five(app, se
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert shown(html, "value-checkins") == "9"
-    assert shown(html, "split-checkins-city") == "5"  # 5 is shown
+    # 5 would be shown, but the outside's 4 is the row's only hidden cell that is not 0 (a
+    # hidden 0 covers nothing), so the city's is hidden too: 9 − 5 would give the 4.
+    assert shown(html, "split-checkins-city") == "非表示"
     assert shown(html, "split-checkins-outside") == "5 未満"  # 4 is not
     assert shown(html, "split-checkins-prefecture") == "5 未満"  # nor 0
     assert shown(html, "value-events") == "5 未満"
     assert shown(html, "value-returning") == "5 未満"
     # Coins: shown where at least 5 people made them.
     assert shown(html, "value-coins-issued") == "90 えんコイン"
-    assert shown(html, "split-coins-issued-city") == "50 えんコイン"
+    # The city's 50 would show, but then 90 − 50 would give the outside's hidden 40.
+    assert shown(html, "split-coins-issued-city") == "非表示"
     assert shown(html, "split-coins-issued-outside") == "非表示（5人未満）"
     assert shown(html, "value-coins-spent") == "非表示（5人未満）"
     assert shown(html, "value-local-share") == "非表示（5人未満）"
