@@ -19,6 +19,7 @@ from sqlalchemy import Select, and_, func, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from webapp.checkin.models import Attendance
+from webapp.community.periods import year_period
 from webapp.decisions.models import Ballot, Proposal
 from webapp.events.models import Event
 from webapp.ledger.models import LedgerEntry
@@ -199,7 +200,8 @@ TIMELINE_SOURCES: list[TimelineSource] = [
 
 def year_bounds(year: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """The year's first instant and the next year's, as the community counts them."""
-    return datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
+    period = year_period(year)
+    return period.start(zone), period.end(zone)
 
 
 def active_years(session: Session, user_id: int, zone: ZoneInfo) -> set[int]:

@@ -260,17 +260,20 @@ def _events_by_month(
     return counts
 
 
+def active_during(start: datetime, end: datetime) -> tuple:
+    """Where-clauses: the project was active at some moment between `start` and `end` (the
+    figures count them; the report lists them)."""
+    return (
+        Project.activated_at.is_not(None),
+        Project.activated_at < end,
+        Project.status.in_((ProjectStatus.ACTIVE, ProjectStatus.CLOSED)),
+        or_(Project.ended_at.is_(None), Project.ended_at >= start),
+    )
+
+
 def _projects_active(session: Session, start: datetime, end: datetime) -> int:
-    """Projects that were active at some moment of the period."""
     return session.scalar(
-        select(func.count())
-        .select_from(Project)
-        .where(
-            Project.activated_at.is_not(None),
-            Project.activated_at < end,
-            Project.status.in_((ProjectStatus.ACTIVE, ProjectStatus.CLOSED)),
-            or_(Project.ended_at.is_(None), Project.ended_at >= start),
-        )
+        select(func.count()).select_from(Project).where(*active_during(start, end))
     )
 
 

@@ -78,12 +78,12 @@ class Period:
     def query(self) -> dict[str, str]:
         """The URL arguments that name this period (period_from_args reads them back)."""
         if self.kind is PeriodKind.MONTH:
-            return {"month": _text(self.first)}
+            return {"month": month_text(self.first)}
         if self.kind is PeriodKind.SEASON:
-            return {"season": _text(self.first)}
+            return {"season": month_text(self.first)}
         if self.kind is PeriodKind.YEAR:
             return {"year": str(self.first // 100)}
-        return {"from": _text(self.first), "to": _text(self.last)}
+        return {"from": month_text(self.first), "to": month_text(self.last)}
 
 
 def month_period(month: int) -> Period:
@@ -183,7 +183,8 @@ def _parse(text: str) -> int:
     return int(found[1]) * 100 + int(found[2])
 
 
-def _text(month: int) -> str:
+def month_text(month: int) -> str:
+    """A month as URLs and files write it: 2026-04."""
     return f"{month // 100:04d}-{month % 100:02d}"
 
 

@@ -14,6 +14,7 @@ from webapp.community.periods import (
     Period,
     add_months,
     month_period,
+    month_text,
     period_label,
     season_period,
     year_period,
@@ -56,12 +57,8 @@ def period_picker(this_month: int, chosen: Period | None) -> Picker:
     years = sorted({month // 100 for month in months}, reverse=True)
     return Picker(
         quick=quick,
-        months=[(_value(m), period_label(month_period(m))) for m in months],
-        seasons=[(_value(s.first), period_label(s)) for s in seasons],
+        months=[(month_text(m), period_label(month_period(m))) for m in months],
+        seasons=[(month_text(s.first), period_label(s)) for s in seasons],
         years=[(str(y), period_label(year_period(y))) for y in years],
         chosen=chosen,
     )
-
-
-def _value(month: int) -> str:
-    return f"{month // 100:04d}-{month % 100:02d}"

@@ -66,8 +66,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from webapp.community.figures import AREA_NAMES, Figures, Split, community_figures
-from webapp.community.periods import Period, period_label
+from webapp.community.figures import (
+    AREA_NAMES,
+    Figures,
+    Split,
+    active_during,
+    community_figures,
+)
+from webapp.community.periods import Period, month_text, period_label
 from webapp.community.places import PlaceFigure, places
 from webapp.core.pdf import printed_language
 from webapp.core.spreadsheet import csv_bytes
@@ -154,12 +160,7 @@ def project_lines(session: Session, period: Period, zone: tzinfo) -> list[Projec
     )
     rows = session.execute(
         select(Project.title, Project.status, members.label("members"))
-        .where(
-            Project.activated_at.is_not(None),
-            Project.activated_at < end,
-            Project.status.in_((ProjectStatus.ACTIVE, ProjectStatus.CLOSED)),
-            or_(Project.ended_at.is_(None), Project.ended_at >= start),
-        )
+        .where(*active_during(start, end))
         .order_by(members.desc(), Project.title, Project.id)
         .limit(PROJECTS_LISTED)
     )
@@ -170,10 +171,6 @@ def file_name(period: Period, extension: str) -> str:
     """enishi-report-2026-04_2027-03.pdf: the period's first and last month, so the files of
     one programme sort by period."""
     return f"enishi-report-{month_text(period.first)}_{month_text(period.last)}.{extension}"
-
-
-def month_text(month: int) -> str:
-    return f"{month // 100:04d}-{month % 100:02d}"
 
 
 def share(fraction) -> float | None:

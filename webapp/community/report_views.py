@@ -14,12 +14,13 @@ from webapp.community.periods import (
     PeriodKind,
     add_months,
     month_of,
+    month_text,
     period_from_args,
     period_label,
     season_period,
     season_start,
 )
-from webapp.community.report import build_report, file_name, month_text, report_csv, report_json
+from webapp.community.report import build_report, file_name, report_csv, report_json
 from webapp.community.report_pdf import report_pdf
 from webapp.core.access import admin_required, protect
 from webapp.core.db import utcnow

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.core.db import utcnow
@@ -49,19 +49,6 @@ def areas_at(session: Session, at: datetime) -> dict[int, Area]:
         .order_by(Residence.user_id, Residence.since, Residence.id)
     )
     return {user_id: Area(area) for user_id, area in rows}
-
-
-def area_at(user_id: ColumnElement[int], at: datetime) -> ColumnElement[str]:
-    """A correlated subquery: where the member in `user_id` lived just before `at`, as an area
-    (UNKNOWN when they had not said by then)."""
-    latest = (
-        select(Residence.area)
-        .where(Residence.user_id == user_id, Residence.since < at)
-        .order_by(Residence.since.desc(), Residence.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    return func.coalesce(latest, Area.UNKNOWN.value)
 
 
 def _before(at: datetime | None) -> tuple:
