@@ -109,6 +109,8 @@ def _import_models() -> None:
     import webapp.perks.models  # noqa: F401
     import webapp.profiles.models  # noqa: F401
     import webapp.projects.models  # noqa: F401
+    import webapp.thanks.models  # noqa: F401
+    import webapp.yui.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

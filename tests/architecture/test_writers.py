@@ -53,6 +53,16 @@ WRITERS = {
     "ShopMonth": "community/summary.py",
     "SummaryState": "community/summary.py",
     "CommunitySettings": "community/settings.py",
+    "ThanksSettings": "thanks/settings.py",
+    "Thanks": "thanks/services.py",
+    "ThanksOptOut": "thanks/services.py",
+    "ThanksPool": "thanks/pool.py",
+    "ThanksPoolShare": "thanks/pool.py",
+    "YuiPost": "yui/services.py",
+    "YuiThread": "yui/services.py",
+    "YuiMessage": "yui/services.py",
+    "YuiReport": "yui/services.py",
+    "YuiConfirmation": "yui/confirmations.py",
 }
 
 

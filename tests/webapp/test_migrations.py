@@ -16,4 +16,4 @@ def test_the_migrated_database_matches_the_models(app):
 def test_the_tables_come_from_migrations(app):
     with db.engine.connect() as connection:
         version = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-    assert version == "0031"
+    assert version == "0032"

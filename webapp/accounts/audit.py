@@ -30,6 +30,8 @@ AUDIT_ACTIONS = {
     "project.closed": _l("Closed a project"),
     "project.declined": _l("Declined a project"),
     "role.changed": _l("Changed a role"),
+    "thanks.rules": _l("Changed the rules for thanks"),
+    "yui.hidden": _l("Hid a post on the 結い board"),
 }
 
 

@@ -45,32 +45,80 @@ def credit_rewards(session: Session, rewards: list[Reward], now: datetime) -> No
     session.connection().execute(_INSERT_ENTRIES, rows)
 
 
-def hold(session: Session, *, user_id: int, amount: int, redemption_id: int) -> LedgerEntry:
-    """Sets a perk ticket's price aside: spent for the ledger, still on chain until burned."""
+def hold(
+    session: Session,
+    *,
+    user_id: int,
+    amount: int,
+    redemption_id: int | None = None,
+    yui_post_id: int | None = None,
+) -> LedgerEntry:
+    """Sets coins aside, for a perk ticket or for what a 結い request offers: spent for the
+    ledger, still on chain until burned."""
     return _add(
         session,
-        LedgerEntry(user_id=user_id, amount=-amount, kind="hold", redemption_id=redemption_id),
+        LedgerEntry(
+            user_id=user_id,
+            amount=-amount,
+            kind="hold",
+            redemption_id=redemption_id,
+            yui_post_id=yui_post_id,
+        ),
     )
 
 
-def release(session: Session, *, user_id: int, amount: int, redemption_id: int) -> LedgerEntry:
-    """Gives a cancelled or expired ticket's hold back."""
+def release(
+    session: Session,
+    *,
+    user_id: int,
+    amount: int,
+    redemption_id: int | None = None,
+    yui_post_id: int | None = None,
+) -> LedgerEntry:
+    """Gives a hold back: a cancelled or expired ticket's, a withdrawn or hidden request's."""
     return _add(
         session,
-        LedgerEntry(user_id=user_id, amount=amount, kind="release", redemption_id=redemption_id),
+        LedgerEntry(
+            user_id=user_id,
+            amount=amount,
+            kind="release",
+            redemption_id=redemption_id,
+            yui_post_id=yui_post_id,
+        ),
     )
 
 
-def burn(session: Session, *, redemption_id: int, chain_job_id: int) -> LedgerEntry:
-    """A used ticket's hold becomes spent for good: the job burns its tokens on chain."""
-    entry = session.scalar(
-        select(LedgerEntry).where(
-            LedgerEntry.redemption_id == redemption_id, LedgerEntry.kind == "hold"
-        )
+def burn(
+    session: Session,
+    *,
+    chain_job_id: int,
+    redemption_id: int | None = None,
+    yui_post_id: int | None = None,
+) -> LedgerEntry:
+    """A hold becomes spent for good (a used ticket's, a confirmed 結い's): the job burns its
+    tokens on chain."""
+    held_by = (
+        LedgerEntry.redemption_id == redemption_id
+        if redemption_id is not None
+        else LedgerEntry.yui_post_id == yui_post_id
     )
+    entry = session.scalar(select(LedgerEntry).where(held_by, LedgerEntry.kind == "hold"))
     entry.chain_job_id = chain_job_id
     session.flush()
     return entry
+
+
+def credit(
+    session: Session, *, user_id: int, amount: int, kind: str, chain_job_id: int
+) -> LedgerEntry:
+    """Coins a member is paid outside a check-in: "yui" (the coins a request offered, paid to
+    its helper) or "thanks_pool" (a share of a month's pool); the job mints them on chain."""
+    if kind not in ("yui", "thanks_pool"):
+        raise ValueError(f"unknown credit kind {kind!r}")
+    return _add(
+        session,
+        LedgerEntry(user_id=user_id, amount=amount, kind=kind, chain_job_id=chain_job_id),
+    )
 
 
 def _add(session: Session, entry: LedgerEntry) -> LedgerEntry:

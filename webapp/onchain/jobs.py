@@ -152,6 +152,40 @@ def queue_project_badge(
     return _queue(session, JobKind.PROJECT_BADGE, user_id, address, project_id=project_id)
 
 
+# Badges given outside events, at token ids no event or project can have: a 結い's (one per
+# confirmed help, both people get it) and a month's thanks (those the month's pool paid).
+YUI_BADGE_BASE = 2**40
+THANKS_BADGE_BASE = 2**41
+# A burn's reference on chain for coins paid for a badge: the badge's token id with the top bit
+# set, so that it can never equal a perk redemption's reference.
+BURN_REF_BIT = 2**255
+
+
+def yui_badge_token_id(confirmation_id: int) -> int:
+    return YUI_BADGE_BASE + confirmation_id
+
+
+def thanks_badge_token_id(month: str) -> int:
+    """The badge of a month's thanks ("2026-11" -> 2**41 + 202611)."""
+    return THANKS_BADGE_BASE + int(month.replace("-", ""))
+
+
+def queue_badge(
+    session: Session, *, user_id: int, address: str, token_id: int, coins: int = 0
+) -> ChainJob:
+    """A badge given outside an event (a 結い's, a month's thanks), with `coins` minted to the
+    member by the same call, or none."""
+    return _queue(session, JobKind.BADGE, user_id, address, token_id=token_id, amount=coins)
+
+
+def queue_coin_burn(
+    session: Session, *, user_id: int, address: str, amount: int, token_id: int
+) -> ChainJob:
+    """Burns `amount` of a member's coins paid for the badge `token_id`: with that badge's job
+    minting them to another member, the coins move from one to the other."""
+    return _queue(session, JobKind.BURN, user_id, address, amount=amount, token_id=token_id)
+
+
 def queue_card(session: Session, *, user_id: int, address: str) -> ChainJob:
     """A member's membership card."""
     return _queue(session, JobKind.ISSUE_CARD, user_id, address)
@@ -266,6 +300,7 @@ class JobBatch:
     tally: tuple[int, ...] = ()
     digest: bytes | None = None
     project_id: int | None = None
+    token_id: int | None = None
 
     @classmethod
     def of(cls, jobs: list[ChainJob], leased_until: datetime | None = None) -> JobBatch:
@@ -281,11 +316,15 @@ class JobBatch:
             tally=jobs[0].tally_counts,
             digest=jobs[0].digest_bytes,
             project_id=jobs[0].project_id,
+            token_id=jobs[0].token_id,
         )
 
     @property
     def ref(self) -> bytes:
-        """A burn's reference on chain: the redemption's id, as 32 bytes."""
+        """A burn's reference on chain: the redemption's id, or for coins paid for a badge the
+        badge's token id with the top bit set, as 32 bytes."""
+        if self.kind == JobKind.BURN:
+            return (BURN_REF_BIT | self.token_id).to_bytes(32, "big")
         return redemption_ref(self.redemption_id)
 
 
@@ -319,7 +358,7 @@ def take_due_batches(
     earlier = aliased(ChainJob)
     award_waits = exists().where(
         earlier.user_id == ChainJob.user_id,
-        earlier.kind == JobKind.AWARD,
+        earlier.kind.in_((JobKind.AWARD, JobKind.BADGE)),
         earlier.status.in_((JobStatus.PENDING, JobStatus.SENT)),
         earlier.id < ChainJob.id,
     )
@@ -333,7 +372,7 @@ def take_due_batches(
     query = (
         select(ChainJob)
         .where(ChainJob.status == JobStatus.PENDING, ChainJob.next_attempt_at <= now)
-        .where((ChainJob.kind != JobKind.REDEEM) | ~award_waits)
+        .where(ChainJob.kind.not_in((JobKind.REDEEM, JobKind.BURN)) | ~award_waits)
         .where((ChainJob.kind != JobKind.REVOKE_CARD) | ~mint_waits)
         .order_by(ChainJob.id)
         .limit(limit)
@@ -356,6 +395,8 @@ def _batch_key(job: ChainJob) -> tuple:
         return (job.kind, job.event_id, job.amount)
     if job.kind == JobKind.PROJECT_BADGE:
         return (job.kind, job.project_id)
+    if job.kind == JobKind.BADGE:
+        return (job.kind, job.token_id, job.amount)
     return (job.id,)
 
 

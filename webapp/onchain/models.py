@@ -27,6 +27,12 @@ class JobKind(StrEnum):
     # kind with no member to pay or burn from.
     RECORD_DECISION = "record_decision"
     PROJECT_BADGE = "project_badge"  # a project's contributor badge (no coins)
+    # A badge given outside an event (a 結い's, a month's thanks) at `token_id`, with `amount`
+    # coins or none: the badge contract's award is the only way the chain mints coins.
+    BADGE = "badge"
+    # Burns `amount` of a member's coins paid for the badge `token_id` (a 結い's offered coins,
+    # which the badge job of the same 結い mints to the helper).
+    BURN = "burn"
 
 
 class JobStatus(StrEnum):
@@ -43,7 +49,7 @@ class ChainJob(db.Model):
     __table_args__ = (
         CheckConstraint(
             "kind IN ('award', 'issue_card', 'redeem', 'revoke_card', 'record_decision',"
-            " 'project_badge')",
+            " 'project_badge', 'badge', 'burn')",
             name="kind",
         ),
         # Every job but a decision's pays or burns from a member, at an address fixed when
@@ -73,6 +79,8 @@ class ChainJob(db.Model):
     # Indexed: an event's awards are summed against its budget at every check-in.
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))  # its badge's
+    # A badge's or a burn's token id (see `onchain.jobs`: YUI_BADGE_BASE, THANKS_BADGE_BASE).
+    token_id: Mapped[int | None] = mapped_column(BigInteger)
     redemption_id: Mapped[int | None] = mapped_column(ForeignKey("redemptions.id"), unique=True)
     amount: Mapped[int] = mapped_column(default=0)
     # A decision's: its proposal (one job each: the unique index; no foreign key, the proposals

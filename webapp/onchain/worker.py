@@ -295,11 +295,13 @@ def _unsigned(client: ChainClient, batch: JobBatch) -> dict:
     if batch.kind == JobKind.PROJECT_BADGE:
         token_id = project_badge_token_id(batch.project_id)
         return client.award_transaction(token_id, list(batch.members), 0)
+    if batch.kind == JobKind.BADGE:
+        return client.award_transaction(batch.token_id, list(batch.members), batch.reward_each)
     if batch.kind == JobKind.ISSUE_CARD:
         return client.card_transaction(batch.members[0])
     if batch.kind == JobKind.REVOKE_CARD:
         return client.card_revocation_transaction(batch.members[0])
-    if batch.kind == JobKind.REDEEM:
+    if batch.kind in (JobKind.REDEEM, JobKind.BURN):
         return client.redeem_transaction(batch.members[0], batch.reward_each, batch.ref)
     if batch.kind == JobKind.RECORD_DECISION:
         return client.decision_transaction(batch.proposal_id, batch.tally, batch.digest)
@@ -316,7 +318,7 @@ def _already_on_chain(client: ChainClient, batch: JobBatch) -> tuple[str | None,
         return client.find_card_issue(batch.members[0], client.deployed_block)
     if batch.kind == JobKind.REVOKE_CARD:
         return client.find_card_revocation(batch.members[0], client.deployed_block)
-    if batch.kind == JobKind.REDEEM:
+    if batch.kind in (JobKind.REDEEM, JobKind.BURN):
         return client.find_redemption(batch.ref, client.deployed_block)
     if batch.kind == JobKind.RECORD_DECISION:
         return _decision_on_chain(client, batch)
