@@ -73,17 +73,49 @@ def models() -> set[str]:
 
 
 def constructors(root: Path = WEBAPP) -> dict[str, set[str]]:
-    """Which modules call each model class (`ChainJob(...)`): where its rows are made."""
+    """Which modules make each model's rows: by calling the class (`ChainJob(...)`) or by a
+    bulk insert (`insert(ChainJob)`, `insert(ChainJob.__table__)`, or a name bound to it)."""
     made: dict[str, set[str]] = {}
     names = models()
     for path in root.rglob("*.py"):
         if "migrations" in path.parts:
             continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                if node.func.id in names:
-                    made.setdefault(node.func.id, set()).add(str(path.relative_to(root)))
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tables = _names_of_tables(tree, names)
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+                continue
+            model = node.func.id if node.func.id in names else None
+            if node.func.id == "insert" and node.args:
+                model = _model_of(node.args[0], names, tables)
+            if model is not None:
+                made.setdefault(model, set()).add(str(path.relative_to(root)))
     return made
+
+
+def _model_of(node: ast.expr, names: set[str], tables: dict[str, str]) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id if node.id in names else tables.get(node.id)
+    if isinstance(node, ast.Attribute) and node.attr == "__table__":
+        return _model_of(node.value, names, {})
+    return None
+
+
+def _names_of_tables(tree: ast.Module, names: set[str]) -> dict[str, str]:
+    """Names bound to a model's table (`_jobs = ChainJob.__table__`, also in a tuple)."""
+    bound: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Assign):
+            continue
+        for target in node.targets:
+            pairs = [(target, node.value)]
+            if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple):
+                pairs = list(zip(target.elts, node.value.elts, strict=False))
+            for name, value in pairs:
+                model = _model_of(value, names, {}) if isinstance(value, ast.Attribute) else None
+                if isinstance(name, ast.Name) and model is not None:
+                    bound[name.id] = model
+    return bound
 
 
 def test_every_table_names_its_writer():
@@ -108,3 +140,15 @@ def test_the_check_finds_a_second_writer(tmp_path):
     (tmp_path / "perks/redemptions.py").write_text("entry = LedgerEntry(amount=-1)\n")
     made = constructors(tmp_path)
     assert made["LedgerEntry"] == {"ledger/services.py", "perks/redemptions.py"}
+
+
+def test_the_check_finds_a_bulk_insert_outside_the_writer(tmp_path):
+    (tmp_path / "perks").mkdir()
+    (tmp_path / "perks/bulk.py").write_text(
+        "rows = insert(LedgerEntry)\n"
+        "_jobs, _users = ChainJob.__table__, User.__table__\n"
+        "more = insert(_jobs)\n"
+        "read = select(_users)\n"
+    )
+    made = constructors(tmp_path)
+    assert made == {"LedgerEntry": {"perks/bulk.py"}, "ChainJob": {"perks/bulk.py"}}

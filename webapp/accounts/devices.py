@@ -48,6 +48,14 @@ class SessionLimits:
     def allow(self, device: DeviceSession, now: datetime) -> bool:
         return now - device.last_seen_at < self.idle and now - device.created_at < self.lifetime
 
+    @classmethod
+    def of(cls, config) -> SessionLimits:
+        """The limits the app's config sets (SESSION_IDLE_DAYS, SESSION_MAX_DAYS)."""
+        return cls(
+            idle=timedelta(days=config["SESSION_IDLE_DAYS"]),
+            lifetime=timedelta(days=config["SESSION_MAX_DAYS"]),
+        )
+
 
 # A session's last use is written at most this often: a visit need not write each time.
 SEEN_EVERY = timedelta(hours=1)

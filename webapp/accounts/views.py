@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import (
     Blueprint,
     current_app,
@@ -52,7 +50,9 @@ def load_user(session_id: str):
     if not user_id.isdigit():
         return None
     now = utcnow()
-    device = active_device(db.session, int(user_id), device_id, now, session_limits())
+    device = active_device(
+        db.session, int(user_id), device_id, now, SessionLimits.of(current_app.config)
+    )
     if device is None:
         return None
     if seen_since(device, now):
@@ -67,14 +67,6 @@ def load_user(session_id: str):
 def page_text_size():
     """`text_size()`: the size every page is drawn at (a class on <html>, see base.html)."""
     return {"text_size": lambda: text_size_for(request, current_user).value}
-
-
-def session_limits() -> SessionLimits:
-    config = current_app.config
-    return SessionLimits(
-        idle=timedelta(days=config["SESSION_IDLE_DAYS"]),
-        lifetime=timedelta(days=config["SESSION_MAX_DAYS"]),
-    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -150,7 +142,9 @@ def choose_text_size():
 def devices():
     return render_template(
         "accounts/devices.html",
-        devices=list_devices(db.session, current_user, utcnow(), session_limits()),
+        devices=list_devices(
+            db.session, current_user, utcnow(), SessionLimits.of(current_app.config)
+        ),
         current=current_user.device_id,
         cards=list_login_cards(db.session, current_user),
     )

@@ -8,8 +8,8 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import IntegrityError
 
+from webapp.accounts.devices import SessionLimits
 from webapp.accounts.services import outbox_account
-from webapp.accounts.views import session_limits
 from webapp.api.openapi import openapi_document
 from webapp.api.schemas import claim_accounts, parse_claims
 from webapp.checkin.services import record_device_claims
@@ -94,7 +94,7 @@ def post_checkins():
             status=409,
         )
     mark_writing()
-    limits = session_limits()
+    limits = SessionLimits.of(current_app.config)
 
     def record():
         results = record_device_claims(
