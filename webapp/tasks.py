@@ -28,6 +28,7 @@ from webapp.extensions import db
 from webapp.onchain.connection import get_chain_client, max_fee_per_gas
 from webapp.onchain.worker import TickResult, run_once
 from webapp.perks.redemptions import expire_redemptions
+from webapp.thanks.pool import share_due
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,13 @@ def chain_round(app: Flask, session: Session) -> TickResult | None:
     return result if result != TickResult() else None
 
 
+def thanks_pool_round(app: Flask, session: Session) -> str | None:
+    """Shares the month just ended's pool of coins for thanks, once, when the pool is on: the
+    shares, their ledger credits and their chain jobs in this round's one transaction."""
+    pool = share_due(session, utcnow())
+    return f"{pool.month}: {pool.coins} coins" if pool else None
+
+
 def discord_round(app: Flask, session: Session) -> RoundResult:
     """Pushes members' changed Discord role data (and a daily full push)."""
     return sync_round(session, get_application(session), get_discord_client(), utcnow())
@@ -74,10 +82,12 @@ def community_round(app: Flask, session: Session) -> int:
 
 
 # The decisions round comes first: a proposal's electorate is taken as close to the start of
-# its voting as the worker can (see decisions.services._start_voting).
+# its voting as the worker can (see decisions.services._start_voting). The thanks pool comes
+# before the chain, so that its coins go on chain in the same tick.
 ROUNDS: tuple[Round, ...] = (
     Round("decisions", decisions_round),
     Round("tickets", expire_tickets),
+    Round("thanks_pool", thanks_pool_round),
     Round("chain", chain_round),
     Round("discord", discord_round),
     Round("community", community_round),
