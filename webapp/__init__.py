@@ -148,6 +148,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.projects.admin_views import bp as projects_admin
     from webapp.projects.views import bp as projects
     from webapp.site import bp as site
+    from webapp.thanks.admin_views import bp as thanks_admin
     from webapp.wallet.views import bp as wallet
 
     for blueprint in (
@@ -156,6 +157,7 @@ def _register_blueprints(app: Flask) -> None:
         rewards_admin, onchain, api, metadata, privacy, invitations, join, discord,
         discord_admin, decisions, decisions_meeting, projects, projects_admin, community_report,
         contribution, community, community_public, community_admin, profiles, directory,
+        thanks_admin,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

@@ -101,6 +101,7 @@ PAGES = {
         ("/admin/perks", "account"),
         ("/admin/discord", "account"),
         ("/admin/community", "account"),
+        ("/admin/thanks", "account"),
         ("/partner", "account"),
         ("/account", "account"),
     ],

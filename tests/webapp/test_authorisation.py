@@ -62,6 +62,8 @@ ROUTES = {
     "GET /admin/chain": ADMIN,
     "GET /admin/community": ADMIN,
     "POST /admin/community": ADMIN,
+    "GET /admin/thanks": ADMIN,
+    "POST /admin/thanks": ADMIN,
     "POST /admin/chain/retry": ADMIN,
     "GET /admin/discord": ADMIN,
     "POST /admin/discord": ADMIN,

@@ -65,6 +65,11 @@ def month_before(month: str) -> str:
     return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
 
 
+def month_start(month: str, zone: tzinfo) -> datetime:
+    year, number = (int(part) for part in month.split("-"))
+    return datetime(year, number, 1, tzinfo=zone)
+
+
 def month_end(month: str, zone: tzinfo) -> datetime:
     """The first moment after the month, in `zone`."""
     year, number = (int(part) for part in month.split("-"))
