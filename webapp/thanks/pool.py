@@ -24,7 +24,7 @@ from datetime import datetime, tzinfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from webapp.accounts.models import User
 from webapp.core.i18n import local_zone
@@ -201,7 +201,8 @@ def due_month(session: Session, now: datetime) -> str | None:
         return None
     zone = local_zone()
     month = month_before(month_of(now, zone))
-    changed = session.scalar(select(ThanksSettings.updated_at).where(ThanksSettings.id == 1))
+    settings = session.get(ThanksSettings, 1)  # read already by get_rules
+    changed = settings.updated_at if settings else None
     if changed is not None and changed >= month_end(month, zone):
         return None
     if session.get(ThanksPool, month) is not None:
@@ -237,6 +238,7 @@ def list_shared(session: Session, limit: int = 12) -> list[SharedPool]:
     shares = list(
         session.scalars(
             select(ThanksPoolShare)
+            .options(selectinload(ThanksPoolShare.user))
             .where(ThanksPoolShare.month.in_([pool.month for pool in pools]))
             .order_by(ThanksPoolShare.coins.desc(), ThanksPoolShare.points.desc())
         )
