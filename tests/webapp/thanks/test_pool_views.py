@@ -80,6 +80,7 @@ def test_the_rules_are_saved_and_the_audit_log_says_so(admin_client, session):
     page = admin_client.get("/admin/thanks").get_data(as_text=True)
     assert "30 ポイント" in text(page, "cap")  # 25% of 120
     assert "オン" in text(page, "pool-state")
+    assert 'href="/admin/thanks"' in admin_client.get("/account").get_data(as_text=True)
 
 
 def test_rules_out_of_range_are_refused_and_nothing_changes(admin_client, session):
