@@ -31,7 +31,7 @@ const NOTICES = {
 const ICONS = [
   "award", "blocks", "calendar-days", "camera", "check", "chevron-left", "chevron-right",
   "circle-alert", "circle-check", "circle-user-round", "clock", "coins", "flashlight", "gift",
-  "house", "id-card", "inbox", "info", "key-round", "languages", "log-out", "map-pin",
+  "heart", "house", "id-card", "inbox", "info", "key-round", "languages", "log-out", "map-pin",
   "scan-qr-code", "scroll-text", "smartphone", "store", "switch-camera", "ticket", "users",
   "wallet", "chart-column",
   // the organiser's and administrator's pages
