@@ -149,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.projects.views import bp as projects
     from webapp.site import bp as site
     from webapp.thanks.admin_views import bp as thanks_admin
+    from webapp.thanks.views import bp as thanks
     from webapp.wallet.views import bp as wallet
 
     for blueprint in (
@@ -157,7 +158,7 @@ def _register_blueprints(app: Flask) -> None:
         rewards_admin, onchain, api, metadata, privacy, invitations, join, discord,
         discord_admin, decisions, decisions_meeting, projects, projects_admin, community_report,
         contribution, community, community_public, community_admin, profiles, directory,
-        thanks_admin,
+        thanks_admin, thanks,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

@@ -17,6 +17,7 @@ from webapp.membership.services import get_membership
 from webapp.perks.redemptions import start_redemption
 from webapp.perks.services import add_staff, create_partner, create_perk
 from webapp.projects.services import activate_project, propose_project
+from webapp.thanks.services import give_thanks
 
 from .checkin.scans import claim, code_for
 
@@ -24,8 +25,9 @@ from .checkin.scans import claim, code_for
 @pytest.fixture
 def world(app, session, make_user, organiser, make_event):
     """An event with its organiser, an organiser of another event, a shop with its staff, a
-    perk, a member holding a ticket for it and leading an active project. Returns a value for
-    every argument of every route (`values`) and the person of each role (`people`)."""
+    perk, a member holding a ticket for it, leading an active project and who thanked the
+    administrator. Returns a value for every argument of every route (`values`) and the person
+    of each role (`people`)."""
     member = make_user(Role.MEMBER)
     staff = make_user(Role.MEMBER, member=False)
     other = make_user(Role.ORGANISER, member=False)
@@ -49,6 +51,7 @@ def world(app, session, make_user, organiser, make_event):
         now=utcnow(),
     )  # fmt: skip
     activate_project(session, project, now=utcnow(), approved_by=admin)
+    thanks = give_thanks(session, member, admin, 5, "", via="profile", now=utcnow())
     session.commit()
     values = {
         "device_id": "not-a-device",
@@ -72,6 +75,7 @@ def world(app, session, make_user, organiser, make_event):
         "secret": "not-an-invitation",
         "proposal_id": proposal.id,
         "project_id": project.id,
+        "thanks_id": thanks.id,
     }
     people = {"member": member, "staff": staff, "other_organiser": other}
     people |= {"organiser": organiser, "admin": admin}

@@ -14,8 +14,8 @@ Rules, and what each role must get:
   and shop staff get 403.
 - STAFF: the shop's staff and administrators; everyone else logged in gets 403.
 - ADMIN: administrators only.
-- OWNER: the member's own ticket, badge or record only; anyone else logged in gets 404 (their
-  existence is not told).
+- OWNER: the member's own ticket, badge, record or thanks only; anyone else logged in gets 404
+  (their existence is not told).
 - LEAD: the project's lead (the member, in this world) and administrators; anyone else logged in
   gets 403.
 """
@@ -185,6 +185,15 @@ ROUTES = {
     "GET /static/<path:filename>": PUBLIC,
     "GET /start": MEMBER,
     "GET /sw.js": PUBLIC,
+    "GET /thanks": MEMBER,
+    "POST /thanks/feed": MEMBER,
+    "GET /thanks/give/<int:user_id>": MEMBER,
+    "POST /thanks/give/<int:user_id>": MEMBER,
+    "GET /thanks/checkin/<int:event_id>": MEMBER,
+    "POST /thanks/checkin/<int:event_id>": MEMBER,
+    "GET /thanks/scan": MEMBER,
+    "POST /thanks/scan": MEMBER,
+    "GET /thanks/sent/<int:thanks_id>": OWNER,
     "GET /wallet": MEMBER,
     "GET /wallet/card": MEMBER,
     "GET /wallet/badges/<int:badge_id>": OWNER,

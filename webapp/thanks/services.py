@@ -10,7 +10,7 @@ one person in a month. Only members whose card gives its rights now give and rec
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
@@ -35,10 +35,11 @@ def thanks_month(now: datetime) -> str:
     return f"{local.year:04d}-{local.month:02d}"
 
 
-def next_month_day(now: datetime) -> date:
-    """The local day the allowance is whole again: the first of the next month."""
-    local = now.astimezone(local_zone())
-    return date(local.year + local.month // 12, local.month % 12 + 1, 1)
+def next_month_start(now: datetime) -> datetime:
+    """When the allowance is whole again: the next month's first local midnight."""
+    zone = local_zone()
+    local = now.astimezone(zone)
+    return datetime(local.year + local.month // 12, local.month % 12 + 1, 1, tzinfo=zone)
 
 
 def message_length(message: str) -> int:
@@ -77,7 +78,7 @@ class Allowance:
     allowance: int
     remaining: int
     cap: int  # the most to one person in a month
-    resets_on: date  # the local day the allowance is whole again
+    resets_at: datetime  # the next month's first local midnight: whole again
 
 
 def get_allowance(session: Session, user: User, now: datetime) -> Allowance:
@@ -86,7 +87,7 @@ def get_allowance(session: Session, user: User, now: datetime) -> Allowance:
         rules.allowance,
         remaining(session, user, now),
         rules.per_person_cap,
-        next_month_day(now),
+        next_month_start(now),
     )
 
 
@@ -335,13 +336,15 @@ def received_summary(
             mine, Thanks.month == thanks_month(now)
         )
     )
-    rows = session.execute(
-        select(User.display_name, Thanks.points, Thanks.message, Thanks.created_at)
-        .join(User, Thanks.giver_id == User.id)
-        .where(mine)
-        .order_by(Thanks.id.desc())
-        .limit(recent)
+    rows = (
+        session.execute(
+            select(User.display_name, Thanks.points, Thanks.message, Thanks.created_at)
+            .join(User, Thanks.giver_id == User.id)
+            .where(mine)
+            .order_by(Thanks.id.desc())
+            .limit(recent)
+        )
+        if recent
+        else []
     )
-    return ReceivedSummary(
-        points, month_points, count, givers, [Received(*row) for row in rows] if recent else []
-    )
+    return ReceivedSummary(points, month_points, count, givers, [Received(*row) for row in rows])
