@@ -98,6 +98,10 @@
     else part("note").textContent = loggedOut ? text.sent_after_login : text.sent_when_online;
     part("wallet").hidden = loggedOut;
     part("login").hidden = !loggedOut;
+    // 「主催者にありがとう」 once the server has accepted it: thanks are given online.
+    const thanks = part("thanks");
+    thanks.hidden = !(answer && claim.event_id);
+    if (!thanks.hidden) thanks.href = thanks.dataset.thanksUrl.replace("EVENT_ID", String(claim.event_id));
     success.dataset.state = answer ? "accepted" : "recorded";
     showBadge(claim.event_id, claim.event_title);
     if (!success.hidden) return;
