@@ -1,6 +1,7 @@
 """A member's own contribution, for マイページ: what they did, a year at a time and newest first
 (events attended, projects launched and joined, votes cast, project badges, perk tickets used
-at shops), and the year summary 「2026年のあなた」. Reads only; every figure is the member's own.
+at shops, thanks given and received), and the year summary 「2026年のあなた」. Reads only; every
+figure is the member's own.
 
 Years and months are the community's (Japan time): the caller gives the zone. A year is read
 between its two local midnights, so the database compares plain UTC instants and no query needs
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, and_, func, select, union_all
 from sqlalchemy.orm import Session, aliased
 
+from webapp.accounts.models import User
 from webapp.checkin.models import Attendance
 from webapp.community.periods import year_period
 from webapp.decisions.models import Ballot, Proposal
@@ -25,6 +27,7 @@ from webapp.events.models import Event
 from webapp.ledger.models import LedgerEntry
 from webapp.perks.models import Partner, Perk, Redemption, RedemptionStatus
 from webapp.projects.models import Project, ProjectBadge, ProjectMember
+from webapp.thanks.models import Thanks
 
 
 class Kind(StrEnum):
@@ -34,6 +37,8 @@ class Kind(StrEnum):
     VOTE = "vote"  # the proposal only: a ballot's choice is the member's own business
     PROJECT_BADGE = "project_badge"
     PERK_USED = "perk_used"  # a perk ticket a shop confirmed
+    THANKS_GIVEN = "thanks_given"  # the title is who was thanked
+    THANKS_RECEIVED = "thanks_received"  # the title is who thanked
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class Moment:
     place: str = ""  # where: an event's venue, a shop's name
     coins: int | None = None
     ref: int | None = None
+    points: int | None = None  # thanks' points, given or received
 
 
 @dataclass(frozen=True)
@@ -169,6 +175,20 @@ def _perks_used(session: Session, user_id: int, start, end, locale):
     ]
 
 
+def _thanks(kind: Kind, mine, other):
+    """Thanks the member gave (`mine` the giver's column, `other` the receiver's) or received."""
+
+    def moments(session: Session, user_id: int, start, end, locale):
+        rows = session.execute(
+            select(Thanks.created_at, Thanks.points, User.display_name)
+            .join(User, other == User.id)
+            .where(mine == user_id, Thanks.created_at >= start, Thanks.created_at < end)
+        )
+        return [Moment(kind, at, name, points=points) for at, points, name in rows]
+
+    return moments
+
+
 # What the timeline reads, one source per kind of thing a member does. The thanks issue adds
 # its kinds here (thanks given and received, help): a TimelineSource of its own and the words for
 # its kinds in community/contribution.html (KINDS); nothing else changes.
@@ -194,6 +214,14 @@ TIMELINE_SOURCES: list[TimelineSource] = [
         lambda uid: select(Redemption.used_at).where(
             Redemption.user_id == uid, Redemption.status == RedemptionStatus.USED
         ),
+    ),
+    TimelineSource(
+        _thanks(Kind.THANKS_GIVEN, Thanks.giver_id, Thanks.receiver_id),
+        lambda uid: select(Thanks.created_at).where(Thanks.giver_id == uid),
+    ),
+    TimelineSource(
+        _thanks(Kind.THANKS_RECEIVED, Thanks.receiver_id, Thanks.giver_id),
+        lambda uid: select(Thanks.created_at).where(Thanks.receiver_id == uid),
     ),
 ]
 

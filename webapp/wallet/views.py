@@ -12,6 +12,7 @@ from webapp.core.qr import qr_svg
 from webapp.extensions import db
 from webapp.membership.cards import card_code, card_key
 from webapp.membership.services import MemberState, get_membership, member_state
+from webapp.thanks.services import received_summary
 from webapp.wallet.services import get_member_badge, get_member_proof, get_wallet
 
 bp = Blueprint("wallet", __name__)
@@ -29,11 +30,13 @@ NO_CARD = {
 @member_required
 def show():
     wallet = get_wallet(db.session, current_user, current_language())
+    now = utcnow()
     return render_template(
         "wallet/show.html",
         wallet=wallet,
+        thanks=received_summary(db.session, current_user, now=now),
         community=current_app.config["COMMUNITY_NAME"],
-        now=utcnow(),
+        now=now,
     )
 
 

@@ -226,8 +226,9 @@ def test_each_empty_section_offers_one_next_step(app, make_user):
         "会員証はまだありません。",
         "バッジはまだありません。",
         "まだありません。もらったコインと使ったコインがここにのります。",
+        "まだありがとうをもらっていません。",
     ):
         assert wallet.count(sentence) == 1, sentence
-    assert wallet.count('class="empty"') == 5  # the four above, and no invitations
+    assert wallet.count('class="empty"') == 6  # the five above, and no invitations
     assert wallet.count('class="button button-primary" href=') == 1  # one way on: scan a code
     assert 'class="button button-primary" href="/scan"' in wallet
