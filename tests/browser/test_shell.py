@@ -71,6 +71,9 @@ PAGES = {
         ("/account", "account"),
         ("/account/devices", "account"),
         ("/account/contribution", "account"),
+        ("/thanks", "account"),
+        ("/thanks/give/{neighbour}", "account"),
+        ("/thanks/scan", "account"),
         ("/account/profile", "account"),
         ("/members/{member}", "account"),  # her own, as others see it
         ("/members", "account"),
@@ -270,6 +273,7 @@ def test_each_main_page_fits_a_small_phone(live_server, browser, session, reques
     perk = session.scalars(select(Perk).order_by(Perk.price)).first()
     member = get_user_by_email(session, "member@example.org")
     values = {"event": event.id, "perk": perk.id, "member": member.id}
+    values["neighbour"] = get_user_by_email(session, "daimon@example.org").id  # a public profile
     values["invitation"] = DEMO_INVITATION_SECRET
     if shows_records(who):
         records = request.getfixturevalue("recorded")[1]
