@@ -151,6 +151,8 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.thanks.admin_views import bp as thanks_admin
     from webapp.thanks.views import bp as thanks
     from webapp.wallet.views import bp as wallet
+    from webapp.yui.admin_views import bp as yui_admin
+    from webapp.yui.views import bp as yui
 
     for blueprint in (
         site, accounts, passkeys, profile, accounts_admin, membership, member_card, events,
@@ -158,7 +160,7 @@ def _register_blueprints(app: Flask) -> None:
         rewards_admin, onchain, api, metadata, privacy, invitations, join, discord,
         discord_admin, decisions, decisions_meeting, projects, projects_admin, community_report,
         contribution, community, community_public, community_admin, profiles, directory,
-        thanks_admin, thanks,
+        thanks_admin, thanks, yui, yui_admin,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

@@ -18,6 +18,7 @@ from webapp.perks.redemptions import start_redemption
 from webapp.perks.services import add_staff, create_partner, create_perk
 from webapp.projects.services import activate_project, propose_project
 from webapp.thanks.services import give_thanks
+from webapp.yui.services import PostDraft, answer_post, create_post
 
 from .checkin.scans import claim, code_for
 
@@ -52,6 +53,9 @@ def world(app, session, make_user, organiser, make_event):
     )  # fmt: skip
     activate_project(session, project, now=utcnow(), approved_by=admin)
     thanks = give_thanks(session, member, admin, 5, "", via="profile", now=utcnow())
+    request = PostDraft(kind="request", category="snow", area="daimon", title="玄関前の雪かき")
+    post = create_post(session, request, author=member, for_user=member, now=utcnow())
+    thread = answer_post(session, post, make_user(Role.MEMBER), "手伝えます", utcnow())
     session.commit()
     values = {
         "device_id": "not-a-device",
@@ -76,6 +80,8 @@ def world(app, session, make_user, organiser, make_event):
         "proposal_id": proposal.id,
         "project_id": project.id,
         "thanks_id": thanks.id,
+        "post_id": post.id,  # the member's 結い post
+        "thread_id": thread.id,  # a neighbour's answer to it
     }
     people = {"member": member, "staff": staff, "other_organiser": other}
     people |= {"organiser": organiser, "admin": admin}

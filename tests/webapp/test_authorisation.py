@@ -18,6 +18,8 @@ Rules, and what each role must get:
   (their existence is not told).
 - LEAD: the project's lead (the member, in this world) and administrators; anyone else logged in
   gets 403.
+- POSTER: the 結い post's own person (the member, in this world) only; anyone else logged in gets
+  403.
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ from ..conftest import csrf_token, log_in
 
 ROLES = ("anonymous", "member", "staff", "other_organiser", "organiser", "admin")
 
-PUBLIC, MEMBER, CLAIM, API, ORGANISER, EVENT, STAFF, ADMIN, OWNER, LEAD = (
+PUBLIC, MEMBER, CLAIM, API, ORGANISER, EVENT, STAFF, ADMIN, OWNER, LEAD, POSTER = (
     "public", "member", "claim", "api", "organiser", "event", "staff", "admin", "owner", "lead",
+    "poster",
 )  # fmt: skip
 
 ROUTES = {
@@ -198,6 +201,21 @@ ROUTES = {
     "GET /wallet/card": MEMBER,
     "GET /wallet/badges/<int:badge_id>": OWNER,
     "GET /wallet/proofs/<int:job_id>": OWNER,
+    "GET /yui": MEMBER,
+    "GET /yui/new": MEMBER,
+    "POST /yui/new": MEMBER,
+    "GET /yui/for": ORGANISER,
+    "POST /yui/for": ORGANISER,
+    "GET /yui/<int:post_id>": MEMBER,
+    "POST /yui/<int:post_id>/answer": MEMBER,
+    "POST /yui/<int:post_id>/report": MEMBER,
+    "POST /yui/<int:post_id>/withdraw": POSTER,
+    "GET /yui/threads": MEMBER,
+    "GET /yui/threads/<int:thread_id>": OWNER,  # the member's conversation about her post
+    "POST /yui/threads/<int:thread_id>": OWNER,
+    "GET /admin/yui": ADMIN,
+    "POST /admin/yui/<int:post_id>/hide": ADMIN,
+    "POST /admin/yui/<int:post_id>/keep": ADMIN,
 }
 
 ALLOWED = {
@@ -210,6 +228,7 @@ ALLOWED = {
     ADMIN: {"admin"},
     OWNER: {"member"},
     LEAD: {"member", "admin"},
+    POSTER: {"member"},
 }
 
 

@@ -8,7 +8,9 @@ from flask_babel import lazy_gettext as _l
 from webapp.yui.models import PostKind
 
 KIND_NAMES = {
-    PostKind.REQUEST: _l("Help wanted"),  # 困りごと
+    PostKind.REQUEST: _l(
+        "Asking for help"
+    ),  # 困りごと ("Help wanted" is a project's 手伝ってほしいこと)
     PostKind.OFFER: _l("I can help"),  # できること
 }
 
