@@ -1,7 +1,8 @@
 """Demo data for a first start: a community that has been going for a few months.
 
 Five past events of 塩尻ラボ with their check-ins, the demo member's perk used at the winery,
-one event open now, a second organiser's event coming up, and the shops' perks with pictures.
+one event open now, a second organiser's event coming up, the shops' perks with pictures, and
+a few posts on the 結い board.
 Everything goes through the domains' own services, with the times it happened at, so the rows
 are those the app would have written then, and the chain worker mints them on the next start.
 """
@@ -35,6 +36,7 @@ from webapp.profiles.models import Area, Visibility
 from webapp.profiles.residence import set_residence
 from webapp.profiles.services import save_profile
 from webapp.projects.demo import load_demo_project
+from webapp.yui.demo import load_demo_board
 
 DEMO_PASSWORD = "demo-password"
 DEMO_LOGINS = (
@@ -49,6 +51,7 @@ DEMO_LOGINS = (
 NEIGHBOURS = (
     ("daimon@example.org", "大門 さくら"),
     ("hirooka@example.org", "広丘 翔"),
+    ("seba@example.org", "洗馬 トメ"),  # no phone: the organiser posts on the 結い board for her
 )
 # Where they live, as they said when joining: the community page splits its figures by it
 # (広丘 翔 comes from Tokyo: 関係人口).
@@ -59,6 +62,7 @@ RESIDENCES = {
     "organiser2@example.org": Area.PREFECTURE,
     "daimon@example.org": Area.CITY,
     "hirooka@example.org": Area.OUTSIDE,
+    "seba@example.org": Area.CITY,
 }
 # Profiles some of them chose to show (the rest stay private, the default): the directory at
 # /members has people to find, by skill, interest or project.
@@ -119,6 +123,7 @@ def load_demo_data(session: Session, keyring: PublicKeyring, now: datetime) -> N
     )
     load_demo_project(session, people, now)
     add_demo_proposals(session, people, now)
+    load_demo_board(session, people, now)
 
 
 def _people(session: Session, keyring: PublicKeyring, now: datetime) -> dict[str, User]:

@@ -22,6 +22,7 @@ from webapp.ledger.services import get_balance
 from webapp.onchain.models import JobStatus
 from webapp.perks.models import Perk, Redemption, RedemptionStatus
 from webapp.reports.reconcile import reconcile
+from webapp.yui.lists import BoardFilters, list_my_threads, list_posts
 
 from ..conftest import log_in
 from .test_worker import jobs, work
@@ -119,3 +120,30 @@ def test_the_demo_community_has_figures_by_area_and_members_to_find(app, session
     directory = client.get("/members").get_data(as_text=True)
     assert "大門 さくら" in directory and "広丘 翔" in directory
     assert "奈良井 健太" not in directory  # no profile: private
+
+
+def test_the_demo_board_has_posts_a_conversation_and_a_post_made_for_a_member(
+    app, session, keyring, client
+):
+    now = utcnow()
+    load_demo_data(session, keyring, now)
+    session.commit()
+    board = list_posts(session, BoardFilters())
+    assert [post.title for post in board.posts] == [
+        "週に一度の買い物の付き添い",
+        "玄関前と駐車場の雪かき",
+        "草刈り機を貸します",
+        "スマホの使い方、教えます",
+    ]
+    snow, mower = board.posts[1], board.posts[2]
+    assert (snow.kind, snow.coins, mower.kind) == ("request", 30, "offer")
+    sakura = get_user_by_email(session, "daimon@example.org")
+    assert get_balance(session, sakura).held == 30  # her coins, set aside for the helper
+    for_tome = board.posts[0]
+    assert for_tome.on_behalf and for_tome.author.email == "organiser@example.org"
+
+    log_in(client, "member@example.org", DEMO_PASSWORD)
+    [thread] = list_my_threads(session, get_user_by_email(session, "member@example.org"))
+    assert thread.post == snow and thread.last.sender == sakura
+    page = client.get(f"/yui/threads/{thread.thread.id}").get_data(as_text=True)
+    assert "朝7時ごろなら行けます" in page
