@@ -35,6 +35,7 @@ from webapp.ledger.services import get_balance
 from webapp.onchain.connection import get_public_keyring
 from webapp.perks.models import Partner, Perk
 from webapp.perks.services import create_perk
+from webapp.yui.models import YuiPost, YuiThread
 
 from ..conftest import copy_template, open_app, restore_instance, save_instance
 from .conftest import axe_violations, log_in
@@ -81,6 +82,11 @@ PAGES = {
         ("/account/close", "account"),
         ("/community", "account"),
         ("/community?year=2026", "account"),
+        ("/yui", "home"),
+        ("/yui/new", "home"),
+        ("/yui/{yui_post}", "home"),
+        ("/yui/threads", "home"),
+        ("/yui/threads/{yui_thread}", "home"),
     ],
     "organiser@example.org": [
         ("/events", "account"),
@@ -91,6 +97,7 @@ PAGES = {
         ("/events/{event}/checkin?q=塩尻", "account"),
         ("/events/{event}/display", ""),
         ("/calendar/{event}", "home"),
+        ("/yui/for", "home"),
     ],
     "admin@example.org": [
         ("/admin/members", "account"),
@@ -105,6 +112,7 @@ PAGES = {
         ("/admin/discord", "account"),
         ("/admin/community", "account"),
         ("/admin/thanks", "account"),
+        ("/admin/yui", "account"),
         ("/partner", "account"),
         ("/account", "account"),
     ],
@@ -275,6 +283,8 @@ def test_each_main_page_fits_a_small_phone(live_server, browser, session, reques
     values = {"event": event.id, "perk": perk.id, "member": member.id}
     values["neighbour"] = get_user_by_email(session, "daimon@example.org").id  # a public profile
     values["invitation"] = DEMO_INVITATION_SECRET
+    values["yui_post"] = session.scalar(select(YuiPost.id).where(YuiPost.coins > 0))
+    values["yui_thread"] = session.scalar(select(YuiThread.id))
     if shows_records(who):
         records = request.getfixturevalue("recorded")[1]
         values |= {"badge": records.badge_ids[0], "proof": records.job_ids[-1]}
