@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from webapp.accounts.audit import record_audit
 from webapp.accounts.models import User
+from webapp.core.db import MAX_INTEGER
 from webapp.core.errors import DomainError, Forbidden, NotFound
 from webapp.ledger import services as ledger
 from webapp.membership.cards import read_card_code
@@ -179,7 +180,8 @@ def find_member_to_post_for(
         refusal = NotFound("not_a_card", _l("This is not an Enishi member card."))
     else:
         refusal = NotFound("no_such_member", _l("There is no such member."))
-    person = session.get(User, member_id) if member_id is not None else None
+    storable = member_id is not None and 1 <= member_id <= MAX_INTEGER
+    person = session.get(User, member_id) if storable else None
     if person is None:
         raise refusal
     if not is_member(session, person, now):

@@ -14,8 +14,8 @@ from flask_login import current_user
 from webapp.accounts.services import get_person
 from webapp.core.access import member_required, organiser_required, protect
 from webapp.core.db import utcnow
-from webapp.core.errors import DomainError, Forbidden
-from webapp.core.http import uses_camera
+from webapp.core.errors import DomainError, Forbidden, NotFound
+from webapp.core.http import row_id_arg, uses_camera
 from webapp.extensions import db
 from webapp.ledger.services import get_balance
 from webapp.membership.cards import card_key
@@ -131,7 +131,9 @@ def new():
 def _person_to_post_for():
     """Whom a new post is for: the member themself, or (`?for=`) the member an organiser
     writes for."""
-    person_id = request.args.get("for", type=int)
+    person_id = row_id_arg("for")
+    if "for" in request.args and person_id is None:
+        raise NotFound("no_such_member", _("There is no such member."))
     if person_id is None or person_id == current_user.id:
         return current_user
     if not current_user.is_organiser:

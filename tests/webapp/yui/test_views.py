@@ -226,3 +226,10 @@ def test_my_page_and_home_lead_to_the_board(app, member, admin):
     assert 'data-testid="home-yui"' in client.get("/").get_data(as_text=True)
     assert 'href="/admin/yui"' not in client.get("/account").get_data(as_text=True)
     assert 'href="/admin/yui"' in logged_in(app, admin).get("/account").get_data(as_text=True)
+
+
+def test_a_member_number_no_row_can_have_is_no_such_member(app, make_user):
+    client = logged_in(app, make_user(Role.ORGANISER))
+    assert client.get("/yui/new?for=99999999999999999999").status_code == 404
+    response = post(client, "/yui/for", user_id="99999999999999999999")
+    assert response.status_code == 302 and response.location == "/yui/for"
