@@ -71,6 +71,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = RowIdConverter  # before any route is made
     _register_blueprints(app)
     _register_error_handlers(app)
+    from webapp.checkin.rsvps import release_seats
+    from webapp.membership.services import when_card_revoked
+
+    when_card_revoked(app, release_seats)  # a card taken back gives its seats to those waiting
 
     @app.after_request
     def security_headers(response):

@@ -17,6 +17,7 @@ from datetime import timedelta
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from webapp.checkin.rsvps import release_lapsed_seats
 from webapp.community.summary import refresh_summary
 from webapp.core.db import mark_writing, utcnow
 from webapp.core.i18n import local_zone
@@ -42,6 +43,11 @@ class Round:
 def expire_tickets(app: Flask, session: Session) -> int:
     """Perk tickets not used in time give their tokens back."""
     return expire_redemptions(session, utcnow())
+
+
+def seats_round(app: Flask, session: Session) -> int:
+    """Seats held by people whose card ran out go to those waiting."""
+    return release_lapsed_seats(session, utcnow())
 
 
 def decisions_round(app: Flask, session: Session) -> int:
@@ -88,6 +94,7 @@ ROUNDS: tuple[Round, ...] = (
     Round("decisions", decisions_round),
     Round("tickets", expire_tickets),
     Round("thanks_pool", thanks_pool_round),
+    Round("seats", seats_round),
     Round("chain", chain_round),
     Round("discord", discord_round),
     Round("community", community_round),

@@ -3,6 +3,11 @@ remain, else the member joins the waiting list, first come first served; a seat 
 cancellation, or more seats) goes at once, in the same transaction, to the first person waiting
 who is still invited. Checking in needs no seat: seats are for planning.
 
+Someone who can no longer come gives their seats back too: a card taken back or an account
+closed gives back every seat and place of theirs at once (`release_seats`, called by the app
+when a card is revoked and by the closing of an account); a card whose term ran out gives back
+its seats at the events that ask for a card in the worker's next round (`release_lapsed_seats`).
+
 Two members taking the last seat at once get one seat between them: the event's row is locked
 (PostgreSQL) or the database held (SQLite's one writer) while the seats are counted.
 """
@@ -11,10 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
@@ -23,6 +29,7 @@ from webapp.checkin.models import Rsvp, RsvpStatus
 from webapp.core.errors import DomainError, Forbidden, NotFound
 from webapp.events.models import Event
 from webapp.events.services import InvitationSettings, lock_event, set_invitation
+from webapp.membership.models import Membership
 
 GOING, WAITING, CANCELLED = RsvpStatus.GOING, RsvpStatus.WAITING, RsvpStatus.CANCELLED
 
@@ -69,6 +76,46 @@ def cancel_seat(session: Session, user: User, event: Event, now: datetime) -> No
     session.flush()
     if was_going:
         settle_seats(session, event, now)
+
+
+def release_seats(session: Session, user: User, now: datetime) -> int:
+    """`user` can no longer come (their card was taken back, their account closed): their seats
+    and places on waiting lists at events not yet ended are cancelled, and each of those events'
+    waiting list moves up. The number of replies cancelled."""
+    query = (
+        select(Rsvp.event_id, Rsvp.user_id)
+        .join(Event, Event.id == Rsvp.event_id)
+        .where(Rsvp.user_id == user.id, Rsvp.status != CANCELLED, Event.ends_at > now)
+    )
+    return _release(session, session.execute(query).all(), now)
+
+
+def release_lapsed_seats(session: Session, now: datetime) -> int:
+    """Seats at events not yet ended that ask for a card (members only, or a rule with the
+    card) held by someone whose card no longer gives its rights (its term ran out, it was taken
+    back) or who has none, and whom `eligibility` no longer invites: they are cancelled and the
+    waiting lists move up. The worker's `seats` round; the number cancelled (one query, usually
+    empty)."""
+    asks_for_card = or_(
+        Event.audience == "members", and_(Event.audience == "rule", Event.rule_card)
+    )
+    card_gone = or_(
+        Membership.id.is_(None), Membership.revoked_at.is_not(None), Membership.term_ends_at <= now
+    )
+    query = (
+        select(Rsvp.event_id, Rsvp.user_id)
+        .join(Event, Event.id == Rsvp.event_id)
+        .outerjoin(Membership, Membership.user_id == Rsvp.user_id)
+        .where(Rsvp.status == GOING, Event.ends_at > now, asks_for_card, card_gone)
+    )
+    uninvited = [
+        (event_id, user_id)
+        for event_id, user_id in session.execute(query)
+        if not eligibility(
+            session, session.get(User, user_id), session.get(Event, event_id), now
+        ).invited
+    ]
+    return _release(session, uninvited, now)
 
 
 def set_event_invitation(
@@ -149,6 +196,28 @@ def list_member_seats(session: Session, user: User, events: list[Event]) -> dict
 def list_rsvps(session: Session, event: Event) -> tuple[list[Rsvp], list[Rsvp]]:
     """Who is going, and who waits, in order: the organiser's list."""
     return _list(session, event, GOING), _list(session, event, WAITING)
+
+
+def _release(session: Session, answers: list[tuple[int, int]], now: datetime) -> int:
+    """Cancels the replies (event id, user id), each event's under its lock, in the events'
+    order (two rounds never wait on each other), and moves each event's waiting list up."""
+    released = 0
+    for event_id, rows in groupby(sorted(answers), key=lambda row: row[0]):
+        event = session.get(Event, event_id)
+        lock_event(session, event)
+        query = select(Rsvp).where(
+            Rsvp.event_id == event_id,
+            Rsvp.user_id.in_([user_id for _event_id, user_id in rows]),
+            Rsvp.status != CANCELLED,
+        )
+        rsvps = list(session.scalars(query.execution_options(populate_existing=True)))
+        for rsvp in rsvps:
+            rsvp.status, rsvp.updated_at = CANCELLED, now
+        session.flush()
+        if rsvps:
+            settle_seats(session, event, now)
+        released += len(rsvps)
+    return released
 
 
 def _refusal(reason: str, event: Event) -> str:

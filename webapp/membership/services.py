@@ -8,11 +8,12 @@ its rights back. A revoked card can be issued again once its burn is on chain.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from flask import current_app
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, case, select
 from sqlalchemy.orm import Session
@@ -26,6 +27,9 @@ from webapp.membership.models import Membership
 from webapp.membership.terms import last_day, parse_term, term_end
 from webapp.onchain.jobs import queue_card, revoke_card
 from webapp.onchain.models import JobStatus
+
+# What the domains above do when a card is taken back, registered by the app (`when_card_revoked`).
+CARD_REVOKED = "enishi.card_revoked"
 
 # A card's holder is told that it runs out from this long before its last day.
 EXPIRY_NOTICE = timedelta(days=31)
@@ -202,7 +206,8 @@ def revoke_membership(
 ) -> Membership:
     """Takes `user`'s card back: its rights end at once (check-ins are refused from now on, also
     those kept offline), and the card is burned on chain (or, if its mint was never sent, the
-    mint is cancelled). Written to the audit log with `reason`."""
+    mint is cancelled). Written to the audit log with `reason`. What the app registered with
+    `when_card_revoked` follows (their seats at events go to those waiting)."""
     membership = get_membership(session, user, lock=True)
     if membership is None or membership.revoked_at is not None:
         raise DomainError("not_a_member", _l("This person holds no member card to take back."))
@@ -216,7 +221,16 @@ def revoke_membership(
         session, actor=actor, action="membership.revoked", now=now, subject=user,
         detail=reason.strip(),
     )  # fmt: skip
+    for then in current_app.extensions.get(CARD_REVOKED, ()):
+        then(session, user, now)
     return membership
+
+
+def when_card_revoked(app: Flask, then: Callable[[Session, User, datetime], object]) -> None:
+    """Has `then(session, user, now)` run in the same transaction whenever a card is taken
+    back: a domain above membership acts on it (check-in gives the holder's seats back) without
+    membership knowing it."""
+    app.extensions.setdefault(CARD_REVOKED, []).append(then)
 
 
 def _ensure_term_ahead(ends_at: datetime | None, now: datetime) -> None:

@@ -1,11 +1,12 @@
 """Closing one's own account: confirmed with the password (or, for someone who has none, by
 typing a word), then the app forgets the person (accounts.closing) and says so in the audit
 log. A card they hold is taken back (burned on chain): it would name an account nobody holds;
-their badges stay on chain, as anonymous records. Their profile and tags are deleted; where
-they lived (a coarse area and its day) stays for the community's past figures. The roles of a
-Discord connection are cleared first, with no transaction open while Discord answers
-(`clear_discord_roles`, after `confirm_closing`); then the connection is forgotten, or, if
-Discord did not take it, left apart from the person for the discord round to clear."""
+their badges stay on chain, as anonymous records. Their seats at events to come go to those
+waiting. Their profile and tags are deleted; where they lived (a coarse area and its day) stays
+for the community's past figures. The roles of a Discord connection are cleared first, with no
+transaction open while Discord answers (`clear_discord_roles`, after `confirm_closing`); then
+the connection is forgotten, or, if Discord did not take it, left apart from the person for
+the discord round to clear."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from webapp.accounts.audit import record_audit
 from webapp.accounts.closing import forget_person
 from webapp.accounts.models import User
 from webapp.accounts.services import confirm_password
+from webapp.checkin.rsvps import release_seats
 from webapp.core.errors import DomainError
 from webapp.discord.client import get_discord_client
 from webapp.discord.services import Login, clear_roles, forget_connection, get_connection
@@ -73,6 +75,7 @@ def close_account(
             revoke_membership(session, user, actor=user, now=now, reason="account closed")
         except DomainError:  # taken back before: nothing left to burn
             pass
+    release_seats(session, user, now)  # their seats at events to come go to those waiting
     forget_connection(session, user, cleared=discord_cleared)  # its Discord tokens
     # The profile and its tags go. Where they lived stays: only the coarse area (市内 / 県内 /
     # 県外) with its day, under no name, which the community's figures of past months count

@@ -5,11 +5,13 @@ from datetime import timedelta
 
 import pytest
 
-from webapp.accounts.models import User
+from webapp.accounts.models import Role, User
 from webapp.checkin.rsvps import (
     cancel_seat,
     get_seat,
     list_rsvps,
+    release_lapsed_seats,
+    release_seats,
     seats_left,
     set_event_invitation,
     take_seat,
@@ -18,6 +20,9 @@ from webapp.core.db import utcnow
 from webapp.core.errors import DomainError
 from webapp.events.models import Event
 from webapp.events.services import InvitationSettings
+from webapp.membership.services import get_membership, revoke_membership
+from webapp.privacy.closing import close_account
+from webapp.tasks import ROUNDS, run_rounds
 
 from ..threads import run_together
 from .rules import invite
@@ -166,3 +171,63 @@ def test_a_cancel_and_a_new_reply_at_once_still_fill_the_seats_once(
     session.rollback()
     going, _waiting = list_rsvps(session, session.get(Event, event_id))
     assert names(going) == [waiting_one.id]
+
+
+@pytest.fixture
+def full(session, make_user, seated):
+    """A full event (one seat): the first person going, the second waiting."""
+    event = seated(1)
+    going, waiting = make_user(), make_user()
+    take_seat(session, going, event, utcnow())
+    take_seat(session, waiting, event, utcnow())
+    return event, going, waiting
+
+
+def test_a_card_taken_back_gives_its_seat_to_the_first_person_waiting(session, make_user, full):
+    event, holder, next_one = full
+    revoke_membership(session, holder, actor=make_user(Role.ADMIN), now=utcnow())
+    going, waiting = list_rsvps(session, event)
+    assert (names(going), names(waiting)) == ([next_one.id], [])
+    assert get_seat(session, holder, event) is None
+
+
+def test_a_closed_account_gives_back_its_seats_and_places(session, make_user, seated, full):
+    event, holder, next_one = full
+    other = seated(1)
+    take_seat(session, make_user(), other, utcnow())
+    take_seat(session, holder, other, utcnow())  # waiting there
+    close_account(session, holder, now=utcnow())
+    assert (names(list_rsvps(session, event)[0]), names(list_rsvps(session, other)[1])) == (
+        [next_one.id],
+        [],
+    )
+
+
+def test_release_leaves_past_events_and_other_people_alone(session, make_user, make_event, full):
+    event, holder, next_one = full
+    ago = timedelta(days=1)
+    past = make_event(title="先週の見学会")
+    invite(session, past, audience="members", capacity=5, rsvp_open=True)
+    take_seat(session, holder, past, utcnow())
+    past.starts_at, past.ends_at = utcnow() - 3 * ago, utcnow() - 2 * ago
+    assert release_seats(session, holder, utcnow()) == 1
+    assert names(list_rsvps(session, past)[0]) == [holder.id]  # what happened stays
+    assert names(list_rsvps(session, event)[0]) == [next_one.id]
+
+
+def test_a_card_that_ran_out_gives_its_seat_back_in_the_worker_round(
+    app, session, make_user, make_event, full
+):
+    event, holder, next_one = full
+    open_to_all = make_event(title="ワイン祭り")
+    invite(session, open_to_all, audience="everyone", capacity=5, rsvp_open=True)
+    take_seat(session, holder, open_to_all, utcnow())
+    assert release_lapsed_seats(session, utcnow()) == 0  # a card still valid: nothing moves
+    get_membership(session, holder).term_ends_at = utcnow() - timedelta(seconds=1)
+    session.commit()
+    run_rounds(app, tuple(each for each in ROUNDS if each.name == "seats"))
+    session.expire_all()
+    going, waiting = list_rsvps(session, session.get(Event, event.id))
+    assert (names(going), names(waiting)) == ([next_one.id], [])
+    # An event open to everyone keeps them: they are still invited there.
+    assert names(list_rsvps(session, session.get(Event, open_to_all.id))[0]) == [holder.id]

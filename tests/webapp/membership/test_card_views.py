@@ -8,7 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from webapp.accounts.models import AuditEntry, Role
+from webapp.checkin.rsvps import list_rsvps, take_seat
 from webapp.core.db import utcnow
+from webapp.events.models import Event
+from webapp.events.services import InvitationSettings, set_invitation
 from webapp.membership.services import get_membership
 
 from ...conftest import csrf_token, log_in
@@ -85,6 +88,22 @@ def test_an_administrator_takes_a_card_back_with_a_reason_and_their_password(
     assert "取り消し: 記録済み" in html and 'data-testid="card-issue"' in html
     again = act(office, member, "issue").get_data(as_text=True)
     assert "会員証を発行しました" in again and "記録待ち" in again
+
+
+def test_a_card_taken_back_gives_its_seat_to_the_first_person_waiting(
+    session, office, member, make_user, make_event
+):
+    event, waiting = make_event(title="特別見学会"), make_user()
+    set_invitation(
+        session, event, InvitationSettings(audience="members", capacity=1, rsvp_open=True)
+    )
+    take_seat(session, member, event, utcnow())
+    take_seat(session, waiting, event, utcnow())
+    session.commit()
+    act(office, member, "revoke", password="correct horse battery")
+    session.expire_all()
+    going, queue = list_rsvps(session, session.get(Event, event.id))
+    assert ([rsvp.user_id for rsvp in going], queue) == ([waiting.id], [])
 
 
 def test_an_offline_check_in_synced_after_the_revocation_is_refused(
