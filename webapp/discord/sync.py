@@ -6,7 +6,8 @@ everything again (to repair changes made on Discord's side).
 Each connection is its own little job queue: a failed push counts its attempts, waits a
 backoff that grows with them (`next_attempt_at`) and keeps its last error for the
 administrator's page; a 429 waits as long as Discord asks; a login Discord no longer accepts
-waits for the member to connect again."""
+waits for the member to connect again. A 429, a 5xx or a network error ends the round: Discord
+is down or busy, and the other connections wait for the next round."""
 
 from __future__ import annotations
 
@@ -33,6 +34,10 @@ RECONCILE_EVERY = timedelta(hours=24)
 CLEARED: dict = {}  # the role data of a member who left: Discord removes their roles
 FIRST_BACKOFF = timedelta(seconds=15)
 MAX_BACKOFF = timedelta(hours=1)
+# Failures that say Discord as a whole cannot take more now: it asked to slow down, it is down
+# (5xx), or it cannot be reached (each call would wait out its timeouts). The round stops at
+# the first, so one round never holds the worker's other rounds up for long.
+STOPS_THE_ROUND = frozenset({"rate_limited", "server_error", "network"})
 
 
 @dataclass(frozen=True)
@@ -175,8 +180,8 @@ def sync_round(
             result.pushed += 1
             continue
         result.failed += 1
-        if outcome.error.kind == "rate_limited":
-            break  # Discord asked to slow down: the others wait for the next round
+        if outcome.error.kind in STOPS_THE_ROUND:
+            break  # the others wait for the next round (the failed one, its backoff)
     return result
 
 

@@ -5,6 +5,7 @@ token refresh, members who must connect again, and the daily reconcile."""
 from __future__ import annotations
 
 import json
+import socket
 import uuid
 from datetime import timedelta
 
@@ -15,7 +16,7 @@ from webapp.accounts.models import Role
 from webapp.checkin.services import ClaimInput, record_claim
 from webapp.core.db import mark_writing, utcnow
 from webapp.core.errors import DomainError
-from webapp.discord.client import DiscordError
+from webapp.discord.client import DiscordClient, DiscordError
 from webapp.discord.services import Login, disconnect, get_connection, list_failing
 from webapp.discord.settings import get_application, register_metadata, save_settings
 from webapp.discord.sync import Outcome, backoff, record, role_data, sync_round
@@ -172,6 +173,46 @@ def test_a_429_is_respected(session, make_user, link, discord, client_api):
     assert run(session, client_api, now + timedelta(seconds=1)).pushed == 1  # the other one
     assert run(session, client_api, now + timedelta(seconds=30)).pushed == 1
     assert discord.metadata_of("701")["is_member"] == "1"
+
+
+def test_with_discord_down_a_round_makes_one_call_not_one_per_member(
+    session, make_user, link, discord, client_api
+):
+    """Discord answering 500 to everything: the round stops at the first failure, so a worker
+    round takes one call's time, not one per member; the others wait for the next round."""
+    people = [make_user() for _ in range(3)]
+    for n, person in enumerate(people):
+        link(person, f"240{n}")
+    discord.fail("", 500, times=1000)  # every call, whatever its path
+    now = utcnow()
+    assert (run(session, client_api, now).failed, discord.count("PUT", "role-connection")) == (
+        1,
+        1,
+    )
+    first, *others = (get_connection(session, person) for person in people)
+    assert first.next_attempt_at == now + backoff(1) and first.last_error.startswith("server")
+    assert [(c.attempts, c.next_attempt_at) for c in others] == [(0, None), (0, None)]
+    assert run(session, client_api, now + timedelta(seconds=2)).failed == 1  # the next one
+    assert discord.count("PUT", "role-connection") == 2
+
+
+def test_with_discord_unreachable_a_round_stops_at_the_first_network_error(
+    session, make_user, link, discord
+):
+    people = [make_user() for _ in range(3)]
+    for n, person in enumerate(people):
+        link(person, f"250{n}")
+    nobody = DiscordClient(f"http://127.0.0.1:{free_port()}/api/v10", timeout=(1, 1))
+    assert run(session, nobody).failed == 1
+    tried = [get_connection(session, person).last_error for person in people]
+    assert tried[0].startswith("network") and tried[1:] == [None, None]
+
+
+def free_port() -> int:
+    """A port nothing listens on: connecting to it is refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def test_an_expired_token_is_refreshed(session, make_user, link, discord, client_api):
