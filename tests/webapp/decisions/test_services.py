@@ -395,6 +395,32 @@ def test_one_member_voting_twice_at_once_has_one_ballot(app, session, propose, m
     assert session.scalar(select(func.count()).select_from(Ballot)) == 1
 
 
+def test_two_organisers_recording_one_members_meeting_vote_at_once_make_one_ballot(
+    app, session, propose, member, make_user, opened_at
+):
+    """Two organisers at one meeting scan the same member's card at once (one for 賛成, one
+    for 反対): one ballot is recorded, and the other is told the vote is already recorded."""
+    proposal = propose()
+    start_voting(session, proposal, opened_at)
+    desks = [make_user(Role.ORGANISER, member=False).id for _ in range(2)]
+    ids = (proposal.id, member.id, [option.id for option in proposal.options])
+    session.commit()  # no snapshot of ours outlives the threads
+
+    def scan(s, n):
+        organiser, voter = s.get(User, desks[n]), s.get(User, ids[1])
+        return record_meeting_vote(s, organiser, s.get(Proposal, ids[0]), voter, ids[2][n],
+                                   now=opened_at + DAY * 1.5).option_id  # fmt: skip
+
+    outcome = run_together(app, 2, scan)
+    refusals = [each for each in outcome if isinstance(each, Exception)]
+    assert [getattr(each, "code", each) for each in refusals] == ["already_voted"], outcome
+    (recorded,) = [each for each in outcome if not isinstance(each, Exception)]
+    session.rollback()
+    ballots = session.scalars(select(Ballot)).all()
+    assert [(b.option_id, b.via) for b in ballots] == [(recorded, "meeting")]
+    assert ballots[0].recorded_by_id == desks[outcome.index(recorded)]
+
+
 def test_a_close_racing_a_vote_counts_it_or_refuses_it(app, session, propose, member, opened_at):
     proposal = propose()
     start_voting(session, proposal, opened_at)
