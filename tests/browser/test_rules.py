@@ -1,6 +1,6 @@
 """Events by invitation in the browser: an invited member finds the invitation on the wallet,
 replies and sees 「参加予定」; a member the rule leaves out scans the code and is told the rule.
-The wallet's invitations and the organiser's form pass axe-core."""
+The wallet's invitations, the organiser's form and the desk's list of replies pass axe-core."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 
 from webapp.accounts.services import get_user_by_email
 from webapp.checkin import codes
-from webapp.core.db import utcnow
+from webapp.checkin.rsvps import set_event_invitation, take_seat
+from webapp.core.db import mark_writing, utcnow
 from webapp.events.services import InvitationSettings, create_event, set_invitation
 
 from .conftest import axe_violations, log_in
@@ -111,3 +112,20 @@ def test_the_organisers_form_for_who_is_invited(live_server, browser, session):
     )
     page.get_by_role("link", name="受付").click()
     expect(page.get_by_test_id("rsvps")).to_be_visible()
+    # Replies taken (one seat, so a waiting list too): the desk lists them, and passes axe-core.
+    session.rollback()  # the page's writes came after our last read
+    mark_writing()
+    set_event_invitation(
+        session, event, InvitationSettings(audience="rule", rule_card=True, capacity=1,
+                                           rsvp_open=True), utcnow(),
+    )  # fmt: skip
+    for email in ("member@example.org", "daimon@example.org"):
+        take_seat(session, get_user_by_email(session, email), event, utcnow())
+    session.commit()
+    page.reload()
+    replies = page.get_by_test_id("rsvps")
+    expect(replies).to_contain_text("参加予定：1 人（1 席中）。キャンセル待ち：1 人")
+    expect(replies.get_by_role("listitem")).to_have_text(["塩尻 花子", "大門 さくら"])
+    replies.scroll_into_view_if_needed()
+    shot(page, "event-desk-rsvps-390")
+    assert axe_violations(page) == []
