@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 
 from webapp.accounts.models import AuditEntry, DeviceSession, Invitation, LoginCard, User
 from webapp.accounts.passkeys import list_passkeys
-from webapp.checkin.models import Attendance, Claim
+from webapp.checkin.models import Attendance, Claim, Rsvp
 from webapp.core.spreadsheet import csv_bytes
 from webapp.decisions.models import Ballot
 from webapp.discord.services import exported_connection
+from webapp.events.models import Event
 from webapp.ledger.models import LedgerEntry
 from webapp.membership.models import Membership
 from webapp.membership.services import member_state
@@ -38,6 +39,7 @@ COLUMNS = {
     "membership": ["state", "first_issued_at", "issued_at", "term_ends_at", "revoked_at"],
     "checkins": ["event", "scanned_at", "received_at", "answer", "reason", "how", "offline"],
     "badges": ["event", "event_starts_at", "checked_in_at", "badge_recorded_on_chain"],
+    "rsvps": ["event", "event_starts_at", "status", "replied_at", "status_since"],
     "coins": ["at", "amount", "kind", "chain"],
     "perk_tickets": ["perk", "perk_en", "price", "state", "made_at", "expires_at", "used_at",
                      "ended_at"],
@@ -65,6 +67,7 @@ def collect_personal_data(session: Session, user: User, now: datetime) -> dict[s
         "membership": _membership(session, user, now),
         "checkins": _checkins(session, user),
         "badges": _badges(session, user),
+        "rsvps": _rsvps(session, user),
         "coins": _coins(session, user),
         "perk_tickets": _perk_tickets(session, user),
         "audit": _audit(session, user),
@@ -196,6 +199,26 @@ def _badges(session: Session, user: User) -> Rows:
             "badge_recorded_on_chain": attendance.chain_job.on_chain,
         }
         for attendance in _all(session, query)
+    ]
+
+
+def _rsvps(session: Session, user: User) -> Rows:
+    """Their replies to events' invitations: going, waiting or cancelled, and since when."""
+    query = (
+        select(Rsvp, Event.title, Event.starts_at)
+        .join(Event, Event.id == Rsvp.event_id)
+        .where(Rsvp.user_id == user.id)
+        .order_by(Rsvp.created_at, Rsvp.id)
+    )
+    return [
+        {
+            "event": title,
+            "event_starts_at": starts_at,
+            "status": rsvp.status,
+            "replied_at": rsvp.created_at,
+            "status_since": rsvp.updated_at,
+        }
+        for rsvp, title, starts_at in session.execute(query)
     ]
 
 

@@ -59,7 +59,7 @@ def test_the_download_has_my_check_ins_and_coins_and_nothing_of_anyone_else(
     assert set(archive.namelist()) == {
         "data.json", "account.csv", "devices.csv", "login_cards.csv", "passkeys.csv",
         "membership.csv",
-        "checkins.csv", "badges.csv", "coins.csv", "perk_tickets.csv", "audit.csv",
+        "checkins.csv", "badges.csv", "rsvps.csv", "coins.csv", "perk_tickets.csv", "audit.csv",
         "invitations.csv", "discord.csv", "votes.csv", "profile.csv", "profile_tags.csv",
         "residences.csv",
     }  # fmt: skip
@@ -128,6 +128,46 @@ def test_the_download_has_my_votes_and_nobody_else_s(session, make_user, downloa
     assert [(v["proposal"], v["option"], v["via"]) for v in votes] == [
         ("公民館に本棚を置く", "賛成", "phone")
     ]
+
+
+def test_the_download_has_my_replies_to_invitations_and_nobody_else_s(
+    session, make_user, make_event, download
+):
+    from datetime import timedelta
+
+    from webapp.checkin.rsvps import cancel_seat, take_seat
+    from webapp.events.services import InvitationSettings, set_invitation
+
+    me, other = make_user(), make_user()
+    soon = utcnow() + timedelta(days=3)
+    tour, dinner = (
+        make_event(title=title, starts_at=soon, ends_at=soon + timedelta(hours=2))
+        for title in ("ワイナリー見学会", "収穫の夕べ")
+    )
+    for event in (tour, dinner):
+        set_invitation(session, event, InvitationSettings(capacity=1, rsvp_open=True))
+    take_seat(session, me, tour, utcnow())
+    take_seat(session, other, dinner, utcnow())
+    take_seat(session, me, dinner, utcnow())  # waiting
+    tour_seat = take_seat(session, other, tour, utcnow())  # waiting, then cancelled
+    cancel_seat(session, other, tour, utcnow())
+    session.commit()
+    archive = download(me)
+    rsvps = read_csv(archive, "rsvps.csv")
+    assert [(r["event"], r["status"]) for r in rsvps] == [
+        ("ワイナリー見学会", "going"),
+        ("収穫の夕べ", "waiting"),
+    ]
+    assert rsvps[0]["event_starts_at"].startswith(soon.isoformat()[:16])
+    assert rsvps[0]["replied_at"] and rsvps[0]["status_since"]
+    data = json.loads(archive.read("data.json"))
+    assert [r["status"] for r in data["rsvps"]] == ["going", "waiting"]
+    cancelled = read_csv(download(other), "rsvps.csv")
+    assert [(r["event"], r["status"]) for r in cancelled] == [
+        ("収穫の夕べ", "going"),
+        ("ワイナリー見学会", "cancelled"),
+    ]
+    assert tour_seat.status == "cancelled"
 
 
 def test_the_download_has_my_profile_its_tags_and_where_i_lived(session, make_user, download):
