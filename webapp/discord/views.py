@@ -37,15 +37,25 @@ STATE_KEY = "discord_oauth_state"
 @bp.app_context_processor
 def discord_parts():
     """`discord_card()`: what マイページ's Discord card shows (nothing when it is not set up),
-    and the time now (a date of another year is written with its year)."""
+    the time now (a date of another year is written with its year) and a link to the
+    community's server (when the administrator gave its id)."""
 
     def card() -> dict | None:
         settings = get_settings(db.session)
         if settings is None or not settings.configured:
             return None
-        return {"connection": get_connection(db.session, current_user), "now": utcnow()}
+        return {
+            "connection": get_connection(db.session, current_user),
+            "now": utcnow(),
+            "server": server_url(settings.guild_id),
+        }
 
     return {"discord_card": card}
+
+
+def server_url(guild_id: str) -> str | None:
+    """The community's Discord server, opened in Discord (its app, or the browser)."""
+    return f"https://discord.com/channels/{guild_id}" if guild_id else None
 
 
 def redirect_uri() -> str:

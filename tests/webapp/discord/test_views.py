@@ -226,6 +226,18 @@ def test_a_member_told_to_connect_again(app, session, member, configured):
     assert 'data-testid="discord-reconnect"' in html
 
 
+def test_my_page_links_to_the_communitys_server_once_its_id_is_set(
+    app, member, office, configured
+):
+    phone = app.test_client()
+    log_in(phone, member.email)
+    connect_through_discord(phone, configured, "6262", "hanako")
+    html = phone.get("/account").get_data(as_text=True)
+    assert 'href="https://discord.com/channels/2200"' in html
+    save_settings_form(office, configured, guild_id="")
+    assert 'data-testid="discord-server"' not in phone.get("/account").get_data(as_text=True)
+
+
 def test_disconnecting_from_my_page(app, session, member, configured):
     discord = configured
     phone = app.test_client()
