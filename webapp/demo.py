@@ -36,6 +36,7 @@ from webapp.profiles.models import Area, Visibility
 from webapp.profiles.residence import set_residence
 from webapp.profiles.services import save_profile
 from webapp.projects.demo import load_demo_project
+from webapp.thanks.demo import load_demo_thanks
 from webapp.yui.demo import load_demo_board
 
 DEMO_PASSWORD = "demo-password"
@@ -124,6 +125,7 @@ def load_demo_data(session: Session, keyring: PublicKeyring, now: datetime) -> N
     load_demo_project(session, people, now)
     add_demo_proposals(session, people, now)
     load_demo_board(session, people, now)
+    load_demo_thanks(session, people, now)
 
 
 def _people(session: Session, keyring: PublicKeyring, now: datetime) -> dict[str, User]:

@@ -2,7 +2,8 @@
 typing a word), then the app forgets the person (accounts.closing) and says so in the audit
 log. A card they hold is taken back (burned on chain): it would name an account nobody holds;
 their badges stay on chain, as anonymous records. Their seats at events to come go to those
-waiting. Their profile and tags are deleted; where they lived (a coarse area and its day) stays
+waiting, and their open posts on the 結い board are taken down (the coins they held given
+back). Their profile and tags are deleted; where they lived (a coarse area and its day) stays
 for the community's past figures. The roles of a Discord connection are cleared first, with no
 transaction open while Discord answers (`clear_discord_roles`, after `confirm_closing`); then
 the connection is forgotten, or, if Discord did not take it, left apart from the person for
@@ -28,6 +29,7 @@ from webapp.discord.services import Login, clear_roles, forget_connection, get_c
 from webapp.discord.settings import get_application
 from webapp.membership.services import get_membership, revoke_membership
 from webapp.profiles.services import forget_profile
+from webapp.yui.services import withdraw_posts_of
 
 
 def confirmation_word() -> str:
@@ -76,6 +78,7 @@ def close_account(
         except DomainError:  # taken back before: nothing left to burn
             pass
     release_seats(session, user, now)  # their seats at events to come go to those waiting
+    withdraw_posts_of(session, user, now)  # no one could meet them to confirm a help
     forget_connection(session, user, cleared=discord_cleared)  # its Discord tokens
     # The profile and its tags go. Where they lived stays: only the coarse area (市内 / 県内 /
     # 県外) with its day, under no name, which the community's figures of past months count

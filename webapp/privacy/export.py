@@ -2,7 +2,8 @@
 (everything) and a CSV file per kind (UTF-8 with a BOM, so that Excel reads the Japanese).
 Secrets never leave: no password hash, no login card or invitation secret, no ticket code.
 Nothing of anyone else either, beyond the name of the person who acted on their account (an
-audit entry's "by")."""
+audit entry's "by") or with them (whom they thanked or were thanked by, whom they helped or were
+helped by, who posted on the 結い board for them)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from webapp.membership.services import member_state
 from webapp.onchain.models import ChainJob
 from webapp.perks.models import Redemption
 from webapp.profiles.models import Profile, ProfileTag, Residence
+from webapp.thanks.models import Thanks
+from webapp.yui.models import YuiConfirmation, YuiMessage, YuiPost, YuiThread
 
 # The kinds, in the order of the files, and each one's columns: a CSV each (with its header
 # even when empty), and a key of data.json each.
@@ -51,6 +54,12 @@ COLUMNS = {
     "profile": ["introduction", "visibility", "updated_at"],
     "profile_tags": ["kind", "tag"],
     "residences": ["area", "since"],
+    "thanks_given": ["at", "to", "points", "message", "via"],
+    "thanks_received": ["at", "from", "points", "message"],
+    "yui_posts": ["kind", "category", "area", "title", "body", "when", "coins", "posted_at",
+                  "posted_by", "closed_at", "hidden_at", "hidden_reason"],
+    "yui_messages": ["post", "at", "message"],
+    "yui_helps": ["post", "role", "with", "coins", "scanned_at", "confirmed_at"],
 }  # fmt: skip
 KINDS = tuple(COLUMNS)
 
@@ -77,6 +86,11 @@ def collect_personal_data(session: Session, user: User, now: datetime) -> dict[s
         "profile": _profile(session, user),
         "profile_tags": _profile_tags(session, user),
         "residences": _residences(session, user),
+        "thanks_given": _thanks_given(session, user),
+        "thanks_received": _thanks_received(session, user),
+        "yui_posts": _yui_posts(session, user),
+        "yui_messages": _yui_messages(session, user),
+        "yui_helps": _yui_helps(session, user),
     }
 
 
@@ -330,3 +344,93 @@ def _residences(session: Session, user: User) -> Rows:
         .order_by(Residence.since, Residence.id)
     )
     return [{"area": row.area, "since": row.since} for row in _all(session, query)]
+
+
+def _thanks_given(session: Session, user: User) -> Rows:
+    query = select(Thanks).where(Thanks.giver_id == user.id).order_by(Thanks.id)
+    return [
+        {
+            "at": thanks.created_at,
+            "to": thanks.receiver.display_name,
+            "points": thanks.points,
+            "message": thanks.message,
+            "via": thanks.via,
+        }
+        for thanks in _all(session, query)
+    ]
+
+
+def _thanks_received(session: Session, user: User) -> Rows:
+    query = select(Thanks).where(Thanks.receiver_id == user.id).order_by(Thanks.id)
+    return [
+        {
+            "at": thanks.created_at,
+            "from": thanks.giver.display_name,
+            "points": thanks.points,
+            "message": thanks.message,
+        }
+        for thanks in _all(session, query)
+    ]
+
+
+def _yui_posts(session: Session, user: User) -> Rows:
+    """Posts on the 結い board for them (by them, or by an organiser for them)."""
+    query = select(YuiPost).where(YuiPost.for_user_id == user.id).order_by(YuiPost.id)
+    return [
+        {
+            "kind": post.kind,
+            "category": post.category,
+            "area": post.area,
+            "title": post.title,
+            "body": post.body,
+            "when": post.when_text,
+            "coins": post.coins,
+            "posted_at": post.created_at,
+            "posted_by": post.author.display_name,
+            "closed_at": post.closed_at,
+            "hidden_at": post.hidden_at,
+            "hidden_reason": post.hidden_reason,
+        }
+        for post in _all(session, query)
+    ]
+
+
+def _yui_messages(session: Session, user: User) -> Rows:
+    """The messages they wrote in 結い conversations (not the other person's)."""
+    query = (
+        select(YuiMessage, YuiPost.title)
+        .join(YuiThread, YuiThread.id == YuiMessage.thread_id)
+        .join(YuiPost, YuiPost.id == YuiThread.post_id)
+        .where(YuiMessage.sender_id == user.id)
+        .order_by(YuiMessage.id)
+    )
+    return [
+        {"post": title, "at": message.created_at, "message": message.body}
+        for message, title in session.execute(query)
+    ]
+
+
+def _yui_helps(session: Session, user: User) -> Rows:
+    """Help confirmed face to face: whom they helped and who helped them."""
+    query = (
+        select(YuiConfirmation, YuiPost.title)
+        .join(YuiThread, YuiThread.id == YuiConfirmation.thread_id)
+        .join(YuiPost, YuiPost.id == YuiThread.post_id)
+        .where((YuiConfirmation.helper_id == user.id) | (YuiConfirmation.helped_id == user.id))
+        .order_by(YuiConfirmation.id)
+    )
+    rows = []
+    for help_, title in session.execute(query):
+        helped_them = help_.helper_id == user.id
+        other = help_.helped if helped_them else help_.helper
+        rows.append(
+            {
+                "post": title,
+                "role": "helper" if helped_them else "helped",
+                "with": other.display_name,
+                "coins": help_.coins if helped_them else -help_.coins,
+                "scanned_at": help_.scanned_at,
+                "confirmed_at": help_.confirmed_at,
+            }
+        )
+    return rows

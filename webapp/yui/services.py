@@ -226,6 +226,20 @@ def withdraw_post(session: Session, post: YuiPost, user: User, now: datetime) ->
     return post
 
 
+def withdraw_posts_of(session: Session, user: User, now: datetime) -> int:
+    """Takes down the open posts for a person who closes their account, giving their held coins
+    back (their ledger stays, as every closed account's does); how many."""
+    query = select(YuiPost).where(YuiPost.for_user_id == user.id, YuiPost.closed_at.is_(None))
+    posts = list(session.scalars(query))
+    for post in posts:
+        post = _lock(session, post)
+        if post.closed_at is None:
+            _give_coins_back(session, post)
+            post.closed_at = now
+    session.flush()
+    return len(posts)
+
+
 def report_post(
     session: Session, post: YuiPost, reporter: User, reason: str, now: datetime
 ) -> YuiReport:

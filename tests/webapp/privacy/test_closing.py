@@ -137,3 +137,33 @@ def test_closing_deletes_the_profile_and_keeps_where_they_lived(app, session, ma
     reader = app.test_client()
     log_in(reader, other.email)
     assert reader.get(f"/members/{member.id}").status_code == 404
+
+
+def test_closing_takes_down_the_open_yui_posts_and_gives_their_coins_back(
+    app, session, make_user, make_event
+):
+    from webapp.ledger.services import get_balance
+    from webapp.yui.models import YuiPost
+    from webapp.yui.services import PostDraft, create_post
+
+    member, neighbour = make_user(), make_user()
+    sent = ClaimInput(str(uuid.uuid4()), code_for(make_event(reward=30)), utcnow())
+    assert record_claim(session, member, sent, now=utcnow(), source="api").status == "accepted"
+    draft = PostDraft(
+        kind="request", category="snow", area="daimon", title="玄関前の雪かき", coins=20
+    )
+    mine = create_post(session, draft, author=member, for_user=member, now=utcnow())
+    theirs = create_post(
+        session, PostDraft(kind="offer", category="skill", area="seba", title="スマホ相談"),
+        author=neighbour, for_user=neighbour, now=utcnow(),
+    )  # fmt: skip
+    session.commit()
+    assert get_balance(session, member).total == 10
+    client = app.test_client()
+    log_in(client, member.email)
+    assert close(client, password=PASSWORD).status_code == 302
+
+    session.expire_all()
+    assert session.get(YuiPost, mine.id).closed_at is not None
+    assert session.get(YuiPost, theirs.id).closed_at is None
+    assert get_balance(session, session.get(User, member.id)).total == 30

@@ -61,7 +61,8 @@ def test_the_download_has_my_check_ins_and_coins_and_nothing_of_anyone_else(
         "membership.csv",
         "checkins.csv", "badges.csv", "rsvps.csv", "coins.csv", "perk_tickets.csv", "audit.csv",
         "invitations.csv", "discord.csv", "votes.csv", "profile.csv", "profile_tags.csv",
-        "residences.csv",
+        "residences.csv", "thanks_given.csv", "thanks_received.csv", "yui_posts.csv",
+        "yui_messages.csv", "yui_helps.csv",
     }  # fmt: skip
     data = json.loads(archive.read("data.json"))
     assert data["account"][0]["email"] == me.email
@@ -203,3 +204,35 @@ def test_a_member_who_never_saved_a_profile_gets_empty_files(make_user, download
     archive = download(make_user())
     assert read_csv(archive, "profile.csv") == [] and read_csv(archive, "residences.csv") == []
     assert archive.read("profile.csv").decode("utf-8-sig").startswith("introduction,visibility")
+
+
+def test_the_download_has_my_thanks_and_my_yui_posts_and_messages_not_others(
+    session, make_user, download
+):
+    from webapp.thanks.services import give_thanks
+    from webapp.yui.services import PostDraft, answer_post, create_post, post_message
+
+    me, friend, stranger = make_user(), make_user(), make_user()
+    give_thanks(session, me, friend, 10, "雪かきありがとう", via="profile", now=utcnow())
+    give_thanks(session, friend, me, 5, "またね", via="profile", now=utcnow())
+    give_thanks(session, friend, stranger, 7, "ほかの人へ", via="profile", now=utcnow())
+    draft = PostDraft(kind="request", category="snow", area="daimon", title="玄関前の雪かき")
+    post = create_post(session, draft, author=me, for_user=me, now=utcnow())
+    thread = answer_post(session, post, friend, "手伝えます", utcnow())
+    post_message(session, thread, me, "土曜の朝にお願いします", utcnow())
+    other_post = create_post(session, draft, author=stranger, for_user=stranger, now=utcnow())
+    answer_post(session, other_post, friend, "ほかの投稿へ", utcnow())
+    session.commit()
+
+    data = json.loads(download(me).read("data.json"))
+    assert [(t["to"], t["points"], t["message"]) for t in data["thanks_given"]] == [
+        (friend.display_name, 10, "雪かきありがとう")
+    ]
+    assert [(t["from"], t["points"]) for t in data["thanks_received"]] == [
+        (friend.display_name, 5)
+    ]
+    assert [(p["title"], p["posted_by"]) for p in data["yui_posts"]] == [
+        ("玄関前の雪かき", me.display_name)
+    ]
+    assert [m["message"] for m in data["yui_messages"]] == ["土曜の朝にお願いします"]
+    assert data["yui_helps"] == []
