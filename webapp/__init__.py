@@ -72,9 +72,14 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_error_handlers(app)
     from webapp.checkin.rsvps import release_seats
+    from webapp.checkin.services import has_attended
     from webapp.membership.services import when_card_revoked
+    from webapp.thanks.services import when_asking_who_attended
+    from webapp.yui.services import withdraw_posts_of
 
     when_card_revoked(app, release_seats)  # a card taken back gives its seats to those waiting
+    when_card_revoked(app, withdraw_posts_of)  # and takes its holder's 結い posts down
+    when_asking_who_attended(app, has_attended)  # 「主催者にありがとう」 for those who took part
 
     @app.after_request
     def security_headers(response):

@@ -710,6 +710,10 @@ def get_member_attendance(session: Session, user: User, event: Event) -> Attenda
     return session.scalar(query)
 
 
+def has_attended(session: Session, user: User, event: Event) -> bool:
+    return get_member_attendance(session, user, event) is not None
+
+
 def list_attended_event_ids(session: Session, user: User, event_ids: list[int]) -> set[int]:
     """Which of these events `user` attended."""
     query = select(Attendance.event_id).where(

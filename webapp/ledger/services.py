@@ -97,6 +97,8 @@ def burn(
 ) -> LedgerEntry:
     """A hold becomes spent for good (a used ticket's, a confirmed 結い's): the job burns its
     tokens on chain."""
+    if (redemption_id is None) == (yui_post_id is None):
+        raise ValueError("burn names a redemption or a 結い post, one of them")
     held_by = (
         LedgerEntry.redemption_id == redemption_id
         if redemption_id is not None

@@ -22,6 +22,8 @@ class ThanksSettings(db.Model):
     # The month's pool of coins, shared at its end in proportion to thanks received (off: 0).
     pool_on: Mapped[bool] = mapped_column(default=False)
     pool_coins: Mapped[int] = mapped_column(default=0)
+    # Since when the pool is on (None while off): a month is shared if it ended after this.
+    pool_on_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

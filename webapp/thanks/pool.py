@@ -194,16 +194,16 @@ def _pay(session: Session, month: str, share: Share) -> ThanksPoolShare:
 
 def due_month(session: Session, now: datetime) -> str | None:
     """The month the worker's round should share now: the month just ended, if the pool is on
-    and was on, as it is, when that month ended (the rules last changed before its end: a pool
-    switched on later does not pay for months before), and it is not shared yet."""
+    and was already on when that month ended (a pool switched on later does not pay for months
+    before; other rules changed since do not matter), and it is not shared yet."""
     rules = get_rules(session)
     if not rules.pool_on or rules.pool_coins <= 0:
         return None
     zone = local_zone()
     month = month_before(month_of(now, zone))
     settings = session.get(ThanksSettings, 1)  # read already by get_rules
-    changed = settings.updated_at if settings else None
-    if changed is not None and changed >= month_end(month, zone):
+    since = settings.pool_on_since if settings else None
+    if since is None or since >= month_end(month, zone):
         return None
     if session.get(ThanksPool, month) is not None:
         return None

@@ -9,11 +9,14 @@ one person in a month. Only members whose card gives its rights now give and rec
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from webapp.accounts.models import User
@@ -24,6 +27,9 @@ from webapp.membership.services import MemberState, get_membership, member_state
 from webapp.thanks.models import Thanks, ThanksOptOut
 from webapp.thanks.settings import get_rules
 
+# Whether a member took part in an event: check-in's to say, registered by the app
+# (`when_asking_who_attended`), so that 「主催者にありがとう」 opens only for those who did.
+ATTENDED = "enishi.attended"
 MESSAGE_MAX = 140
 VIA = ("profile", "card", "checkin", "feed")
 FEED_LIMIT = 50
@@ -224,12 +230,18 @@ def get_thanks(session: Session, thanks_id: int, giver: User) -> Thanks:
     return thanks
 
 
-def event_organiser(session: Session, event_id: int) -> tuple[Event, User]:
-    """The event and its main organiser (who made it), for 「主催者にありがとう」."""
+def event_organiser(session: Session, event_id: int, member: User) -> tuple[Event, User]:
+    """The event and its main organiser (who made it), for 「主催者にありがとう」: only to a member
+    who took part in it (anyone else: no such event, so that trying numbers tells no names)."""
     event = session.get(Event, event_id)
-    if event is None:
+    attended = current_app.extensions[ATTENDED]
+    if event is None or not attended(session, member, event):
         raise NotFound("no_such_event", _l("There is no such event."))
     return event, event.organiser
+
+
+def when_asking_who_attended(app: Flask, attended: Callable[[Session, User, Event], bool]) -> None:
+    app.extensions[ATTENDED] = attended
 
 
 # The feed
@@ -292,7 +304,12 @@ def set_feed_optout(session: Session, user: User, out: bool, *, now: datetime) -
     """Whether `user` stays out of the feed, as giver and as receiver, from now on (their past
     thanks too). Setting what is already set changes nothing."""
     if out and not is_feed_optout(session, user):
-        session.add(ThanksOptOut(user_id=user.id, created_at=now))
+        try:
+            with session.begin_nested():
+                session.add(ThanksOptOut(user_id=user.id, created_at=now))
+                session.flush()
+        except IntegrityError:  # set by the same member's other tap a moment ago
+            pass
     elif not out:
         session.execute(delete(ThanksOptOut).where(ThanksOptOut.user_id == user.id))
     session.flush()

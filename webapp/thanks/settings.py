@@ -55,6 +55,10 @@ def save_rules(session: Session, rules: ThanksRules, *, actor: User, now: dateti
         return False
     row.allowance = rules.allowance
     row.per_person_percent = rules.per_person_percent
+    if rules.pool_on and not row.pool_on:
+        row.pool_on_since = now
+    elif not rules.pool_on:
+        row.pool_on_since = None
     row.pool_on = rules.pool_on
     row.pool_coins = rules.pool_coins
     row.updated_at = now

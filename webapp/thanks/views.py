@@ -105,7 +105,7 @@ def give(user_id: int):
 def checkin(event_id: int):
     """「主催者にありがとう」: the event's organiser, 10 points and a thank-you already chosen, so
     the one tap left is 送る."""
-    event, organiser = event_organiser(db.session, event_id)
+    event, organiser = event_organiser(db.session, event_id, current_user)
     action = url_for("thanks.checkin", event_id=event.id)
     return _give(organiser, "checkin", action, event=event)
 

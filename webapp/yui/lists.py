@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from webapp.accounts.models import User
+from webapp.core.db import utcnow
 from webapp.core.paging import clamp_page, page_numbers
+from webapp.membership.models import Membership
 from webapp.yui.choices import AREAS, CATEGORIES
 from webapp.yui.models import PostKind, YuiMessage, YuiPost, YuiReport, YuiThread
 
@@ -54,11 +56,19 @@ def list_posts(
     session: Session, filters: BoardFilters, page: int = 1, size: int = PAGE_SIZE
 ) -> Board:
     """One page of the board, newest first: the open posts, or (`filters.closed`) those that are
-    over. A hidden post is never listed."""
+    over. A hidden post is never listed, nor an open one whose person's card has run out (no
+    one could confirm a help with them until they renew it)."""
     conditions = [YuiPost.hidden_at.is_(None)]
-    conditions.append(
-        YuiPost.closed_at.is_not(None) if filters.closed else YuiPost.closed_at.is_(None)
-    )
+    if filters.closed:
+        conditions.append(YuiPost.closed_at.is_not(None))
+    else:
+        now = utcnow()
+        holds_a_card = exists().where(
+            Membership.user_id == YuiPost.for_user_id,
+            Membership.revoked_at.is_(None),
+            Membership.term_ends_at.is_(None) | (Membership.term_ends_at > now),
+        )
+        conditions += [YuiPost.closed_at.is_(None), holds_a_card]
     if filters.kind:
         conditions.append(YuiPost.kind == filters.kind)
     if filters.category:

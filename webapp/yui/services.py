@@ -9,6 +9,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from webapp.accounts.audit import record_audit
@@ -50,6 +51,11 @@ def create_post(
         raise Forbidden("not_member", _l("Only members with a valid card can post on the board."))
     if author.id != for_user.id and not author.is_organiser:
         raise Forbidden("not_organiser", _l("Only an organiser can post for another member."))
+    if draft.coins and author.id != for_user.id:
+        # An organiser does not set a member's coins aside on their own word.
+        raise Forbidden(
+            "coins_for_other", _l("A post written for another member cannot offer coins.")
+        )
     if draft.coins:
         # Locks the member's row: two posts at once cannot hold the same coins twice.
         session.execute(
@@ -110,15 +116,16 @@ def open_thread(session: Session, post: YuiPost, responder: User, now: datetime)
         raise DomainError("post_closed", _l("This post no longer takes answers."))
     if not is_member(session, responder, now):
         raise Forbidden("not_member", _l("Only members with a valid card can answer a post."))
-    thread = session.scalar(
-        select(YuiThread).where(
-            YuiThread.post_id == post.id, YuiThread.responder_id == responder.id
-        )
-    )
-    if thread is None:
-        thread = YuiThread(post_id=post.id, responder_id=responder.id, created_at=now)
-        session.add(thread)
-        session.flush()
+    thread = find_thread(session, post, responder)
+    if thread is not None:
+        return thread
+    try:
+        with session.begin_nested():
+            thread = YuiThread(post_id=post.id, responder_id=responder.id, created_at=now)
+            session.add(thread)
+            session.flush()
+    except IntegrityError:  # opened by the same member's other tap a moment ago
+        thread = find_thread(session, post, responder)
     return thread
 
 
@@ -258,9 +265,17 @@ def report_post(
     )
     if reported is not None:
         raise DomainError("already_reported", _l("You have reported this post already. Thank you."))
-    report = YuiReport(post_id=post.id, reporter_id=reporter.id, reason=reason, created_at=now)
-    session.add(report)
-    session.flush()
+    try:
+        with session.begin_nested():
+            report = YuiReport(
+                post_id=post.id, reporter_id=reporter.id, reason=reason, created_at=now
+            )
+            session.add(report)
+            session.flush()
+    except IntegrityError:  # the same member's other tap a moment ago
+        raise DomainError(
+            "already_reported", _l("You have reported this post already. Thank you.")
+        ) from None
     return report
 
 

@@ -60,6 +60,7 @@ FIELD_OF_ERROR = {
     "bad_coins": "coins",
     "coins_on_offer": "coins",
     "cannot_afford": "coins",
+    "coins_for_other": "coins",
 }
 
 
@@ -124,7 +125,7 @@ def new():
         person=person,
         member=member,
         problem=problem,
-        balance=get_balance(db.session, person),
+        balance=get_balance(db.session, current_user),
     )
 
 

@@ -245,7 +245,7 @@ def test_the_shares_reach_the_chain_with_the_month_s_badge(session, chain, make_
     assert get_rules(session).pool_coins == 25
 
 
-def test_changing_the_rules_after_a_month_ended_before_it_was_shared_skips_it(session, make_user):
+def test_changing_other_rules_after_a_month_ended_still_shares_it(session, make_user):
     member = make_user()
     thanked(session, make_user, member, [5, 5, 5])
     pool_on(session, make_user, 30)
@@ -254,4 +254,9 @@ def test_changing_the_rules_after_a_month_ended_before_it_was_shared_skips_it(se
     save_rules(session, changed, actor=admin, now=DECEMBER + timedelta(hours=2))
     session.commit()
 
-    assert due_month(session, DECEMBER + timedelta(hours=3)) is None
+    assert due_month(session, DECEMBER + timedelta(hours=3)) == "2026-11"
+    # Switched off and on again after the month ended: that month is not paid.
+    save_rules(session, ThanksRules(pool_on=False, pool_coins=30), actor=admin,
+               now=DECEMBER + timedelta(hours=4))  # fmt: skip
+    save_rules(session, changed, actor=admin, now=DECEMBER + timedelta(hours=5))
+    assert due_month(session, DECEMBER + timedelta(hours=6)) is None

@@ -19,6 +19,7 @@ from webapp.thanks.models import Thanks
 from webapp.thanks.services import give_thanks
 
 from ...conftest import csrf_token, log_in
+from ..test_worker import attend
 
 NOW = datetime(2026, 11, 15, 3, 0, tzinfo=UTC)
 
@@ -207,6 +208,8 @@ def test_thanks_to_the_organiser_from_a_check_in_is_one_tap(
     session.commit()
     event = make_event()
     client = logged_in(app, member)
+    assert client.get(f"/thanks/checkin/{event.id}").status_code == 404  # not there yet
+    attend(session, member, event)
     form = client.get(f"/thanks/checkin/{event.id}").get_data(as_text=True)
     assert organiser.display_name in form and event.title in form
     assert 'value="10"' in form and "ありがとうございました</textarea>" in form
@@ -225,13 +228,15 @@ def test_the_organiser_thanked_up_to_the_cap_is_said_plainly(
     give_thanks(session, member, organiser, 30, "", via="profile", now=NOW)
     session.commit()
     event = make_event()
+    attend(session, member, event)
     page = logged_in(app, member).get(f"/thanks/checkin/{event.id}").get_data(as_text=True)
     assert 'data-testid="thanks-refusal"' in page and "すでに 30 ポイント" in page
     assert 'name="points"' not in page
 
 
-def test_an_organiser_without_a_card_cannot_be_thanked(app, member, make_event):
+def test_an_organiser_without_a_card_cannot_be_thanked(app, session, member, make_event):
     event = make_event()  # the fixture's organiser holds no card
+    attend(session, member, event)
     page = logged_in(app, member).get(f"/thanks/checkin/{event.id}").get_data(as_text=True)
     assert 'data-testid="thanks-refusal"' in page and 'name="points"' not in page
 

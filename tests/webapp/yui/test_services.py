@@ -323,9 +323,13 @@ def test_an_organiser_posts_for_a_member_and_speaks_for_them_in_its_threads(
 ):
     organiser = make_user(Role.ORGANISER)
     give_coins(member, 100)
-    post = make_post(member, author=organiser, coins=50, title="買い物の付き添い")
+    with pytest.raises(Forbidden) as refused:  # not the member's coins on the organiser's word
+        make_post(member, author=organiser, coins=50, title="買い物の付き添い")
+    assert refused.value.code == "coins_for_other"
+    session.rollback()
+    post = make_post(member, author=organiser, title="買い物の付き添い")
     assert post.on_behalf and (post.for_user, post.author) == (member, organiser)
-    assert get_balance(session, member).total == 50  # the person's coins, not the organiser's
+    assert get_balance(session, member).total == 100
 
     helper = make_user()
     thread = answer_post(session, post, helper, "木曜なら行けます", NOW)
@@ -339,7 +343,7 @@ def test_an_organiser_posts_for_a_member_and_speaks_for_them_in_its_threads(
 
     withdraw_post(session, post, organiser, LATER)
     session.commit()
-    assert get_balance(session, member).total == 100
+    assert post.closed_at is not None
 
 
 def test_the_member_is_found_by_their_card_or_by_name(app, session, member, make_user, admin):
