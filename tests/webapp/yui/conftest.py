@@ -3,8 +3,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from webapp.accounts.models import Role
+from webapp.core.db import utcnow
 from webapp.ledger.models import LedgerEntry
-from webapp.yui.services import PostDraft, create_post
+from webapp.membership.cards import card_code, card_key
+from webapp.yui.services import PostDraft, create_post, open_thread
+
+from .confirm_world import NOW as CONFIRM_NOW
 
 # A Saturday morning in Shiojiri (fixed, so that "newest first" is the order written here).
 NOW = datetime(2026, 11, 21, 0, 0, tzinfo=UTC)
@@ -44,5 +48,45 @@ def make_post(session):
         )  # fmt: skip
         session.commit()
         return post
+
+    return make
+
+
+@pytest.fixture
+def key(app) -> bytes:
+    return card_key(app.secret_key)
+
+
+@pytest.fixture
+def card(key):
+    """The text of a member's card QR code."""
+    return lambda user: card_code(user.id, key)
+
+
+@pytest.fixture
+def give(session):
+    """Credits a member's ledger, as confirmed rewards would."""
+
+    def give(user, amount: int):
+        session.add(LedgerEntry(user_id=user.id, amount=amount, kind="reward", created_at=utcnow()))
+        session.commit()
+
+    return give
+
+
+@pytest.fixture
+def make_thread(session):
+    """A post of `kind` for `person` (written by `author`, the person themselves by default)
+    and the thread `responder` opened on it."""
+
+    def make(person, responder, *, kind="request", coins=0, author=None, category="snow"):
+        draft = PostDraft(kind=kind, category=category, area="daimon", title="雪かきをお願い",
+                          coins=coins)  # fmt: skip
+        post = create_post(
+            session, draft, author=author or person, for_user=person, now=CONFIRM_NOW
+        )
+        thread = open_thread(session, post, responder, CONFIRM_NOW)
+        session.commit()
+        return thread
 
     return make
