@@ -13,12 +13,13 @@ from webapp.checkin.services import record_claim
 from webapp.core.db import utcnow
 from webapp.decisions.services import open_proposal
 from webapp.ledger.models import LedgerEntry
+from webapp.membership.cards import card_code, card_key
 from webapp.membership.services import get_membership
 from webapp.perks.redemptions import start_redemption
 from webapp.perks.services import add_staff, create_partner, create_perk
 from webapp.projects.services import activate_project, propose_project
 from webapp.thanks.services import give_thanks
-from webapp.yui.services import PostDraft, answer_post, create_post
+from webapp.yui.services import PostDraft, create_post, open_thread
 
 from .checkin.scans import claim, code_for
 
@@ -55,7 +56,11 @@ def world(app, session, make_user, organiser, make_event):
     thanks = give_thanks(session, member, admin, 5, "", via="profile", now=utcnow())
     request = PostDraft(kind="request", category="snow", area="daimon", title="玄関前の雪かき")
     post = create_post(session, request, author=member, for_user=member, now=utcnow())
-    thread = answer_post(session, post, make_user(Role.MEMBER), "手伝えます", utcnow())
+    # A 結い request of a neighbour's, which the member answered: their conversation.
+    neighbour = make_user(Role.MEMBER)
+    draft = PostDraft(kind="request", category="snow", area="daimon", title="雪かき")
+    theirs = create_post(session, draft, author=neighbour, for_user=neighbour, now=utcnow())
+    thread = open_thread(session, theirs, member, utcnow())
     session.commit()
     values = {
         "device_id": "not-a-device",
@@ -81,7 +86,9 @@ def world(app, session, make_user, organiser, make_event):
         "project_id": project.id,
         "thanks_id": thanks.id,
         "post_id": post.id,  # the member's 結い post
-        "thread_id": thread.id,  # a neighbour's answer to it
+        "thread_id": thread.id,  # the member's answer to a neighbour's post
+        # The neighbour's member card, as the member's phone scans it to confirm the help.
+        "neighbour_card": card_code(neighbour.id, card_key(app.secret_key)),
     }
     people = {"member": member, "staff": staff, "other_organiser": other}
     people |= {"organiser": organiser, "admin": admin}

@@ -86,6 +86,7 @@ ROUTES = {
     "POST /admin/projects/<int:project_id>/decline": ADMIN,
     "POST /api/v1/checkins": API,
     "GET /api/v1/events": API,
+    "POST /api/v1/yui/confirmations": API,
     "GET /api/v1/openapi.json": PUBLIC,
     "GET /api/v1/session": PUBLIC,
     "GET /badges/<token_id>.json": PUBLIC,

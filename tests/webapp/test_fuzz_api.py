@@ -180,6 +180,10 @@ def test_every_route_that_answers_json_is_documented_and_answers_as_it_says(app,
 
 def request_of(route: str, values: dict) -> dict:
     """A request body that succeeds, where the route takes one."""
+    if route == "POST /api/v1/yui/confirmations":
+        scan = {"claim_id": str(uuid.uuid4()), "thread_id": values["thread_id"],
+                "card": values["neighbour_card"], "scanned_at": utcnow().isoformat()}  # fmt: skip
+        return {"body": {"confirmations": [scan]}, "media_type": "application/json"}
     if route != "POST /api/v1/checkins":
         return {}
     claim = {"id": str(uuid.uuid4()), "code": values["token"], "scanned_at": utcnow().isoformat()}

@@ -11,13 +11,21 @@ from sqlalchemy.exc import IntegrityError
 from webapp.accounts.devices import SessionLimits
 from webapp.accounts.services import outbox_account
 from webapp.api.openapi import openapi_document
-from webapp.api.schemas import claim_accounts, parse_claims
+from webapp.api.schemas import (
+    CONFIRMATION_BATCH_LIMIT,
+    claim_accounts,
+    confirmation_accounts,
+    parse_claims,
+    parse_confirmations,
+)
 from webapp.checkin.services import record_device_claims
 from webapp.core.db import mark_writing, utcnow, writes_late
 from webapp.core.errors import DomainError
 from webapp.core.http import forbid_caching
 from webapp.events.services import list_current_events
 from webapp.extensions import db
+from webapp.membership.cards import card_key
+from webapp.yui.confirmations import confirm_helps
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -112,6 +120,28 @@ def post_checkins():
         results = record()
     if results is None:
         raise _login_required()
+    return jsonify({"results": [result.as_dict() for result in results]})
+
+
+@bp.post("/yui/confirmations")
+def post_yui_confirmations():
+    """A phone's queued 結い confirmations (a member card scanned face to face, maybe with no
+    signal): one answer per scan, in order, committed before the answer. A scan sent again
+    answers "already", as does one of a thread confirmed before."""
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise DomainError("malformed_batch", _l("Send the confirmations as JSON."))
+    claims = parse_confirmations(payload, CONFIRMATION_BATCH_LIMIT)
+    # Scans bound to another account (someone else on a shared phone) are never this person's.
+    if confirmation_accounts(payload) - {outbox_account(current_user.id, current_app.secret_key)}:
+        raise DomainError(
+            "other_account",
+            _l("These confirmations were scanned by someone else on this phone."),
+            status=409,
+        )
+    key = card_key(current_app.secret_key)
+    results = confirm_helps(db.session, current_user, claims, card_key=key, now=utcnow())
+    db.session.commit()
     return jsonify({"results": [result.as_dict() for result in results]})
 
 

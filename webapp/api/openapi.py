@@ -9,7 +9,7 @@ routes and fuzzes every operation against it.
 
 from __future__ import annotations
 
-from webapp.api.schemas import MAX_ACCOUNT_CHARS
+from webapp.api.schemas import CONFIRMATION_BATCH_LIMIT, MAX_ACCOUNT_CHARS, MAX_CARD_CHARS
 from webapp.checkin.display_links import MAX_TOKEN_CHARS as MAX_LINK_CHARS
 from webapp.checkin.models import ClaimStatus
 from webapp.checkin.rewards import AwardState
@@ -17,6 +17,8 @@ from webapp.checkin.services import MAX_CODE_CHARS, REASONS
 from webapp.core.db import MAX_INTEGER
 from webapp.events.services import MAX_WORD_CHARS
 from webapp.perks.models import RedemptionStatus
+from webapp.yui.confirmations import REASONS as CONFIRMATION_REASONS
+from webapp.yui.confirmations import Status as ConfirmationStatus
 
 
 def openapi_document(*, batch_limit: int, session_cookie: str) -> dict:
@@ -117,6 +119,7 @@ def _paths() -> dict:
             )
         },
         "/api/v1/checkins": {"post": _post_checkins()},
+        "/api/v1/yui/confirmations": {"post": _post_confirmations()},
         "/healthz": {
             "get": _operation(
                 "site.healthz",
@@ -275,6 +278,34 @@ def _post_checkins() -> dict:
         request_body={
             "required": True,
             "content": {"application/json": {"schema": _ref("CheckinBatch")}},
+        },
+    )
+
+
+def _post_confirmations() -> dict:
+    return _operation(
+        "api.post_yui_confirmations",
+        "Send queued 結い confirmations (a member card scanned face to face); one result per "
+        "scan, in order.",
+        [{"session": [], "csrf": []}],
+        {
+            "200": _json("one result per scan", _ref("ConfirmationResults")),
+            "400": _error(
+                "malformed_batch, batch_too_large, csrf or bad_characters; nothing stored"
+            ),
+            "401": _error("login_required"),
+            "409": _error("other_account: a scan of another account; nothing stored"),
+            "413": {
+                "description": "the body is over the size limit (MAX_CONTENT_LENGTH): the site's "
+                "HTML page",
+                "content": {"text/html": {"schema": {"type": "string"}}},
+            },
+        },
+        description="A scan id seen before answers `already`, as does a scan of a thread "
+        "confirmed before: a thread is confirmed once.",
+        request_body={
+            "required": True,
+            "content": {"application/json": {"schema": _ref("ConfirmationBatch")}},
         },
     )
 
@@ -445,6 +476,75 @@ def _schemas(batch_limit: int) -> dict:
                 },
                 "coins": {"type": "integer", "minimum": 0},
                 "message": {"type": "string", "description": "the award, in the user's language"},
+            },
+        },
+        "ConfirmationBatch": {
+            "type": "object",
+            "required": ["confirmations"],
+            "properties": {
+                "confirmations": {
+                    "type": "array",
+                    "items": _ref("Confirmation"),
+                    "minItems": 1,
+                    "maxItems": CONFIRMATION_BATCH_LIMIT,
+                }
+            },
+        },
+        "Confirmation": {
+            "type": "object",
+            "required": ["claim_id", "thread_id", "card", "scanned_at"],
+            "properties": {
+                "claim_id": {
+                    "type": "string",
+                    "format": "uuid",
+                    "description": "made on the phone at scan time; the same on every retry",
+                },
+                "thread_id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": MAX_INTEGER,
+                    "description": "the 結い conversation whose help is confirmed",
+                },
+                "card": {
+                    "type": "string",
+                    "maxLength": MAX_CARD_CHARS,
+                    "description": "the scanned member card's text (ENISHI-M1-...)",
+                },
+                "scanned_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "description": "ISO 8601 with a time zone",
+                },
+                "offline": {"type": "boolean", "description": "scanned with no connection"},
+                "account": {
+                    "type": "string",
+                    "maxLength": MAX_ACCOUNT_CHARS,
+                    "description": "the `account` of GET /api/v1/session when it was scanned; a "
+                    "batch with another account's scan is refused (409 other_account)",
+                },
+            },
+        },
+        "ConfirmationResults": {
+            "type": "object",
+            "required": ["results"],
+            "properties": {"results": {"type": "array", "items": _ref("ConfirmationResult")}},
+        },
+        "ConfirmationResult": {
+            "type": "object",
+            "required": ["claim_id", "status", "reason", "message"],
+            "properties": {
+                "claim_id": {"type": "string", "format": "uuid"},
+                "status": {
+                    "type": "string",
+                    "enum": list(ConfirmationStatus.ALL),
+                    "description": "confirmed: now (the badge of both on its way, the coins "
+                    "moved); already: before, by this scan or another; refused: see reason",
+                },
+                "reason": {
+                    "type": ["string", "null"],
+                    "enum": [*sorted(CONFIRMATION_REASONS), None],
+                },
+                "message": {"type": "string", "description": "the answer, in the user's language"},
             },
         },
         "Health": {
