@@ -161,6 +161,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.thanks.views import bp as thanks
     from webapp.wallet.views import bp as wallet
     from webapp.yui.admin_views import bp as yui_admin
+    from webapp.yui.confirm_views import bp as yui_confirm
     from webapp.yui.views import bp as yui
 
     for blueprint in (
@@ -169,7 +170,7 @@ def _register_blueprints(app: Flask) -> None:
         rewards_admin, onchain, api, metadata, privacy, invitations, join, discord,
         discord_admin, decisions, decisions_meeting, projects, projects_admin, community_report,
         contribution, community, community_public, community_admin, profiles, directory,
-        thanks_admin, thanks, yui, yui_admin,
+        thanks_admin, thanks, yui, yui_admin, yui_confirm,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

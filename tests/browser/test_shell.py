@@ -36,6 +36,7 @@ from webapp.onchain.connection import get_public_keyring
 from webapp.perks.models import Partner, Perk
 from webapp.perks.services import create_perk
 from webapp.yui.models import YuiPost, YuiThread
+from webapp.yui.services import PostDraft, create_post, open_thread
 
 from ..conftest import copy_template, open_app, restore_instance, save_instance
 from .conftest import axe_violations, log_in
@@ -87,6 +88,7 @@ PAGES = {
         ("/yui/{yui_post}", "home"),
         ("/yui/threads", "home"),
         ("/yui/threads/{yui_thread}", "home"),
+        ("/yui/threads/{thread}/confirm", ""),  # a 結い's confirmation: the camera, her card
     ],
     "organiser@example.org": [
         ("/events", "account"),
@@ -294,6 +296,11 @@ def test_each_main_page_fits_a_small_phone(live_server, browser, session, reques
         session, organiser, title="ぶどう畑の草刈りボランティア", venue="塩尻市 大門 公民館",
         reward=10, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=2),
     )  # fmt: skip
+    if who == "member@example.org":  # she answered a neighbour's request on the 結い board
+        neighbour = get_user_by_email(session, "daimon@example.org")
+        draft = PostDraft(kind="request", category="shopping", area="daimon", title="買い物")
+        post = create_post(session, draft, author=neighbour, for_user=neighbour, now=now)
+        values["thread"] = open_thread(session, post, member, now).id
     session.commit()
     values["poster"] = make_printed_token(today.id, today.secret)
     width, text = VIEWS[view]

@@ -14,8 +14,8 @@ Rules, and what each role must get:
   and shop staff get 403.
 - STAFF: the shop's staff and administrators; everyone else logged in gets 403.
 - ADMIN: administrators only.
-- OWNER: the member's own ticket, badge, record or thanks only; anyone else logged in gets 404
-  (their existence is not told).
+- OWNER: the member's own ticket, badge, record, thanks or 結い conversation only; anyone else
+  logged in gets 404 (their existence is not told).
 - LEAD: the project's lead (the member, in this world) and administrators; anyone else logged in
   gets 403.
 - POSTER: the 結い post's own person (the member, in this world) only; anyone else logged in gets
@@ -217,6 +217,7 @@ ROUTES = {
     "GET /admin/yui": ADMIN,
     "POST /admin/yui/<int:post_id>/hide": ADMIN,
     "POST /admin/yui/<int:post_id>/keep": ADMIN,
+    "GET /yui/threads/<int:thread_id>/confirm": OWNER,  # the thread's people's only
 }
 
 ALLOWED = {

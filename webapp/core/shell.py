@@ -20,6 +20,7 @@ SHELL_STATIC = (
     "js/sync.js",
     "js/camera.js",
     "js/scanner.js",
+    "js/confirm.js",
     "js/wallet.js",
     "js/kiosk.js",
     "vendor/qrcode-generator.js",

@@ -2,9 +2,10 @@
 // The server fills in VERSION (a hash of the app shell), SHELL (the URLs to precache, static
 // files with their content hash), QR_DECODER (jsQR's URL) and the scripts it imports.
 // Rules: the shell is precached per version and old caches are removed on activate; pages a
-// member opens (the wallet, the scan page, a kiosk or display link) are fetched from the network
-// first and kept as a fallback; API responses are never cached; a check-in link opened with no connection gets
-// the scan page, which records the claim from the link; anything else offline gets /offline.
+// member opens (the wallet, the scan page, a kiosk or display link, a 結い's confirmation
+// screen) are fetched from the network first and kept as a fallback; API responses are never
+// cached; a check-in link opened with no connection gets the scan page, which records the claim
+// from the link; anything else offline gets /offline.
 const VERSION = "__VERSION__";
 const SHELL = __SHELL__;
 // The scanner's decoder where the browser cannot read QR codes itself: precached only on such
@@ -23,6 +24,8 @@ const CHART_IMAGE = /^\/community\/(public\/)?charts\/[a-z]+\.svg$/;
 // stopped one is dropped from the cache the next time it reaches the server.
 const KIOSK_PAGE = /^\/events\/\d+\/display$/;
 const DISPLAY_LINK = /^\/display\/[A-Za-z0-9_-]+$/;
+// A 結い's confirmation screen: opened with signal before the meeting, it scans with none.
+const YUI_CONFIRM = /^\/yui\/threads\/\d+\/confirm$/;
 
 importScripts(__SCRIPTS__);
 
@@ -112,7 +115,10 @@ async function staticFile(request, url) {
 }
 
 const remembered = (path) =>
-  REMEMBERED_PAGES.includes(path) || KIOSK_PAGE.test(path) || DISPLAY_LINK.test(path);
+  REMEMBERED_PAGES.includes(path) ||
+  KIOSK_PAGE.test(path) ||
+  DISPLAY_LINK.test(path) ||
+  YUI_CONFIRM.test(path);
 
 async function navigate(request, url) {
   try {

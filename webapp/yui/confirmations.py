@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
+from webapp.core.errors import NotFound
 from webapp.ledger import services as ledger
 from webapp.ledger.models import LedgerEntry
 from webapp.membership.cards import read_card_code
@@ -315,3 +316,38 @@ def helps_count(session: Session, user: User) -> HelpCounts:
 def get_thread_confirmation(session: Session, thread_id: int) -> YuiConfirmation | None:
     """The thread's confirmation, if its help was confirmed."""
     return _by_thread(session, thread_id)
+
+
+@dataclass(frozen=True)
+class ConfirmScreen:
+    """What the confirmation screen shows `viewer`: the thread, whom they meet (the other side),
+    whether the viewer helps or is helped, the coins that will move, and the confirmation once
+    made."""
+
+    thread: YuiThread
+    post: YuiPost
+    other: User
+    viewer_helps: bool
+    coins: int
+    confirmation: YuiConfirmation | None
+
+
+def get_confirm_screen(session: Session, viewer: User, thread_id: int) -> ConfirmScreen:
+    """The screen of thread `thread_id` for one of its people; to anyone else the thread reads
+    as none at all (404)."""
+    thread = session.get(YuiThread, thread_id)
+    if thread is None or viewer.id not in thread_people(thread):
+        raise NotFound("no_such_thread", REASONS["no_such_thread"])
+    post = thread.post
+    helper_id, _helped_id = _sides(thread, post)
+    on_responder_side = viewer.id == thread.responder_id
+    other_id = post.for_user_id if on_responder_side else thread.responder_id
+    confirmation = _by_thread(session, thread.id)
+    return ConfirmScreen(
+        thread=thread,
+        post=post,
+        other=session.get(User, other_id),
+        viewer_helps=(helper_id == thread.responder_id) == on_responder_side,
+        coins=confirmation.coins if confirmation else held_coins(session, post),
+        confirmation=confirmation,
+    )

@@ -48,7 +48,7 @@ def test_the_helper_scans_the_helped_member_s_card_and_both_get_the_badge(
     result = confirm(session, key, helper, thread, card(helped))
 
     assert (result.status, result.reason) == ("confirmed", None)
-    assert result.message == "Confirmed. The 結い badge is on its way to you both."
+    assert result.message == "確認できました。結いバッジがおふたりに届きます。"
     [done] = confirmations(session)
     assert (done.helper_id, done.helped_id, done.scanned_by_id) == (helper.id, helped.id, helper.id)
     assert (done.scanned_at, done.confirmed_at, done.coins) == (SCANNED_AT, NOW, 0)
@@ -170,7 +170,7 @@ def test_the_same_scan_sent_twice_and_a_second_scan_count_once(
     other_side = confirm(session, key, helped, thread, card(helper))
 
     assert [first.status, again.status, other_side.status] == ["confirmed", "already", "already"]
-    assert again.message == "This help was already confirmed."
+    assert again.message == "この手助けはもう確認済みです。"
     assert len(confirmations(session)) == 1
     assert session.scalar(select(func.count()).select_from(ChainJob)) == 2 + 2  # cards + badges
     # The same scan id for another thread is not this confirmation.

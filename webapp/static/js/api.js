@@ -1,5 +1,6 @@
 // The JSON API v1 as the phone uses it: the session (am I logged in, and the CSRF token) and
-// the check-in batch. A classic script, shared by pages and the service worker (self.Enishi).
+// the check-in batch, and the 結い confirmations. A classic script, shared by pages and the service
+// worker (self.Enishi).
 (function (global) {
   const Enishi = (global.Enishi = global.Enishi || {});
 
@@ -23,6 +24,17 @@
         cache: "no-store",
         headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken },
         body: JSON.stringify({ claims }),
+      });
+    },
+
+    /** Posts 結い confirmations (member cards scanned face to face); returns the Response. */
+    postConfirmations(confirmations, csrfToken) {
+      return fetch("/api/v1/yui/confirmations", {
+        method: "POST",
+        credentials: "same-origin",
+        cache: "no-store",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken },
+        body: JSON.stringify({ confirmations }),
       });
     },
 

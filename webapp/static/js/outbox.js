@@ -8,11 +8,15 @@
 // A send takes the whole outbox: one POST while it fits the server's batch limit (`batch_limit`
 // of /api/v1/session), else posts of that many, one after the other, on the connection the
 // browser keeps alive where the server lets it.
+// 結い confirmations (a member card scanned face to face) wait here too, in a store of their own
+// (outbox.confirmations): {id, account, thread_id, card, scanned_at, offline}, sent to
+// /api/v1/yui/confirmations by the same flush, and kept with their answer (confirmed, already,
+// refused) once it comes: the same rules per item.
 // A classic script (self.Enishi.outbox), shared by pages and the service worker; needs api.js.
 (function (global) {
   const Enishi = (global.Enishi = global.Enishi || {});
   const DB_NAME = "enishi";
-  const DB_VERSION = 2;
+  const DB_VERSION = 3;
   const BATCH = 50; // the server's CHECKIN_BATCH_LIMIT, for a server that does not say it
   const FIRST_RETRY_MS = 2000;
   const LONGEST_RETRY_MS = 5 * 60 * 1000;
@@ -20,6 +24,8 @@
   const MAX_CODE_CHARS = 512; // the server refuses longer codes (and with them the whole batch)
   const PRINTED_KIND = 2; // a poster's code (webapp/checkin/codes.py KIND_PRINTED)
   const CHANNEL = "enishi-outbox";
+  const CONFIRMATION_BATCH = 20; // the server's CONFIRMATION_BATCH_LIMIT (webapp/api/schemas.py)
+  const KEPT_CONFIRMATIONS = 50;
 
   let opening = null;
   function open() {
@@ -28,7 +34,7 @@
         const request = indexedDB.open(DB_NAME, DB_VERSION);
         request.onupgradeneeded = () => {
           const db = request.result;
-          for (const store of ["claims", "results", "events"]) {
+          for (const store of ["claims", "results", "events", "confirmations"]) {
             if (!db.objectStoreNames.contains(store)) db.createObjectStore(store, { keyPath: "id" });
           }
           // "account": who is logged in on this phone, as the server last said.
@@ -201,24 +207,34 @@
      * loginNeeded}.
      */
     async flush({ force = false, session = null } = {}) {
-      if (!navigator.locks) return sendDue(force, session);
+      if (!navigator.locks) return sendEverything(force, session);
       // A forced send (a scan, the send-now button) waits its turn; a background one steps
       // aside when another tab or the service worker is already sending.
-      if (force) return navigator.locks.request("enishi-outbox", () => sendDue(true, session));
+      if (force) return navigator.locks.request("enishi-outbox", () => sendEverything(true, session));
       return navigator.locks.request("enishi-outbox", { ifAvailable: true }, (lock) =>
-        lock ? sendDue(false, session) : { sent: 0, kept: 0, busy: true },
+        lock ? sendEverything(false, session) : { sent: 0, kept: 0, busy: true },
       );
     },
   };
 
-  async function sendDue(force, known) {
+  /** The check-in claims that are due, then the confirmations, asking the server who is logged
+   * in at most once (`known`: the answer the caller has just had). */
+  async function sendEverything(force, known) {
+    let asked = null;
+    const session = () => (known ? Promise.resolve(known) : (asked = asked || Enishi.api.session()));
+    const claims = await sendDue(force, session);
+    const confirmations = await sendConfirmations(force, session);
+    return { ...claims, confirmations };
+  }
+
+  async function sendDue(force, askSession) {
     const now = Date.now();
     const queued = await outbox.queued();
     const due = queued.filter((c) => force || c.next_attempt_at <= now);
     if (!due.length) return { sent: 0, kept: 0 };
-    let session = known;
+    let session;
     try {
-      session = session || (await Enishi.api.session());
+      session = await askSession();
     } catch (error) {
       return keep(due, 0);
     }
@@ -337,6 +353,160 @@
   async function waitForLogin(claims) {
     announce({ type: "login" });
     return { sent: 0, kept: claims.length, loginNeeded: true };
+  }
+
+  // -- 結い confirmations ------------------------------------------------------------------
+
+  const confirmations = {
+    /**
+     * Keeps a scan of `card` confirming the help of thread `threadId`, by `account` (the page's
+     * member); resolves once it is on disk. While one for the thread waits, or once one was
+     * confirmed, that one is returned: a thread is confirmed once.
+     */
+    async record(threadId, card, account) {
+      const kept = await confirmations.latest(threadId);
+      if (kept && kept.status !== "refused") return kept;
+      const entry = {
+        id: crypto.randomUUID(),
+        account: account || (await outbox.account()),
+        thread_id: threadId,
+        card: String(card).trim(),
+        scanned_at: new Date().toISOString(),
+        offline: !navigator.onLine,
+        status: null, // the server's answer, once it comes
+        attempts: 0,
+        next_attempt_at: 0,
+      };
+      await run(["confirmations"], "readwrite", (tx) => req(tx.objectStore("confirmations").add(entry)));
+      announce({ type: "recorded", id: entry.id });
+      requestBackgroundSync();
+      return entry;
+    },
+
+    /** Every scan kept, the newest first. */
+    async all() {
+      const rows = await run(["confirmations"], "readonly", (tx) =>
+        req(tx.objectStore("confirmations").getAll()),
+      );
+      return rows.sort((a, b) => b.scanned_at.localeCompare(a.scanned_at));
+    },
+
+    /** The scans waiting to be sent, the oldest first. */
+    async waiting() {
+      return (await confirmations.all()).filter((c) => !c.status).reverse();
+    },
+
+    /** The thread's latest scan (waiting, or with its answer), or null. */
+    async latest(threadId) {
+      return (await confirmations.all()).find((c) => c.thread_id === threadId) || null;
+    },
+  };
+  outbox.confirmations = confirmations;
+
+  /** Sends the confirmations that are due, in posts of CONFIRMATION_BATCH, as the claims go. */
+  async function sendConfirmations(force, askSession) {
+    const now = Date.now();
+    const due = (await confirmations.waiting()).filter((c) => force || c.next_attempt_at <= now);
+    if (!due.length) return { sent: 0, kept: 0 };
+    let session;
+    try {
+      session = await askSession();
+    } catch (error) {
+      return keepConfirmations(due, 0);
+    }
+    if (!session.logged_in) return waitForLogin(due);
+    // Only this account's own scans go; another's wait for their person.
+    const mine = due.filter((c) => !c.account || c.account === session.account);
+    let sent = 0;
+    for (let start = 0; start < mine.length; start += CONFIRMATION_BATCH) {
+      const outcome = await sendConfirmationBatch(mine.slice(start, start + CONFIRMATION_BATCH), session);
+      sent += outcome.sent;
+      if (outcome.stop) {
+        const rest = mine.slice(start + CONFIRMATION_BATCH);
+        if (rest.length && !outcome.loginNeeded) await keepConfirmations(rest, outcome.retryAfter || 0);
+        break;
+      }
+    }
+    return { sent, kept: due.length - sent };
+  }
+
+  async function sendConfirmationBatch(batch, session) {
+    let response;
+    try {
+      response = await Enishi.api.postConfirmations(
+        batch.map(({ id, thread_id, card, scanned_at, offline, account }) => {
+          const item = { claim_id: id, thread_id, card, scanned_at, offline };
+          return account ? { ...item, account } : item;
+        }),
+        session.csrf_token,
+      );
+    } catch (error) {
+      await keepConfirmations(batch, 0);
+      return { sent: 0, stop: true };
+    }
+    if (response.status === 401) {
+      await waitForLogin(batch);
+      return { sent: 0, stop: true, loginNeeded: true };
+    }
+    if (response.status === 200) {
+      const body = await response.json();
+      await settleConfirmations(batch, body.results);
+      return { sent: body.results.length };
+    }
+    if (response.status === 400) {
+      const body = await response.json().catch(() => ({}));
+      const refused = body.error === "malformed_batch" || body.error === "batch_too_large";
+      if (refused && batch.length > 1) {
+        // One scan spoils the post for all: send them one by one to find it.
+        let sent = 0;
+        for (const entry of batch) sent += (await sendConfirmationBatch([entry], session)).sent;
+        return { sent };
+      }
+      if (refused) {
+        const answer = { claim_id: batch[0].id, status: "refused", reason: "malformed", message: body.message };
+        await settleConfirmations(batch, [answer]);
+        return { sent: 1 };
+      }
+    }
+    const retryAfter = Number(response.headers.get("Retry-After")) || 0;
+    await keepConfirmations(batch, retryAfter);
+    return { sent: 0, stop: true, retryAfter };
+  }
+
+  async function settleConfirmations(batch, results) {
+    const answered = new Map(results.map((r) => [r.claim_id, r]));
+    await run(["confirmations"], "readwrite", (tx) => {
+      for (const entry of batch) {
+        const answer = answered.get(entry.id);
+        if (!answer) continue; // no answer for this one: it waits
+        entry.status = answer.status;
+        entry.reason = answer.reason || null;
+        entry.message = answer.message || null;
+        entry.answered_at = new Date().toISOString();
+        tx.objectStore("confirmations").put(entry);
+      }
+    });
+    const all = await confirmations.all();
+    const old = all.filter((c) => c.status).slice(KEPT_CONFIRMATIONS);
+    if (old.length) {
+      await run(["confirmations"], "readwrite", (tx) => {
+        for (const entry of old) tx.objectStore("confirmations").delete(entry.id);
+      });
+    }
+    announce({ type: "answered", ids: results.map((r) => r.claim_id) });
+  }
+
+  async function keepConfirmations(batch, retryAfterSeconds) {
+    const now = Date.now();
+    await run(["confirmations"], "readwrite", (tx) => {
+      for (const entry of batch) {
+        entry.attempts += 1;
+        entry.next_attempt_at = now + retryDelay(entry.attempts, retryAfterSeconds);
+        tx.objectStore("confirmations").put(entry);
+      }
+    });
+    announce({ type: "kept" });
+    return { sent: 0, kept: batch.length, retryAfter: retryAfterSeconds };
   }
 
   Enishi.outbox = outbox;
