@@ -134,11 +134,12 @@ def _paths() -> dict:
         "/badges/{token_id}.json": {
             "get": _operation(
                 "metadata.badge",
-                "A badge's ERC-1155 metadata: the event it proves presence at.",
+                "A badge's ERC-1155 metadata: the event it proves presence at, the project its "
+                "holder contributed to, a 結い (help confirmed face to face) or a month's thanks.",
                 PUBLIC,
                 {
                     "200": _json("the metadata", _ref("BadgeMetadata")),
-                    "404": _not_found("unknown_event"),
+                    "404": _not_found("unknown_event, unknown_project or unknown_badge"),
                 },
                 parameters=[BADGE_ID],
             )
@@ -156,7 +157,12 @@ def _paths() -> dict:
             )
         },
         "/badges/{token_id}.png": {
-            "get": _image("metadata.badge_image", "A badge's image.", "unknown_event", BADGE_ID)
+            "get": _image(
+                "metadata.badge_image",
+                "A badge's image.",
+                "unknown_event, unknown_project or unknown_badge",
+                BADGE_ID,
+            )
         },
         "/cards/{token_id}.png": {
             "get": _image(
@@ -588,10 +594,15 @@ def _schemas(batch_limit: int) -> dict:
                 "decimals": {"const": 0},
                 "properties": {
                     "type": "object",
-                    "required": ["date", "venue", "community"],
+                    "description": "an event's badge: date and venue; a project's: since; a "
+                    "結い's: category and month; a month's thanks: month",
+                    "required": ["community"],
                     "properties": {
                         "date": {"type": "string", "format": "date"},
                         "venue": string,
+                        "since": {"type": "string", "format": "date"},
+                        "category": string,
+                        "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
                         "community": string,
                     },
                 },

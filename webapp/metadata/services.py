@@ -7,9 +7,11 @@ Everything here is public: no member's name or e-mail address ever goes into it.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from eth_utils import to_checksum_address
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,9 +22,12 @@ from webapp.core.errors import NotFound
 from webapp.core.i18n import local_day
 from webapp.events.models import Event
 from webapp.membership.models import Membership
-from webapp.metadata import wording
-from webapp.onchain.jobs import PROJECT_BADGE_BASE
+from webapp.metadata import images, wording
+from webapp.onchain.jobs import PROJECT_BADGE_BASE, THANKS_BADGE_BASE, YUI_BADGE_BASE
+from webapp.onchain.models import ChainJob, JobKind
 from webapp.projects.models import Project, ProjectBadge, ProjectStatus
+from webapp.yui.choices import CATEGORIES
+from webapp.yui.models import YuiConfirmation, YuiPost, YuiThread
 
 # EIP-1155 clients substitute {id} with 64 lowercase hex digits; a plain decimal id is accepted
 # too (written without leading zeros, so each event has one decimal address).
@@ -50,7 +55,7 @@ def find_badge_project(
     `given_only=False` (the artwork, which the project's own page shows before anyone holds
     it): any active or closed project."""
     number = _badge_number(token_id)
-    if number < PROJECT_BADGE_BASE:
+    if not PROJECT_BADGE_BASE <= number < YUI_BADGE_BASE:
         return None
     project_id = number - PROJECT_BADGE_BASE
     project = session.get(Project, project_id) if 0 < project_id <= MAX_INTEGER else None
@@ -63,6 +68,94 @@ def find_badge_project(
     if not given or project.status not in (ProjectStatus.ACTIVE, ProjectStatus.CLOSED):
         raise NotFound("unknown_project", _l("There is no such project."))
     return project
+
+
+@dataclass(frozen=True)
+class CommunityBadge:
+    """A badge given outside events, as its public metadata names it (never a person): a 結い's
+    (its help's category, the month it happened) or a month's thanks (the month)."""
+
+    kind: str  # "yui" | "thanks"
+    month: str  # "2026-11", in the community's time zone
+    category: str | None = None  # a 結い's, in Japanese
+
+
+def find_community_badge(session: Session, token_id: str) -> CommunityBadge | None:
+    """The 結い or thanks badge the token id `token_id` names: None if the id is below their
+    ranges; NotFound if it is in them and names no badge given (a 結い confirmed, a month's
+    thanks badge queued)."""
+    number = _badge_number(token_id)
+    if YUI_BADGE_BASE <= number < THANKS_BADGE_BASE:
+        badge = _yui_badge(session, number - YUI_BADGE_BASE)
+    elif THANKS_BADGE_BASE <= number < THANKS_BADGE_BASE + 10**6:
+        badge = _thanks_badge(session, number)
+    elif number >= THANKS_BADGE_BASE:
+        badge = None
+    else:
+        return None
+    if badge is None:
+        raise NotFound("unknown_badge", _l("There is no such badge."))
+    return badge
+
+
+def _yui_badge(session: Session, confirmation_id: int) -> CommunityBadge | None:
+    if not 0 < confirmation_id <= MAX_INTEGER:
+        return None
+    row = session.execute(
+        select(YuiConfirmation.scanned_at, YuiPost.category)
+        .join(YuiThread, YuiConfirmation.thread_id == YuiThread.id)
+        .join(YuiPost, YuiThread.post_id == YuiPost.id)
+        .where(YuiConfirmation.id == confirmation_id)
+    ).first()
+    if row is None:
+        return None
+    category = row.category
+    with force_locale("ja"):  # a token has one name for everybody (see wording)
+        name = str(CATEGORIES.get(category, CATEGORIES["other"]))
+    return CommunityBadge("yui", local_day(row.scanned_at).strftime("%Y-%m"), name)
+
+
+def _thanks_badge(session: Session, token_id: int) -> CommunityBadge | None:
+    digits = token_id - THANKS_BADGE_BASE
+    year, month = divmod(digits, 100)
+    if not (2000 <= year <= 9999 and 1 <= month <= 12):
+        return None
+    given = select(ChainJob.id).where(ChainJob.kind == JobKind.BADGE, ChainJob.token_id == token_id)
+    if session.scalar(given.limit(1)) is None:
+        return None
+    return CommunityBadge("thanks", f"{year:04d}-{month:02d}")
+
+
+def community_badge_metadata(badge: CommunityBadge, image_url: str, community: str) -> dict:
+    """A 結い's or a month's thanks badge's metadata (EIP-1155); it names no one."""
+    month = wording.month_name(badge.month)
+    if badge.kind == "yui":
+        name = wording.yui_badge_name(badge.category)
+        description = wording.yui_badge_description(community, badge.category, month)
+        properties = {"category": badge.category, "month": badge.month, "community": community}
+        traits = [(wording.CATEGORY_TRAIT, badge.category), (wording.MONTH_TRAIT, month)]
+    else:
+        name = wording.thanks_badge_name(month)
+        description = wording.thanks_badge_description(community, month)
+        properties = {"month": badge.month, "community": community}
+        traits = [(wording.MONTH_TRAIT, month)]
+    traits.append((wording.COMMUNITY_TRAIT, community))
+    return {
+        "name": name,
+        "description": description,
+        "image": image_url,
+        "decimals": 0,
+        "properties": properties,
+        "attributes": [{"trait_type": trait, "value": value} for trait, value in traits],
+    }
+
+
+def community_badge_image(badge: CommunityBadge, community: str) -> bytes:
+    """The artwork: the category (a 結い's) or ありがとう, the month, the kind of badge."""
+    month = wording.month_name(badge.month)
+    if badge.kind == "yui":
+        return images.badge_png(badge.category, month, community, wording.YUI_BADGE)
+    return images.badge_png(wording.THANKS, month, community, wording.THANKS_BADGE)
 
 
 def project_day(project: Project) -> date:

@@ -1,6 +1,7 @@
 """The tokens' public metadata, where the contracts send wallets: a badge's ERC-1155 metadata at
-/badges/<id>.json (id as 64 hex digits, or decimal; an event's badge, or from
-PROJECT_BADGE_BASE up a project's contributor badge), a membership card's ERC-721 metadata at
+/badges/<id>.json (id as 64 hex digits, or decimal; an event's badge, from PROJECT_BADGE_BASE
+a project's contributor badge, from YUI_BADGE_BASE a 結い's, from THANKS_BADGE_BASE a month's
+thanks), a membership card's ERC-721 metadata at
 /cards/<id> (decimal), and their images (a badge's also small, for the app's own tiles). No
 login; any origin may read them."""
 
@@ -14,8 +15,11 @@ from webapp.metadata import images, wording
 from webapp.metadata.services import (
     badge_metadata,
     card_metadata,
+    community_badge_image,
+    community_badge_metadata,
     event_day,
     find_badge_project,
+    find_community_badge,
     get_badge_event,
     get_card_membership,
     project_badge_metadata,
@@ -46,6 +50,9 @@ def domain_error(error: DomainError):
 @bp.get("/badges/<token_id>.json")
 def badge(token_id: str):
     image = _absolute(url_for("metadata.badge_image", token_id=token_id))
+    community_badge = find_community_badge(db.session, token_id)
+    if community_badge is not None:
+        return jsonify(community_badge_metadata(community_badge, image, _community()))
     project = find_badge_project(db.session, token_id)
     if project is not None:
         return jsonify(project_badge_metadata(project, image, _community()))
@@ -56,8 +63,10 @@ def badge(token_id: str):
 @bp.get("/badges/<token_id>.png")
 def badge_image(token_id: str):
     """The badge's image; `?w=300` the same at THUMBNAIL width (the app's badge tiles)."""
-    project = find_badge_project(db.session, token_id, given_only=False)
-    if project is not None:
+    community_badge = find_community_badge(db.session, token_id)
+    if community_badge is not None:
+        image = community_badge_image(community_badge, _community())
+    elif project := find_badge_project(db.session, token_id, given_only=False):
         day = wording.long_date(project_day(project))
         image = images.badge_png(project.title, day, _community(), wording.PROJECT_BADGE)
     else:

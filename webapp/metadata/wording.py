@@ -13,6 +13,10 @@ BADGE = "参加証"
 CONTRIBUTION = "貢献"
 PROJECT_BADGE = "貢献バッジ"  # the label on a project's contributor badge
 CARD = "会員証"
+YUI = "結い"
+YUI_BADGE = "結いバッジ"  # the label on a 結い's badge
+THANKS = "ありがとう"
+THANKS_BADGE = "ありがとうバッジ"
 CARD_IN_ENGLISH = "MEMBERSHIP CARD"  # under 会員証 on the card
 WEEKDAYS = "月火水木金土日"
 
@@ -40,6 +44,36 @@ def project_badge_description(community: str, title: str) -> str:
     )
 
 
+def month_name(month: str) -> str:
+    """"2026-11" -> 2026年11月"""
+    year, number = month.split("-")
+    return f"{int(year)}年{int(number)}月"
+
+
+def yui_badge_name(category: str) -> str:
+    """結い（雪かき）"""
+    return f"{YUI}（{category}）"
+
+
+def yui_badge_description(community: str, category: str, month: str) -> str:
+    return (
+        f"{community}で{month}に、となり近所の手助け（{category}）をして、または受けて、"
+        f"会って確かめ合ったことを証明する{YUI_BADGE}です。本人だけのもので、譲渡はできません。"
+    )
+
+
+def thanks_badge_name(month: str) -> str:
+    """ありがとう 2026年11月"""
+    return f"{THANKS} {month}"
+
+
+def thanks_badge_description(community: str, month: str) -> str:
+    return (
+        f"{community}の仲間から{month}に「{THANKS}」を受け取ったことを証明する{THANKS_BADGE}です。"
+        "本人だけのもので、譲渡はできません。"
+    )
+
+
 def card_name(community: str) -> str:
     return f"{community} {CARD}"
 
@@ -55,3 +89,5 @@ VENUE_TRAIT = "会場"
 COMMUNITY_TRAIT = "コミュニティ"
 MEMBER_SINCE_TRAIT = "入会日"
 SINCE_TRAIT = "開始日"
+CATEGORY_TRAIT = "手助けの種類"
+MONTH_TRAIT = "月"

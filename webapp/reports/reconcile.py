@@ -13,7 +13,7 @@ from webapp.accounts.models import User
 from webapp.checkin.models import Attendance
 from webapp.ledger.models import LedgerEntry
 from webapp.membership.models import Membership
-from webapp.onchain.jobs import PROJECT_BADGE_BASE, project_badge_token_id
+from webapp.onchain.jobs import PROJECT_BADGE_BASE, YUI_BADGE_BASE, project_badge_token_id
 from webapp.onchain.models import ChainJob, JobKind, JobStatus
 from webapp.projects.models import ProjectBadge
 
@@ -24,7 +24,7 @@ IN_FLIGHT = (JobStatus.PENDING, JobStatus.SENT)
 
 @dataclass(frozen=True)
 class Difference:
-    what: str  # "tokens", "badge", "project badge", "card" or "decision"
+    what: str  # "tokens", "badge", "project badge", "community badge", "card" or "decision"
     address: str  # a member's; for a decision, the decision record's
     email: str | None
     ledger: int  # what the database says the chain should hold
@@ -35,6 +35,7 @@ class Difference:
     ledger_result: str | None = None
     chain_result: str | None = None
     project_id: int | None = None
+    token_id: int | None = None  # a community badge's (a 結い's, a month's thanks)
 
     def describe(self) -> str:
         who = self.email or "(no account)"
@@ -47,13 +48,15 @@ class Difference:
                 f"chain {self.chain_result}"
             )
         where += f" project {self.project_id}" if self.project_id is not None else ""
+        where += f" token {self.token_id}" if self.token_id is not None else ""
         return f"{self.what}{where} {self.address} {who}: ledger {self.ledger}, chain {self.chain}"
 
 
 def reconcile(session: Session, client: ChainClient) -> list[Difference]:
     """Compares what confirmed jobs put on chain with what the chain holds: token balances
     (also of addresses no account has), badges (events' and projects') and membership cards
-    (also those on chain that no attendance, project badge or membership explains), and
+    (also those on chain that no attendance, project badge, badge job or membership explains),
+    and
     decisions (a result on chain that differs from the one queued, or that no decision job
     explains)."""
     differences: list[Difference] = []
@@ -94,11 +97,17 @@ def reconcile(session: Session, client: ChainClient) -> list[Difference]:
         for a in session.scalars(query.where(ChainJob.status.in_(IN_FLIGHT)))
     }
     expected_projects, projects_in_flight = _project_badges(session, client, users, differences)
+    expected_others, others_in_flight = _community_badges(session, client, users, differences)
     for address, token_id in client.awarded_badges():
         key = (address.lower(), token_id)
         user = by_address.get(address.lower())
         email = user.email if user else None
-        if token_id >= PROJECT_BADGE_BASE:  # a project's contributor badge
+        if token_id >= YUI_BADGE_BASE:  # a 結い's, a month's thanks
+            if key not in expected_others and key not in others_in_flight:
+                differences.append(
+                    Difference("community badge", address, email, 0, 1, token_id=token_id)
+                )
+        elif token_id >= PROJECT_BADGE_BASE:  # a project's contributor badge
             if key not in expected_projects and key not in projects_in_flight:
                 project_id = token_id - PROJECT_BADGE_BASE
                 differences.append(
@@ -191,5 +200,29 @@ def _project_badges(
     in_flight = {
         (users[b.user_id].address.lower(), project_badge_token_id(b.project_id))
         for b in session.scalars(query.where(ChainJob.status.in_(IN_FLIGHT)))
+    }
+    return expected, in_flight
+
+
+def _community_badges(
+    session: Session, client: ChainClient, users: dict, differences: list[Difference]
+) -> tuple[set, set]:
+    """Checks each confirmed badge given outside events (kind badge: a 結い's, a month's
+    thanks) is held; returns the (address, token id) pairs confirmed and those on their way.
+    Their coins are the ledger's, compared with the tokens above."""
+    query = select(ChainJob).where(ChainJob.kind == JobKind.BADGE)
+    expected = set()
+    for job in session.scalars(query.where(ChainJob.status == JobStatus.CONFIRMED)):
+        expected.add((job.address.lower(), job.token_id))
+        held = client.badge_balance(job.address, job.token_id)
+        if held != 1:
+            user = users.get(job.user_id)
+            differences.append(
+                Difference("community badge", job.address, user.email if user else None, 1,
+                           held, token_id=job.token_id)
+            )  # fmt: skip
+    in_flight = {
+        (job.address.lower(), job.token_id)
+        for job in session.scalars(query.where(ChainJob.status.in_(IN_FLIGHT)))
     }
     return expected, in_flight
