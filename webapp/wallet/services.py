@@ -33,6 +33,12 @@ from webapp.perks.redemptions import list_member_redemptions
 from webapp.perks.services import PerkOffer, list_offers
 from webapp.projects.models import ProjectBadge
 from webapp.projects.services import get_project, list_member_project_badges
+from webapp.wallet.community_badges import (
+    CommunityBadgeItem,
+    community_badge_title,
+    list_community_badges,
+    list_community_coins,
+)
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,8 @@ class Wallet:
     history: list[HistoryItem]
     waiting: list[Claim]  # late check-ins an organiser has yet to look at
     invitations: list[InvitationItem] = field(default_factory=list)
+    # Badges given outside events (a 結い's, a month's thanks), each with its record's state.
+    community_badges: list[tuple[CommunityBadgeItem, RecordState]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -159,6 +167,10 @@ def get_wallet(session: Session, user: User, locale: str = "ja") -> Wallet:
         for r in redemptions
         if r.status == RedemptionStatus.USED
     ]  # fmt: skip
+    moved = [
+        HistoryItem(c.when, c.title, c.place, c.amount, RecordState.of(c.job))
+        for c in list_community_coins(session, user)
+    ]
     return Wallet(
         card=_card(get_membership(session, user)),
         badges=[_badge(a) for a in attendances],
@@ -166,9 +178,10 @@ def get_wallet(session: Session, user: User, locale: str = "ja") -> Wallet:
         balance=balance,
         perks=[o for o in list_offers(session, user, balance.total, utcnow()) if o.usable],
         tickets=[r for r in redemptions if r.status == RedemptionStatus.HELD],
-        history=sorted(earned + spent, key=lambda item: item.when, reverse=True),
+        history=sorted(earned + spent + moved, key=lambda item: item.when, reverse=True),
         waiting=list_member_held_claims(session, user),
         invitations=list_invitations(session, user, utcnow()),
+        community_badges=[(b, RecordState.of(b.job)) for b in list_community_badges(session, user)],
     )
 
 
@@ -233,6 +246,7 @@ class Proof:
     chain_id: int | None
     contracts: list[Contract]
     project_title: str | None = None  # the project whose contributor badge it is
+    badge_title: str | None = None  # a 結い's or a month's thanks badge (kinds badge, burn)
 
 
 def get_member_proof(session: Session, user: User, job_id: int, chain_id: int | None) -> Proof:
@@ -262,13 +276,15 @@ def get_member_proof(session: Session, user: User, job_id: int, chain_id: int | 
         chain_id=deployment.chain_id if deployment is not None else None,
         contracts=contracts,
         project_title=get_project(session, job.project_id).title if job.project_id else None,
+        badge_title=community_badge_title(session, job.token_id),
     )
 
 
 def _contracts_of(job: ChainJob) -> list[str]:
-    """The contracts a job's transaction wrote to: an award mints the badge, and its coins when
-    it pays any; a card is issued; a use at a shop burns coins."""
-    if job.kind == JobKind.AWARD:
+    """The contracts a job's transaction wrote to: an award (or a badge outside events) mints
+    the badge, and its coins when it pays any; a card is issued; a use at a shop, or coins paid
+    for a 結い, burns coins."""
+    if job.kind in (JobKind.AWARD, JobKind.BADGE):
         return ["badge", "token"] if job.amount else ["badge"]
     if job.kind == JobKind.PROJECT_BADGE:
         return ["badge"]
