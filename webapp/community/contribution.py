@@ -1,7 +1,7 @@
 """A member's own contribution, for マイページ: what they did, a year at a time and newest first
 (events attended, projects launched and joined, votes cast, project badges, perk tickets used
-at shops, thanks given and received), and the year summary 「2026年のあなた」. Reads only; every
-figure is the member's own.
+at shops, thanks and 結い given and received), and the year summary 「2026年のあなた」. Reads
+only; every figure is the member's own.
 
 Years and months are the community's (Japan time): the caller gives the zone. A year is read
 between its two local midnights, so the database compares plain UTC instants and no query needs
@@ -28,6 +28,7 @@ from webapp.ledger.models import LedgerEntry
 from webapp.perks.models import Partner, Perk, Redemption, RedemptionStatus
 from webapp.projects.models import Project, ProjectBadge, ProjectMember
 from webapp.thanks.models import Thanks
+from webapp.yui.models import YuiConfirmation, YuiPost, YuiThread
 
 
 class Kind(StrEnum):
@@ -39,6 +40,8 @@ class Kind(StrEnum):
     PERK_USED = "perk_used"  # a perk ticket a shop confirmed
     THANKS_GIVEN = "thanks_given"  # the title is who was thanked
     THANKS_RECEIVED = "thanks_received"  # the title is who thanked
+    YUI_HELPED = "yui_helped"  # helped a neighbour: a 結い confirmed face to face
+    YUI_WAS_HELPED = "yui_was_helped"  # was helped by one
 
 
 @dataclass(frozen=True)
@@ -187,6 +190,29 @@ def _thanks(kind: Kind, mine, other):
         return [Moment(kind, at, name, points=points) for at, points, name in rows]
 
     return moments
+def _yui(helper: bool):
+    """The 結い the member gave (`helper`) or received, by the post's title, when the help
+    happened (the scan), with the coins it moved: received by the helper, paid by the helped."""
+    person = YuiConfirmation.helper_id if helper else YuiConfirmation.helped_id
+
+    def moments(session: Session, user_id: int, start, end, locale):
+        rows = session.execute(
+            select(YuiConfirmation.scanned_at, YuiConfirmation.id, YuiConfirmation.coins,
+                   YuiPost.title)
+            .join(YuiThread, YuiConfirmation.thread_id == YuiThread.id)
+            .join(YuiPost, YuiThread.post_id == YuiPost.id)
+            .where(person == user_id, YuiConfirmation.scanned_at >= start,
+                   YuiConfirmation.scanned_at < end)
+        )  # fmt: skip
+        kind = Kind.YUI_HELPED if helper else Kind.YUI_WAS_HELPED
+        return [
+            Moment(kind, at, title, coins=(coins if helper else -coins) or None, ref=ref)
+            for at, ref, coins, title in rows
+        ]
+
+    return TimelineSource(
+        moments, lambda uid: select(YuiConfirmation.scanned_at).where(person == uid)
+    )
 
 
 # What the timeline reads, one source per kind of thing a member does. The thanks issue adds
@@ -223,6 +249,8 @@ TIMELINE_SOURCES: list[TimelineSource] = [
         _thanks(Kind.THANKS_RECEIVED, Thanks.receiver_id, Thanks.giver_id),
         lambda uid: select(Thanks.created_at).where(Thanks.receiver_id == uid),
     ),
+    _yui(helper=True),
+    _yui(helper=False),
 ]
 
 

@@ -24,6 +24,7 @@ from webapp.profiles.models import Profile, ProfileTag, TagKind, Visibility
 from webapp.profiles.services import MemberProfile, get_profile, list_tags, may_see
 from webapp.profiles.services import visible_to_members as shown_visibilities
 from webapp.projects.models import Project, ProjectBadge, ProjectMember, ProjectStatus
+from webapp.yui.confirmations import HelpCounts, helps_count
 
 PAGE_SIZE = 20
 
@@ -163,6 +164,7 @@ class ProfilePage:
     badges: list[EventBadge]  # newest first
     project_badges: list[ProjectBadgeTile]
     events: int  # events they took part in
+    helps: HelpCounts = HelpCounts(0, 0)  # 結い: how often they helped and were helped
 
     @property
     def visibility(self) -> Visibility:
@@ -233,6 +235,7 @@ def get_profile_page(session: Session, user_id: int, viewer: User | None) -> Pro
         badges,
         project_badges,
         len(badges),
+        helps_count(session, person),
     )
 
 
