@@ -45,7 +45,7 @@ def project_badge_description(community: str, title: str) -> str:
 
 
 def month_name(month: str) -> str:
-    """"2026-11" -> 2026年11月"""
+    """A month as written in URLs ("2026-11") as the metadata says it: 2026年11月."""
     year, number = month.split("-")
     return f"{int(year)}年{int(number)}月"
 

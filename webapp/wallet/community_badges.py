@@ -130,8 +130,10 @@ def _thanks_badges(session: Session, user: User) -> list[CommunityBadgeItem]:
             ChainJob.token_id < THANKS_BADGE_END,
         )
     )
+    received = _("Thanks received")
     return [
-        CommunityBadgeItem("thanks", j.token_id, thanks_title(j.token_id), _("Thanks received"),
-                           j.created_at, j)  # fmt: skip
-        for j in jobs
+        CommunityBadgeItem(
+            "thanks", job.token_id, thanks_title(job.token_id), received, job.created_at, job
+        )
+        for job in jobs
     ]

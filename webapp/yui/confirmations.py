@@ -98,9 +98,13 @@ class ConfirmationResult:
 
 
 def confirm_helps(
-    session: Session, scanner: User, claims: list[ConfirmationClaim], *, card_key: bytes,
+    session: Session,
+    scanner: User,
+    claims: list[ConfirmationClaim],
+    *,
+    card_key: bytes,
     now: datetime,
-) -> list[ConfirmationResult]:  # fmt: skip
+) -> list[ConfirmationResult]:
     """A phone's queued scans, each decided in turn (one answer per claim, in order)."""
     return [
         confirm_help(
@@ -148,8 +152,9 @@ def confirm_help(
         return _refused(claim_id, refusal)
     try:
         with session.begin_nested():
-            confirmation = _record(session, claim_id, thread, post, helper, helped, scanner,
-                                   scanned_at, now)  # fmt: skip
+            confirmation = _record(
+                session, claim_id, thread, post, helper, helped, scanner, scanned_at, now
+            )
     except IntegrityError:
         # Another arrival of this scan, or another scan of this thread, a moment ago.
         seen = _by_claim(session, claim_id)
