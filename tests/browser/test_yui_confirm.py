@@ -35,7 +35,7 @@ def shoot(page, name: str, part=None) -> None:
     for width, height in ((390, 844), (320, 700)):
         page.set_viewport_size({"width": width, "height": height})
         if part is not None:
-            part.scroll_into_view_if_needed()
+            part.evaluate("(el) => el.scrollIntoView({ block: 'center' })")
         page.screenshot(path=SHOTS / f"{name}-{width}.png", full_page=part is None)
     page.set_viewport_size({"width": 390, "height": 844})
 

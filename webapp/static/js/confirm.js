@@ -73,7 +73,9 @@
     answer.querySelector("[data-answer-mark]").hidden = state === "refused";
     answer.querySelector("[data-answer-wallet]").hidden = state !== "confirmed";
     answer.hidden = false;
-    if (changed) answer.focus({ preventScroll: true }); // read out at once
+    if (!changed) return;
+    answer.focus({ preventScroll: true }); // read out at once
+    answer.scrollIntoView({ block: "center" }); // and seen whole, clear of the bars
   }
 
   document.addEventListener("enishi:outbox", () => render());
