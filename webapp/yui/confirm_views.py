@@ -8,7 +8,6 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from webapp.accounts.services import outbox_account
 from webapp.core.access import member_required
@@ -24,7 +23,6 @@ from webapp.yui.confirmations import get_confirm_screen, helps_count
 bp = Blueprint("yui_confirm", __name__)
 
 # The board's page of a thread, where the back arrow goes (webapp/yui/views.py).
-THREAD_ENDPOINT = "yui.thread"
 
 
 @bp.get("/yui/threads/<int:thread_id>/confirm")
@@ -42,15 +40,8 @@ def confirm(thread_id: int):
         kind_name=f"{KIND_NAMES[screen.post.kind]} · {CATEGORIES[screen.post.category]}",
         card=card,
         account=outbox_account(current_user.id, current_app.secret_key),
-        back=_thread_url(thread_id),
+        back=url_for("yui.thread", thread_id=thread_id),
     )
-
-
-def _thread_url(thread_id: int) -> str:
-    try:
-        return url_for(THREAD_ENDPOINT, thread_id=thread_id)
-    except BuildError:  # no board page for it: home
-        return url_for("site.index")
 
 
 @bp.app_context_processor

@@ -11,8 +11,8 @@ confirmed, by any claim, answers "already" too. The post's row is locked while a
 decided (SQLite's one writer does the same), so two claims at once are decided one after the
 other; the unique constraints on the claim id and the thread are the backstop.
 
-A request is closed by its confirmation (`close_request`, here: the help it asked for is done);
-an offer stays open, for other neighbours, with one confirmation per thread."""
+A request is closed by its confirmation (`yui.services.close_request`: the help it asked for is
+done); an offer stays open, for other neighbours, with one confirmation per thread."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from webapp.membership.cards import read_card_code
 from webapp.membership.services import is_member
 from webapp.onchain.jobs import queue_badge, queue_coin_burn, yui_badge_token_id
 from webapp.yui.models import PostKind, YuiConfirmation, YuiPost, YuiThread
-from webapp.yui.services import thread_people
+from webapp.yui.services import close_request, thread_people
 
 
 class Status:
@@ -263,13 +263,6 @@ def _record(
         close_request(post, now)
     session.flush()
     return confirmation
-
-
-def close_request(post: YuiPost, now: datetime) -> None:
-    """A request's help is confirmed: the post takes no more answers. (yui/services.py writes
-    the board's posts; this is the one change a confirmation makes to one, under the post's
-    lock, in the confirmation's transaction.)"""
-    post.closed_at = now
 
 
 def held_coins(session: Session, post: YuiPost) -> int:

@@ -233,6 +233,12 @@ def withdraw_post(session: Session, post: YuiPost, user: User, now: datetime) ->
     return post
 
 
+def close_request(post: YuiPost, now: datetime) -> None:
+    """A request's help is confirmed (yui.confirmations, under the post's lock, in the
+    confirmation's transaction): the post takes no more answers; its coins went to the helper."""
+    post.closed_at = now
+
+
 def withdraw_posts_of(session: Session, user: User, now: datetime) -> int:
     """Takes down the open posts for a person who closes their account, giving their held coins
     back (their ledger stays, as every closed account's does); how many."""

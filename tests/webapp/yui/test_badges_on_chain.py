@@ -10,7 +10,7 @@ from webapp.yui.confirmations import confirm_help
 from webapp.yui.models import YuiConfirmation
 
 from ..test_worker import attend, work
-from .conftest import NOW, SCANNED_AT, new_claim_id
+from .confirm_world import NOW, SCANNED_AT, new_claim_id
 
 
 def confirmed(session, key, card, helper, helped, thread):

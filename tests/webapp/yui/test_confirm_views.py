@@ -6,7 +6,7 @@ from __future__ import annotations
 from webapp.accounts.models import Role
 
 from ...conftest import log_in
-from .conftest import NOW, SCANNED_AT, new_claim_id
+from .confirm_world import NOW, SCANNED_AT, new_claim_id
 
 
 def page(client, thread):

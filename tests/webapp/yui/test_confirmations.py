@@ -17,7 +17,7 @@ from webapp.yui.confirmations import ConfirmationClaim, confirm_help, confirm_he
 from webapp.yui.models import YuiConfirmation, YuiPost
 
 from ..threads import run_together
-from .conftest import NOW, SCANNED_AT, new_claim_id
+from .confirm_world import NOW, SCANNED_AT, new_claim_id
 
 
 def confirm(session, key, scanner, thread, card_text, claim_id=None):

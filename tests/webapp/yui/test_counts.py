@@ -8,7 +8,7 @@ from webapp.profiles.services import save_profile
 from webapp.yui.confirmations import confirm_help
 
 from ...conftest import log_in
-from .conftest import NOW, SCANNED_AT, new_claim_id
+from .confirm_world import NOW, SCANNED_AT, new_claim_id
 
 
 def confirmed(session, key, card, scanner, other, thread):

@@ -11,7 +11,7 @@ from webapp.yui.models import YuiConfirmation
 
 from ...conftest import log_in
 from ..test_worker import attend, work
-from .conftest import NOW, SCANNED_AT, new_claim_id
+from .confirm_world import NOW, SCANNED_AT, new_claim_id
 
 
 def wallet_of(app, person) -> str:
